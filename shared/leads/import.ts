@@ -1,0 +1,267 @@
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import { LinkedInConnectionStatus } from '../domain/schemas';
+
+/** One CSV data row: header → trimmed cell text. `rows[i]` is data row `i + 1`. */
+export type LeadRow = Record<string, string>;
+
+export interface FieldError {
+  /** 1-based data row (the header is not counted). */
+  row: number;
+  /** camelCase field name, or `row` for a problem with the row as a whole. */
+  field: string;
+  message: string;
+}
+
+export interface RejectedLead {
+  row: number;
+  /** Human-readable, one per problem: `leadScore: must be between 0 and 1`. */
+  reasons: string[];
+  errors: { field: string; message: string }[];
+}
+
+export interface LeadValidationResult {
+  accepted: LeadInput[];
+  /** 1-based row of each accepted lead, parallel to `accepted`. */
+  acceptedRows: number[];
+  rejected: RejectedLead[];
+}
+
+/** Empty or whitespace-only values are absent. */
+const blankToUndefined = (value: unknown): unknown => {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    return trimmed === '' ? undefined : trimmed;
+  }
+  return value;
+};
+
+const optionalText = () =>
+  z.preprocess(blankToUndefined, z.string({ error: 'must be text' }).max(2_000, 'is too long').optional());
+
+const toNumber = (value: unknown): unknown => {
+  const v = blankToUndefined(value);
+  if (typeof v !== 'string') return v;
+  const n = Number(v);
+  return Number.isNaN(n) ? v : n;
+};
+
+const optionalWholeNumber = () =>
+  z.preprocess(
+    toNumber,
+    z
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .nonnegative('must not be negative')
+      .optional(),
+  );
+
+/** `a; b;;c` → `['a','b','c']`; arrays are accepted as given (JSON). */
+const toList = (value: unknown): unknown => {
+  const v = blankToUndefined(value);
+  if (v === undefined) return [];
+  if (typeof v === 'string') {
+    return v
+      .split(';')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+  }
+  if (Array.isArray(v)) return v.map((s) => (typeof s === 'string' ? s.trim() : s)).filter((s) => s !== '');
+  return v;
+};
+
+const list = () => z.preprocess(toList, z.array(z.string({ error: 'must be a list of text' }), { error: 'must be a list' }));
+
+const LINKEDIN_VALUES = LinkedInConnectionStatus.options.join(', ');
+
+/**
+ * One lead as imported (CSV row or JSON object, camelCase keys). Email is kept as given: an unusable address is
+ * the email channel's FALLBACK later, not an import error. `scenario` is passed through for demos only.
+ */
+export const LeadInput = z.object({
+  firstName: z.preprocess(blankToUndefined, z.string({ error: 'is required' }).max(200, 'is too long')),
+  lastName: optionalText(),
+  email: optionalText(),
+  company: optionalText(),
+  title: optionalText(),
+  website: optionalText(),
+  linkedinUrl: optionalText(),
+  linkedinProviderId: optionalText(),
+  linkedinStatus: z.preprocess(
+    (v) => {
+      const t = blankToUndefined(v);
+      return typeof t === 'string' ? t.toUpperCase().replace(/[\s-]+/g, '_') : t;
+    },
+    LinkedInConnectionStatus.default('NOT_CONNECTED').catch(({ issues }) => {
+      throw new Error(issues[0]?.message);
+    }),
+  ),
+  contactFormUrl: optionalText(),
+  phone: optionalText(),
+  timezone: optionalText(),
+  /** 0..1; absent counts as 0. */
+  leadScore: z.preprocess(
+    toNumber,
+    z
+      .number({ error: 'must be a number between 0 and 1' })
+      .min(0, 'must be between 0 and 1')
+      .max(1, 'must be between 0 and 1')
+      .default(0),
+  ),
+  budgetRange: optionalText(),
+  /** Months; 0 means no timeline (absent). */
+  timelineMonths: z.preprocess(
+    (v) => {
+      const n = toNumber(v);
+      return n === 0 ? undefined : n;
+    },
+    z
+      .number({ error: 'must be a whole number of months' })
+      .int('must be a whole number of months')
+      .positive('must not be negative')
+      .optional(),
+  ),
+  painPoints: list(),
+  tags: list(),
+  industry: optionalText(),
+  employeeCount: optionalWholeNumber(),
+  scenario: optionalText(),
+});
+export type LeadInput = z.output<typeof LeadInput>;
+
+const ALIASES: Record<string, string> = {
+  linkedinConnectionStatus: 'linkedinStatus',
+  linkedInUrl: 'linkedinUrl',
+  linkedInStatus: 'linkedinStatus',
+  score: 'leadScore',
+};
+
+/** `first_name` / `First Name` / `first-name` → `firstName`; keys already camelCase are kept. */
+function toCamelKey(key: string): string {
+  const trimmed = key.replace(/^\uFEFF/, '').trim();
+  if (!/[\s_-]/.test(trimmed)) return ALIASES[trimmed] ?? trimmed;
+  const [head = '', ...rest] = trimmed.toLowerCase().split(/[\s_-]+/).filter(Boolean);
+  const camel = head + rest.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  return ALIASES[camel] ?? camel;
+}
+
+/** Maps a CSV record (snake_case headers) or a JSON object to the camelCase keys `LeadInput` reads. */
+export function normalizeLeadRecord(record: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    const camel = toCamelKey(key);
+    // The first non-blank value wins when two headers map to the same field.
+    if (out[camel] === undefined || blankToUndefined(out[camel]) === undefined) out[camel] = value;
+  }
+  return out;
+}
+
+export interface ParsedLeadCsv {
+  rows: LeadRow[];
+  /** Structural problems (wrong number of cells, broken quoting); such rows must not be imported. */
+  errors: FieldError[];
+}
+
+/** Parses lead CSV text: header row gives the columns; BOM-safe; cells trimmed; blank lines skipped. */
+export function parseLeadCsv(text: string): ParsedLeadCsv {
+  const rows: LeadRow[] = [];
+  const errors: FieldError[] = [];
+  let cells: string[][];
+  try {
+    cells = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    const records = (err as { records?: number }).records;
+    errors.push({ row: typeof records === 'number' ? records : 0, field: 'row', message: `unreadable CSV: ${detail}` });
+    return { rows, errors };
+  }
+  const [header, ...data] = cells;
+  if (!header) return { rows, errors };
+  const columns = header.map((h) => h.trim());
+  data.forEach((record, i) => {
+    const row = i + 1;
+    const values: LeadRow = {};
+    columns.forEach((column, c) => {
+      if (column !== '') values[column] = record[c] ?? '';
+    });
+    if (record.length > columns.length && record.slice(columns.length).some((cell) => cell !== '')) {
+      errors.push({
+        row,
+        field: 'row',
+        message: `has ${record.length} cells but the header has ${columns.length} columns`,
+      });
+    }
+    rows.push(values);
+  });
+  return { rows, errors };
+}
+
+const fieldOf = (issue: z.core.$ZodIssue): string => {
+  const [first, ...rest] = issue.path;
+  if (first === undefined) return 'row';
+  return [first, ...rest].map(String).join('.');
+};
+
+/**
+ * Validates records (CSV rows or JSON objects; snake_case or camelCase keys). Row `i` of `records` is row `i + 1`.
+ * A repeated email (case-insensitive) within the records or already in `existingEmails` is rejected; the first
+ * accepted occurrence is kept.
+ */
+export function validateLeadRows(
+  records: ReadonlyArray<Record<string, unknown>>,
+  options: { existingEmails?: ReadonlySet<string> } = {},
+): LeadValidationResult {
+  const existing = new Set([...(options.existingEmails ?? [])].map((e) => e.trim().toLowerCase()));
+  const firstRowOf = new Map<string, number>();
+  const result: LeadValidationResult = { accepted: [], acceptedRows: [], rejected: [] };
+
+  records.forEach((record, i) => {
+    const row = i + 1;
+    const errors: { field: string; message: string }[] = [];
+    const parsed = LeadInput.safeParse(
+      record !== null && typeof record === 'object' && !Array.isArray(record) ? normalizeLeadRecord(record) : record,
+    );
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) errors.push({ field: fieldOf(issue), message: issue.message });
+    } else if (parsed.data.email !== undefined) {
+      const key = parsed.data.email.toLowerCase();
+      const earlier = firstRowOf.get(key);
+      if (earlier !== undefined) errors.push({ field: 'email', message: `duplicate of row ${earlier}` });
+      else if (existing.has(key)) errors.push({ field: 'email', message: 'already imported in this campaign' });
+    }
+    if (errors.length > 0 || !parsed.success) {
+      result.rejected.push({ row, errors, reasons: errors.map((e) => `${e.field}: ${e.message}`) });
+      return;
+    }
+    if (parsed.data.email !== undefined) firstRowOf.set(parsed.data.email.toLowerCase(), row);
+    result.accepted.push(parsed.data);
+    result.acceptedRows.push(row);
+  });
+  return result;
+}
+
+/** Parse + validate in one go; rows with structural CSV problems are rejected with those reasons. */
+export function importLeadCsv(
+  text: string,
+  options: { existingEmails?: ReadonlySet<string> } = {},
+): LeadValidationResult {
+  const { rows, errors } = parseLeadCsv(text);
+  const badRows = new Map<number, { field: string; message: string }[]>();
+  for (const e of errors) badRows.set(e.row, [...(badRows.get(e.row) ?? []), { field: e.field, message: e.message }]);
+  // Validate every row so duplicates are judged in file order, then drop the structurally broken ones.
+  const kept = rows.map((r, i) => (badRows.has(i + 1) ? { first_name: '' } : r));
+  const validated = validateLeadRows(kept, options);
+  const rejected = validated.rejected.map((r) => {
+    const structural = badRows.get(r.row);
+    if (!structural) return r;
+    return { row: r.row, errors: structural, reasons: structural.map((e) => `${e.field}: ${e.message}`) };
+  });
+  for (const [row, errs] of badRows) {
+    if (!rejected.some((r) => r.row === row)) {
+      rejected.push({ row, errors: errs, reasons: errs.map((e) => `${e.field}: ${e.message}`) });
+    }
+  }
+  rejected.sort((a, b) => a.row - b.row);
+  return { accepted: validated.accepted, acceptedRows: validated.acceptedRows, rejected };
+}

@@ -1,0 +1,198 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ChannelType } from '../domain/schemas';
+import { documentClient, isConditionFailure } from '../store/client';
+import type { AccountLimits } from '../store/config';
+import { tableName } from '../store/tables';
+import { nowMs } from '../time/clock';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** Counters outlive their window by a day so late releases still find them, then TTL removes them. */
+const TTL_GRACE_MS = DAY_MS;
+
+/** A counter in a calendar window: at most `limit` reservations until `windowEndMs`. */
+export interface CounterRule {
+  kind: 'counter';
+  key: string;
+  limit: number;
+  windowEndMs: number;
+  /** What a full counter means for the step: wait for the window, or stop the lead for good. */
+  whenFull: 'retry' | 'stop';
+}
+
+/** At most one reservation per `cooldownMs` for the key (per-lead touch spacing). */
+export interface CooldownRule {
+  kind: 'cooldown';
+  key: string;
+  cooldownMs: number;
+}
+
+export type LimitRule = CounterRule | CooldownRule;
+
+export interface Reservation {
+  rules: LimitRule[];
+  reservedAtMs: number;
+}
+
+export type ReserveResult =
+  | { ok: true; reservation: Reservation }
+  | { ok: false; limitedBy: string; whenFull: 'retry' | 'stop'; retryAfterSeconds: number };
+
+export function hourWindow(atMs: number): { label: string; endMs: number } {
+  const start = Math.floor(atMs / HOUR_MS) * HOUR_MS;
+  return { label: new Date(start).toISOString().slice(0, 13), endMs: start + HOUR_MS };
+}
+
+export function dayWindow(atMs: number): { label: string; endMs: number } {
+  const start = Math.floor(atMs / DAY_MS) * DAY_MS;
+  return { label: new Date(start).toISOString().slice(0, 10), endMs: start + DAY_MS };
+}
+
+export interface SendLimitsInput {
+  channel: ChannelType;
+  leadId: string;
+  channelLimits: { perHour: number; perDay: number };
+  account: AccountLimits;
+  maxTouchesPerLead: number;
+  /** The recipient's email domain, for the per-domain daily cap (email only). */
+  recipientDomain?: string;
+  atMs?: number;
+}
+
+/** The rules one send must pass (PRODUCT.md §4), lead-specific ones first. */
+export function rulesForSend(input: SendLimitsInput): LimitRule[] {
+  const at = input.atMs ?? nowMs();
+  const hour = hourWindow(at);
+  const day = dayWindow(at);
+  const never = at + 400 * DAY_MS;
+  const rules: LimitRule[] = [
+    { kind: 'cooldown', key: `LEAD#${input.leadId}#COOLDOWN`, cooldownMs: input.account.leadCooldownHours * HOUR_MS },
+    { kind: 'counter', key: `LEAD#${input.leadId}#TOUCHES`, limit: input.maxTouchesPerLead, windowEndMs: never, whenFull: 'stop' },
+  ];
+  if (input.recipientDomain) {
+    rules.push({
+      kind: 'counter',
+      key: `DOMAIN#${input.recipientDomain}#${day.label}`,
+      limit: input.account.perDomainPerDay,
+      windowEndMs: day.endMs,
+      whenFull: 'retry',
+    });
+  }
+  rules.push(
+    { kind: 'counter', key: `${input.channel}#H#${hour.label}`, limit: input.channelLimits.perHour, windowEndMs: hour.endMs, whenFull: 'retry' },
+    { kind: 'counter', key: `${input.channel}#D#${day.label}`, limit: input.channelLimits.perDay, windowEndMs: day.endMs, whenFull: 'retry' },
+    { kind: 'counter', key: `ALL#D#${day.label}`, limit: input.account.globalPerDay, windowEndMs: day.endMs, whenFull: 'retry' },
+  );
+  return rules;
+}
+
+async function take(rule: LimitRule, atMs: number): Promise<{ taken: true } | { taken: false; retryAfterMs: number }> {
+  const client = documentClient();
+  const TableName = tableName('rateCounters');
+  // A zero limit means "channel closed": nothing to count, never granted.
+  if (rule.kind === 'counter' && rule.limit <= 0) return { taken: false, retryAfterMs: rule.windowEndMs - atMs };
+  try {
+    if (rule.kind === 'counter') {
+      await client.send(
+        new UpdateCommand({
+          TableName,
+          Key: { pk: rule.key },
+          UpdateExpression: 'ADD used :one SET expiresAt = if_not_exists(expiresAt, :expires)',
+          ConditionExpression: 'attribute_not_exists(used) OR used < :limit',
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':limit': rule.limit,
+            ':expires': Math.ceil((rule.windowEndMs + TTL_GRACE_MS) / 1000),
+          },
+        }),
+      );
+    } else {
+      await client.send(
+        new UpdateCommand({
+          TableName,
+          Key: { pk: rule.key },
+          UpdateExpression: 'SET lastTouchAt = :now, expiresAt = :expires',
+          ConditionExpression: 'attribute_not_exists(lastTouchAt) OR lastTouchAt <= :cutoff',
+          ExpressionAttributeValues: {
+            ':now': atMs,
+            ':cutoff': atMs - rule.cooldownMs,
+            ':expires': Math.ceil((atMs + rule.cooldownMs + TTL_GRACE_MS) / 1000),
+          },
+        }),
+      );
+    }
+    return { taken: true };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    if (rule.kind === 'counter') return { taken: false, retryAfterMs: rule.windowEndMs - atMs };
+    const { Item } = await client.send(new GetCommand({ TableName, Key: { pk: rule.key }, ConsistentRead: true }));
+    const last = Number(Item?.lastTouchAt ?? atMs);
+    return { taken: false, retryAfterMs: last + rule.cooldownMs - atMs };
+  }
+}
+
+async function give(rule: LimitRule, reservedAtMs: number): Promise<void> {
+  const client = documentClient();
+  const TableName = tableName('rateCounters');
+  try {
+    if (rule.kind === 'counter') {
+      await client.send(
+        new UpdateCommand({
+          TableName,
+          Key: { pk: rule.key },
+          UpdateExpression: 'ADD used :minusOne',
+          ConditionExpression: 'used > :zero',
+          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+        }),
+      );
+    } else {
+      // Only undo our own touch; a later touch by someone else stays.
+      await client.send(
+        new UpdateCommand({
+          TableName,
+          Key: { pk: rule.key },
+          UpdateExpression: 'REMOVE lastTouchAt',
+          ConditionExpression: 'lastTouchAt = :mine',
+          ExpressionAttributeValues: { ':mine': reservedAtMs },
+        }),
+      );
+    }
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/**
+ * Reserves one slot in every rule with single-item conditional updates (no transactions): concurrent
+ * callers can never push a counter past its limit. On the first full rule, slots already taken are
+ * given back and the caller learns how long until that window resets.
+ */
+export async function reserve(rules: LimitRule[], atMs = nowMs()): Promise<ReserveResult> {
+  const taken: LimitRule[] = [];
+  for (const rule of rules) {
+    const result = await take(rule, atMs);
+    if (!result.taken) {
+      await Promise.all(taken.map((done) => give(done, atMs)));
+      return {
+        ok: false,
+        limitedBy: rule.key,
+        whenFull: rule.kind === 'counter' ? rule.whenFull : 'retry',
+        retryAfterSeconds: Math.max(1, Math.ceil(result.retryAfterMs / 1000)),
+      };
+    }
+    taken.push(rule);
+  }
+  return { ok: true, reservation: { rules: taken, reservedAtMs: atMs } };
+}
+
+/** Gives back every slot of a reservation whose send did not happen. */
+export async function release(reservation: Reservation): Promise<void> {
+  await Promise.all(reservation.rules.map((rule) => give(rule, reservation.reservedAtMs)));
+}
+
+export async function counterValue(key: string): Promise<number> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName('rateCounters'), Key: { pk: key }, ConsistentRead: true }),
+  );
+  return Number(Item?.used ?? 0);
+}

@@ -1,0 +1,190 @@
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type Campaign, type Grade, type Lead, type LeadStatus, type ManualTask, Grade as GradeEnum } from '../domain/schemas';
+import { nowIso } from '../time/clock';
+import { documentClient, isConditionFailure } from './client';
+import { tableName } from './tables';
+import { buildSetExpression } from './update-expression';
+
+export class DuplicateLeadError extends Error {
+  override name = 'DuplicateLeadError';
+}
+
+export class LeadStatusConflictError extends Error {
+  override name = 'LeadStatusConflictError';
+}
+
+const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' });
+const campaignKey = (campaignId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: 'CAMPAIGN' });
+const emailClaimKey = (campaignId: string, email: string) => ({
+  pk: `CAMPAIGN#${campaignId}#EMAIL#${email.trim().toLowerCase()}`,
+  sk: 'CLAIM',
+});
+const campaignStatus = (campaignId: string, status: LeadStatus) => `${campaignId}#${status}`;
+const gradeCreated = (lead: Pick<Lead, 'grade' | 'createdAt' | 'leadId'>) => `${lead.grade}#${lead.createdAt}#${lead.leadId}`;
+
+function stripKeys<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, campaignStatus: _cs, gradeCreated: _gc, ...rest } = item;
+  return rest as T;
+}
+
+export async function putCampaign(campaign: Campaign): Promise<void> {
+  await documentClient().send(new PutCommand({ TableName: tableName('leads'), Item: { ...campaignKey(campaign.campaignId), ...campaign } }));
+}
+
+export async function getCampaign(campaignId: string): Promise<Campaign | undefined> {
+  const { Item } = await documentClient().send(new GetCommand({ TableName: tableName('leads'), Key: campaignKey(campaignId) }));
+  return stripKeys<Campaign>(Item);
+}
+
+/**
+ * Creates a lead. An email address is claimed per campaign first (conditional put), so two imports of
+ * the same address can never both land; a failed lead write gives the claim back.
+ */
+export async function createLead(lead: Lead): Promise<void> {
+  const client = documentClient();
+  const table = tableName('leads');
+  if (lead.email) {
+    try {
+      await client.send(
+        new PutCommand({
+          TableName: table,
+          Item: { ...emailClaimKey(lead.campaignId, lead.email), leadId: lead.leadId },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new DuplicateLeadError(`email ${lead.email} is already in campaign ${lead.campaignId}`);
+      throw error;
+    }
+  }
+  try {
+    await client.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          ...leadKey(lead.leadId),
+          ...lead,
+          campaignStatus: campaignStatus(lead.campaignId, lead.status),
+          gradeCreated: gradeCreated(lead),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (lead.email) await client.send(new DeleteCommand({ TableName: table, Key: emailClaimKey(lead.campaignId, lead.email) }));
+    throw error;
+  }
+}
+
+export async function getLead(leadId: string): Promise<Lead | undefined> {
+  const { Item } = await documentClient().send(new GetCommand({ TableName: tableName('leads'), Key: leadKey(leadId) }));
+  return stripKeys<Lead>(Item);
+}
+
+/**
+ * Moves a lead to `to` only if its status is one of `from` (conditional write), keeping the
+ * by-status index in step. Throws LeadStatusConflictError when the lead moved meanwhile.
+ */
+export async function transitionLead(
+  lead: Pick<Lead, 'leadId' | 'campaignId'>,
+  from: readonly LeadStatus[],
+  to: LeadStatus,
+  fields: Partial<Lead> = {},
+): Promise<void> {
+  const update = buildSetExpression({ ...fields, status: to, campaignStatus: campaignStatus(lead.campaignId, to), updatedAt: nowIso() });
+  const fromValues = Object.fromEntries(from.map((status, index) => [`:from${index}`, status]));
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName('leads'),
+        Key: leadKey(lead.leadId),
+        UpdateExpression: update.expression,
+        ConditionExpression: `attribute_exists(pk) AND #status IN (${Object.keys(fromValues).join(', ')})`,
+        ExpressionAttributeNames: { ...update.names, '#status': 'status' },
+        ExpressionAttributeValues: { ...update.values, ...fromValues },
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) throw new LeadStatusConflictError(`lead ${lead.leadId} is not in ${from.join('/')}`);
+    throw error;
+  }
+}
+
+/** Updates non-status fields of an existing lead. */
+export async function updateLeadFields(leadId: string, fields: Partial<Omit<Lead, 'status' | 'leadId'>>): Promise<void> {
+  const update = buildSetExpression({ ...fields, updatedAt: nowIso() });
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: tableName('leads'),
+      Key: leadKey(leadId),
+      UpdateExpression: update.expression,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: update.names,
+      ExpressionAttributeValues: update.values,
+    }),
+  );
+}
+
+/** The grade letter just after `minGrade`: index keys sort A < B < C < D, so `< next` selects grades >= minGrade. */
+function gradeUpperBound(minGrade: Grade): string {
+  const grades = GradeEnum.options;
+  return grades[grades.indexOf(minGrade) + 1] ?? 'E';
+}
+
+export interface LeadPage {
+  leads: Lead[];
+  nextKey?: Record<string, unknown>;
+}
+
+/** A campaign's leads in one status, optionally only grades >= minGrade (one index query, no filter). */
+export async function queryLeadsByStatus(
+  campaignId: string,
+  status: LeadStatus,
+  options: { minGrade?: Grade; belowGrade?: Grade; limit?: number; startKey?: Record<string, unknown> } = {},
+): Promise<LeadPage> {
+  const values: Record<string, unknown> = { ':cs': campaignStatus(campaignId, status) };
+  let keyCondition = 'campaignStatus = :cs';
+  if (options.minGrade) {
+    keyCondition += ' AND gradeCreated < :upper';
+    values[':upper'] = gradeUpperBound(options.minGrade);
+  } else if (options.belowGrade) {
+    keyCondition += ' AND gradeCreated >= :lower';
+    values[':lower'] = gradeUpperBound(options.belowGrade);
+  }
+  const result = await documentClient().send(
+    new QueryCommand({
+      TableName: tableName('leads'),
+      IndexName: 'byCampaignStatus',
+      KeyConditionExpression: keyCondition,
+      ExpressionAttributeValues: values,
+      Limit: options.limit,
+      ExclusiveStartKey: options.startKey,
+    }),
+  );
+  return {
+    leads: (result.Items ?? []).map((item) => stripKeys<Lead>(item) as Lead),
+    nextKey: result.LastEvaluatedKey,
+  };
+}
+
+export async function putManualTask(task: ManualTask): Promise<void> {
+  await documentClient().send(
+    new PutCommand({
+      TableName: tableName('leads'),
+      Item: { pk: `LEAD#${task.leadId}`, sk: `TASK#${task.createdAt}#${task.taskId}`, ...task },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+export async function listManualTasks(leadId: string): Promise<ManualTask[]> {
+  const result = await documentClient().send(
+    new QueryCommand({
+      TableName: tableName('leads'),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :task)',
+      ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':task': 'TASK#' },
+    }),
+  );
+  return (result.Items ?? []).map((item) => stripKeys<ManualTask>(item) as ManualTask);
+}

@@ -1,0 +1,184 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ChannelType, OutreachAttempt, OutreachMessage, OutreachStatus } from '../domain/schemas';
+import { nowIso } from '../time/clock';
+import { documentClient, isConditionFailure } from './client';
+import { tableName } from './tables';
+import { buildSetExpression } from './update-expression';
+
+/** PREPARED: claimed, provider not called yet. CALLING: the provider call may have happened. */
+export type AttemptPhase = 'PREPARED' | 'CALLING' | 'DONE';
+
+export interface StoredAttempt extends OutreachAttempt {
+  phase: AttemptPhase;
+  owner: string;
+  /** The ChannelResult returned for this try, replayed verbatim to a retried invocation. */
+  result?: Record<string, unknown>;
+}
+
+const attemptKey = (leadId: string, key: string) => ({ pk: `LEAD#${leadId}`, sk: `ATTEMPT#${key}` });
+const messageKey = (leadId: string, messageId: string) => ({ pk: `LEAD#${leadId}`, sk: `MESSAGE#${messageId}` });
+
+/** Forward-only message status: a write names the statuses it may move from. */
+const FORWARD_FROM: Record<OutreachStatus, OutreachStatus[]> = {
+  PENDING: [],
+  SENT: ['PENDING'],
+  SKIPPED: ['PENDING'],
+  FAILED: ['PENDING', 'SENT'],
+  DELIVERED: ['PENDING', 'SENT'],
+  BOUNCED: ['PENDING', 'SENT', 'DELIVERED'],
+  REPLIED: ['PENDING', 'SENT', 'DELIVERED'],
+};
+
+/** Conditional put of a PENDING attempt: returns undefined when claimed, else the attempt already there. */
+export async function claimAttempt(attempt: StoredAttempt): Promise<StoredAttempt | undefined> {
+  try {
+    await documentClient().send(
+      new PutCommand({
+        TableName: tableName('outreach'),
+        Item: { ...attemptKey(attempt.leadId, attempt.attemptKey), timeSort: `${attempt.createdAt}#A#${attempt.attemptKey}`, ...attempt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return undefined;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    return getAttempt(attempt.leadId, attempt.attemptKey);
+  }
+}
+
+export async function getAttempt(leadId: string, key: string): Promise<StoredAttempt | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName('outreach'), Key: attemptKey(leadId, key), ConsistentRead: true }),
+  );
+  return Item as StoredAttempt | undefined;
+}
+
+/**
+ * PREPARED → CALLING, owned by `owner`. Written right before the provider call: after this, a retry
+ * can no longer know whether the provider saw the request. Also takes over a PREPARED attempt left by
+ * a crashed invocation; of two racing takers only one wins.
+ */
+export async function markAttemptCalling(leadId: string, key: string, owner: string): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName('outreach'),
+        Key: attemptKey(leadId, key),
+        UpdateExpression: 'SET #phase = :calling, #owner = :owner, updatedAt = :now',
+        ConditionExpression: '#phase = :prepared',
+        ExpressionAttributeNames: { '#phase': 'phase', '#owner': 'owner' },
+        ExpressionAttributeValues: { ':calling': 'CALLING', ':prepared': 'PREPARED', ':owner': owner, ':now': nowIso() },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export async function completeAttempt(
+  leadId: string,
+  key: string,
+  fields: Pick<OutreachAttempt, 'outcome' | 'reason' | 'messageId' | 'nextRetryAt'> & { result: Record<string, unknown> },
+): Promise<void> {
+  const update = buildSetExpression({ ...fields, state: 'DONE', phase: 'DONE', updatedAt: nowIso() });
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: tableName('outreach'),
+      Key: attemptKey(leadId, key),
+      UpdateExpression: update.expression,
+      ConditionExpression: '#state = :pending',
+      ExpressionAttributeNames: { ...update.names, '#state': 'state' },
+      ExpressionAttributeValues: { ...update.values, ':pending': 'PENDING' },
+    }),
+  );
+}
+
+export async function putMessage(message: OutreachMessage): Promise<void> {
+  await documentClient().send(
+    new PutCommand({
+      TableName: tableName('outreach'),
+      Item: {
+        ...messageKey(message.leadId, message.messageId),
+        timeSort: `${message.createdAt}#M#${message.messageId}`,
+        channelDay: `${message.channel}#${message.createdAt.slice(0, 10)}`,
+        ...message,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+export async function getMessage(leadId: string, messageId: string): Promise<OutreachMessage | undefined> {
+  const { Item } = await documentClient().send(new GetCommand({ TableName: tableName('outreach'), Key: messageKey(leadId, messageId) }));
+  return Item as OutreachMessage | undefined;
+}
+
+/** Moves a message forward only; returns false when it is already at or past `status`. */
+export async function advanceMessage(
+  leadId: string,
+  messageId: string,
+  status: OutreachStatus,
+  fields: Partial<OutreachMessage> = {},
+): Promise<boolean> {
+  const from = FORWARD_FROM[status];
+  const update = buildSetExpression({ ...fields, status });
+  const fromValues = Object.fromEntries(from.map((value, index) => [`:from${index}`, value]));
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName('outreach'),
+        Key: messageKey(leadId, messageId),
+        UpdateExpression: update.expression,
+        ConditionExpression: `attribute_exists(pk) AND #status IN (${Object.keys(fromValues).join(', ')})`,
+        ExpressionAttributeNames: { ...update.names, '#status': 'status' },
+        ExpressionAttributeValues: { ...update.values, ...fromValues },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export type HistoryEntry = ({ kind: 'message' } & OutreachMessage) | ({ kind: 'attempt' } & StoredAttempt);
+
+/** A lead's messages and attempts, newest first (one query on the byTime local index). */
+export async function leadHistory(leadId: string, limit = 50): Promise<HistoryEntry[]> {
+  const result = await documentClient().send(
+    new QueryCommand({
+      TableName: tableName('outreach'),
+      IndexName: 'byTime',
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `LEAD#${leadId}` },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return (result.Items ?? []).map((item) => {
+    const { pk: _pk, sk, timeSort: _t, channelDay: _c, ...rest } = item;
+    return { kind: String(sk).startsWith('MESSAGE#') ? 'message' : 'attempt', ...rest } as HistoryEntry;
+  });
+}
+
+/** Messages on one channel created on one UTC day (metrics), oldest first. */
+export async function messagesByChannelDay(channel: ChannelType, day: string): Promise<OutreachMessage[]> {
+  const items: OutreachMessage[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName('outreach'),
+        IndexName: 'byChannelDay',
+        KeyConditionExpression: 'channelDay = :cd',
+        ExpressionAttributeValues: { ':cd': `${channel}#${day}` },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...((page.Items ?? []) as OutreachMessage[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}

@@ -1,0 +1,17 @@
+import { randomBytes } from 'node:crypto';
+import { createTables, type LocalDynamo, startDynalite, tableEnvironment } from '../../infra/local/dynamodb';
+
+/** Starts dynalite with every Cascade table and points the AWS SDK and the store at it. */
+export async function useLocalDynamo(): Promise<LocalDynamo> {
+  const dynamo = await startDynalite();
+  const prefix = `test-${randomBytes(3).toString('hex')}`;
+  await createTables(dynamo.endpoint, prefix);
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    ...tableEnvironment(prefix),
+  });
+  return dynamo;
+}
