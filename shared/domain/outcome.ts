@@ -5,6 +5,8 @@ export interface ChannelResult {
   outcome: Outcome;
   channel: ChannelType;
   reason?: ReasonCode;
+  /** Set on SENT: the channel that reached the lead (the execution's output). */
+  channelUsed?: ChannelType;
   /** For RETRY: how long the state machine waits before the same step again. */
   retryAfterSeconds?: number;
   /** For RETRY: false when the wait must not use up the step's retries (rate limits). */

@@ -81,7 +81,9 @@ export function gradeLead(input: GradeInput): GradeResult {
     reasons.push(`Grade A: fit is at least 0.80 and both budget and timeline are known.`);
   } else if (fit >= GRADE_A_OR_B) {
     grade = 'B';
-    const lacking = [hasBudget ? undefined : 'budget', hasTimeline ? undefined : 'timeline'].filter(Boolean).join(' and ');
+    const lacking = [hasBudget ? undefined : 'budget', hasTimeline ? undefined : 'timeline']
+      .filter(Boolean)
+      .join(' and ');
     reasons.push(`Grade B: fit is at least 0.80 but the ${lacking} is missing, so not A.`);
   } else if (fit >= GRADE_B) {
     grade = 'B';

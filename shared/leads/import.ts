@@ -37,8 +37,14 @@ const blankToUndefined = (value: unknown): unknown => {
   return value;
 };
 
+/** Text fields also take a JSON number (e.g. a phone number) as its decimal text. */
+const toText = (value: unknown): unknown => {
+  const v = blankToUndefined(value);
+  return typeof v === 'number' && Number.isFinite(v) ? String(v) : v;
+};
+
 const optionalText = () =>
-  z.preprocess(blankToUndefined, z.string({ error: 'must be text' }).max(2_000, 'is too long').optional());
+  z.preprocess(toText, z.string({ error: 'must be text' }).max(2_000, 'is too long').optional());
 
 const toNumber = (value: unknown): unknown => {
   const v = blankToUndefined(value);
@@ -71,7 +77,8 @@ const toList = (value: unknown): unknown => {
   return v;
 };
 
-const list = () => z.preprocess(toList, z.array(z.string({ error: 'must be a list of text' }), { error: 'must be a list' }));
+const list = () =>
+  z.preprocess(toList, z.array(z.string({ error: 'must be a list of text' }), { error: 'must be a list' }));
 
 const LINKEDIN_VALUES = LinkedInConnectionStatus.options.join(', ');
 
@@ -93,9 +100,7 @@ export const LeadInput = z.object({
       const t = blankToUndefined(v);
       return typeof t === 'string' ? t.toUpperCase().replace(/[\s-]+/g, '_') : t;
     },
-    LinkedInConnectionStatus.default('NOT_CONNECTED').catch(({ issues }) => {
-      throw new Error(issues[0]?.message);
-    }),
+    z.enum(LinkedInConnectionStatus.options, { error: `must be one of ${LINKEDIN_VALUES}` }).default('NOT_CONNECTED'),
   ),
   contactFormUrl: optionalText(),
   phone: optionalText(),
@@ -111,17 +116,14 @@ export const LeadInput = z.object({
   ),
   budgetRange: optionalText(),
   /** Months; 0 means no timeline (absent). */
-  timelineMonths: z.preprocess(
-    (v) => {
-      const n = toNumber(v);
-      return n === 0 ? undefined : n;
-    },
-    z
-      .number({ error: 'must be a whole number of months' })
-      .int('must be a whole number of months')
-      .positive('must not be negative')
-      .optional(),
-  ),
+  timelineMonths: z.preprocess((v) => {
+    const n = toNumber(v);
+    return n === 0 ? undefined : n;
+  }, z
+    .number({ error: 'must be a whole number of months' })
+    .int('must be a whole number of months')
+    .positive('must not be negative')
+    .optional()),
   painPoints: list(),
   tags: list(),
   industry: optionalText(),
@@ -141,7 +143,10 @@ const ALIASES: Record<string, string> = {
 function toCamelKey(key: string): string {
   const trimmed = key.replace(/^\uFEFF/, '').trim();
   if (!/[\s_-]/.test(trimmed)) return ALIASES[trimmed] ?? trimmed;
-  const [head = '', ...rest] = trimmed.toLowerCase().split(/[\s_-]+/).filter(Boolean);
+  const [head = '', ...rest] = trimmed
+    .toLowerCase()
+    .split(/[\s_-]+/)
+    .filter(Boolean);
   const camel = head + rest.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
   return ALIASES[camel] ?? camel;
 }

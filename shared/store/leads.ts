@@ -28,8 +28,38 @@ function stripKeys<T>(item: Record<string, unknown> | undefined): T | undefined 
   return rest as T;
 }
 
+/** Campaign items share the by-status index under `CAMPAIGNS#<state>` so the scheduler can list active ones. */
 export async function putCampaign(campaign: Campaign): Promise<void> {
-  await documentClient().send(new PutCommand({ TableName: tableName('leads'), Item: { ...campaignKey(campaign.campaignId), ...campaign } }));
+  await documentClient().send(
+    new PutCommand({
+      TableName: tableName('leads'),
+      Item: {
+        ...campaignKey(campaign.campaignId),
+        ...campaign,
+        campaignStatus: `CAMPAIGNS#${campaign.state}`,
+        gradeCreated: `${campaign.createdAt}#${campaign.campaignId}`,
+      },
+    }),
+  );
+}
+
+export async function listCampaigns(state: Campaign['state']): Promise<Campaign[]> {
+  const campaigns: Campaign[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName('leads'),
+        IndexName: 'byCampaignStatus',
+        KeyConditionExpression: 'campaignStatus = :cs',
+        ExpressionAttributeValues: { ':cs': `CAMPAIGNS#${state}` },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    campaigns.push(...(page.Items ?? []).map((item) => stripKeys<Campaign>(item) as Campaign));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return campaigns;
 }
 
 export async function getCampaign(campaignId: string): Promise<Campaign | undefined> {
@@ -132,6 +162,27 @@ function gradeUpperBound(minGrade: Grade): string {
   return grades[grades.indexOf(minGrade) + 1] ?? 'E';
 }
 
+/** How many of a campaign's leads in `status` are below `minGrade` (a COUNT query on the index). */
+export async function countLeadsBelowGrade(campaignId: string, status: LeadStatus, minGrade: Grade): Promise<number> {
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName('leads'),
+        IndexName: 'byCampaignStatus',
+        KeyConditionExpression: 'campaignStatus = :cs AND gradeCreated >= :lower',
+        ExpressionAttributeValues: { ':cs': campaignStatus(campaignId, status), ':lower': gradeUpperBound(minGrade) },
+        Select: 'COUNT',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    count += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+}
+
 export interface LeadPage {
   leads: Lead[];
   nextKey?: Record<string, unknown>;
@@ -141,16 +192,13 @@ export interface LeadPage {
 export async function queryLeadsByStatus(
   campaignId: string,
   status: LeadStatus,
-  options: { minGrade?: Grade; belowGrade?: Grade; limit?: number; startKey?: Record<string, unknown> } = {},
+  options: { minGrade?: Grade; limit?: number; startKey?: Record<string, unknown> } = {},
 ): Promise<LeadPage> {
   const values: Record<string, unknown> = { ':cs': campaignStatus(campaignId, status) };
   let keyCondition = 'campaignStatus = :cs';
   if (options.minGrade) {
     keyCondition += ' AND gradeCreated < :upper';
     values[':upper'] = gradeUpperBound(options.minGrade);
-  } else if (options.belowGrade) {
-    keyCondition += ' AND gradeCreated >= :lower';
-    values[':lower'] = gradeUpperBound(options.belowGrade);
   }
   const result = await documentClient().send(
     new QueryCommand({

@@ -1,5 +1,12 @@
 import { type FS, Liquid, LiquidError, type Template } from 'liquidjs';
-import { type Campaign, type ChannelTemplate, type ChannelType, Lead, type Lead as LeadT, Sender } from '../domain/schemas';
+import {
+  type Campaign,
+  type ChannelTemplate,
+  type ChannelType,
+  Lead,
+  type Lead as LeadT,
+  Sender,
+} from '../domain/schemas';
 
 /** A template that cannot be parsed or rendered: an unknown variable or filter, or bad syntax. */
 export class TemplateError extends Error {
@@ -99,6 +106,7 @@ const baseOptions = {
   root: [],
   partials: [],
   layouts: [],
+  relativeReference: false,
   parseLimit: 100_000,
   renderLimit: 1_000,
   memoryLimit: 10_000_000,
@@ -122,19 +130,45 @@ function describeError(err: unknown, part: TemplatePart): TemplateError {
   const where = line !== undefined ? ` (line ${line}, column ${column})` : '';
   const variable = /undefined variable: ([^,\s]+)/.exec(raw)?.[1];
   if (variable) {
-    return new TemplateError(`Unknown variable "${variable}" in the ${part} template${where}`, part, variable, line, column, {
-      cause: err,
-    });
+    return new TemplateError(
+      `Unknown variable "${variable}" in the ${part} template${where}`,
+      part,
+      variable,
+      line,
+      column,
+      {
+        cause: err,
+      },
+    );
   }
   const filter = /undefined filter: ([^,\s]+)/.exec(raw)?.[1];
   if (filter) {
-    return new TemplateError(`Unknown filter "${filter}" in the ${part} template${where}`, part, undefined, line, column, {
-      cause: err,
-    });
+    return new TemplateError(
+      `Unknown filter "${filter}" in the ${part} template${where}`,
+      part,
+      undefined,
+      line,
+      column,
+      {
+        cause: err,
+      },
+    );
+  }
+  if (/Failed to lookup|cannot include files/.test(raw)) {
+    return new TemplateError(
+      `The ${part} template tries to include a file${where}; templates cannot include files`,
+      part,
+      undefined,
+      line,
+      column,
+      { cause: err },
+    );
   }
   const detail = raw.replace(/,\s*line:\d+, col:\d+[\s\S]*$/, '').split('\n')[0] ?? raw;
   const kind = err instanceof LiquidError ? 'Invalid' : 'Cannot render';
-  return new TemplateError(`${kind} ${part} template${where}: ${detail}`, part, undefined, line, column, { cause: err });
+  return new TemplateError(`${kind} ${part} template${where}: ${detail}`, part, undefined, line, column, {
+    cause: err,
+  });
 }
 
 function compile(engine: Liquid, source: string, part: TemplatePart): Template[] {
@@ -310,7 +344,11 @@ function unknownVariables(engine: Liquid, source: string, context: TemplateConte
           if (!seen.has(name)) {
             seen.add(name);
             const where = ` (line ${variable.location.row}, column ${variable.location.col})`;
-            problems.push({ part, variable: name, message: `Unknown variable "${name}" in the ${part} template${where}` });
+            problems.push({
+              part,
+              variable: name,
+              message: `Unknown variable "${name}" in the ${part} template${where}`,
+            });
           }
           break;
         }

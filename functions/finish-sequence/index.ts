@@ -1,0 +1,21 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { InvalidTaskInputError } from '../../shared/errors';
+import { logger } from '../../shared/lambda/channel-handler';
+import { markSequenceExhausted } from '../../shared/outreach/finish-sequence';
+
+const FinishInput = z.object({
+  campaignId: z.string().min(1),
+  leadId: z.string().min(1),
+  executionName: z.string().min(1),
+  lastResult: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const handler = middy(async (event: unknown) => {
+  const parsed = FinishInput.safeParse(event);
+  if (!parsed.success) throw new InvalidTaskInputError(parsed.error.message);
+  const status = await markSequenceExhausted(parsed.data.leadId, parsed.data.campaignId);
+  logger.info('sequence exhausted', { leadId: parsed.data.leadId, status });
+  return { status };
+}).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -1,0 +1,142 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnResource, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import type { Construct } from 'constructs';
+import { ALL_TABLES, type TableSpec } from '../shared/store/tables';
+import { OutreachStateMachine } from './outreach-state-machine';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Resource metadata key naming a function's source entry; the embedded runtime maps Tasks to handlers with it. */
+export const ENTRY_METADATA = 'cascade:entry';
+
+export interface CascadeStackProps extends StackProps {
+  /** Verified SES identity (domain or address) mail is sent from. */
+  senderIdentity?: string;
+  /** Schedule for batch launches; `campaignId` is looked up per active campaign by the launcher. */
+  batchSchedule?: events.Schedule;
+}
+
+export class CascadeStack extends Stack {
+  readonly tables: Record<TableSpec['id'], dynamodb.TableV2>;
+  readonly stateMachine: OutreachStateMachine;
+
+  constructor(scope: Construct, id: string, props: CascadeStackProps = {}) {
+    super(scope, id, props);
+
+    this.tables = Object.fromEntries(ALL_TABLES.map((spec) => [spec.id, this.table(spec)])) as Record<TableSpec['id'], dynamodb.TableV2>;
+    const tableEnvironment = Object.fromEntries(ALL_TABLES.map((spec) => [spec.envVar, this.tables[spec.id].tableName]));
+
+    const configurationSet = new ses.ConfigurationSet(this, 'MailConfigurationSet', {
+      sendingEnabled: true,
+      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    const senderIdentity = props.senderIdentity ?? this.node.tryGetContext('senderIdentity') ?? 'example.com';
+
+    const environment = {
+      ...tableEnvironment,
+      CASCADE_SES_CONFIGURATION_SET: configurationSet.configurationSetName,
+      POWERTOOLS_SERVICE_NAME: 'cascade',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    const fn = (name: string, entryFolder: string, options: Partial<nodejs.NodejsFunctionProps> = {}) => {
+      const entry = path.join('functions', entryFolder, 'index.ts');
+      const created = new nodejs.NodejsFunction(this, name, {
+        entry: path.join(projectRoot, entry),
+        projectRoot,
+        depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+        runtime: lambda.Runtime.NODEJS_22_X,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: 512,
+        timeout: Duration.seconds(60),
+        tracing: lambda.Tracing.ACTIVE,
+        environment,
+        bundling: { format: nodejs.OutputFormat.ESM, minify: true, sourceMap: true, target: 'node22' },
+        ...options,
+      });
+      (created.node.defaultChild as CfnResource).addMetadata(ENTRY_METADATA, entry);
+      return created;
+    };
+
+    const sendEmail = fn('SendEmailFunction', 'send-email');
+    const sendLinkedIn = fn('SendLinkedInFunction', 'send-linkedin');
+    const submitContactForm = fn('SubmitContactFormFunction', 'submit-contact-form', { timeout: Duration.seconds(90) });
+    const createPhoneTask = fn('CreatePhoneTaskFunction', 'create-phone-task');
+    const finishSequence = fn('FinishSequenceFunction', 'finish-sequence');
+
+    const channelFunctions = [sendEmail, sendLinkedIn, submitContactForm, createPhoneTask];
+    for (const channelFunction of [...channelFunctions, finishSequence]) {
+      this.tables.Leads.grantReadWriteData(channelFunction);
+      this.tables.Outreach.grantReadWriteData(channelFunction);
+      this.tables.RateCounters.grantReadWriteData(channelFunction);
+      this.tables.Config.grantReadData(channelFunction);
+      this.tables.Suppressions.grantReadData(channelFunction);
+    }
+    sendEmail.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          this.formatArn({ service: 'ses', resource: 'identity', resourceName: senderIdentity }),
+          this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSet.configurationSetName }),
+        ],
+      }),
+    );
+
+    this.stateMachine = new OutreachStateMachine(this, 'Outreach', {
+      sendEmail,
+      sendLinkedIn,
+      submitContactForm,
+      createPhoneTask,
+      finishSequence,
+    });
+
+    const launchBatch = fn('LaunchBatchFunction', 'launch-batch', {
+      timeout: Duration.minutes(5),
+      environment: { ...environment, CASCADE_STATE_MACHINE_ARN: this.stateMachine.stateMachine.stateMachineArn },
+    });
+    this.tables.Leads.grantReadWriteData(launchBatch);
+    this.tables.Suppressions.grantReadData(launchBatch);
+    this.tables.Config.grantReadData(launchBatch);
+    this.stateMachine.stateMachine.grantStartExecution(launchBatch);
+
+    new events.Rule(this, 'BatchSchedule', {
+      description: 'Launches a batch of NEW leads for every active campaign',
+      schedule: props.batchSchedule ?? events.Schedule.cron({ minute: '0', hour: '8-17', weekDay: 'MON-FRI' }),
+      targets: [new targets.LambdaFunction(launchBatch, { event: events.RuleTargetInput.fromObject({ allActiveCampaigns: true }) })],
+    });
+
+    new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachine.stateMachineArn });
+  }
+
+  private table(spec: TableSpec): dynamodb.TableV2 {
+    const attribute = (key: { name: string; type: 'S' | 'N' }) => ({
+      name: key.name,
+      type: key.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER,
+    });
+    return new dynamodb.TableV2(this, `${spec.id}Table`, {
+      partitionKey: attribute(spec.partitionKey),
+      sortKey: spec.sortKey && attribute(spec.sortKey),
+      billing: dynamodb.Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: spec.ttlAttribute,
+      removalPolicy: RemovalPolicy.RETAIN,
+      globalSecondaryIndexes: spec.globalIndexes.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: attribute(index.partitionKey),
+        sortKey: index.sortKey && attribute(index.sortKey),
+      })),
+      localSecondaryIndexes: spec.localIndexes.map((index) => ({
+        indexName: index.indexName,
+        sortKey: attribute(index.sortKey ?? index.partitionKey),
+      })),
+    });
+  }
+}

@@ -1,0 +1,599 @@
+import { type CheerioAPI, type Cheerio, load } from 'cheerio';
+import type { Element } from 'domhandler';
+
+/**
+ * Finds the forms on a page, maps their fields to roles and ranks the best contact-form candidate first
+ * (PRODUCT.md §2 CONTACT_FORM, §7 `cascade form inspect`). Pure: no I/O.
+ */
+
+export const FIELD_ROLES = [
+  'name',
+  'first_name',
+  'last_name',
+  'email',
+  'company',
+  'phone',
+  'subject',
+  'message',
+  'consent',
+  'honeypot',
+  'hidden',
+  'other',
+] as const;
+export type FieldRole = (typeof FIELD_ROLES)[number];
+
+export const PROTECTIONS = ['recaptcha', 'hcaptcha', 'turnstile', 'honeypot', 'js_token'] as const;
+export type Protection = (typeof PROTECTIONS)[number];
+export const CAPTCHA_PROTECTIONS: readonly Protection[] = ['recaptcha', 'hcaptcha', 'turnstile'];
+
+export type FormKind = 'contact' | 'other' | 'comment' | 'newsletter' | 'login' | 'search';
+
+export interface FormField {
+  name: string;
+  /** Input type (`text`, `email`, `hidden`, `checkbox`…), or `textarea` / `select`. */
+  type: string;
+  role: FieldRole;
+  required: boolean;
+  /** The value the page gives the control (hidden fields, checkbox/radio values, the selected option). */
+  value?: string;
+  label?: string;
+  /** Allowed values of a select, radio group or checkbox group. */
+  options?: string[];
+  /** For checkboxes and radios: whether the page pre-checks one. */
+  checked?: boolean;
+  maxLength?: number;
+}
+
+export interface ParsedForm {
+  /** Absolute URL the form submits to (fragment kept as the page gives it). */
+  action: string;
+  method: 'GET' | 'POST' | 'DIALOG';
+  enctype: 'application/x-www-form-urlencoded' | 'multipart/form-data' | 'text/plain';
+  fields: FormField[];
+  protections: Protection[];
+  /** True when the contact-form channel may fill and submit this form. */
+  submittable: boolean;
+  reason?: string;
+  kind: FormKind;
+  score: number;
+}
+
+const KIND_RANK: Record<FormKind, number> = { contact: 0, other: 1, comment: 2, newsletter: 3, login: 4, search: 5 };
+
+/** Parse every form of a page; the best contact-form candidate comes first. */
+export function parseForms(html: string, pageUrl: string): ParsedForm[] {
+  const $ = load(html);
+  const base = resolveUrl($('base[href]').first().attr('href'), pageUrl) ?? pageUrl;
+  const labelsFor = collectLabels($);
+  const pageCaptchas = pageLevelCaptchas($);
+  const formEls = $('form').toArray();
+  const inFormCaptchas = formEls.map((form) => formCaptchas($, form));
+
+  const parsed = formEls.map((form, index) => {
+    const own = inFormCaptchas[index] ?? new Set<Protection>();
+    const captchas = new Set(own);
+    for (const captcha of pageCaptchas) {
+      // A page-level captcha belongs to the form that hosts its widget; otherwise it guards every form.
+      const claimedElsewhere = inFormCaptchas.some((set, other) => other !== index && set.has(captcha));
+      if (!claimedElsewhere) captchas.add(captcha);
+    }
+    return { index, form: parseForm($, form, base, labelsFor, captchas) };
+  });
+  parsed.sort(
+    (a, b) => KIND_RANK[a.form.kind] - KIND_RANK[b.form.kind] || b.form.score - a.form.score || a.index - b.index,
+  );
+  return parsed.map((entry) => entry.form);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Text helpers
+
+function squash(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Lower-case words: `firstName` → `first name`, `your-email` → `your email`, `input_1.3` → `input 1 3`. */
+export function normalizeHint(text: string): string {
+  return text
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}*]+/gu, ' ')
+    .trim();
+}
+
+function resolveUrl(href: string | undefined, base: string): string | undefined {
+  if (href === undefined) return undefined;
+  try {
+    return new URL(href.trim(), base).href;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Text of an element without the text of the controls it contains. */
+function ownText($: CheerioAPI, el: Cheerio<Element>): string {
+  const clone = el.clone();
+  clone.find('input, select, textarea, button, script, style, option').remove();
+  return squash(clone.text());
+}
+
+function collectLabels($: CheerioAPI): Map<string, Element[]> {
+  const map = new Map<string, Element[]>();
+  $('label[for]').each((_, label) => {
+    const target = label.attribs.for;
+    if (!target) return;
+    const list = map.get(target) ?? [];
+    list.push(label);
+    map.set(target, list);
+  });
+  return map;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Captchas
+
+const CAPTCHA_SCRIPTS: Array<[Protection, RegExp]> = [
+  ['recaptcha', /google\.com\/recaptcha|recaptcha\.net|gstatic\.com\/recaptcha|grecaptcha\.(execute|render|ready)/i],
+  ['hcaptcha', /hcaptcha\.com|hcaptcha\.(execute|render)/i],
+  ['turnstile', /challenges\.cloudflare\.com\/turnstile|turnstile\.(render|execute)/i],
+];
+
+const CAPTCHA_WIDGETS: Array<[Protection, string]> = [
+  [
+    'recaptcha',
+    '.g-recaptcha, [name="g-recaptcha-response"], #g-recaptcha-response, [name="_wpcf7_recaptcha_response"], [data-netlify-recaptcha], .grecaptcha-badge',
+  ],
+  ['hcaptcha', '.h-captcha, [name="h-captcha-response"]'],
+  ['turnstile', '.cf-turnstile, [name="cf-turnstile-response"]'],
+];
+
+function pageLevelCaptchas($: CheerioAPI): Set<Protection> {
+  const found = new Set<Protection>();
+  $('script').each((_, script) => {
+    const text = `${script.attribs.src ?? ''} ${$(script).text()}`;
+    for (const [kind, pattern] of CAPTCHA_SCRIPTS) if (pattern.test(text)) found.add(kind);
+  });
+  for (const [kind, selector] of CAPTCHA_WIDGETS) if ($(selector).length > 0) found.add(kind);
+  return found;
+}
+
+function formCaptchas($: CheerioAPI, form: Element): Set<Protection> {
+  const found = new Set<Protection>();
+  const $form = $(form);
+  for (const [kind, selector] of CAPTCHA_WIDGETS) if ($form.find(selector).length > 0) found.add(kind);
+  if ($form.is('[data-netlify-recaptcha]')) found.add('recaptcha');
+  $form.find('script').each((_, script) => {
+    const text = `${script.attribs.src ?? ''} ${$(script).text()}`;
+    for (const [kind, pattern] of CAPTCHA_SCRIPTS) if (pattern.test(text)) found.add(kind);
+  });
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Controls
+
+interface Control {
+  el: Element;
+  tag: 'input' | 'select' | 'textarea' | 'button';
+  type: string;
+  name: string;
+}
+
+const SKIPPED_INPUT_TYPES = new Set(['reset', 'button', 'image']);
+
+function isDisabled($: CheerioAPI, el: Element): boolean {
+  if (el.attribs.disabled !== undefined) return true;
+  return $(el).closest('fieldset[disabled]').length > 0;
+}
+
+function controlType(el: Element): string {
+  const tag = el.tagName.toLowerCase();
+  if (tag === 'textarea') return 'textarea';
+  if (tag === 'select') return 'select';
+  if (tag === 'button') return (el.attribs.type ?? 'submit').toLowerCase();
+  return (el.attribs.type ?? 'text').toLowerCase().trim() || 'text';
+}
+
+function formControls($: CheerioAPI, form: Element): Control[] {
+  const formId = form.attribs.id;
+  const inside = $(form)
+    .find('input, select, textarea, button')
+    .toArray()
+    .filter((el) => el.attribs.form === undefined || el.attribs.form === formId);
+  const outside = formId
+    ? $('input[form], select[form], textarea[form], button[form]')
+        .toArray()
+        .filter((el) => el.attribs.form === formId && !inside.includes(el))
+    : [];
+  const controls: Control[] = [];
+  let submitterSeen = false;
+  for (const el of [...inside, ...outside]) {
+    const tag = el.tagName.toLowerCase() as Control['tag'];
+    const type = controlType(el);
+    const isSubmit = type === 'submit' && (tag === 'button' || tag === 'input');
+    if (isSubmit) {
+      // The browser sends only the default (first) submit button, and only when it has a name.
+      if (submitterSeen) continue;
+      submitterSeen = true;
+    } else if (tag === 'button' || SKIPPED_INPUT_TYPES.has(type)) {
+      continue;
+    }
+    const name = el.attribs.name;
+    if (!name || isDisabled($, el)) continue;
+    controls.push({ el, tag, type, name });
+  }
+  return controls;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Hints and roles
+
+interface Hints {
+  label: string;
+  aria: string;
+  placeholder: string;
+  title: string;
+  legend: string;
+  container: string;
+  labelRequired: boolean;
+}
+
+function findById($: CheerioAPI, id: string): Cheerio<Element> {
+  return $('[id]').filter((_, el) => el.attribs.id === id);
+}
+
+/** The largest ancestor inside the form that wraps only this control: its field wrapper. */
+function fieldContainer($: CheerioAPI, el: Element, form: Element): Cheerio<Element> | undefined {
+  let best: Cheerio<Element> | undefined;
+  let current = el.parent;
+  while (current && current !== form && current.type === 'tag') {
+    const wrapper = $(current as Element);
+    const controls = wrapper
+      .find('input, select, textarea')
+      .toArray()
+      .filter((control) => !['hidden', 'submit', 'button', 'reset', 'image'].includes(controlType(control)));
+    const names = new Set(controls.map((control) => control.attribs.name));
+    if (names.size > 1) break;
+    best = wrapper;
+    current = current.parent;
+  }
+  return best;
+}
+
+function collectHints($: CheerioAPI, el: Element, form: Element, labelsFor: Map<string, Element[]>): Hints {
+  const labels: Element[] = [];
+  const id = el.attribs.id;
+  if (id) labels.push(...(labelsFor.get(id) ?? []));
+  const wrapping = $(el).closest('label').toArray()[0];
+  if (wrapping && wrapping !== el) labels.push(wrapping as Element);
+  const labelText = squash(labels.map((label) => ownText($, $(label))).join(' '));
+  const labelRequired =
+    /\*/.test(labelText) || labels.some((label) => $(label).find('.required, .gfield_required, abbr[title]').length > 0);
+
+  let aria = el.attribs['aria-label'] ?? '';
+  const labelledBy = el.attribs['aria-labelledby'];
+  if (labelledBy) {
+    const parts = labelledBy
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((ref) => ownText($, findById($, ref)));
+    aria = squash(`${aria} ${parts.join(' ')}`);
+  }
+  const fieldset = $(el).closest('fieldset');
+  const legend = fieldset.length > 0 ? ownText($, fieldset.children('legend').first()) : '';
+  const container = fieldContainer($, el, form);
+  return {
+    label: labelText,
+    aria,
+    placeholder: el.attribs.placeholder ?? '',
+    title: el.attribs.title ?? '',
+    legend,
+    container: container ? ownText($, container).slice(0, 300) : '',
+    labelRequired,
+  };
+}
+
+const ROLE_PATTERNS: Array<[FieldRole, RegExp]> = [
+  ['first_name', /\b(first|given|fore) ?name\b|\bfname\b|\bvorname\b|\bprenom\b|\bprénom\b|^first\b/],
+  ['last_name', /\b(last|family|sur) ?name\b|\blname\b|\bnachname\b|^last\b|^nom de famille\b/],
+  ['email', /\be ?mail\b|\bemail address\b|\breply ?to\b|\bmail\b|\bcourriel\b/],
+  ['phone', /\b(phone|telephone|tel|mobile|cell|telefon|téléphone|phone number|phonenumber|whatsapp)\b/],
+  ['company', /\b(company|companyname|organi[sz]ation|business|employer|firm|firma|entreprise|empresa|org)\b/],
+  ['subject', /\b(subject|topic|regarding|betreff|objet|asunto|reason|inquiry type|enquiry type)\b/],
+  [
+    'message',
+    /\b(message|messages|msg|comment|comments|enquiry|inquiry|question|questions|details|body|description|nachricht|how can we help|tell us|project|notes?)\b/,
+  ],
+  ['name', /\b(name|fullname|full name|your name|contact person|nom|nombre)\b/],
+];
+
+export function roleFromText(text: string): FieldRole | undefined {
+  const normalized = normalizeHint(text).replace(/\*/g, ' ').trim();
+  if (!normalized) return undefined;
+  for (const [role, pattern] of ROLE_PATTERNS) if (pattern.test(normalized)) return role;
+  return undefined;
+}
+
+const AUTOCOMPLETE_ROLES: Record<string, FieldRole> = {
+  name: 'name',
+  'given-name': 'first_name',
+  'family-name': 'last_name',
+  email: 'email',
+  tel: 'phone',
+  'tel-national': 'phone',
+  organization: 'company',
+};
+
+const CONSENT =
+  /agree|consent|accept|privacy|terms|gdpr|policy|opt ?in|permission|acknowledge|einwillig|datenschutz|acceptance/;
+
+// ---------------------------------------------------------------------------------------------------------
+// Honeypots
+
+const HONEYPOT_NAMES = /^(_gotcha|_honey|_hp|bot-field|honeypot|hp|hpot|ak_hp_textarea|fax_only|url_check)$/i;
+const HONEYPOT_NAME_PARTS = /honeypot|honey_pot|hpot|^hp[_-]|[_-]hp$|^b_[a-z0-9]+_[a-z0-9]+$/i;
+const BAIT_NAMES = /^(your-)?(website|url|homepage|web|site|fax|address2|middle[-_]?name|nickname)$/i;
+const HIDDEN_CLASSES = /^(hidden|hide|d-none|is-hidden|invisible)$/i;
+const HONEYPOT_CLASSES = /honeypot|honey-pot|hpot|^hp$|^hp-|-hp$|ohnohoney|gform_validation_container|gfield--type-honeypot/i;
+const LEAVE_BLANK =
+  /leave (this )?(field )?(blank|empty|unchanged)|should be left (blank|empty|unchanged)|if you are (a )?human|do ?n[o']t fill|not fill (this|in)|for validation purposes/i;
+
+function styleHides(style: string | undefined): boolean {
+  if (!style) return false;
+  const s = style.toLowerCase().replace(/\s+/g, '');
+  if (/display:none|visibility:hidden|opacity:0(\.0+)?(;|$)/.test(s)) return true;
+  if (/(left|top|right|text-indent):-\d{3,}/.test(s)) return true;
+  if (/(height|max-height):0(px)?(;|$)/.test(s) && /overflow:hidden/.test(s)) return true;
+  return /clip:rect\(0/.test(s);
+}
+
+function isHoneypot(
+  $: CheerioAPI,
+  control: Control,
+  form: Element,
+  hints: Hints,
+  netlifyHoneypot: string | undefined,
+): boolean {
+  const { el, name } = control;
+  if (netlifyHoneypot && name === netlifyHoneypot) return true;
+  if (HONEYPOT_NAMES.test(name) || HONEYPOT_NAME_PARTS.test(name)) return true;
+  if (control.type === 'hidden') return false;
+  let hiddenByMarkup = false;
+  for (let node: Element | null = el; node && node !== form; node = node.parent as Element | null) {
+    if (node.type !== 'tag') break;
+    const attribs = node.attribs;
+    const classes = (attribs.class ?? '').split(/\s+/).filter(Boolean);
+    if (classes.some((cls) => HONEYPOT_CLASSES.test(cls))) return true;
+    if (
+      styleHides(attribs.style) ||
+      attribs.hidden !== undefined ||
+      attribs['aria-hidden'] === 'true' ||
+      classes.some((cls) => HIDDEN_CLASSES.test(cls))
+    ) {
+      hiddenByMarkup = true;
+    }
+  }
+  // Custom-styled checkboxes and radios are often visually hidden on purpose: not a honeypot signal for them.
+  if (hiddenByMarkup && control.type !== 'checkbox' && control.type !== 'radio') return true;
+  if (LEAVE_BLANK.test(`${hints.label} ${hints.container}`)) return true;
+  let weak = 0;
+  if (el.attribs.tabindex?.trim() === '-1') weak++;
+  if (/^(off|new-password|nope|false)$/i.test(el.attribs.autocomplete ?? '') && control.tag !== 'select') weak++;
+  if (BAIT_NAMES.test(name) || BAIT_NAMES.test(el.attribs.id ?? '')) weak++;
+  return weak >= 2 && $(el).is('input, textarea');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Fields
+
+function decideRole(control: Control, hints: Hints, honeypot: boolean): FieldRole {
+  const { el, type, name } = control;
+  if (honeypot) return 'honeypot';
+  if (type === 'hidden') return 'hidden';
+  if (type === 'submit' || type === 'file' || type === 'password') return 'other';
+  const autocomplete = (el.attribs.autocomplete ?? '').toLowerCase().trim().split(/\s+/).pop() ?? '';
+  if (type === 'checkbox') {
+    const text = normalizeHint(`${hints.label} ${hints.aria} ${name} ${hints.container}`);
+    return CONSENT.test(text) ? 'consent' : 'other';
+  }
+  if (type === 'email') return 'email';
+  if (type === 'tel') return 'phone';
+  const fromAutocomplete = AUTOCOMPLETE_ROLES[autocomplete];
+  if (fromAutocomplete) return fromAutocomplete;
+  for (const source of [hints.label, hints.aria, hints.placeholder, hints.title, name, el.attribs.id ?? '']) {
+    const role = roleFromText(source);
+    if (role) return role;
+  }
+  if (control.tag === 'textarea') return 'message';
+  for (const source of [hints.legend, hints.container]) {
+    const role = roleFromText(source);
+    if (role) return role;
+  }
+  return 'other';
+}
+
+function isRequired(control: Control, hints: Hints, role: FieldRole): boolean {
+  if (role === 'hidden' || role === 'honeypot' || control.type === 'submit') return false;
+  const { attribs } = control.el;
+  if (attribs.required !== undefined || attribs['aria-required'] === 'true') return true;
+  const classes = (attribs.class ?? '').split(/\s+/);
+  if (classes.some((cls) => /^(required|is-required|wpcf7-validates-as-required)$/.test(cls))) return true;
+  return hints.labelRequired;
+}
+
+function optionValue($: CheerioAPI, option: Element): string {
+  return option.attribs.value ?? squash($(option).text());
+}
+
+function bestLabel(hints: Hints): string | undefined {
+  const label = hints.label || hints.aria || hints.placeholder || hints.title || hints.legend;
+  return label ? label.replace(/\s*\*\s*$/, '').slice(0, 120) || undefined : undefined;
+}
+
+function buildFields($: CheerioAPI, form: Element, labelsFor: Map<string, Element[]>): FormField[] {
+  const netlifyHoneypot = form.attribs['netlify-honeypot'] ?? form.attribs['data-netlify-honeypot'];
+  const fields: FormField[] = [];
+  const grouped = new Map<string, FormField>();
+  for (const control of formControls($, form)) {
+    const { el, type, name } = control;
+    const hints = collectHints($, el, form, labelsFor);
+    const honeypot = isHoneypot($, control, form, hints, netlifyHoneypot);
+    const role = decideRole(control, hints, honeypot);
+    const required = isRequired(control, hints, role);
+
+    if (type === 'radio' || type === 'checkbox') {
+      const value = el.attribs.value ?? 'on';
+      const checked = el.attribs.checked !== undefined;
+      const existing = grouped.get(`${type}:${name}`);
+      if (existing) {
+        existing.options = [...(existing.options ?? []), value];
+        existing.required ||= required;
+        if (checked && !existing.checked) {
+          existing.checked = true;
+          existing.value = value;
+        }
+        continue;
+      }
+      const field: FormField = { name, type, role, required, value, checked, options: [value] };
+      const label = bestLabel(hints);
+      if (label) field.label = label;
+      grouped.set(`${type}:${name}`, field);
+      fields.push(field);
+      continue;
+    }
+
+    const field: FormField = { name, type, role, required };
+    if (control.tag === 'select') {
+      const options = $(el).find('option').toArray();
+      field.options = options.map((option) => optionValue($, option));
+      const selected = options.find((option) => option.attribs.selected !== undefined);
+      const chosen = selected ?? (el.attribs.multiple === undefined ? options[0] : undefined);
+      if (chosen) field.value = optionValue($, chosen);
+    } else if (control.tag === 'textarea') {
+      const text = $(el).text();
+      if (text) field.value = text;
+    } else if (el.attribs.value !== undefined) {
+      if (el.attribs.value !== '' || type === 'hidden' || role === 'honeypot') field.value = el.attribs.value;
+    } else if (type === 'hidden') {
+      field.value = '';
+    }
+    const maxLength = Number.parseInt(el.attribs.maxlength ?? '', 10);
+    if (Number.isFinite(maxLength) && maxLength >= 0) field.maxLength = maxLength;
+    const label = bestLabel(hints);
+    if (label) field.label = label;
+    fields.push(field);
+  }
+  return fields;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Classification and ranking
+
+const SEARCH_NAMES = /^(s|q|query|search|keywords?|term|search_query|searchterm)$/i;
+const NEWSLETTER = /newsletter|subscribe|subscription|list-manage|mailchimp|mc-embedded|mc4wp|sign ?up|klaviyo|convertkit|mailerlite|sendinblue|brevo|substack|opt-?in/i;
+const COMMENT = /wp-comments-post|commentform|comment-form|comment_post_id/i;
+const CONTACT = /contact|enquir|inquir|wpcf7|gform|formspree|hubspot|get in touch|talk to|kontakt|quote|sales/i;
+const JS_TOKEN = /token|nonce|^ak_js|js_?check|timestamp|antispam|anti_spam|bot_?check|_ts$|challenge|captcha/i;
+
+function formAttributesText($: CheerioAPI, form: Element): string {
+  const $form = $(form);
+  const attributes = ['id', 'class', 'name', 'action', 'aria-label', 'data-form-type', 'role'];
+  const values = attributes.map((attr) => form.attribs[attr] ?? '');
+  const wrapper = $form.parent();
+  values.push(wrapper.attr('id') ?? '', wrapper.attr('class') ?? '');
+  return values.join(' ');
+}
+
+function submitText($: CheerioAPI, form: Element): string {
+  const $form = $(form);
+  const buttons = $form.find('button, input[type="submit"]').toArray();
+  return buttons.map((button) => `${button.attribs.value ?? ''} ${$(button).text()}`).join(' ');
+}
+
+function classify($: CheerioAPI, form: Element, fields: FormField[]): { kind: FormKind; score: number } {
+  const attrs = formAttributesText($, form);
+  const visible = fields.filter((field) => !['hidden', 'honeypot'].includes(field.role) && field.type !== 'submit');
+  const has = (role: FieldRole) => visible.some((field) => field.role === role);
+  const hasMessage = visible.some((field) => field.role === 'message');
+  const hasName = has('name') || has('first_name') || has('last_name');
+  const buttons = submitText($, form);
+
+  let kind: FormKind;
+  if (fields.some((field) => field.type === 'password')) kind = 'login';
+  else if (
+    form.attribs.role === 'search' ||
+    fields.some((field) => field.type === 'search') ||
+    (!hasMessage && visible.length <= 2 && visible.some((field) => SEARCH_NAMES.test(field.name))) ||
+    (/search/i.test(attrs) && !hasMessage)
+  )
+    kind = 'search';
+  else if (COMMENT.test(attrs) || fields.some((field) => COMMENT.test(field.name))) kind = 'comment';
+  else if (!hasMessage && (NEWSLETTER.test(attrs) || NEWSLETTER.test(buttons))) kind = 'newsletter';
+  else if (!hasMessage && has('email') && visible.every((field) => ['email', 'name', 'first_name', 'last_name', 'consent'].includes(field.role)))
+    kind = 'newsletter';
+  else if (hasMessage || (has('email') && hasName && (has('subject') || has('phone') || has('company'))))
+    kind = 'contact';
+  else if (CONTACT.test(attrs) && (has('email') || has('phone'))) kind = 'contact';
+  else kind = 'other';
+
+  let score = 0;
+  if (hasMessage) score += 10;
+  if (has('email')) score += 5;
+  if (hasName) score += 3;
+  if (has('subject')) score += 2;
+  if (has('phone')) score += 1;
+  if (has('company')) score += 1;
+  if (CONTACT.test(attrs)) score += 4;
+  if ((form.attribs.method ?? '').toLowerCase() === 'post') score += 2;
+  const penalty: Record<FormKind, number> = { contact: 0, other: 10, comment: 20, newsletter: 30, login: 50, search: 50 };
+  score -= penalty[kind];
+  return { kind, score };
+}
+
+function parseForm(
+  $: CheerioAPI,
+  form: Element,
+  base: string,
+  labelsFor: Map<string, Element[]>,
+  captchas: Set<Protection>,
+): ParsedForm {
+  const rawAction = form.attribs.action?.trim();
+  const action = rawAction ? (resolveUrl(rawAction, base) ?? base) : base;
+  const rawMethod = (form.attribs.method ?? 'get').toLowerCase().trim();
+  const method: ParsedForm['method'] = rawMethod === 'post' ? 'POST' : rawMethod === 'dialog' ? 'DIALOG' : 'GET';
+  const rawEnctype = (form.attribs.enctype ?? '').toLowerCase().trim();
+  const enctype: ParsedForm['enctype'] =
+    method === 'POST' && rawEnctype === 'multipart/form-data'
+      ? 'multipart/form-data'
+      : method === 'POST' && rawEnctype === 'text/plain'
+        ? 'text/plain'
+        : 'application/x-www-form-urlencoded';
+
+  const fields = buildFields($, form, labelsFor);
+  const protections = new Set<Protection>(captchas);
+  if (fields.some((field) => field.role === 'honeypot')) protections.add('honeypot');
+  if (fields.some((field) => field.role === 'hidden' && !field.value && JS_TOKEN.test(field.name))) {
+    protections.add('js_token');
+  }
+  const { kind, score } = classify($, form, fields);
+
+  let reason: string | undefined;
+  if (kind !== 'contact') reason = `not_contact_form:${kind}`;
+  else if (CAPTCHA_PROTECTIONS.some((captcha) => protections.has(captcha))) reason = 'form_spam_protected';
+  else if (method === 'DIALOG' || /^javascript:/i.test(rawAction ?? '')) reason = 'unsupported_method';
+  else if (fields.some((field) => field.type === 'file' && field.required)) reason = 'file_upload_required';
+  else if (!fields.some((field) => field.role === 'message')) reason = 'no_message_field';
+
+  const parsed: ParsedForm = {
+    action,
+    method,
+    enctype,
+    fields,
+    protections: PROTECTIONS.filter((protection) => protections.has(protection)),
+    submittable: reason === undefined,
+    kind,
+    score,
+  };
+  if (reason) parsed.reason = reason;
+  return parsed;
+}

@@ -1,0 +1,68 @@
+import type { ChannelConfig } from '../../domain/schemas';
+import type { ChannelAdapter } from '../../outreach/channel-adapter';
+import { LinkedInProviderClient } from './provider-client';
+import {
+  checkMessageLength,
+  checkNoteLength,
+  LINKEDIN_NOTE_LIMIT,
+  verdictForError,
+  verdictForInvitationSent,
+  verdictForMessageSent,
+  verdictForRelation,
+} from './verdict';
+
+const clients = new Map<string, LinkedInProviderClient>();
+
+/** Provider base URL, key and account from the channel settings, else the environment. One client per account. */
+function providerClient(config: ChannelConfig): LinkedInProviderClient {
+  const setting = (name: string, env: string) => String(config.settings[name] ?? process.env[env] ?? '');
+  const baseUrl = setting('providerBaseUrl', 'CASCADE_LINKEDIN_BASE_URL');
+  const apiKey = setting('apiKey', 'CASCADE_LINKEDIN_API_KEY');
+  const accountId = setting('accountId', 'CASCADE_LINKEDIN_ACCOUNT_ID');
+  const cacheKey = `${baseUrl}|${accountId}|${apiKey}`;
+  let client = clients.get(cacheKey);
+  if (!client) {
+    client = new LinkedInProviderClient({ baseUrl, apiKey, accountId });
+    clients.set(cacheKey, client);
+  }
+  return client;
+}
+
+export const linkedInAdapter: ChannelAdapter = {
+  channel: 'LINKEDIN',
+  async prepare({ lead, config, content }) {
+    const identifier = lead.linkedinProviderId ?? lead.linkedinUrl;
+    if (!identifier) return { verdict: { outcome: 'FALLBACK', reason: 'no_profile', delivered: false } };
+    let profile: Awaited<ReturnType<LinkedInProviderClient['resolveProfile']>>;
+    try {
+      profile = await providerClient(config).resolveProfile(identifier);
+    } catch (error) {
+      return { verdict: verdictForError(error) };
+    }
+    // Keep the lead's view of the relation in step with the provider's.
+    const leadUpdates = { linkedinProviderId: profile.providerId, linkedinConnectionStatus: profile.relation };
+    const decision = verdictForRelation(profile.relation);
+    if (decision.action === 'none') return { verdict: decision.verdict, leadUpdates };
+    const tooLong =
+      decision.action === 'send_invitation'
+        ? checkNoteLength(content.text, Number(config.settings.inviteNoteLimit ?? LINKEDIN_NOTE_LIMIT))
+        : checkMessageLength(content.text);
+    if (tooLong) return { verdict: tooLong, leadUpdates };
+    return { plan: { recipient: profile.providerId, data: { action: decision.action } }, leadUpdates };
+  },
+  async send(plan, { config, content }) {
+    const client = providerClient(config);
+    try {
+      if (plan.data?.action === 'send_invitation') {
+        const invitation = await client.sendInvitation(plan.recipient, content.text);
+        return {
+          verdict: verdictForInvitationSent(invitation),
+          leadUpdates: { linkedinProviderId: plan.recipient, linkedinConnectionStatus: 'CONNECTION_REQUESTED' },
+        };
+      }
+      return { verdict: verdictForMessageSent(await client.sendMessage(plan.recipient, content.text)) };
+    } catch (error) {
+      return { verdict: verdictForError(error) };
+    }
+  },
+};

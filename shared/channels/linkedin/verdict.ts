@@ -1,0 +1,129 @@
+import type { ProviderVerdict } from '../../domain/outcome';
+import type { LinkedInConnectionStatus } from '../../domain/schemas';
+import { OutboundRequestError } from '../../http/outbound';
+import { LinkedInProviderError } from './provider-client';
+
+/** LinkedIn's limits (PRODUCT.md §2): invitation note ≤ 300 characters, direct message ≤ 8,000. */
+export const LINKEDIN_NOTE_LIMIT = 300;
+export const LINKEDIN_MESSAGE_LIMIT = 8000;
+
+/** What the LinkedIn step does once it knows the relation. */
+export type RelationDecision =
+  | { action: 'send_message' }
+  | { action: 'send_invitation' }
+  | { action: 'none'; verdict: ProviderVerdict };
+
+/**
+ * CONNECTED → direct message; NOT_CONNECTED → invitation with a note (the invitation is the touch);
+ * CONNECTION_REQUESTED → RETRY `invite_pending` until accepted; BLOCKED → FALLBACK `linkedin_blocked`.
+ */
+export function verdictForRelation(relation: LinkedInConnectionStatus): RelationDecision {
+  switch (relation) {
+    case 'CONNECTED':
+      return { action: 'send_message' };
+    case 'NOT_CONNECTED':
+      return { action: 'send_invitation' };
+    case 'CONNECTION_REQUESTED':
+      return {
+        action: 'none',
+        verdict: {
+          outcome: 'RETRY',
+          reason: 'invite_pending',
+          detail: 'invitation not accepted yet',
+          delivered: false,
+        },
+      };
+    case 'BLOCKED':
+      return { action: 'none', verdict: { outcome: 'FALLBACK', reason: 'linkedin_blocked', delivered: false } };
+  }
+}
+
+/** The provider accepted the invitation: the touch is made. */
+export function verdictForInvitationSent(result: { invitationId: string }): ProviderVerdict {
+  return { outcome: 'SENT', providerMessageId: result.invitationId, detail: 'invitation', delivered: true };
+}
+
+/** The provider accepted the direct message. */
+export function verdictForMessageSent(result: { chatId: string; messageId: string }): ProviderVerdict {
+  return { outcome: 'SENT', providerMessageId: result.messageId, detail: `chat ${result.chatId}`, delivered: true };
+}
+
+/**
+ * Maps a failed provider call to a verdict. `delivered` is true only when the provider may have accepted the send.
+ *
+ * | error                                   | verdict                                                      |
+ * |-----------------------------------------|--------------------------------------------------------------|
+ * | throttled (429)                         | RETRY provider_throttled (+ Retry-After)                     |
+ * | server (5xx)                            | RETRY provider_error (+ Retry-After when sent)               |
+ * | unauthorized (401/403)                  | RETRY provider_error, detail `account_disconnected`: the lead is reachable once an operator reconnects the account (alerting is the caller's job) |
+ * | already_invited (422)                   | RETRY invite_pending (the next try re-reads the relation)    |
+ * | not_connected (422 on a message)        | RETRY provider_error, detail `not_connected`: the relation changed under us; the next try re-reads it and invites |
+ * | not_found (404)                         | FALLBACK no_profile                                          |
+ * | blocked (422)                           | FALLBACK linkedin_blocked                                    |
+ * | content_too_long (400)                  | FALLBACK content_too_long                                    |
+ * | validation (other 400/422)              | FALLBACK provider_error: the same request would fail again   |
+ * | network/invalid_response, maybeDelivered| STOP ambiguous_send, delivered: the send may have happened; never resend (PRODUCT.md §3) |
+ * | network, nothing sent                   | RETRY provider_error                                         |
+ * | anything else                           | RETRY provider_error                                         |
+ */
+export function verdictForError(error: LinkedInProviderError | unknown): ProviderVerdict {
+  if (error instanceof OutboundRequestError) {
+    return error.maybeDelivered
+      ? { outcome: 'STOP', reason: 'ambiguous_send', detail: error.message, delivered: true }
+      : { outcome: 'RETRY', reason: 'provider_error', detail: error.message, delivered: false };
+  }
+  if (!(error instanceof LinkedInProviderError)) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return { outcome: 'RETRY', reason: 'provider_error', detail, delivered: false };
+  }
+  const retryAfter = error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds };
+  switch (error.kind) {
+    case 'throttled':
+      return { outcome: 'RETRY', reason: 'provider_throttled', ...retryAfter, detail: error.message, delivered: false };
+    case 'server':
+      return { outcome: 'RETRY', reason: 'provider_error', ...retryAfter, detail: error.message, delivered: false };
+    case 'unauthorized':
+      return { outcome: 'RETRY', reason: 'provider_error', detail: 'account_disconnected', delivered: false };
+    case 'already_invited':
+      return { outcome: 'RETRY', reason: 'invite_pending', detail: error.message, delivered: false };
+    case 'not_connected':
+      return { outcome: 'RETRY', reason: 'provider_error', detail: 'not_connected', delivered: false };
+    case 'not_found':
+      return { outcome: 'FALLBACK', reason: 'no_profile', detail: error.message, delivered: false };
+    case 'blocked':
+      return { outcome: 'FALLBACK', reason: 'linkedin_blocked', detail: error.message, delivered: false };
+    case 'content_too_long':
+      return { outcome: 'FALLBACK', reason: 'content_too_long', detail: error.message, delivered: false };
+    case 'validation':
+      return { outcome: 'FALLBACK', reason: 'provider_error', detail: error.message, delivered: false };
+    case 'network':
+    case 'invalid_response':
+      return error.maybeDelivered
+        ? { outcome: 'STOP', reason: 'ambiguous_send', detail: error.message, delivered: true }
+        : { outcome: 'RETRY', reason: 'provider_error', detail: error.message, delivered: false };
+  }
+}
+
+/**
+ * Length in UTF-16 code units (what JavaScript and the provider's JSON schema count): never fewer than the
+ * characters a reader sees, so a note that passes here is not rejected for length later. Never truncates.
+ */
+function tooLong(kind: string, text: string, limit: number): ProviderVerdict | undefined {
+  if (text.length <= limit) return undefined;
+  return {
+    outcome: 'FALLBACK',
+    reason: 'content_too_long',
+    detail: `${kind} is ${text.length} characters, LinkedIn allows ${limit}`,
+    delivered: false,
+  };
+}
+
+/** FALLBACK content_too_long when the invitation note exceeds the limit; undefined when it fits. */
+export function checkNoteLength(note: string, limit: number = LINKEDIN_NOTE_LIMIT): ProviderVerdict | undefined {
+  return tooLong('invitation note', note, limit);
+}
+
+/** FALLBACK content_too_long when the message exceeds the limit; undefined when it fits. */
+export function checkMessageLength(text: string, limit: number = LINKEDIN_MESSAGE_LIMIT): ProviderVerdict | undefined {
+  return tooLong('message', text, limit);
+}

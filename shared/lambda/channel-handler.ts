@@ -1,0 +1,32 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { ChannelResult } from '../domain/outcome';
+import { InvalidTaskInputError } from '../errors';
+import type { ChannelAdapter } from '../outreach/channel-adapter';
+import { runChannelStep } from '../outreach/step-runner';
+import { StepTaskInput } from '../outreach/task-input';
+
+export const logger = new Logger({ serviceName: 'cascade' });
+
+/** Parses a Task payload or throws the error the state machine catches as fatal. */
+export function parseTaskInput(event: unknown): StepTaskInput {
+  const parsed = StepTaskInput.safeParse(event);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+    throw new InvalidTaskInputError(`invalid step input: ${details}`);
+  }
+  return parsed.data;
+}
+
+/** The thin Lambda adapter every channel folder exports: parse, run the step, log the outcome. */
+export function channelHandler(adapter: ChannelAdapter) {
+  return middy(async (event: unknown, _context: Context): Promise<ChannelResult> => {
+    const input = parseTaskInput(event);
+    logger.appendKeys({ leadId: input.leadId, campaignId: input.campaignId, executionName: input.executionName, channel: adapter.channel });
+    const result = await runChannelStep(input, adapter);
+    logger.info('step finished', { outcome: result.outcome, reason: result.reason, tryCount: input.cursor.tryCount });
+    return result;
+  }).use(injectLambdaContext(logger, { resetKeys: true }));
+}

@@ -1,0 +1,13 @@
+import type { LeadStatus } from '../domain/schemas';
+import { getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
+
+/** Every step was tried: the lead is EXHAUSTED unless something newer (a reply, an unsubscribe) landed. */
+export async function markSequenceExhausted(leadId: string, campaignId: string): Promise<LeadStatus | undefined> {
+  try {
+    await transitionLead({ leadId, campaignId }, ['IN_SEQUENCE', 'NEW'], 'EXHAUSTED');
+    return 'EXHAUSTED';
+  } catch (error) {
+    if (!(error instanceof LeadStatusConflictError)) throw error;
+    return (await getLead(leadId))?.status;
+  }
+}

@@ -1,0 +1,138 @@
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { Campaign, ChannelType, Lead } from '../domain/schemas';
+import { executionNameFor } from '../ids';
+import { countLeadsBelowGrade, getCampaign, LeadStatusConflictError, queryLeadsByStatus, transitionLead } from '../store/leads';
+import { findSuppression } from '../store/suppressions';
+import { buildTemplateContext, renderMessage } from '../templates/render';
+import { hasContactPoint } from './reachability';
+import { buildExecutionInput } from './task-input';
+import { unsubscribeUrl } from './unsubscribe';
+
+let cachedSfn: SFNClient | undefined;
+function sfnClient(): SFNClient {
+  cachedSfn ??= new SFNClient({});
+  return cachedSfn;
+}
+
+export class CampaignNotActiveError extends Error {
+  override name = 'CampaignNotActiveError';
+}
+
+export interface LaunchOptions {
+  campaignId: string;
+  limit?: number;
+  dryRun?: boolean;
+  stateMachineArn?: string;
+}
+
+export interface DryRunEntry {
+  leadId: string;
+  firstChannel: ChannelType | null;
+  subject?: string;
+  text?: string;
+  problem?: string;
+}
+
+export interface LaunchReport {
+  campaignId: string;
+  started: number;
+  alreadyRunning: number;
+  skipped: { belowGrade: number; suppressed: number };
+  executions: string[];
+  dryRun?: DryRunEntry[];
+}
+
+const START_CONCURRENCY = 8;
+
+/**
+ * Enrols a campaign's NEW leads with grade >= minGrade: each is moved to IN_SEQUENCE (conditional
+ * write) and gets one execution with a deterministic name, so a second launch of the same lead is
+ * reported as already running instead of starting a second sequence.
+ */
+export async function launchBatch(options: LaunchOptions): Promise<LaunchReport> {
+  const campaign = await getCampaign(options.campaignId);
+  if (!campaign) throw new CampaignNotActiveError(`campaign ${options.campaignId} does not exist`);
+  if (campaign.state !== 'ACTIVE') throw new CampaignNotActiveError(`campaign ${options.campaignId} is ${campaign.state}`);
+  const stateMachineArn = options.stateMachineArn ?? process.env.CASCADE_STATE_MACHINE_ARN;
+  if (!stateMachineArn && !options.dryRun) throw new Error('CASCADE_STATE_MACHINE_ARN is not set');
+
+  const report: LaunchReport = {
+    campaignId: campaign.campaignId,
+    started: 0,
+    alreadyRunning: 0,
+    skipped: { belowGrade: await countLeadsBelowGrade(campaign.campaignId, 'NEW', campaign.minGrade), suppressed: 0 },
+    executions: [],
+    ...(options.dryRun && { dryRun: [] }),
+  };
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  let seen = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await queryLeadsByStatus(campaign.campaignId, 'NEW', { minGrade: campaign.minGrade, startKey, limit: 100 });
+    const batch = page.leads.slice(0, Math.max(0, limit - seen));
+    seen += batch.length;
+    for (let index = 0; index < batch.length; index += START_CONCURRENCY) {
+      await Promise.all(
+        batch.slice(index, index + START_CONCURRENCY).map((lead) => enrol(lead, campaign, report, options.dryRun, stateMachineArn)),
+      );
+    }
+    startKey = page.nextKey;
+  } while (startKey && seen < limit);
+  return report;
+}
+
+async function enrol(lead: Lead, campaign: Campaign, report: LaunchReport, dryRun: boolean | undefined, stateMachineArn?: string) {
+  if (await findSuppression(lead.email)) {
+    report.skipped.suppressed++;
+    return;
+  }
+  if (dryRun) {
+    report.dryRun?.push(previewFirstStep(lead, campaign));
+    return;
+  }
+  const executionName = executionNameFor(campaign.campaignId, lead.leadId);
+  try {
+    await transitionLead(lead, ['NEW'], 'IN_SEQUENCE', { executionName, sequenceVersion: campaign.sequence.version });
+  } catch (error) {
+    if (error instanceof LeadStatusConflictError) {
+      report.alreadyRunning++;
+      return;
+    }
+    throw error;
+  }
+  try {
+    await sfnClient().send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        name: executionName,
+        input: JSON.stringify(buildExecutionInput(campaign.campaignId, lead.leadId, campaign.sequence)),
+      }),
+    );
+    report.started++;
+    report.executions.push(executionName);
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ExecutionAlreadyExists') {
+      report.alreadyRunning++;
+      return;
+    }
+    // Nothing started: give the lead back to the next batch.
+    await transitionLead(lead, ['IN_SEQUENCE'], 'NEW', { executionName: undefined });
+    throw error;
+  }
+}
+
+/** Dry run: the first step whose channel has a contact point, rendered; nothing is sent or recorded. */
+export function previewFirstStep(lead: Lead, campaign: Campaign): DryRunEntry {
+  const step = campaign.sequence.steps.find((candidate) => hasContactPoint(lead, candidate.channel));
+  if (!step) return { leadId: lead.leadId, firstChannel: null, problem: 'no channel can reach this lead' };
+  try {
+    const content = renderMessage({
+      channel: step.channel,
+      template: campaign.templates[step.channel],
+      context: buildTemplateContext(lead, campaign, unsubscribeUrl(lead.leadId, campaign.campaignId)),
+    });
+    return { leadId: lead.leadId, firstChannel: step.channel, subject: content.subject, text: content.text };
+  } catch (error) {
+    return { leadId: lead.leadId, firstChannel: step.channel, problem: (error as Error).message };
+  }
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { ChannelType, type SequenceConfig } from '../domain/schemas';
+
+/** One sequence step as the state machine carries it: hours already turned into Wait seconds. */
+export const RuntimeStep = z.object({
+  channel: ChannelType,
+  waitSeconds: z.number().int().nonnegative(),
+  maxRetries: z.number().int().nonnegative(),
+  retryBackoffSeconds: z.array(z.number().int().positive()).min(1),
+  onRateLimit: z.enum(['wait', 'fallback']),
+});
+export type RuntimeStep = z.infer<typeof RuntimeStep>;
+
+export const Cursor = z.object({
+  stepIndex: z.number().int().nonnegative(),
+  /** Backoff retries used on this step (rate-limit waits do not count). */
+  retriesUsed: z.number().int().nonnegative(),
+  /** Every try of this step, including rate-limit waits: part of the attempt key. */
+  tryCount: z.number().int().positive(),
+  stepWaitDone: z.boolean(),
+  step: RuntimeStep,
+});
+export type Cursor = z.infer<typeof Cursor>;
+
+/** What every channel Task receives (the state machine's Parameters). */
+export const StepTaskInput = z.object({
+  campaignId: z.string().min(1),
+  leadId: z.string().min(1),
+  executionName: z.string().min(1),
+  maxTotalAttemptsPerLead: z.number().int().positive(),
+  cursor: Cursor,
+});
+export type StepTaskInput = z.infer<typeof StepTaskInput>;
+
+/** The execution input the launcher builds; the state machine reads it with JSONPath. */
+export interface ExecutionInput {
+  campaignId: string;
+  leadId: string;
+  sequence: { version: number; stepCount: number; lastStepIndex: number; steps: RuntimeStep[]; maxTotalAttemptsPerLead: number };
+  cursor: Cursor;
+  /** Operator-initiated outreach: overrides the template body/subject for this run. */
+  override?: { body: string; subject?: string };
+}
+
+const HOUR = 3600;
+
+export function toRuntimeSteps(sequence: SequenceConfig): RuntimeStep[] {
+  return sequence.steps.map((step) => {
+    // One backoff per retry: a shorter list repeats its last entry (24 h, 48 h, 48 h …).
+    const backoff = Array.from({ length: Math.max(1, step.maxRetries) }, (_, index) => {
+      const hours = step.retryBackoffHours[Math.min(index, step.retryBackoffHours.length - 1)] ?? 24;
+      return Math.round(hours * HOUR);
+    });
+    return {
+      channel: step.channel,
+      waitSeconds: Math.round(step.waitHoursBefore * HOUR),
+      maxRetries: step.maxRetries,
+      retryBackoffSeconds: backoff,
+      onRateLimit: step.onRateLimit,
+    };
+  });
+}
+
+export function buildExecutionInput(campaignId: string, leadId: string, sequence: SequenceConfig): ExecutionInput {
+  const steps = toRuntimeSteps(sequence);
+  const first = steps[0];
+  if (!first) throw new Error('a sequence needs at least one step');
+  return {
+    campaignId,
+    leadId,
+    sequence: {
+      version: sequence.version,
+      stepCount: steps.length,
+      lastStepIndex: steps.length - 1,
+      steps,
+      maxTotalAttemptsPerLead: sequence.maxTotalAttemptsPerLead,
+    },
+    cursor: { stepIndex: 0, retriesUsed: 0, tryCount: 1, stepWaitDone: false, step: first },
+  };
+}
