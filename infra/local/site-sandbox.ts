@@ -48,7 +48,12 @@ function escapeHtml(text: string): string {
 
 /** `acme-robotics.example` → `Acme Robotics`. */
 export function companyFromHost(host: string): string {
-  const label = host.toLowerCase().replace(/:\d+$/, '').replace(/^www\./, '').split('.')[0] ?? 'example';
+  const label =
+    host
+      .toLowerCase()
+      .replace(/:\d+$/, '')
+      .replace(/^www\./, '')
+      .split('.')[0] ?? 'example';
   return label
     .split(/[-_]+/)
     .filter(Boolean)
@@ -138,7 +143,9 @@ ${list}
 }
 
 function protectedPage(company: string, errors: string[] = []): string {
-  const list = errors.length ? `<div class="alert alert-danger" role="alert">${errors.map(escapeHtml).join(' ')}</div>` : '';
+  const list = errors.length
+    ? `<div class="alert alert-danger" role="alert">${errors.map(escapeHtml).join(' ')}</div>`
+    : '';
   return layout(
     company,
     'Contact',
@@ -156,7 +163,11 @@ ${list}
 }
 
 function thankYouPage(company: string): string {
-  return layout(company, 'Thank you', `<h1>Thank you!</h1><p>We received your message and will be in touch shortly.</p>`);
+  return layout(
+    company,
+    'Thank you',
+    `<h1>Thank you!</h1><p>We received your message and will be in touch shortly.</p>`,
+  );
 }
 
 function notFoundPage(company: string): string {
@@ -246,7 +257,11 @@ export async function startSiteSandbox(options: { port?: number } = {}): Promise
           invalid_fields: Object.entries(invalid).map(([field, error]) => ({ field, message: error })),
         });
       }
-      return send(res, 400, cf7Page(company, unaccepted && Object.keys(invalid).length === 1 ? 'unaccepted' : 'invalid', message, invalid));
+      return send(
+        res,
+        400,
+        cf7Page(company, unaccepted && Object.keys(invalid).length === 1 ? 'unaccepted' : 'invalid', message, invalid),
+      );
     }
     accept(host, path, fields);
     const message = 'Thank you for your message. It has been sent.';
@@ -272,7 +287,14 @@ export async function startSiteSandbox(options: { port?: number } = {}): Promise
     const absent = missing(fields, ['first_name', 'last_name', 'email', 'message']);
     if (absent.length > 0 || fields.form_id !== 'sales-contact') {
       reject(host, path, fields, 400, 'validation_failed');
-      return send(res, 400, honeypotPage(company, absent.map((name) => `${name.replace('_', ' ')} is required.`)));
+      return send(
+        res,
+        400,
+        honeypotPage(
+          company,
+          absent.map((name) => `${name.replace('_', ' ')} is required.`),
+        ),
+      );
     }
     accept(host, path, fields);
     res.writeHead(303, { location: '/thank-you' });
@@ -289,7 +311,14 @@ export async function startSiteSandbox(options: { port?: number } = {}): Promise
     const absent = missing(fields, ['name', 'email', 'message']);
     if (absent.length > 0) {
       reject(host, path, fields, 400, 'validation_failed');
-      return send(res, 400, protectedPage(company, absent.map((name) => `The ${name} field is required.`)));
+      return send(
+        res,
+        400,
+        protectedPage(
+          company,
+          absent.map((name) => `The ${name} field is required.`),
+        ),
+      );
     }
     accept(host, path, fields);
     return send(res, 200, thankYouPage(company));
@@ -328,7 +357,8 @@ export async function startSiteSandbox(options: { port?: number } = {}): Promise
       }
       if (path === '/contact-honeypot') return handleHoneypot(req, res, host, path);
       if (path === '/contact-protected') return handleProtected(req, res, host, path);
-      if (path === '/newsletter') return send(res, 200, layout(company, 'Subscribed', '<h1>Thanks for subscribing</h1>'));
+      if (path === '/newsletter')
+        return send(res, 200, layout(company, 'Subscribed', '<h1>Thanks for subscribing</h1>'));
       return send(res, 404, notFoundPage(company));
     }
     return send(res, 405, '<h1>Method not allowed</h1>', { allow: 'GET, HEAD, POST' });

@@ -1,4 +1,4 @@
-import { type CheerioAPI, type Cheerio, load } from 'cheerio';
+import { type Cheerio, type CheerioAPI, load } from 'cheerio';
 import type { Element } from 'domhandler';
 
 /**
@@ -111,7 +111,7 @@ function resolveUrl(href: string | undefined, base: string): string | undefined 
 }
 
 /** Text of an element without the text of the controls it contains. */
-function ownText($: CheerioAPI, el: Cheerio<Element>): string {
+function ownText(_$: CheerioAPI, el: Cheerio<Element>): string {
   const clone = el.clone();
   clone.find('input, select, textarea, button, script, style, option').remove();
   return squash(clone.text());
@@ -268,7 +268,8 @@ function collectHints($: CheerioAPI, el: Element, form: Element, labelsFor: Map<
   if (wrapping && wrapping !== el) labels.push(wrapping as Element);
   const labelText = squash(labels.map((label) => ownText($, $(label))).join(' '));
   const labelRequired =
-    /\*/.test(labelText) || labels.some((label) => $(label).find('.required, .gfield_required, abbr[title]').length > 0);
+    /\*/.test(labelText) ||
+    labels.some((label) => $(label).find('.required, .gfield_required, abbr[title]').length > 0);
 
   let aria = el.attribs['aria-label'] ?? '';
   const labelledBy = el.attribs['aria-labelledby'];
@@ -325,7 +326,9 @@ const AUTOCOMPLETE_ROLES: Record<string, FieldRole> = {
 };
 
 const CONSENT =
-  /agree|consent|accept|privacy|terms|gdpr|policy|opt ?in|permission|acknowledge|einwillig|datenschutz|acceptance/;
+  /agree|consent|accept|privacy|terms|gdpr|policy|permission|acknowledge|einwillig|datenschutz|acceptance/;
+/** Optional marketing opt-ins are not consent to process the message: they stay unticked. */
+const MARKETING = /newsletter|marketing|subscribe|digest|updates|promotion|offers|opt ?in/;
 
 // ---------------------------------------------------------------------------------------------------------
 // Honeypots
@@ -334,7 +337,8 @@ const HONEYPOT_NAMES = /^(_gotcha|_honey|_hp|bot-field|honeypot|hp|hpot|ak_hp_te
 const HONEYPOT_NAME_PARTS = /honeypot|honey_pot|hpot|^hp[_-]|[_-]hp$|^b_[a-z0-9]+_[a-z0-9]+$/i;
 const BAIT_NAMES = /^(your-)?(website|url|homepage|web|site|fax|address2|middle[-_]?name|nickname)$/i;
 const HIDDEN_CLASSES = /^(hidden|hide|d-none|is-hidden|invisible)$/i;
-const HONEYPOT_CLASSES = /honeypot|honey-pot|hpot|^hp$|^hp-|-hp$|ohnohoney|gform_validation_container|gfield--type-honeypot/i;
+const HONEYPOT_CLASSES =
+  /honeypot|honey-pot|hpot|^hp$|^hp-|-hp$|ohnohoney|gform_validation_container|gfield--type-honeypot/i;
 const LEAVE_BLANK =
   /leave (this )?(field )?(blank|empty|unchanged)|should be left (blank|empty|unchanged)|if you are (a )?human|do ?n[o']t fill|not fill (this|in)|for validation purposes/i;
 
@@ -394,23 +398,30 @@ function decideRole(control: Control, hints: Hints, honeypot: boolean): FieldRol
   const autocomplete = (el.attribs.autocomplete ?? '').toLowerCase().trim().split(/\s+/).pop() ?? '';
   if (type === 'checkbox') {
     const text = normalizeHint(`${hints.label} ${hints.aria} ${name} ${hints.container}`);
-    return CONSENT.test(text) ? 'consent' : 'other';
+    const required = el.attribs.required !== undefined || el.attribs['aria-required'] === 'true';
+    return CONSENT.test(text) && (required || !MARKETING.test(text)) ? 'consent' : 'other';
   }
   if (type === 'email') return 'email';
   if (type === 'tel') return 'phone';
   const fromAutocomplete = AUTOCOMPLETE_ROLES[autocomplete];
   if (fromAutocomplete) return fromAutocomplete;
-  for (const source of [hints.label, hints.aria, hints.placeholder, hints.title, name, el.attribs.id ?? '']) {
+  const sources = [hints.label, hints.aria, hints.placeholder, hints.title, name, el.attribs.id ?? ''];
+  const choice = control.tag === 'select' || type === 'radio';
+  for (const [index, source] of [...sources, hints.legend, hints.container].entries()) {
+    // Field wrappers and legends only speak for controls that have nothing better.
+    if (index === sources.length && control.tag === 'textarea') return 'message';
     const role = roleFromText(source);
-    if (role) return role;
+    if (!role) continue;
+    // A list of options can hold a topic, not a name, an address or the message itself.
+    if (choice) return role === 'subject' ? 'subject' : 'other';
+    // "Project", "Details", "Notes" make a textarea the message, not a one-line input.
+    if (role === 'message' && control.tag !== 'textarea' && !STRONG_MESSAGE.test(normalizeHint(source))) continue;
+    return role;
   }
-  if (control.tag === 'textarea') return 'message';
-  for (const source of [hints.legend, hints.container]) {
-    const role = roleFromText(source);
-    if (role) return role;
-  }
-  return 'other';
+  return control.tag === 'textarea' ? 'message' : 'other';
 }
+
+const STRONG_MESSAGE = /\b(message|msg|comments?|enquiry|inquiry|questions?|how can we help|nachricht)\b/;
 
 function isRequired(control: Control, hints: Hints, role: FieldRole): boolean {
   if (role === 'hidden' || role === 'honeypot' || control.type === 'submit') return false;
@@ -490,7 +501,8 @@ function buildFields($: CheerioAPI, form: Element, labelsFor: Map<string, Elemen
 // Classification and ranking
 
 const SEARCH_NAMES = /^(s|q|query|search|keywords?|term|search_query|searchterm)$/i;
-const NEWSLETTER = /newsletter|subscribe|subscription|list-manage|mailchimp|mc-embedded|mc4wp|sign ?up|klaviyo|convertkit|mailerlite|sendinblue|brevo|substack|opt-?in/i;
+const NEWSLETTER =
+  /newsletter|subscribe|subscription|list-manage|mailchimp|mc-embedded|mc4wp|sign ?up|klaviyo|convertkit|mailerlite|sendinblue|brevo|substack|opt-?in/i;
 const COMMENT = /wp-comments-post|commentform|comment-form|comment_post_id/i;
 const CONTACT = /contact|enquir|inquir|wpcf7|gform|formspree|hubspot|get in touch|talk to|kontakt|quote|sales/i;
 const JS_TOKEN = /token|nonce|^ak_js|js_?check|timestamp|antispam|anti_spam|bot_?check|_ts$|challenge|captcha/i;
@@ -529,7 +541,11 @@ function classify($: CheerioAPI, form: Element, fields: FormField[]): { kind: Fo
     kind = 'search';
   else if (COMMENT.test(attrs) || fields.some((field) => COMMENT.test(field.name))) kind = 'comment';
   else if (!hasMessage && (NEWSLETTER.test(attrs) || NEWSLETTER.test(buttons))) kind = 'newsletter';
-  else if (!hasMessage && has('email') && visible.every((field) => ['email', 'name', 'first_name', 'last_name', 'consent'].includes(field.role)))
+  else if (
+    !hasMessage &&
+    has('email') &&
+    visible.every((field) => ['email', 'name', 'first_name', 'last_name', 'consent'].includes(field.role))
+  )
     kind = 'newsletter';
   else if (hasMessage || (has('email') && hasName && (has('subject') || has('phone') || has('company'))))
     kind = 'contact';
@@ -545,7 +561,14 @@ function classify($: CheerioAPI, form: Element, fields: FormField[]): { kind: Fo
   if (has('company')) score += 1;
   if (CONTACT.test(attrs)) score += 4;
   if ((form.attribs.method ?? '').toLowerCase() === 'post') score += 2;
-  const penalty: Record<FormKind, number> = { contact: 0, other: 10, comment: 20, newsletter: 30, login: 50, search: 50 };
+  const penalty: Record<FormKind, number> = {
+    contact: 0,
+    other: 10,
+    comment: 20,
+    newsletter: 30,
+    login: 50,
+    search: 50,
+  };
   score -= penalty[kind];
   return { kind, score };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { load } from 'cheerio';
 import type { ProviderVerdict } from '../../domain/outcome';
 import type { Outcome, ReasonCode } from '../../domain/schemas';
-import { type OutboundResponse, OutboundRequestError, outboundRequest } from '../../http/outbound';
+import { OutboundRequestError, type OutboundResponse, outboundRequest } from '../../http/outbound';
 import { CAPTCHA_PROTECTIONS, type FormField, type ParsedForm, parseForms } from './parse';
 
 /**
@@ -147,7 +147,11 @@ function otherValue(field: FormField): string | undefined {
     case 'select':
       return field.required ? chooseOption(field, undefined) : field.value;
     case 'radio':
-      return field.checked ? field.value : field.required ? chooseOption({ ...field, value: undefined }, undefined) : undefined;
+      return field.checked
+        ? field.value
+        : field.required
+          ? chooseOption({ ...field, value: undefined }, undefined)
+          : undefined;
     case 'checkbox':
       // A required box that is not obviously consent still has to be ticked for the form to go through.
       return field.checked || field.required ? (field.value ?? 'on') : undefined;
@@ -173,7 +177,11 @@ function withoutFragment(url: string): URL {
 }
 
 /** Encode the fields the way a browser submits the form (method and enctype). */
-export function encodeSubmission(form: ParsedForm, fields: Record<string, string>, boundary?: string): EncodedSubmission {
+export function encodeSubmission(
+  form: ParsedForm,
+  fields: Record<string, string>,
+  boundary?: string,
+): EncodedSubmission {
   const target = withoutFragment(form.action);
   const params = new URLSearchParams(Object.entries(fields));
   if (form.method !== 'POST') {
@@ -182,10 +190,10 @@ export function encodeSubmission(form: ParsedForm, fields: Record<string, string
   }
   if (form.enctype === 'multipart/form-data') {
     const mark = boundary ?? `----CascadeFormBoundary${randomBytes(12).toString('hex')}`;
-    const escape = (name: string) => name.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    const quoteName = (name: string) => name.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
     const parts = Object.entries(fields).map(
       ([name, value]) =>
-        `--${mark}\r\nContent-Disposition: form-data; name="${escape(name)}"\r\n\r\n${value.replace(/\r?\n/g, '\r\n')}\r\n`,
+        `--${mark}\r\nContent-Disposition: form-data; name="${quoteName(name)}"\r\n\r\n${value.replace(/\r?\n/g, '\r\n')}\r\n`,
     );
     return {
       url: target.href,
@@ -266,7 +274,12 @@ export function judgeResponse(response: OutboundResponse, form: ParsedForm): Jud
   const { status } = response;
   if (status === 429) {
     const retryAfter = Number.parseInt(response.headers['retry-after'] ?? '', 10);
-    const judgement: Judgement = { outcome: 'RETRY', reason: 'provider_throttled', delivered: false, detail: 'HTTP 429' };
+    const judgement: Judgement = {
+      outcome: 'RETRY',
+      reason: 'provider_throttled',
+      delivered: false,
+      detail: 'HTTP 429',
+    };
     if (Number.isFinite(retryAfter)) judgement.retryAfterSeconds = retryAfter;
     return judgement;
   }
@@ -306,7 +319,12 @@ export function judgeResponse(response: OutboundResponse, form: ParsedForm): Jud
     return { outcome: 'SENT', delivered: true, detail: successBlocks[0] ?? 'mail_sent' };
   }
   if (errorBlocks.length > 0 || (cf7Status && cf7Status !== 'init' && cf7Status !== 'resetting')) {
-    return { outcome: 'FALLBACK', reason: 'form_rejected', delivered: false, detail: errorBlocks[0] ?? cf7Status ?? '' };
+    return {
+      outcome: 'FALLBACK',
+      reason: 'form_rejected',
+      delivered: false,
+      detail: errorBlocks[0] ?? cf7Status ?? '',
+    };
   }
 
   // Visible wording of the page, leaving out form labels and options (they say "required", "Subject"…).
@@ -367,7 +385,12 @@ function result(
   outcome: Outcome,
   reason: ReasonCode | undefined,
   detail: string,
-  extra: { delivered?: boolean; submitted?: Record<string, string>; form?: ParsedForm; retryAfterSeconds?: number } = {},
+  extra: {
+    delivered?: boolean;
+    submitted?: Record<string, string>;
+    form?: ParsedForm;
+    retryAfterSeconds?: number;
+  } = {},
 ): SubmitContactFormResult {
   const verdict: ProviderVerdict = { outcome, delivered: extra.delivered ?? false, detail };
   if (reason) verdict.reason = reason;
@@ -410,7 +433,7 @@ export async function submitContactForm(input: SubmitContactFormInput): Promise<
   if (page.status >= 300) return result('FALLBACK', 'form_unreachable', `form page: HTTP ${page.status}`);
 
   const form = parseForms(page.body, page.url)[0];
-  if (!form || form.kind !== 'contact') return result('FALLBACK', 'form_unreachable', 'no contact form on the page');
+  if (form?.kind !== 'contact') return result('FALLBACK', 'form_unreachable', 'no contact form on the page');
   const captchas = form.protections.filter((protection) => CAPTCHA_PROTECTIONS.includes(protection));
   if (captchas.length > 0) {
     return result('FALLBACK', 'form_spam_protected', `protected by ${captchas.join(', ')}; not submitted`, { form });
@@ -453,11 +476,17 @@ export async function submitContactForm(input: SubmitContactFormInput): Promise<
     });
   } catch (error) {
     const message = (error as Error).message;
-    if (error instanceof OutboundRequestError && !error.maybeDelivered) {
-      return result('RETRY', 'provider_error', `submission: ${message}`, { form });
+    if (!(error instanceof OutboundRequestError)) {
+      // Refused before any request was made (e.g. a private-network target).
+      return result('FALLBACK', 'form_unreachable', `submission: ${message}`, { form });
     }
+    if (!error.maybeDelivered) return result('RETRY', 'provider_error', `submission: ${message}`, { form });
     // The request may have reached the site: sending again could reach the lead twice.
-    return result('STOP', 'ambiguous_send', `submission: ${message}`, { delivered: true, submitted: plan.fields, form });
+    return result('STOP', 'ambiguous_send', `submission: ${message}`, {
+      delivered: true,
+      submitted: plan.fields,
+      form,
+    });
   }
   const judgement = judgeResponse(response, form);
   const extra: Parameters<typeof result>[3] = { delivered: judgement.delivered, submitted: plan.fields, form };

@@ -31,27 +31,32 @@ function field(form: ParsedForm | undefined, name: string) {
 }
 
 describe('parseForms on real-world fixtures', () => {
-  it.each(['cf7-basic', 'gravity-honeypot', 'plain-formspree', 'recaptcha-v2'])('%s matches its expectations', (name) => {
-    // Prepare
-    const { html, expected } = fixture(name);
-    const want = expected.first_form;
+  it.each(['cf7-basic', 'gravity-honeypot', 'plain-formspree', 'recaptcha-v2'])(
+    '%s matches its expectations',
+    (name) => {
+      // Prepare
+      const { html, expected } = fixture(name);
+      const want = expected.first_form;
 
-    // Act
-    const [first] = parseForms(html, 'https://site.example/contact/');
+      // Act
+      const [first] = parseForms(html, 'https://site.example/contact/');
 
-    // Assess
-    expect(first, 'a form was found').toBeDefined();
-    expect(first?.action.endsWith(want.action_endswith), `action ${first?.action}`).toBe(true);
-    expect(first?.method).toBe(want.method);
-    if (want.enctype) expect(first?.enctype).toBe(want.enctype);
-    const roles = Object.fromEntries(Object.keys(want.roles).map((fieldName) => [fieldName, field(first, fieldName)?.role]));
-    expect(roles).toEqual(want.roles);
-    const required = first?.fields.filter((candidate) => candidate.required).map((candidate) => candidate.name);
-    expect(required?.sort()).toEqual([...want.required].sort());
-    for (const protection of want.protections_include ?? []) expect(first?.protections).toContain(protection);
-    for (const protection of want.protections_exclude ?? []) expect(first?.protections).not.toContain(protection);
-    expect(first?.submittable).toBe(want.submittable);
-  });
+      // Assess
+      expect(first, 'a form was found').toBeDefined();
+      expect(first?.action.endsWith(want.action_endswith), `action ${first?.action}`).toBe(true);
+      expect(first?.method).toBe(want.method);
+      if (want.enctype) expect(first?.enctype).toBe(want.enctype);
+      const roles = Object.fromEntries(
+        Object.keys(want.roles).map((fieldName) => [fieldName, field(first, fieldName)?.role]),
+      );
+      expect(roles).toEqual(want.roles);
+      const required = first?.fields.filter((candidate) => candidate.required).map((candidate) => candidate.name);
+      expect(required?.sort()).toEqual([...want.required].sort());
+      for (const protection of want.protections_include ?? []) expect(first?.protections).toContain(protection);
+      for (const protection of want.protections_exclude ?? []) expect(first?.protections).not.toContain(protection);
+      expect(first?.submittable).toBe(want.submittable);
+    },
+  );
 
   it('cf7-basic ranks the contact form above the search box and the newsletter form, and keeps hidden fields', () => {
     // Prepare
@@ -92,7 +97,11 @@ describe('parseForms ranking', () => {
     </form>`;
 
   it.each([
-    ['search box', '<form action="/search" method="get"><input type="text" name="q" placeholder="Search"><button>Go</button></form>', 'search'],
+    [
+      'search box',
+      '<form action="/search" method="get"><input type="text" name="q" placeholder="Search"><button>Go</button></form>',
+      'search',
+    ],
     [
       'newsletter signup',
       '<form action="/subscribe" method="post" class="newsletter"><input type="email" name="email" placeholder="Your email"><button>Subscribe</button></form>',
@@ -191,7 +200,9 @@ describe('parseForms field roles and protections', () => {
     const [form] = parseForms(html, 'https://acme.example/');
 
     // Assess
-    const honeypots = form?.fields.filter((candidate) => candidate.role === 'honeypot').map((candidate) => candidate.name);
+    const honeypots = form?.fields
+      .filter((candidate) => candidate.role === 'honeypot')
+      .map((candidate) => candidate.name);
     expect(honeypots).toEqual(['hidden_by_style', 'by_class', 'offscreen', 'website', 'bot-trap']);
     expect(field(form, 'phone')?.role).toBe('phone');
     expect(form?.protections).toEqual(['honeypot']);
@@ -199,7 +210,8 @@ describe('parseForms field roles and protections', () => {
 
   it('detects hCaptcha, Turnstile and a JS-filled token', () => {
     // Prepare
-    const hcaptcha = '<form method="post"><input name="email" type="email"><textarea name="message"></textarea><div class="h-captcha" data-sitekey="x"></div></form>';
+    const hcaptcha =
+      '<form method="post"><input name="email" type="email"><textarea name="message"></textarea><div class="h-captcha" data-sitekey="x"></div></form>';
     const turnstile =
       '<script src="https://challenges.cloudflare.com/turnstile/v0/api.js"></script><form method="post"><input name="email" type="email"><textarea name="message"></textarea><input type="hidden" name="form_token" value=""></form>';
 
@@ -231,7 +243,8 @@ describe('parseForms field roles and protections', () => {
 
   it('resolves actions against <base href> and defaults to GET and the page URL', () => {
     // Prepare
-    const html = '<base href="https://cdn.example/site/"><form><input name="email" type="email"><textarea name="message"></textarea></form>';
+    const html =
+      '<base href="https://cdn.example/site/"><form><input name="email" type="email"><textarea name="message"></textarea></form>';
 
     // Act
     const [form] = parseForms(html, 'https://acme.example/contact?x=1');

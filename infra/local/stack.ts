@@ -1,0 +1,107 @@
+import './polyfills';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as sesLocal from 'aws-ses-v2-local';
+import { createTables, startDynalite, tableEnvironment } from './dynamodb';
+import { type LinkedInSandbox, startLinkedInSandbox } from './linkedin-sandbox';
+import { type SiteSandbox, startSiteSandbox } from './site-sandbox';
+import { LocalStepFunctions, startStepFunctionsServer } from './stepfunctions';
+import { extractStateMachine, synthesizeTemplate } from './synth';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface LocalStackOptions {
+  /** Keep DynamoDB data here between runs (in memory when absent). */
+  dataDir?: string;
+  /** Real milliseconds per Wait state (virtual time still advances by the full wait). */
+  pauseMs?: number;
+  /** Log level for the handlers' Powertools logger (default SILENT, the demo prints its own lines). */
+  logLevel?: string;
+  /** Base URL the unsubscribe links point to. */
+  publicApiUrl?: string;
+}
+
+export interface LocalStack {
+  endpoints: { dynamodb: string; ses: string; stepFunctions: string; linkedin: string; site: string };
+  stepFunctions: LocalStepFunctions;
+  linkedin: LinkedInSandbox;
+  site: SiteSandbox;
+  stateMachineArn: string;
+  environment: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** aws-ses-v2-local is CommonJS with an `exports.default`; under ESM interop it may arrive one level deeper. */
+const startSesServer = ((sesLocal.default as unknown as { default?: typeof sesLocal.default }).default ?? sesLocal.default) as typeof sesLocal.default;
+
+async function startSes(): Promise<{ endpoint: string; server: Server }> {
+  const server = await startSesServer({ host: '127.0.0.1', port: 0 });
+  const { port } = server.address() as AddressInfo;
+  return { endpoint: `http://127.0.0.1:${port}`, server };
+}
+
+/**
+ * The embedded stack: real API-compatible peers on loopback, and the process environment pointed at
+ * them, so the handlers' own AWS SDK clients and HTTP calls reach them exactly as they reach AWS.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const dynamo = await startDynalite({ path: options.dataDir && path.join(options.dataDir, 'dynamodb') });
+  const ses = await startSes();
+  const linkedinApiKey = `local-${randomBytes(6).toString('hex')}`;
+  const linkedin = await startLinkedInSandbox({ port: 0, apiKey: linkedinApiKey });
+  const site = await startSiteSandbox({ port: 0 });
+
+  const prefix = 'cascade-local';
+  const environment: Record<string, string> = {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+    ...tableEnvironment(prefix),
+    CASCADE_SES_CONFIGURATION_SET: 'cascade-local',
+    CASCADE_LINKEDIN_BASE_URL: linkedin.url,
+    CASCADE_LINKEDIN_API_KEY: linkedinApiKey,
+    CASCADE_LINKEDIN_ACCOUNT_ID: 'local-account',
+    CASCADE_CONNECT_TO: `*.example=${site.url}`,
+    CASCADE_ALLOW_PRIVATE_NETWORK: '1',
+    CASCADE_UNSUBSCRIBE_SECRET: process.env.CASCADE_UNSUBSCRIBE_SECRET ?? randomBytes(16).toString('hex'),
+    CASCADE_PUBLIC_API_URL: options.publicApiUrl ?? 'http://127.0.0.1:8787',
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'SILENT',
+    POWERTOOLS_DEV: 'true',
+  };
+  Object.assign(process.env, environment);
+  await createTables(dynamo.endpoint, prefix);
+
+  const machine = extractStateMachine(synthesizeTemplate());
+  const stepFunctions = new LocalStepFunctions({ machine, projectRoot: PROJECT_ROOT, pauseMs: options.pauseMs });
+  const sfnServer = await startStepFunctionsServer(stepFunctions);
+  environment.AWS_ENDPOINT_URL_SFN = sfnServer.endpoint;
+  environment.CASCADE_STATE_MACHINE_ARN = stepFunctions.stateMachineArn;
+  Object.assign(process.env, environment);
+
+  return {
+    endpoints: { dynamodb: dynamo.endpoint, ses: ses.endpoint, stepFunctions: sfnServer.endpoint, linkedin: linkedin.url, site: site.url },
+    stepFunctions,
+    linkedin,
+    site,
+    stateMachineArn: stepFunctions.stateMachineArn,
+    environment,
+    async close() {
+      await stepFunctions.drain();
+      ses.server.closeAllConnections?.();
+      await Promise.all([
+        sfnServer.close(),
+        new Promise<void>((resolve) => ses.server.close(() => resolve())),
+        linkedin.close(),
+        site.close(),
+        dynamo.close(),
+      ]);
+    },
+  };
+}

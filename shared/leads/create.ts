@@ -1,0 +1,63 @@
+import type { Campaign, Lead } from '../domain/schemas';
+import { gradeLead } from '../grading/grade';
+import { newId } from '../ids';
+import { createLead, DuplicateLeadError } from '../store/leads';
+import { nowIso } from '../time/clock';
+import type { LeadInput } from './import';
+
+/** A validated import row as a NEW, graded lead of the campaign. */
+export function leadFromInput(input: LeadInput, campaignId: string): Lead {
+  const graded = gradeLead(input);
+  const now = nowIso();
+  return {
+    leadId: newId('lead'),
+    campaignId,
+    firstName: input.firstName,
+    lastName: input.lastName,
+    email: input.email,
+    company: input.company,
+    title: input.title,
+    website: input.website,
+    linkedinUrl: input.linkedinUrl,
+    linkedinProviderId: input.linkedinProviderId,
+    contactFormUrl: input.contactFormUrl,
+    phone: input.phone,
+    timezone: input.timezone,
+    industry: input.industry,
+    employeeCount: input.employeeCount,
+    leadScore: input.leadScore,
+    budgetRange: input.budgetRange,
+    timelineMonths: input.timelineMonths,
+    painPoints: input.painPoints,
+    tags: input.tags,
+    status: 'NEW',
+    grade: graded.grade,
+    gradeReasons: graded.reasons,
+    conversionProbability: graded.conversionProbability,
+    linkedinConnectionStatus: input.linkedinStatus,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+export interface StoredImport {
+  created: Lead[];
+  /** Valid rows whose email the campaign already has (claimed by an earlier import). */
+  duplicates: { index: number; email: string }[];
+}
+
+/** Stores validated rows as leads; an address already in the campaign is reported, never written twice. */
+export async function storeLeads(campaign: Pick<Campaign, 'campaignId'>, inputs: LeadInput[]): Promise<StoredImport> {
+  const result: StoredImport = { created: [], duplicates: [] };
+  for (const [index, input] of inputs.entries()) {
+    const lead = leadFromInput(input, campaign.campaignId);
+    try {
+      await createLead(lead);
+      result.created.push(lead);
+    } catch (error) {
+      if (!(error instanceof DuplicateLeadError)) throw error;
+      result.duplicates.push({ index, email: input.email ?? '' });
+    }
+  }
+  return result;
+}
