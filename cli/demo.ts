@@ -1,16 +1,22 @@
 import { readFileSync } from 'node:fs';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
 import { SingleBar } from 'cli-progress';
+import { startLocalStack } from '../infra/local/stack';
+import { publicIdentifierFrom } from '../shared/channels/linkedin/provider-client';
 import type { Campaign, Lead } from '../shared/domain/schemas';
 import { DEFAULT_SEQUENCE } from '../shared/domain/schemas';
-import { importLeadCsv } from '../shared/leads/import';
+import { executionNameFor } from '../shared/ids';
 import { storeLeads } from '../shared/leads/create';
+import { importLeadCsv } from '../shared/leads/import';
 import type { LaunchReport } from '../shared/outreach/launcher';
 import { putCampaign } from '../shared/store/leads';
 import { nowIso } from '../shared/time/clock';
-import { publicIdentifierFrom } from '../shared/channels/linkedin/provider-client';
-import { startLocalStack } from '../infra/local/stack';
-import { channelPath, formatPath } from './execution-path';
+import { channelPath, formatPath, type PathStep } from './execution-path';
 
 export interface DemoSummary {
   processed: number;
@@ -19,6 +25,14 @@ export interface DemoSummary {
   stopped: number;
   skipped: number;
   rejected: number;
+}
+
+export interface DemoRun {
+  executionName: string;
+  leadId: string;
+  scenario?: string;
+  status: string;
+  path: PathStep[];
 }
 
 export interface DemoOptions {
@@ -36,7 +50,12 @@ function demoCampaign(): Campaign {
   return {
     campaignId: DEMO_CAMPAIGN_ID,
     name: 'Cascade demo',
-    sender: { name: 'Ada Lovelace', email: 'ada@cascade-demo.example', company: 'Cascade Demo Co', phone: '+1 555 0100' },
+    sender: {
+      name: 'Ada Lovelace',
+      email: 'ada@cascade-demo.example',
+      company: 'Cascade Demo Co',
+      phone: '+1 555 0100',
+    },
     templates: {},
     sequence: DEFAULT_SEQUENCE,
     minGrade: 'C',
@@ -64,20 +83,24 @@ export async function runDemo(options: DemoOptions) {
     for (const duplicate of stored.duplicates) write(`rejected: ${duplicate.email} is already in the campaign`);
     for (const [index, lead] of stored.created.entries()) {
       const status = validation.accepted[index]?.linkedinStatus ?? lead.linkedinConnectionStatus;
-      if (lead.linkedinUrl) stack.linkedin.seedProfile({ publicIdentifier: publicIdentifierFrom(lead.linkedinUrl), status });
+      if (lead.linkedinUrl)
+        stack.linkedin.seedProfile({ publicIdentifier: publicIdentifierFrom(lead.linkedinUrl), status });
     }
 
     const { handler: launch } = await import('../functions/launch-batch/index');
     const [report] = (await launch({ campaignId: campaign.campaignId }, lambdaContext())) as LaunchReport[];
     if (!report) throw new Error('the launcher returned no report');
 
-    const bar = options.progress === false ? undefined : new SingleBar({
-      format: 'running sequences [{bar}] {value}/{total} ended',
-      stream: process.stderr,
-      hideCursor: true,
-      noTTYOutput: true,
-      notTTYSchedule: 1000,
-    });
+    const bar =
+      options.progress === false
+        ? undefined
+        : new SingleBar({
+            format: 'running sequences [{bar}] {value}/{total} ended',
+            stream: process.stderr,
+            hideCursor: true,
+            noTTYOutput: true,
+            notTTYSchedule: 1000,
+          });
     bar?.start(report.started, 0);
     const executions = stack.stepFunctions.list();
     while (executions.some((execution) => execution.status === 'RUNNING')) {
@@ -97,7 +120,14 @@ export async function runDemo(options: DemoOptions) {
       rejected: validation.rejected.length + stored.duplicates.length,
     };
     const sfn = new SFNClient({});
-    for (const executionName of report.executions.sort()) {
+    const scenarioByLead = new Map(
+      stored.created.map((lead, index) => [lead.leadId, validation.accepted[index]?.scenario]),
+    );
+    const inFileOrder = stored.created
+      .map((lead) => executionNameFor(campaign.campaignId, lead.leadId))
+      .filter((name) => report.executions.includes(name));
+    const runs: DemoRun[] = [];
+    for (const executionName of inFileOrder) {
       const executionArn = stack.stepFunctions.arnFor(executionName);
       const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       const events: HistoryEvent[] = [];
@@ -110,7 +140,9 @@ export async function runDemo(options: DemoOptions) {
       const leadId = (JSON.parse(described.input ?? '{}') as { leadId?: string }).leadId ?? '';
       const lead = leadsById.get(leadId);
       const who = lead ? `${lead.firstName} ${lead.lastName ?? ''}`.trim() : leadId;
-      const output = described.output ? (JSON.parse(described.output) as { outcome?: string; channelUsed?: keyof DemoSummary['sent'] }) : undefined;
+      const output = described.output
+        ? (JSON.parse(described.output) as { outcome?: string; channelUsed?: keyof DemoSummary['sent'] })
+        : undefined;
       summary.processed++;
       let verdict: string;
       if (described.status === 'SUCCEEDED' && output?.outcome === 'SENT' && output.channelUsed) {
@@ -123,14 +155,19 @@ export async function runDemo(options: DemoOptions) {
         summary.failed++;
         verdict = `failed (${described.error ?? described.status})`;
       }
-      write(`${who.padEnd(32)} ${lead?.grade ?? '?'}  ${formatPath(channelPath(events))}  ⇒ ${verdict}`);
+      const path = channelPath(events);
+      const scenario = scenarioByLead.get(leadId);
+      runs.push({ executionName, leadId, scenario, status: described.status ?? 'UNKNOWN', path });
+      write(`${who.padEnd(30)} ${lead?.grade ?? '?'} ${(scenario ?? '').padEnd(28)} ${formatPath(path)}  ⇒ ${verdict}`);
     }
     write('');
     write('channel        sent');
     for (const [channel, count] of Object.entries(summary.sent)) write(`${channel.padEnd(14)} ${count}`);
-    write(`failed ${summary.failed} · stopped ${summary.stopped} · skipped ${summary.skipped} · rejected ${summary.rejected}`);
+    write(
+      `failed ${summary.failed} · stopped ${summary.stopped} · skipped ${summary.skipped} · rejected ${summary.rejected}`,
+    );
     write(JSON.stringify(summary));
-    return { summary, report, stack };
+    return { summary, report, stack, runs, leads: stored.created };
   } finally {
     if (!options.keepStack) await stack.close();
   }

@@ -1,4 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { CHANNEL_TASK_STATES } from '../infra/outreach-state-machine';
 
 export interface PathStep {
   channel: string;
@@ -12,8 +13,10 @@ export function channelPath(events: HistoryEvent[]): PathStep[] {
   const steps: PathStep[] = [];
   for (const event of events) {
     const exited = event.stateExitedEventDetails;
-    if (event.type !== 'TaskStateExited' || !exited?.output) continue;
-    const result = (JSON.parse(exited.output) as { result?: { channel?: string; outcome?: string; reason?: string } }).result;
+    if (event.type !== 'TaskStateExited' || !exited?.output || !CHANNEL_TASK_STATES.includes(exited.name ?? ''))
+      continue;
+    const result = (JSON.parse(exited.output) as { result?: { channel?: string; outcome?: string; reason?: string } })
+      .result;
     if (!result?.channel || !result.outcome) continue;
     const last = steps.at(-1);
     if (last && last.channel === result.channel && last.outcome === 'RETRY') {
@@ -32,7 +35,9 @@ export function formatPath(steps: PathStep[]): string {
   return steps
     .map((step) => {
       const tries = step.tries > 1 ? ` after ${step.tries} tries` : '';
-      return step.outcome === 'SENT' ? `${step.channel} ✓${tries}` : `${step.channel} ✗ ${step.reason ?? step.outcome}${tries}`;
+      return step.outcome === 'SENT'
+        ? `${step.channel} ✓${tries}`
+        : `${step.channel} ✗ ${step.reason ?? step.outcome}${tries}`;
     })
     .join(' → ');
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnResource, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, type CfnResource, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -31,8 +31,13 @@ export class CascadeStack extends Stack {
   constructor(scope: Construct, id: string, props: CascadeStackProps = {}) {
     super(scope, id, props);
 
-    this.tables = Object.fromEntries(ALL_TABLES.map((spec) => [spec.id, this.table(spec)])) as Record<TableSpec['id'], dynamodb.TableV2>;
-    const tableEnvironment = Object.fromEntries(ALL_TABLES.map((spec) => [spec.envVar, this.tables[spec.id].tableName]));
+    this.tables = Object.fromEntries(ALL_TABLES.map((spec) => [spec.id, this.table(spec)])) as Record<
+      TableSpec['id'],
+      dynamodb.TableV2
+    >;
+    const tableEnvironment = Object.fromEntries(
+      ALL_TABLES.map((spec) => [spec.envVar, this.tables[spec.id].tableName]),
+    );
 
     const configurationSet = new ses.ConfigurationSet(this, 'MailConfigurationSet', {
       sendingEnabled: true,
@@ -85,7 +90,11 @@ export class CascadeStack extends Stack {
         actions: ['ses:SendEmail'],
         resources: [
           this.formatArn({ service: 'ses', resource: 'identity', resourceName: senderIdentity }),
-          this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSet.configurationSetName }),
+          this.formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: configurationSet.configurationSetName,
+          }),
         ],
       }),
     );
@@ -110,7 +119,11 @@ export class CascadeStack extends Stack {
     new events.Rule(this, 'BatchSchedule', {
       description: 'Launches a batch of NEW leads for every active campaign',
       schedule: props.batchSchedule ?? events.Schedule.cron({ minute: '0', hour: '8-17', weekDay: 'MON-FRI' }),
-      targets: [new targets.LambdaFunction(launchBatch, { event: events.RuleTargetInput.fromObject({ allActiveCampaigns: true }) })],
+      targets: [
+        new targets.LambdaFunction(launchBatch, {
+          event: events.RuleTargetInput.fromObject({ allActiveCampaigns: true }),
+        }),
+      ],
     });
 
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachine.stateMachineArn });

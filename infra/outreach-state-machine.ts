@@ -33,6 +33,14 @@ export const STATE = {
   unexpectedOutcome: 'Unexpected Outcome',
 } as const;
 
+/** The Task states that call a channel service (their output's `result` is a ChannelResult). */
+export const CHANNEL_TASK_STATES: readonly string[] = [
+  STATE.sendEmail,
+  STATE.sendLinkedIn,
+  STATE.submitContactForm,
+  STATE.createPhoneTask,
+];
+
 /** Lambda service faults worth retrying: the channel services are idempotent per try (attempt key). */
 export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.ServiceException',
@@ -167,7 +175,11 @@ export class OutreachStateMachine extends Construct {
     });
     const retriesExhausted = new sfn.Pass(this, STATE.retriesExhausted, {
       stateName: STATE.retriesExhausted,
-      parameters: { outcome: 'FALLBACK', reason: 'retry_exhausted', channel: sfn.JsonPath.stringAt('$.result.channel') },
+      parameters: {
+        outcome: 'FALLBACK',
+        reason: 'retry_exhausted',
+        channel: sfn.JsonPath.stringAt('$.result.channel'),
+      },
       resultPath: '$.result',
     });
 
@@ -210,7 +222,10 @@ export class OutreachStateMachine extends Construct {
       cause: 'Every step of the sequence was attempted without reaching the lead.',
     });
     const hasNextStep = new sfn.Choice(this, STATE.hasNextStep, { stateName: STATE.hasNextStep })
-      .when(sfn.Condition.numberLessThanJsonPath('$.cursor.stepIndex', '$.sequence.lastStepIndex'), loadNextStep.next(routeByChannel))
+      .when(
+        sfn.Condition.numberLessThanJsonPath('$.cursor.stepIndex', '$.sequence.lastStepIndex'),
+        loadNextStep.next(routeByChannel),
+      )
       .otherwise(markLeadExhausted.next(allChannelsExhausted));
 
     const routeOutcome = new sfn.Choice(this, STATE.routeOutcome, { stateName: STATE.routeOutcome })
@@ -218,7 +233,10 @@ export class OutreachStateMachine extends Construct {
       .when(sfn.Condition.stringEquals('$.result.outcome', 'STOP'), stopped)
       .when(sfn.Condition.stringEquals('$.result.outcome', 'FALLBACK'), hasNextStep)
       .when(
-        sfn.Condition.and(sfn.Condition.stringEquals('$.result.outcome', 'RETRY'), sfn.Condition.booleanEquals('$.result.usesRetry', false)),
+        sfn.Condition.and(
+          sfn.Condition.stringEquals('$.result.outcome', 'RETRY'),
+          sfn.Condition.booleanEquals('$.result.usesRetry', false),
+        ),
         scheduleRateLimitRetry.next(waitBeforeRetry),
       )
       .when(
@@ -236,7 +254,10 @@ export class OutreachStateMachine extends Construct {
 
     routeByChannel
       .when(
-        sfn.Condition.and(sfn.Condition.numberGreaterThan('$.cursor.step.waitSeconds', 0), sfn.Condition.booleanEquals('$.cursor.stepWaitDone', false)),
+        sfn.Condition.and(
+          sfn.Condition.numberGreaterThan('$.cursor.step.waitSeconds', 0),
+          sfn.Condition.booleanEquals('$.cursor.stepWaitDone', false),
+        ),
         waitBeforeStep.next(markStepWaitDone).next(routeByChannel),
       )
       .when(sfn.Condition.stringEquals('$.cursor.step.channel', 'EMAIL'), sendEmail)

@@ -29,7 +29,11 @@ export function tableEnvironment(prefix: string): Record<string, string> {
 
 /** Creates every Cascade table from the shared definition (the one CDK also reads); existing ones are kept. */
 export async function createTables(endpoint: string, prefix: string): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
   for (const spec of ALL_TABLES) {
     const name = `${prefix}-${spec.id}`;

@@ -36,7 +36,8 @@ export interface LocalStack {
 }
 
 /** aws-ses-v2-local is CommonJS with an `exports.default`; under ESM interop it may arrive one level deeper. */
-const startSesServer = ((sesLocal.default as unknown as { default?: typeof sesLocal.default }).default ?? sesLocal.default) as typeof sesLocal.default;
+const startSesServer = ((sesLocal.default as unknown as { default?: typeof sesLocal.default }).default ??
+  sesLocal.default) as typeof sesLocal.default;
 
 async function startSes(): Promise<{ endpoint: string; server: Server }> {
   const server = await startSesServer({ host: '127.0.0.1', port: 0 });
@@ -74,6 +75,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     CASCADE_PUBLIC_API_URL: options.publicApiUrl ?? 'http://127.0.0.1:8787',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'SILENT',
     POWERTOOLS_DEV: 'true',
+    // This machine runs Node 20 while the Lambdas run nodejs22.x; the SDK's Node-version notice is noise here.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   Object.assign(process.env, environment);
   await createTables(dynamo.endpoint, prefix);
@@ -86,7 +89,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   Object.assign(process.env, environment);
 
   return {
-    endpoints: { dynamodb: dynamo.endpoint, ses: ses.endpoint, stepFunctions: sfnServer.endpoint, linkedin: linkedin.url, site: site.url },
+    endpoints: {
+      dynamodb: dynamo.endpoint,
+      ses: ses.endpoint,
+      stepFunctions: sfnServer.endpoint,
+      linkedin: linkedin.url,
+      site: site.url,
+    },
     stepFunctions,
     linkedin,
     site,

@@ -94,7 +94,9 @@ export class LocalStepFunctions {
     // overflow a Node timer), so the interpreter runs the definition without its top-level TimeoutSeconds.
     const { TimeoutSeconds: timeoutSeconds, ...definition } = options.machine.definition;
     this.timeoutMs = timeoutSeconds ? timeoutSeconds * 1000 : undefined;
-    this.stateMachine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
+    this.stateMachine = new StateMachine(definition as never, {
+      validationOptions: { checkArn: true, checkPaths: true },
+    });
   }
 
   private handlerFor(stateName: string): Promise<LambdaHandler> {
@@ -102,7 +104,9 @@ export class LocalStepFunctions {
     if (!handler) {
       const entry = this.options.machine.taskEntries[stateName];
       if (!entry) throw new Error(`no handler for Task "${stateName}"`);
-      handler = import(pathToFileURL(path.join(this.options.projectRoot, entry)).href).then((module) => module.handler as LambdaHandler);
+      handler = import(pathToFileURL(path.join(this.options.projectRoot, entry)).href).then(
+        (module) => module.handler as LambdaHandler,
+      );
       this.handlers.set(stateName, handler);
     }
     return handler;
@@ -164,11 +168,21 @@ export class LocalStepFunctions {
           },
         ]),
     );
-    const waitTimeOverrides = Object.fromEntries(states.filter(([, state]) => state.Type === 'Wait').map(([stateName]) => [stateName, pauseMs]));
-    const retryIntervalOverrides = Object.fromEntries(states.filter(([, state]) => Array.isArray(state.Retry)).map(([stateName]) => [stateName, pauseMs]));
+    const waitTimeOverrides = Object.fromEntries(
+      states.filter(([, state]) => state.Type === 'Wait').map(([stateName]) => [stateName, pauseMs]),
+    );
+    const retryIntervalOverrides = Object.fromEntries(
+      states.filter(([, state]) => Array.isArray(state.Retry)).map(([stateName]) => [stateName, pauseMs]),
+    );
     const run = this.stateMachine.run(input, {
       overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
-      context: { Execution: { Id: execution.executionArn, Name: execution.name, StartTime: new Date(execution.startDate).toISOString() } },
+      context: {
+        Execution: {
+          Id: execution.executionArn,
+          Name: execution.name,
+          StartTime: new Date(execution.startDate).toISOString(),
+        },
+      },
     });
     const consumer = this.consume(execution, run.eventLogs, clock, () => {
       if (this.timeoutMs !== undefined && clock.nowMs() - execution.startDate > this.timeoutMs) run.abort();
@@ -197,12 +211,22 @@ export class LocalStepFunctions {
     execution.stopDate = clock.nowMs();
   }
 
-  private async consume(execution: LocalExecution, logs: AsyncGenerator<EventLog>, clock: OffsetClock, onClockMoved: () => void): Promise<void> {
+  private async consume(
+    execution: LocalExecution,
+    logs: AsyncGenerator<EventLog>,
+    clock: OffsetClock,
+    onClockMoved: () => void,
+  ): Promise<void> {
     const { definition } = this.options.machine;
     let lastId = 0;
     const push = (event: Omit<HistoryEvent, 'id' | 'previousEventId' | 'timestamp'>) => {
       lastId++;
-      execution.events.push({ id: lastId, previousEventId: lastId - 1, timestamp: clock.nowMs(), ...event } as HistoryEvent);
+      execution.events.push({
+        id: lastId,
+        previousEventId: lastId - 1,
+        timestamp: clock.nowMs(),
+        ...event,
+      } as HistoryEvent);
     };
     for await (const event of logs) {
       switch (event.type) {
@@ -216,7 +240,10 @@ export class LocalStepFunctions {
           });
           const state = definition.States[event.state.name];
           if (state?.Type === 'Wait') {
-            const seconds = typeof state.Seconds === 'number' ? state.Seconds : Number(readPath(event.state.input, String(state.SecondsPath ?? '')));
+            const seconds =
+              typeof state.Seconds === 'number'
+                ? state.Seconds
+                : Number(readPath(event.state.input, String(state.SecondsPath ?? '')));
             if (Number.isFinite(seconds) && seconds > 0) {
               clock.advance(seconds * 1000);
               onClockMoved();
@@ -225,7 +252,12 @@ export class LocalStepFunctions {
           if (state?.Type === 'Task') {
             push({
               type: 'TaskScheduled',
-              taskScheduledEventDetails: { resource: String(state.Resource), resourceType: 'lambda', region: 'us-east-1', parameters: JSON.stringify(event.state.input) },
+              taskScheduledEventDetails: {
+                resource: String(state.Resource),
+                resourceType: 'lambda',
+                region: 'us-east-1',
+                parameters: JSON.stringify(event.state.input),
+              },
             });
           }
           break;
@@ -239,20 +271,36 @@ export class LocalStepFunctions {
         case 'StateFailed':
           push({
             type: 'TaskFailed',
-            taskFailedEventDetails: { resource: event.state.name, resourceType: 'lambda', error: event.Error, cause: String(event.Cause ?? '') },
+            taskFailedEventDetails: {
+              resource: event.state.name,
+              resourceType: 'lambda',
+              error: event.Error,
+              cause: String(event.Cause ?? ''),
+            },
           });
           break;
         case 'StateRetried':
           push({
             type: 'TaskScheduled',
-            taskScheduledEventDetails: { resource: event.state.name, resourceType: 'lambda', region: 'us-east-1', parameters: JSON.stringify(event.state.input) },
+            taskScheduledEventDetails: {
+              resource: event.state.name,
+              resourceType: 'lambda',
+              region: 'us-east-1',
+              parameters: JSON.stringify(event.state.input),
+            },
           });
           break;
         case 'ExecutionSucceeded':
-          push({ type: 'ExecutionSucceeded', executionSucceededEventDetails: { output: JSON.stringify(event.output) } });
+          push({
+            type: 'ExecutionSucceeded',
+            executionSucceededEventDetails: { output: JSON.stringify(event.output) },
+          });
           break;
         case 'ExecutionFailed':
-          push({ type: 'ExecutionFailed', executionFailedEventDetails: { error: event.Error, cause: String(event.Cause ?? '') } });
+          push({
+            type: 'ExecutionFailed',
+            executionFailedEventDetails: { error: event.Error, cause: String(event.Cause ?? '') },
+          });
           break;
         default:
           break;
@@ -321,13 +369,17 @@ async function readBody(request: IncomingMessage): Promise<string> {
 export function handleSfnOperation(sfn: LocalStepFunctions, operation: string, body: Record<string, unknown>): unknown {
   const needExecution = () => {
     const execution = sfn.get(String(body.executionArn ?? ''));
-    if (!execution) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(body.executionArn)}'`);
+    if (!execution)
+      throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(body.executionArn)}'`);
     return execution;
   };
   switch (operation) {
     case 'StartExecution': {
       if (body.stateMachineArn !== sfn.stateMachineArn) {
-        throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(body.stateMachineArn)}'`);
+        throw new ServiceError(
+          'StateMachineDoesNotExist',
+          `State Machine Does Not Exist: '${String(body.stateMachineArn)}'`,
+        );
       }
       if (body.name !== undefined && !/^[A-Za-z0-9_-]{1,80}$/.test(String(body.name))) {
         throw new ServiceError('InvalidName', `Invalid Name: '${String(body.name)}'`);
@@ -336,7 +388,8 @@ export function handleSfnOperation(sfn: LocalStepFunctions, operation: string, b
         const execution = sfn.start(body.name as string | undefined, String(body.input ?? '{}'));
         return { executionArn: execution.executionArn, startDate: execution.startDate / 1000 };
       } catch (error) {
-        if ((error as { code?: string }).code === 'ExecutionAlreadyExists') throw new ServiceError('ExecutionAlreadyExists', (error as Error).message);
+        if ((error as { code?: string }).code === 'ExecutionAlreadyExists')
+          throw new ServiceError('ExecutionAlreadyExists', (error as Error).message);
         throw error;
       }
     }
@@ -359,7 +412,10 @@ export function handleSfnOperation(sfn: LocalStepFunctions, operation: string, b
     }
     case 'ListExecutions': {
       if (body.stateMachineArn !== sfn.stateMachineArn) {
-        throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(body.stateMachineArn)}'`);
+        throw new ServiceError(
+          'StateMachineDoesNotExist',
+          `State Machine Does Not Exist: '${String(body.stateMachineArn)}'`,
+        );
       }
       const all = sfn.list().filter((execution) => !body.statusFilter || execution.status === body.statusFilter);
       const start = Number(body.nextToken ?? 0);
@@ -370,7 +426,16 @@ export function handleSfnOperation(sfn: LocalStepFunctions, operation: string, b
       };
     }
     case 'ListStateMachines':
-      return { stateMachines: [{ stateMachineArn: sfn.stateMachineArn, name: sfn.stateMachineArn.split(':').pop(), type: 'STANDARD', creationDate: 0 }] };
+      return {
+        stateMachines: [
+          {
+            stateMachineArn: sfn.stateMachineArn,
+            name: sfn.stateMachineArn.split(':').pop(),
+            type: 'STANDARD',
+            creationDate: 0,
+          },
+        ],
+      };
     case 'DescribeStateMachine':
       return {
         stateMachineArn: sfn.stateMachineArn,
@@ -382,11 +447,17 @@ export function handleSfnOperation(sfn: LocalStepFunctions, operation: string, b
         creationDate: 0,
       };
     default:
-      throw new ServiceError('UnknownOperationException', `${operation} is not supported by the local Step Functions peer`);
+      throw new ServiceError(
+        'UnknownOperationException',
+        `${operation} is not supported by the local Step Functions peer`,
+      );
   }
 }
 
-export async function startStepFunctionsServer(sfn: LocalStepFunctions, port = 0): Promise<{ endpoint: string; server: Server; close(): Promise<void> }> {
+export async function startStepFunctionsServer(
+  sfn: LocalStepFunctions,
+  port = 0,
+): Promise<{ endpoint: string; server: Server; close(): Promise<void> }> {
   const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
     const target = String(request.headers['x-amz-target'] ?? '');
     const operation = target.split('.')[1] ?? '';
@@ -396,7 +467,8 @@ export async function startStepFunctionsServer(sfn: LocalStepFunctions, port = 0
       const body = JSON.parse((await readBody(request)) || '{}') as Record<string, unknown>;
       response.end(JSON.stringify(handleSfnOperation(sfn, operation, body)));
     } catch (error) {
-      const serviceError = error instanceof ServiceError ? error : new ServiceError('InternalFailure', (error as Error).message, 500);
+      const serviceError =
+        error instanceof ServiceError ? error : new ServiceError('InternalFailure', (error as Error).message, 500);
       response.statusCode = serviceError.status;
       response.setHeader('x-amzn-errortype', serviceError.type);
       response.end(JSON.stringify({ __type: serviceError.type, message: serviceError.message }));

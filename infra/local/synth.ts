@@ -58,19 +58,25 @@ export interface ExtractedMachine {
 
 /** The state machine definition exactly as CloudFormation would deploy it, with Lambda ARNs made local. */
 export function extractStateMachine(template: CfnTemplate): ExtractedMachine {
-  const machines = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::StepFunctions::StateMachine');
+  const machines = Object.values(template.Resources).filter(
+    (resource) => resource.Type === 'AWS::StepFunctions::StateMachine',
+  );
   if (machines.length !== 1) throw new Error(`expected one state machine in the template, found ${machines.length}`);
-  const definition = JSON.parse(resolveIntrinsic(machines[0]?.Properties?.DefinitionString)) as ExtractedMachine['definition'];
+  const definition = JSON.parse(
+    resolveIntrinsic(machines[0]?.Properties?.DefinitionString),
+  ) as ExtractedMachine['definition'];
   const entryByArn = new Map<string, string>();
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     const entry = resource.Metadata?.[ENTRY_METADATA];
-    if (resource.Type === 'AWS::Lambda::Function' && typeof entry === 'string') entryByArn.set(localFunctionArn(logicalId), entry);
+    if (resource.Type === 'AWS::Lambda::Function' && typeof entry === 'string')
+      entryByArn.set(localFunctionArn(logicalId), entry);
   }
   const taskEntries: Record<string, string> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type !== 'Task') continue;
     const entry = entryByArn.get(String(state.Resource));
-    if (!entry) throw new Error(`Task "${name}" calls ${String(state.Resource)}, which has no ${ENTRY_METADATA} metadata`);
+    if (!entry)
+      throw new Error(`Task "${name}" calls ${String(state.Resource)}, which has no ${ENTRY_METADATA} metadata`);
     taskEntries[name] = entry;
   }
   return { definition, taskEntries };

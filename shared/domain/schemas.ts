@@ -11,7 +11,16 @@ export type OutreachStatus = z.infer<typeof OutreachStatus>;
 export const LinkedInConnectionStatus = z.enum(['NOT_CONNECTED', 'CONNECTION_REQUESTED', 'CONNECTED', 'BLOCKED']);
 export type LinkedInConnectionStatus = z.infer<typeof LinkedInConnectionStatus>;
 
-export const LeadStatus = z.enum(['NEW', 'IN_SEQUENCE', 'CONTACTED', 'REPLIED', 'UNSUBSCRIBED', 'BOUNCED', 'EXHAUSTED', 'PAUSED']);
+export const LeadStatus = z.enum([
+  'NEW',
+  'IN_SEQUENCE',
+  'CONTACTED',
+  'REPLIED',
+  'UNSUBSCRIBED',
+  'BOUNCED',
+  'EXHAUSTED',
+  'PAUSED',
+]);
 export type LeadStatus = z.infer<typeof LeadStatus>;
 
 export const Grade = z.enum(['A', 'B', 'C', 'D']);

@@ -48,7 +48,8 @@ export function parseConnectTo(spec: string | undefined): ConnectRule[] {
     .filter(Boolean)
     .map((entry) => {
       const [pattern, target] = entry.split('=');
-      if (!pattern || !target) throw new Error(`CASCADE_CONNECT_TO entry "${entry}" must look like host=http://127.0.0.1:port`);
+      if (!pattern || !target)
+        throw new Error(`CASCADE_CONNECT_TO entry "${entry}" must look like host=http://127.0.0.1:port`);
       return { pattern: pattern.toLowerCase(), target: new URL(target) };
     });
 }
@@ -56,7 +57,9 @@ export function parseConnectTo(spec: string | undefined): ConnectRule[] {
 function matchRule(rules: ConnectRule[], host: string): ConnectRule | undefined {
   const lower = host.toLowerCase();
   return rules.find((rule) =>
-    rule.pattern.startsWith('*.') ? lower.endsWith(rule.pattern.slice(1)) || lower === rule.pattern.slice(2) : lower === rule.pattern,
+    rule.pattern.startsWith('*.')
+      ? lower.endsWith(rule.pattern.slice(1)) || lower === rule.pattern.slice(2)
+      : lower === rule.pattern,
   );
 }
 
@@ -73,7 +76,10 @@ export async function outboundRequest(url: string, init: OutboundRequest = {}): 
   for (let hop = 0; ; hop++) {
     const rule = matchRule(currentRules(), current.hostname);
     const socketUrl = rule ? new URL(current.pathname + current.search, rule.target) : current;
-    const headers: Record<string, string> = { 'user-agent': 'Cascade/0.1 (+https://github.com/cascade-outreach)', ...init.headers };
+    const headers: Record<string, string> = {
+      'user-agent': 'Cascade/0.1 (+https://github.com/cascade-outreach)',
+      ...init.headers,
+    };
     if (rule) {
       headers.host = current.host;
       headers['x-forwarded-proto'] = current.protocol.replace(':', '');
@@ -91,7 +97,11 @@ export async function outboundRequest(url: string, init: OutboundRequest = {}): 
       const code = (error as { code?: string }).code ?? '';
       // Connection never established: the server cannot have seen the request.
       const neverConnected = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'].includes(code);
-      throw new OutboundRequestError(`${method} ${current.href} failed: ${(error as Error).message}`, current.href, !neverConnected);
+      throw new OutboundRequestError(
+        `${method} ${current.href} failed: ${(error as Error).message}`,
+        current.href,
+        !neverConnected,
+      );
     }
     const responseHeaders: Record<string, string> = {};
     for (const [key, value] of Object.entries(response.headers)) {
@@ -101,12 +111,20 @@ export async function outboundRequest(url: string, init: OutboundRequest = {}): 
     if (response.statusCode >= 300 && response.statusCode < 400 && location && hop < maxRedirects) {
       await response.body.dump();
       current = new URL(location, current);
-      if (response.statusCode === 303 || ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')) {
+      if (
+        response.statusCode === 303 ||
+        ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')
+      ) {
         method = 'GET';
         body = undefined;
       }
       continue;
     }
-    return { status: response.statusCode, url: current.href, headers: responseHeaders, body: await response.body.text() };
+    return {
+      status: response.statusCode,
+      url: current.href,
+      headers: responseHeaders,
+      body: await response.body.text(),
+    };
   }
 }

@@ -14,7 +14,9 @@ export const logger = new Logger({ serviceName: 'cascade' });
 export function parseTaskInput(event: unknown): StepTaskInput {
   const parsed = StepTaskInput.safeParse(event);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+    const details = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .join('; ');
     throw new InvalidTaskInputError(`invalid step input: ${details}`);
   }
   return parsed.data;
@@ -24,7 +26,12 @@ export function parseTaskInput(event: unknown): StepTaskInput {
 export function channelHandler(adapter: ChannelAdapter) {
   return middy(async (event: unknown, _context: Context): Promise<ChannelResult> => {
     const input = parseTaskInput(event);
-    logger.appendKeys({ leadId: input.leadId, campaignId: input.campaignId, executionName: input.executionName, channel: adapter.channel });
+    logger.appendKeys({
+      leadId: input.leadId,
+      campaignId: input.campaignId,
+      executionName: input.executionName,
+      channel: adapter.channel,
+    });
     const result = await runChannelStep(input, adapter);
     logger.info('step finished', { outcome: result.outcome, reason: result.reason, tryCount: input.cursor.tryCount });
     return result;

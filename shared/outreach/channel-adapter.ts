@@ -21,7 +21,9 @@ export interface SendPlan {
   data?: Record<string, unknown>;
 }
 
-export type Preparation = { verdict: ProviderVerdict; leadUpdates?: Partial<Lead> } | { plan: SendPlan; leadUpdates?: Partial<Lead> };
+export type Preparation =
+  | { verdict: ProviderVerdict; leadUpdates?: Partial<Lead> }
+  | { plan: SendPlan; leadUpdates?: Partial<Lead> };
 
 export interface SendResult {
   verdict: ProviderVerdict;

@@ -1,7 +1,13 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Campaign, ChannelType, Lead } from '../domain/schemas';
 import { executionNameFor } from '../ids';
-import { countLeadsBelowGrade, getCampaign, LeadStatusConflictError, queryLeadsByStatus, transitionLead } from '../store/leads';
+import {
+  countLeadsBelowGrade,
+  getCampaign,
+  LeadStatusConflictError,
+  queryLeadsByStatus,
+  transitionLead,
+} from '../store/leads';
 import { findSuppression } from '../store/suppressions';
 import { buildTemplateContext, renderMessage } from '../templates/render';
 import { hasContactPoint } from './reachability';
@@ -52,7 +58,8 @@ const START_CONCURRENCY = 8;
 export async function launchBatch(options: LaunchOptions): Promise<LaunchReport> {
   const campaign = await getCampaign(options.campaignId);
   if (!campaign) throw new CampaignNotActiveError(`campaign ${options.campaignId} does not exist`);
-  if (campaign.state !== 'ACTIVE') throw new CampaignNotActiveError(`campaign ${options.campaignId} is ${campaign.state}`);
+  if (campaign.state !== 'ACTIVE')
+    throw new CampaignNotActiveError(`campaign ${options.campaignId} is ${campaign.state}`);
   const stateMachineArn = options.stateMachineArn ?? process.env.CASCADE_STATE_MACHINE_ARN;
   if (!stateMachineArn && !options.dryRun) throw new Error('CASCADE_STATE_MACHINE_ARN is not set');
 
@@ -68,12 +75,18 @@ export async function launchBatch(options: LaunchOptions): Promise<LaunchReport>
   let seen = 0;
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await queryLeadsByStatus(campaign.campaignId, 'NEW', { minGrade: campaign.minGrade, startKey, limit: 100 });
+    const page = await queryLeadsByStatus(campaign.campaignId, 'NEW', {
+      minGrade: campaign.minGrade,
+      startKey,
+      limit: 100,
+    });
     const batch = page.leads.slice(0, Math.max(0, limit - seen));
     seen += batch.length;
     for (let index = 0; index < batch.length; index += START_CONCURRENCY) {
       await Promise.all(
-        batch.slice(index, index + START_CONCURRENCY).map((lead) => enrol(lead, campaign, report, options.dryRun, stateMachineArn)),
+        batch
+          .slice(index, index + START_CONCURRENCY)
+          .map((lead) => enrol(lead, campaign, report, options.dryRun, stateMachineArn)),
       );
     }
     startKey = page.nextKey;
@@ -81,7 +94,13 @@ export async function launchBatch(options: LaunchOptions): Promise<LaunchReport>
   return report;
 }
 
-async function enrol(lead: Lead, campaign: Campaign, report: LaunchReport, dryRun: boolean | undefined, stateMachineArn?: string) {
+async function enrol(
+  lead: Lead,
+  campaign: Campaign,
+  report: LaunchReport,
+  dryRun: boolean | undefined,
+  stateMachineArn?: string,
+) {
   if (await findSuppression(lead.email)) {
     report.skipped.suppressed++;
     return;

@@ -5,8 +5,22 @@ import { LeadNotFoundError } from '../errors';
 import { attemptKeyFor, messageIdFor, newId } from '../ids';
 import { type Reservation, release, reserve, rulesForSend } from '../rate-limit/limiter';
 import { resolveAccountLimits, resolveChannelConfig } from '../store/config';
-import { getCampaign, getLead, LeadStatusConflictError, putManualTask, transitionLead, updateLeadFields } from '../store/leads';
-import { advanceMessage, claimAttempt, completeAttempt, markAttemptCalling, putMessage, type StoredAttempt } from '../store/outreach';
+import {
+  getCampaign,
+  getLead,
+  LeadStatusConflictError,
+  putManualTask,
+  transitionLead,
+  updateLeadFields,
+} from '../store/leads';
+import {
+  advanceMessage,
+  claimAttempt,
+  completeAttempt,
+  markAttemptCalling,
+  putMessage,
+  type StoredAttempt,
+} from '../store/outreach';
 import { findSuppression } from '../store/suppressions';
 import { buildTemplateContext, renderMessage, TemplateError } from '../templates/render';
 import { nowIso, nowMs } from '../time/clock';
@@ -99,7 +113,10 @@ export async function runChannelStep(input: StepTaskInput, adapter: ChannelAdapt
       outcome: result.outcome,
       reason: result.reason,
       messageId: messageWritten ? messageId : undefined,
-      nextRetryAt: result.outcome === 'RETRY' ? new Date(nowMs() + (result.retryAfterSeconds ?? 0) * 1000).toISOString() : undefined,
+      nextRetryAt:
+        result.outcome === 'RETRY'
+          ? new Date(nowMs() + (result.retryAfterSeconds ?? 0) * 1000).toISOString()
+          : undefined,
       result: { ...result },
     });
     return result;
@@ -107,11 +124,15 @@ export async function runChannelStep(input: StepTaskInput, adapter: ChannelAdapt
 
   // Re-check before every send, including after every Wait (PRODUCT.md §2).
   const stopReason = stopReasonFor(lead, campaign) ?? ((await findSuppression(lead.email)) ? 'suppressed' : undefined);
-  if (stopReason) return finish({ verdict: { outcome: 'STOP', reason: stopReason, delivered: false }, messageWritten: false });
+  if (stopReason)
+    return finish({ verdict: { outcome: 'STOP', reason: stopReason, delivered: false }, messageWritten: false });
 
   const config = await resolveChannelConfig(campaign.campaignId, channel);
   if (!config.enabled) {
-    return finish({ verdict: { outcome: 'FALLBACK', reason: 'channel_disabled', delivered: false }, messageWritten: false });
+    return finish({
+      verdict: { outcome: 'FALLBACK', reason: 'channel_disabled', delivered: false },
+      messageWritten: false,
+    });
   }
 
   const link = unsubscribeUrl(lead.leadId, campaign.campaignId);
@@ -124,13 +145,20 @@ export async function runChannelStep(input: StepTaskInput, adapter: ChannelAdapt
     });
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
-    return finish({ verdict: { outcome: 'STOP', reason: 'template_error', detail: error.message, delivered: false }, messageWritten: false });
+    return finish({
+      verdict: { outcome: 'STOP', reason: 'template_error', detail: error.message, delivered: false },
+      messageWritten: false,
+    });
   }
   const context: StepContext = { lead, campaign, config, messageId, attemptKey, content, unsubscribeUrl: link };
 
   const preparation = await adapter.prepare(context);
   if ('verdict' in preparation) {
-    return finish({ verdict: preparation.verdict, send: { verdict: preparation.verdict, leadUpdates: preparation.leadUpdates }, messageWritten: false });
+    return finish({
+      verdict: preparation.verdict,
+      send: { verdict: preparation.verdict, leadUpdates: preparation.leadUpdates },
+      messageWritten: false,
+    });
   }
 
   const limits = await reserve(
@@ -200,7 +228,12 @@ async function sendReleasingOnFailure(
   return send;
 }
 
-function resultFor(verdict: ProviderVerdict, channel: ChannelResult['channel'], cursor: StepTaskInput['cursor'], messageId?: string): ChannelResult {
+function resultFor(
+  verdict: ProviderVerdict,
+  channel: ChannelResult['channel'],
+  cursor: StepTaskInput['cursor'],
+  messageId?: string,
+): ChannelResult {
   const result: ChannelResult = { outcome: verdict.outcome, channel, reason: verdict.reason };
   if (verdict.outcome === 'SENT') result.channelUsed = channel;
   if (messageId) result.messageId = messageId;
@@ -211,12 +244,18 @@ function resultFor(verdict: ProviderVerdict, channel: ChannelResult['channel'], 
     const backoff = cursor.step.retryBackoffSeconds;
     const policyWait = backoff[Math.min(cursor.retriesUsed, backoff.length - 1)] ?? 86_400;
     result.usesRetry = !rateLimited;
-    result.retryAfterSeconds = rateLimited ? (verdict.retryAfterSeconds ?? 3600) : Math.max(policyWait, verdict.retryAfterSeconds ?? 0);
+    result.retryAfterSeconds = rateLimited
+      ? (verdict.retryAfterSeconds ?? 3600)
+      : Math.max(policyWait, verdict.retryAfterSeconds ?? 0);
   }
   return result;
 }
 
-async function applyLeadEffects(lead: Lead, verdict: ProviderVerdict, updates: Partial<Lead> | undefined): Promise<void> {
+async function applyLeadEffects(
+  lead: Lead,
+  verdict: ProviderVerdict,
+  updates: Partial<Lead> | undefined,
+): Promise<void> {
   try {
     if (verdict.outcome === 'SENT') {
       await transitionLead(lead, ['IN_SEQUENCE', 'NEW'], 'CONTACTED', updates);
@@ -243,6 +282,11 @@ async function settleAmbiguous(lead: Lead, attempt: StoredAttempt): Promise<Chan
     detail: 'a previous invocation may have reached the provider; reconciliation settles it',
   };
   await applyLeadEffects(lead, { outcome: 'STOP', reason: 'ambiguous_send', delivered: true }, undefined);
-  await completeAttempt(lead.leadId, attempt.attemptKey, { outcome: 'STOP', reason: 'ambiguous_send', messageId: attempt.messageId, result: { ...result } });
+  await completeAttempt(lead.leadId, attempt.attemptKey, {
+    outcome: 'STOP',
+    reason: 'ambiguous_send',
+    messageId: attempt.messageId,
+    result: { ...result },
+  });
   return result;
 }

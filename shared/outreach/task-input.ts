@@ -36,7 +36,13 @@ export type StepTaskInput = z.infer<typeof StepTaskInput>;
 export interface ExecutionInput {
   campaignId: string;
   leadId: string;
-  sequence: { version: number; stepCount: number; lastStepIndex: number; steps: RuntimeStep[]; maxTotalAttemptsPerLead: number };
+  sequence: {
+    version: number;
+    stepCount: number;
+    lastStepIndex: number;
+    steps: RuntimeStep[];
+    maxTotalAttemptsPerLead: number;
+  };
   cursor: Cursor;
   /** Operator-initiated outreach: overrides the template body/subject for this run. */
   override?: { body: string; subject?: string };

@@ -67,7 +67,13 @@ export function rulesForSend(input: SendLimitsInput): LimitRule[] {
   const never = at + 400 * DAY_MS;
   const rules: LimitRule[] = [
     { kind: 'cooldown', key: `LEAD#${input.leadId}#COOLDOWN`, cooldownMs: input.account.leadCooldownHours * HOUR_MS },
-    { kind: 'counter', key: `LEAD#${input.leadId}#TOUCHES`, limit: input.maxTouchesPerLead, windowEndMs: never, whenFull: 'stop' },
+    {
+      kind: 'counter',
+      key: `LEAD#${input.leadId}#TOUCHES`,
+      limit: input.maxTouchesPerLead,
+      windowEndMs: never,
+      whenFull: 'stop',
+    },
   ];
   if (input.recipientDomain) {
     rules.push({
@@ -79,9 +85,27 @@ export function rulesForSend(input: SendLimitsInput): LimitRule[] {
     });
   }
   rules.push(
-    { kind: 'counter', key: `${input.channel}#H#${hour.label}`, limit: input.channelLimits.perHour, windowEndMs: hour.endMs, whenFull: 'retry' },
-    { kind: 'counter', key: `${input.channel}#D#${day.label}`, limit: input.channelLimits.perDay, windowEndMs: day.endMs, whenFull: 'retry' },
-    { kind: 'counter', key: `ALL#D#${day.label}`, limit: input.account.globalPerDay, windowEndMs: day.endMs, whenFull: 'retry' },
+    {
+      kind: 'counter',
+      key: `${input.channel}#H#${hour.label}`,
+      limit: input.channelLimits.perHour,
+      windowEndMs: hour.endMs,
+      whenFull: 'retry',
+    },
+    {
+      kind: 'counter',
+      key: `${input.channel}#D#${day.label}`,
+      limit: input.channelLimits.perDay,
+      windowEndMs: day.endMs,
+      whenFull: 'retry',
+    },
+    {
+      kind: 'counter',
+      key: `ALL#D#${day.label}`,
+      limit: input.account.globalPerDay,
+      windowEndMs: day.endMs,
+      whenFull: 'retry',
+    },
   );
   return rules;
 }

@@ -39,7 +39,9 @@ export async function putChannelConfig(config: ChannelConfig): Promise<void> {
 export async function resolveChannelConfig(campaignId: string, channel: ChannelType): Promise<ChannelConfig> {
   const client = documentClient();
   for (const scope of [campaignId, ACCOUNT_SCOPE]) {
-    const { Item } = await client.send(new GetCommand({ TableName: tableName('config'), Key: configKey(scope, channel) }));
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName('config'), Key: configKey(scope, channel) }),
+    );
     if (Item) {
       const { pk: _pk, sk: _sk, ...config } = Item;
       return ChannelConfig.parse(config);
@@ -56,5 +58,7 @@ export async function resolveAccountLimits(): Promise<AccountLimits> {
 }
 
 export async function putAccountLimits(limits: AccountLimits): Promise<void> {
-  await documentClient().send(new PutCommand({ TableName: tableName('config'), Item: { pk: ACCOUNT_SCOPE, sk: 'LIMITS', limits } }));
+  await documentClient().send(
+    new PutCommand({ TableName: tableName('config'), Item: { pk: ACCOUNT_SCOPE, sk: 'LIMITS', limits } }),
+  );
 }

@@ -1,5 +1,12 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type Campaign, type Grade, type Lead, type LeadStatus, type ManualTask, Grade as GradeEnum } from '../domain/schemas';
+import {
+  type Campaign,
+  type Grade,
+  Grade as GradeEnum,
+  type Lead,
+  type LeadStatus,
+  type ManualTask,
+} from '../domain/schemas';
 import { nowIso } from '../time/clock';
 import { documentClient, isConditionFailure } from './client';
 import { tableName } from './tables';
@@ -20,7 +27,8 @@ const emailClaimKey = (campaignId: string, email: string) => ({
   sk: 'CLAIM',
 });
 const campaignStatus = (campaignId: string, status: LeadStatus) => `${campaignId}#${status}`;
-const gradeCreated = (lead: Pick<Lead, 'grade' | 'createdAt' | 'leadId'>) => `${lead.grade}#${lead.createdAt}#${lead.leadId}`;
+const gradeCreated = (lead: Pick<Lead, 'grade' | 'createdAt' | 'leadId'>) =>
+  `${lead.grade}#${lead.createdAt}#${lead.leadId}`;
 
 function stripKeys<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
@@ -63,7 +71,9 @@ export async function listCampaigns(state: Campaign['state']): Promise<Campaign[
 }
 
 export async function getCampaign(campaignId: string): Promise<Campaign | undefined> {
-  const { Item } = await documentClient().send(new GetCommand({ TableName: tableName('leads'), Key: campaignKey(campaignId) }));
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName('leads'), Key: campaignKey(campaignId) }),
+  );
   return stripKeys<Campaign>(Item);
 }
 
@@ -84,7 +94,8 @@ export async function createLead(lead: Lead): Promise<void> {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new DuplicateLeadError(`email ${lead.email} is already in campaign ${lead.campaignId}`);
+      if (isConditionFailure(error))
+        throw new DuplicateLeadError(`email ${lead.email} is already in campaign ${lead.campaignId}`);
       throw error;
     }
   }
@@ -102,7 +113,8 @@ export async function createLead(lead: Lead): Promise<void> {
       }),
     );
   } catch (error) {
-    if (lead.email) await client.send(new DeleteCommand({ TableName: table, Key: emailClaimKey(lead.campaignId, lead.email) }));
+    if (lead.email)
+      await client.send(new DeleteCommand({ TableName: table, Key: emailClaimKey(lead.campaignId, lead.email) }));
     throw error;
   }
 }
@@ -122,7 +134,12 @@ export async function transitionLead(
   to: LeadStatus,
   fields: Partial<Lead> = {},
 ): Promise<void> {
-  const update = buildSetExpression({ ...fields, status: to, campaignStatus: campaignStatus(lead.campaignId, to), updatedAt: nowIso() });
+  const update = buildSetExpression({
+    ...fields,
+    status: to,
+    campaignStatus: campaignStatus(lead.campaignId, to),
+    updatedAt: nowIso(),
+  });
   const fromValues = Object.fromEntries(from.map((status, index) => [`:from${index}`, status]));
   try {
     await documentClient().send(
@@ -142,7 +159,10 @@ export async function transitionLead(
 }
 
 /** Updates non-status fields of an existing lead. */
-export async function updateLeadFields(leadId: string, fields: Partial<Omit<Lead, 'status' | 'leadId'>>): Promise<void> {
+export async function updateLeadFields(
+  leadId: string,
+  fields: Partial<Omit<Lead, 'status' | 'leadId'>>,
+): Promise<void> {
   const update = buildSetExpression({ ...fields, updatedAt: nowIso() });
   await documentClient().send(
     new UpdateCommand({

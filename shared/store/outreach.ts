@@ -35,7 +35,11 @@ export async function claimAttempt(attempt: StoredAttempt): Promise<StoredAttemp
     await documentClient().send(
       new PutCommand({
         TableName: tableName('outreach'),
-        Item: { ...attemptKey(attempt.leadId, attempt.attemptKey), timeSort: `${attempt.createdAt}#A#${attempt.attemptKey}`, ...attempt },
+        Item: {
+          ...attemptKey(attempt.leadId, attempt.attemptKey),
+          timeSort: `${attempt.createdAt}#A#${attempt.attemptKey}`,
+          ...attempt,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -67,7 +71,12 @@ export async function markAttemptCalling(leadId: string, key: string, owner: str
         UpdateExpression: 'SET #phase = :calling, #owner = :owner, updatedAt = :now',
         ConditionExpression: '#phase = :prepared',
         ExpressionAttributeNames: { '#phase': 'phase', '#owner': 'owner' },
-        ExpressionAttributeValues: { ':calling': 'CALLING', ':prepared': 'PREPARED', ':owner': owner, ':now': nowIso() },
+        ExpressionAttributeValues: {
+          ':calling': 'CALLING',
+          ':prepared': 'PREPARED',
+          ':owner': owner,
+          ':now': nowIso(),
+        },
       }),
     );
     return true;
@@ -80,7 +89,9 @@ export async function markAttemptCalling(leadId: string, key: string, owner: str
 export async function completeAttempt(
   leadId: string,
   key: string,
-  fields: Pick<OutreachAttempt, 'outcome' | 'reason' | 'messageId' | 'nextRetryAt'> & { result: Record<string, unknown> },
+  fields: Pick<OutreachAttempt, 'outcome' | 'reason' | 'messageId' | 'nextRetryAt'> & {
+    result: Record<string, unknown>;
+  },
 ): Promise<void> {
   const update = buildSetExpression({ ...fields, state: 'DONE', phase: 'DONE', updatedAt: nowIso() });
   await documentClient().send(
@@ -111,7 +122,9 @@ export async function putMessage(message: OutreachMessage): Promise<void> {
 }
 
 export async function getMessage(leadId: string, messageId: string): Promise<OutreachMessage | undefined> {
-  const { Item } = await documentClient().send(new GetCommand({ TableName: tableName('outreach'), Key: messageKey(leadId, messageId) }));
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName('outreach'), Key: messageKey(leadId, messageId) }),
+  );
   return Item as OutreachMessage | undefined;
 }
 

@@ -30,5 +30,7 @@ export async function findSuppression(email: string | undefined): Promise<Suppre
     new BatchGetCommand({ RequestItems: { [table]: { Keys: suppressionKeysFor(email).map((pk) => ({ pk })) } } }),
   );
   const found = result.Responses?.[table]?.[0];
-  return found ? ({ key: found.pk, reason: found.reason, source: found.source, createdAt: found.createdAt } as Suppression) : undefined;
+  return found
+    ? ({ key: found.pk, reason: found.reason, source: found.source, createdAt: found.createdAt } as Suppression)
+    : undefined;
 }

@@ -101,7 +101,11 @@ export function tableName(table: TableKey): string {
 /** CreateTable input for the embedded stack (dynalite) and for tests. */
 export function createTableInput(spec: TableSpec, name: string) {
   const keyNames = new Map<string, KeySpec>();
-  for (const key of [spec.partitionKey, spec.sortKey, ...spec.globalIndexes.flatMap((i) => [i.partitionKey, i.sortKey])]) {
+  for (const key of [
+    spec.partitionKey,
+    spec.sortKey,
+    ...spec.globalIndexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ]) {
     if (key) keyNames.set(key.name, key);
   }
   for (const index of spec.localIndexes) if (index.sortKey) keyNames.set(index.sortKey.name, index.sortKey);

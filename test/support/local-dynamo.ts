@@ -11,6 +11,7 @@ export async function useLocalDynamo(): Promise<LocalDynamo> {
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...tableEnvironment(prefix),
   });
   return dynamo;

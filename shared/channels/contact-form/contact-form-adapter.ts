@@ -7,7 +7,15 @@ export const contactFormAdapter: ChannelAdapter = {
   channel: 'CONTACT_FORM',
   async prepare({ lead }) {
     const url = lead.contactFormUrl ?? lead.website;
-    if (!url) return { verdict: { outcome: 'FALLBACK', reason: 'form_unreachable', detail: 'no contact-form URL or website', delivered: false } };
+    if (!url)
+      return {
+        verdict: {
+          outcome: 'FALLBACK',
+          reason: 'form_unreachable',
+          detail: 'no contact-form URL or website',
+          delivered: false,
+        },
+      };
     return { plan: { recipient: url } };
   },
   async send(plan, { campaign, content }) {

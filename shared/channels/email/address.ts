@@ -13,7 +13,14 @@ export function checkEmailAddress(email: string | undefined): AddressProblem | u
   const parts = address.split('@');
   if (parts.length !== 2) return 'invalid_address';
   const [local, domain] = parts as [string, string];
-  if (!local || local.length > 64 || !LOCAL_PART.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
+  if (
+    !local ||
+    local.length > 64 ||
+    !LOCAL_PART.test(local) ||
+    local.startsWith('.') ||
+    local.endsWith('.') ||
+    local.includes('..')
+  ) {
     return 'invalid_address';
   }
   const labels = domain.toLowerCase().split('.');

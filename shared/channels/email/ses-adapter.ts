@@ -1,4 +1,4 @@
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { ProviderVerdict } from '../../domain/outcome';
 import type { ChannelAdapter, SendResult } from '../../outreach/channel-adapter';
 import { checkEmailAddress, emailDomain } from './address';
@@ -19,7 +19,13 @@ export function verdictForSesError(error: unknown): ProviderVerdict {
   const message = (error as { message?: string })?.message ?? String(error);
   const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
   if (name === 'TooManyRequestsException' || name === 'ThrottlingException' || /maximum sending rate/i.test(message)) {
-    return { outcome: 'RETRY', reason: 'provider_throttled', retryAfterSeconds: 300, detail: message, delivered: false };
+    return {
+      outcome: 'RETRY',
+      reason: 'provider_throttled',
+      retryAfterSeconds: 300,
+      detail: message,
+      delivered: false,
+    };
   }
   if (name === 'LimitExceededException' || /daily (message )?quota/i.test(message)) {
     return { outcome: 'RETRY', reason: 'provider_throttled', detail: message, delivered: false };
@@ -27,8 +33,18 @@ export function verdictForSesError(error: unknown): ProviderVerdict {
   if (name === 'MessageRejected' || name === 'BadRequestException') {
     return { outcome: 'FALLBACK', reason: 'provider_error', detail: `${name}: ${message}`, delivered: false };
   }
-  if (name === 'AccountSuspendedException' || name === 'SendingPausedException' || name === 'MailFromDomainNotVerifiedException' || name === 'NotFoundException') {
-    return { outcome: 'RETRY', reason: 'provider_error', detail: `operator action needed: ${name}: ${message}`, delivered: false };
+  if (
+    name === 'AccountSuspendedException' ||
+    name === 'SendingPausedException' ||
+    name === 'MailFromDomainNotVerifiedException' ||
+    name === 'NotFoundException'
+  ) {
+    return {
+      outcome: 'RETRY',
+      reason: 'provider_error',
+      detail: `operator action needed: ${name}: ${message}`,
+      delivered: false,
+    };
   }
   if (status === undefined) {
     // No HTTP response: SES may or may not have accepted the message. Never resend blindly.
@@ -41,12 +57,15 @@ export const emailAdapter: ChannelAdapter = {
   channel: 'EMAIL',
   async prepare({ lead }) {
     const problem = checkEmailAddress(lead.email);
-    if (problem || !lead.email) return { verdict: { outcome: 'FALLBACK', reason: problem ?? 'missing_address', delivered: false } };
+    if (problem || !lead.email)
+      return { verdict: { outcome: 'FALLBACK', reason: problem ?? 'missing_address', delivered: false } };
     return { plan: { recipient: lead.email.trim(), recipientDomain: emailDomain(lead.email) } };
   },
   async send(plan, { lead, campaign, config, messageId, content, unsubscribeUrl }): Promise<SendResult> {
     const sender = campaign.sender;
-    const configurationSet = String(config.settings.configurationSet ?? process.env.CASCADE_SES_CONFIGURATION_SET ?? '');
+    const configurationSet = String(
+      config.settings.configurationSet ?? process.env.CASCADE_SES_CONFIGURATION_SET ?? '',
+    );
     try {
       const response = await sesClient().send(
         new SendEmailCommand({

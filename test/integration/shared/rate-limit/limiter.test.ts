@@ -17,7 +17,13 @@ const AT = Date.parse('2026-11-24T10:15:00Z');
 describe('rate limiter against dynalite', () => {
   it('200 concurrent reservations never exceed a limit of 37', async () => {
     // Prepare
-    const rule: LimitRule = { kind: 'counter', key: 'EMAIL#H#concurrency', limit: 37, windowEndMs: AT + 45 * 60_000, whenFull: 'retry' };
+    const rule: LimitRule = {
+      kind: 'counter',
+      key: 'EMAIL#H#concurrency',
+      limit: 37,
+      windowEndMs: AT + 45 * 60_000,
+      whenFull: 'retry',
+    };
 
     // Act
     const results = await Promise.all(Array.from({ length: 200 }, () => reserve([rule], AT)));
@@ -32,8 +38,20 @@ describe('rate limiter against dynalite', () => {
 
   it('a full later rule gives back the slots already taken', async () => {
     // Prepare
-    const first: LimitRule = { kind: 'counter', key: 'A#rollback', limit: 5, windowEndMs: AT + 1000, whenFull: 'retry' };
-    const full: LimitRule = { kind: 'counter', key: 'B#rollback', limit: 0, windowEndMs: AT + 90_000, whenFull: 'retry' };
+    const first: LimitRule = {
+      kind: 'counter',
+      key: 'A#rollback',
+      limit: 5,
+      windowEndMs: AT + 1000,
+      whenFull: 'retry',
+    };
+    const full: LimitRule = {
+      kind: 'counter',
+      key: 'B#rollback',
+      limit: 0,
+      windowEndMs: AT + 90_000,
+      whenFull: 'retry',
+    };
 
     // Act
     const result = await reserve([first, full], AT);
@@ -60,7 +78,11 @@ describe('rate limiter against dynalite', () => {
 
     // Assess
     expect(firstTouch.ok).toBe(true);
-    expect(secondTouch).toMatchObject({ ok: false, limitedBy: 'LEAD#lead-cooldown#COOLDOWN', retryAfterSeconds: 23 * 3600 });
+    expect(secondTouch).toMatchObject({
+      ok: false,
+      limitedBy: 'LEAD#lead-cooldown#COOLDOWN',
+      retryAfterSeconds: 23 * 3600,
+    });
   });
 
   it('released reservations free the slot for the next send', async () => {
@@ -87,7 +109,12 @@ describe('rate limiter against dynalite', () => {
 
   it('an hourly limit reports the seconds until the calendar hour resets', async () => {
     // Prepare
-    const base = { channel: 'LINKEDIN' as const, channelLimits: { perHour: 1, perDay: 20 }, account: DEFAULT_ACCOUNT_LIMITS, maxTouchesPerLead: 10 };
+    const base = {
+      channel: 'LINKEDIN' as const,
+      channelLimits: { perHour: 1, perDay: 20 },
+      account: DEFAULT_ACCOUNT_LIMITS,
+      maxTouchesPerLead: 10,
+    };
     await reserve(rulesForSend({ ...base, leadId: 'hour-1', atMs: AT }), AT);
 
     // Act

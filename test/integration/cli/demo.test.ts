@@ -1,0 +1,179 @@
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoRun, type DemoSummary, runDemo } from '../../../cli/demo';
+import type { LocalStack } from '../../../infra/local/stack';
+import type { Lead } from '../../../shared/domain/schemas';
+import { getLead } from '../../../shared/store/leads';
+import { leadHistory } from '../../../shared/store/outreach';
+
+type Step = [channel: string, outcome: string, reason?: string];
+
+/** The path each scenario of examples/leads.csv must take through the synthesized state machine. */
+const EXPECTED: Record<string, { status: 'SUCCEEDED' | 'FAILED'; path: Step[]; leadStatus: Lead['status'] }> = {
+  email_ok: { status: 'SUCCEEDED', path: [['EMAIL', 'SENT']], leadStatus: 'CONTACTED' },
+  bounce_sim: { status: 'SUCCEEDED', path: [['EMAIL', 'SENT']], leadStatus: 'CONTACTED' },
+  complaint_sim: { status: 'SUCCEEDED', path: [['EMAIL', 'SENT']], leadStatus: 'CONTACTED' },
+  ooto_sim: { status: 'SUCCEEDED', path: [['EMAIL', 'SENT']], leadStatus: 'CONTACTED' },
+  suppression_sim: { status: 'SUCCEEDED', path: [['EMAIL', 'SENT']], leadStatus: 'CONTACTED' },
+  long_unicode: { status: 'SUCCEEDED', path: [['EMAIL', 'SENT']], leadStatus: 'CONTACTED' },
+  no_email_li_connected: {
+    status: 'SUCCEEDED',
+    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'SENT']],
+    leadStatus: 'CONTACTED',
+  },
+  no_email_li_not_connected: {
+    status: 'SUCCEEDED',
+    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'SENT']],
+    leadStatus: 'CONTACTED',
+  },
+  bad_email: { status: 'SUCCEEDED', path: [['EMAIL', 'FALLBACK', 'invalid_address'], ['LINKEDIN', 'SENT']], leadStatus: 'CONTACTED' },
+  no_email_no_li_form: {
+    status: 'SUCCEEDED',
+    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'FALLBACK', 'no_profile'], ['CONTACT_FORM', 'SENT']],
+    leadStatus: 'CONTACTED',
+  },
+  form_honeypot: {
+    status: 'SUCCEEDED',
+    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'FALLBACK', 'no_profile'], ['CONTACT_FORM', 'SENT']],
+    leadStatus: 'CONTACTED',
+  },
+  li_blocked_form: {
+    status: 'SUCCEEDED',
+    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'FALLBACK', 'linkedin_blocked'], ['CONTACT_FORM', 'SENT']],
+    leadStatus: 'CONTACTED',
+  },
+  li_pending: {
+    status: 'SUCCEEDED',
+    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'RETRY', 'invite_pending'], ['CONTACT_FORM', 'SENT']],
+    leadStatus: 'CONTACTED',
+  },
+  form_captcha: {
+    status: 'FAILED',
+    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'FALLBACK', 'no_profile'], ['CONTACT_FORM', 'FALLBACK', 'form_spam_protected']],
+    leadStatus: 'EXHAUSTED',
+  },
+  nothing: {
+    status: 'FAILED',
+    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'FALLBACK', 'no_profile'], ['CONTACT_FORM', 'FALLBACK', 'form_unreachable']],
+    leadStatus: 'EXHAUSTED',
+  },
+  li_only_pending_nothing_else: {
+    status: 'FAILED',
+    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'RETRY', 'invite_pending'], ['CONTACT_FORM', 'FALLBACK', 'form_unreachable']],
+    leadStatus: 'EXHAUSTED',
+  },
+};
+
+let summary: DemoSummary;
+let runs: DemoRun[];
+let leads: Lead[];
+let stack: LocalStack;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  const demo = await runDemo({
+    leadsFile: path.resolve('examples/leads.csv'),
+    progress: false,
+    keepStack: true,
+    write: (line) => lines.push(line),
+  });
+  ({ summary, runs, leads, stack } = demo);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('cascade demo on examples/leads.csv', () => {
+  it('reports the acceptance totals as its last line', () => {
+    // Assess
+    expect(JSON.parse(lines.at(-1) ?? '{}')).toEqual({
+      processed: 53,
+      sent: { EMAIL: 22, LINKEDIN: 14, CONTACT_FORM: 10 },
+      failed: 7,
+      stopped: 0,
+      skipped: 4,
+      rejected: 3,
+    });
+    expect(summary.processed).toBe(runs.length);
+  });
+
+  it('takes every scenario through its expected path', () => {
+    // Prepare
+    const scenarios = new Set(runs.map((run) => run.scenario));
+
+    // Assess
+    expect([...scenarios].sort()).toEqual(Object.keys(EXPECTED).sort());
+    for (const run of runs) {
+      const expected = EXPECTED[run.scenario ?? ''];
+      expect(run.status, `${run.scenario} ${run.leadId}`).toBe(expected?.status);
+      const path = run.path.map((step) => [step.channel, step.outcome, step.reason].filter(Boolean));
+      const wanted = (expected?.path ?? []).map((step) => step.filter(Boolean));
+      // A step retried until exhausted shows its last try: RETRY with the retry reason.
+      expect(path, `${run.scenario} ${run.leadId}`).toEqual(wanted);
+    }
+  });
+
+  it('retries a pending LinkedIn invite twice (24 h, 48 h) before falling back', () => {
+    // Prepare
+    const pending = runs.filter((run) => run.scenario?.startsWith('li_') && run.scenario.includes('pending'));
+
+    // Assess
+    expect(pending).toHaveLength(4);
+    for (const run of pending) expect(run.path.find((step) => step.channel === 'LINKEDIN')?.tries).toBe(3);
+  });
+
+  it('records one sent message and finished attempts for every lead, and the lead status', async () => {
+    for (const run of runs) {
+      // Act
+      const history = await leadHistory(run.leadId, 200);
+      const lead = await getLead(run.leadId);
+
+      // Assess
+      const expected = EXPECTED[run.scenario ?? ''];
+      expect(lead?.status, run.scenario).toBe(expected?.leadStatus);
+      const sentMessages = history.filter((entry) => entry.kind === 'message' && entry.status === 'SENT');
+      const attempts = history.filter((entry) => entry.kind === 'attempt');
+      expect(sentMessages).toHaveLength(expected?.status === 'SUCCEEDED' ? 1 : 0);
+      expect(attempts.every((attempt) => attempt.state === 'DONE')).toBe(true);
+      expect(attempts.length).toBeGreaterThanOrEqual(run.path.reduce((sum, step) => sum + step.tries, 0));
+      const times = history.map((entry) => entry.createdAt);
+      expect(times).toEqual([...times].sort().reverse());
+    }
+  });
+
+  it('delivered exactly one message per sent lead at the providers, and never filled a honeypot', async () => {
+    // Act
+    const store = (await (await fetch(`${stack.endpoints.ses}/store`)).json()) as {
+      emails: { destination: { to: string[] }; headers?: { name: string; value: string }[]; body: { text?: string } }[];
+    };
+
+    // Assess
+    expect(store.emails).toHaveLength(22);
+    const recipients = store.emails.map((mail) => mail.destination.to[0]);
+    expect(new Set(recipients).size).toBe(22);
+    for (const mail of store.emails) {
+      const headers = Object.fromEntries((mail.headers ?? []).map((header) => [header.name, header.value]));
+      expect(headers['List-Unsubscribe']).toMatch(/^<http:\/\/127\.0\.0\.1:8787\/v1\/unsubscribe\?token=[\w.-]+>$/);
+      expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+      expect(mail.body.text).toContain('/v1/unsubscribe?token=');
+    }
+    expect(stack.linkedin.invitations.length + stack.linkedin.messages.length).toBe(14);
+    expect(stack.site.submissions).toHaveLength(10);
+    const honeypot = stack.site.submissions.filter((submission) => submission.path === '/contact-honeypot');
+    expect(honeypot).toHaveLength(1);
+    expect(stack.site.rejected).toHaveLength(0);
+  });
+
+  it('leaves grade D leads NEW and never contacted', async () => {
+    // Prepare
+    const gradeD = leads.filter((lead) => lead.grade === 'D');
+
+    // Act
+    const stored = await Promise.all(gradeD.map((lead) => getLead(lead.leadId)));
+
+    // Assess
+    expect(gradeD).toHaveLength(4);
+    expect(stored.map((lead) => lead?.status)).toEqual(['NEW', 'NEW', 'NEW', 'NEW']);
+  });
+});
