@@ -1,0 +1,121 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import validator from 'asl-validator';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CascadeStack } from '../../../infra/cascade-stack';
+import { extractStateMachine, type ExtractedMachine } from '../../../infra/local/synth';
+import { LAMBDA_SERVICE_ERRORS, STATE } from '../../../infra/outreach-state-machine';
+import { FATAL_TASK_ERRORS, RETRYABLE_TASK_ERRORS } from '../../../shared/errors';
+
+let template: Template;
+let machine: ExtractedMachine;
+
+beforeAll(() => {
+  process.env.CDK_VALIDATION = 'false';
+  const app = new App({ outdir: 'cdk.out/test-state-machine', postCliContext: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new CascadeStack(app, 'Cascade');
+  template = Template.fromStack(stack);
+  machine = extractStateMachine(template.toJSON() as never);
+});
+
+type State = Record<string, unknown> & { Type: string };
+const state = (name: string) => machine.definition.States[name] as State;
+
+describe('outreach state machine (synthesized)', () => {
+  it('passes asl-validator', () => {
+    // Act
+    const result = validator(machine.definition, { checkPaths: true, checkArn: true });
+
+    // Assess
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it('has the three channel Tasks (plus PHONE), each a Lambda function with retries and a catch', () => {
+    for (const [name, entry] of [
+      [STATE.sendEmail, 'functions/send-email/index.ts'],
+      [STATE.sendLinkedIn, 'functions/send-linkedin/index.ts'],
+      [STATE.submitContactForm, 'functions/submit-contact-form/index.ts'],
+      [STATE.createPhoneTask, 'functions/create-phone-task/index.ts'],
+    ] as const) {
+      // Prepare
+      const task = state(name);
+
+      // Assess
+      expect(task.Type).toBe('Task');
+      expect(machine.taskEntries[name]).toBe(entry);
+      expect(task.ResultPath).toBe('$.result');
+      expect(task.Parameters).toMatchObject({ 'executionName.$': '$$.Execution.Name', 'cursor.$': '$.cursor' });
+      expect(task.Retry).toEqual([
+        expect.objectContaining({ ErrorEquals: LAMBDA_SERVICE_ERRORS, JitterStrategy: 'FULL', MaxAttempts: 6, BackoffRate: 2 }),
+        expect.objectContaining({ ErrorEquals: [...RETRYABLE_TASK_ERRORS, 'States.Timeout'], JitterStrategy: 'FULL' }),
+      ]);
+      expect(task.Catch).toEqual([
+        { ErrorEquals: [...FATAL_TASK_ERRORS], ResultPath: '$.error', Next: STATE.sequenceErrored },
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: STATE.sequenceErrored },
+      ]);
+      expect(task.Next).toBe(STATE.routeOutcome);
+    }
+  });
+
+  it('waits with SecondsPath for retries and for waitHoursBefore', () => {
+    // Assess
+    expect(state(STATE.waitBeforeRetry)).toMatchObject({ Type: 'Wait', SecondsPath: '$.result.retryAfterSeconds', Next: STATE.routeByChannel });
+    expect(state(STATE.waitBeforeStep)).toMatchObject({ Type: 'Wait', SecondsPath: '$.cursor.step.waitSeconds' });
+  });
+
+  it('routes outcomes: SENT and STOP end at once, rate limits do not use up retries, exhausted retries fall back', () => {
+    // Prepare
+    const choices = state(STATE.routeOutcome).Choices as Record<string, unknown>[];
+
+    // Assess
+    expect(choices[0]).toMatchObject({ Variable: '$.result.outcome', StringEquals: 'SENT', Next: STATE.succeeded });
+    expect(choices[1]).toMatchObject({ StringEquals: 'STOP', Next: STATE.stopped });
+    expect(choices[2]).toMatchObject({ StringEquals: 'FALLBACK', Next: STATE.hasNextStep });
+    expect(choices[3]).toMatchObject({ Next: STATE.scheduleRateLimitRetry });
+    expect(choices[4]).toMatchObject({ Next: STATE.scheduleRetry });
+    expect(choices[5]).toMatchObject({ Next: STATE.retriesExhausted });
+    expect(state(STATE.scheduleRetry).Parameters).toMatchObject({ 'retriesUsed.$': 'States.MathAdd($.cursor.retriesUsed, 1)' });
+    expect(state(STATE.scheduleRateLimitRetry).Parameters).toMatchObject({ 'retriesUsed.$': '$.cursor.retriesUsed' });
+    expect(state(STATE.retriesExhausted).Parameters).toMatchObject({ outcome: 'FALLBACK', reason: 'retry_exhausted' });
+    expect(state(STATE.allChannelsExhausted)).toMatchObject({ Type: 'Fail', Error: 'AllChannelsExhausted' });
+  });
+
+  it('keeps the happy path to four states: route, send, route outcome, succeed', () => {
+    // Assess
+    expect(machine.definition.StartAt).toBe(STATE.routeByChannel);
+    const route = state(STATE.routeByChannel).Choices as Record<string, unknown>[];
+    expect(route.find((choice) => choice.StringEquals === 'EMAIL')?.Next).toBe(STATE.sendEmail);
+    expect(state(STATE.succeeded)).toMatchObject({ Type: 'Succeed', OutputPath: '$.result' });
+    expect(JSON.stringify(machine.definition)).not.toContain('JSONata');
+  });
+
+  it('runs Lambdas on nodejs22.x with least-privilege SES permission', () => {
+    // Assess
+    template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'ses:SendEmail',
+            Resource: Match.arrayWith([Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':identity/example.com'])]) })]),
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'states:StartExecution' })]) },
+    });
+  });
+
+  it('creates the five tables on demand, the rate counters with TTL, and an EventBridge batch schedule', () => {
+    // Assess
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 5);
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: Match.arrayWith([Match.objectLike({ IndexName: 'byCampaignStatus' })]),
+    });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: Match.stringLikeRegexp('^cron\\(') });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'STANDARD', TracingConfiguration: { Enabled: true } });
+  });
+});
