@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../../../infra/local/stack';
+import { emailAdapter } from '../../../../shared/channels/email/ses-adapter';
+import { linkedInAdapter } from '../../../../shared/channels/linkedin/linkedin-adapter';
+import { type Campaign, DEFAULT_SEQUENCE, type Lead } from '../../../../shared/domain/schemas';
+import { attemptKeyFor } from '../../../../shared/ids';
+import type { ChannelAdapter } from '../../../../shared/outreach/channel-adapter';
+import { runChannelStep } from '../../../../shared/outreach/step-runner';
+import { buildExecutionInput, type StepTaskInput } from '../../../../shared/outreach/task-input';
+import { createLead, getLead, putCampaign } from '../../../../shared/store/leads';
+import { getAttempt, leadHistory } from '../../../../shared/store/outreach';
+
+let stack: LocalStack;
+const campaign: Campaign = {
+  campaignId: 'retry-safety',
+  name: 'Retry safety',
+  sender: { name: 'Ada', email: 'ada@cascade-demo.example' },
+  templates: {},
+  sequence: DEFAULT_SEQUENCE,
+  minGrade: 'C',
+  state: 'ACTIVE',
+  createdAt: '2026-11-24T08:00:00.000Z',
+  updatedAt: '2026-11-24T08:00:00.000Z',
+};
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  await putCampaign(campaign);
+}, 60_000);
+
+afterAll(async () => {
+  await stack.close();
+});
+
+let counter = 0;
+async function newLead(fields: Partial<Lead>): Promise<Lead> {
+  counter++;
+  const lead: Lead = {
+    leadId: `lead-${counter}`,
+    campaignId: campaign.campaignId,
+    firstName: 'Grace',
+    lastName: `Hopper${counter}`,
+    leadScore: 0.9,
+    painPoints: [],
+    tags: [],
+    status: 'IN_SEQUENCE',
+    grade: 'A',
+    gradeReasons: [],
+    conversionProbability: 0.63,
+    linkedinConnectionStatus: 'NOT_CONNECTED',
+    createdAt: '2026-11-24T08:00:00.000Z',
+    updatedAt: '2026-11-24T08:00:00.000Z',
+    ...fields,
+  };
+  await createLead(lead);
+  return lead;
+}
+
+function stepInput(lead: Lead, stepIndex: number): StepTaskInput {
+  const execution = buildExecutionInput(campaign.campaignId, lead.leadId, campaign.sequence);
+  const step = execution.sequence.steps[stepIndex];
+  if (!step) throw new Error('no such step');
+  return {
+    campaignId: campaign.campaignId,
+    leadId: lead.leadId,
+    executionName: `exec-${lead.leadId}`,
+    maxTotalAttemptsPerLead: 10,
+    cursor: { stepIndex, retriesUsed: 0, tryCount: 1, stepWaitDone: true, step },
+  };
+}
+
+async function mailsTo(address: string): Promise<number> {
+  const store = (await (await fetch(`${stack.endpoints.ses}/store`)).json()) as { emails: { destination: { to: string[] } }[] };
+  return store.emails.filter((mail) => mail.destination.to.includes(address)).length;
+}
+
+describe('a retried channel Lambda never sends twice', () => {
+  it('replays the recorded result when Step Functions retries a try that already sent', async () => {
+    // Prepare
+    const lead = await newLead({ email: 'replay@acme.example' });
+    const { handler } = await import('../../../../functions/send-email/index');
+    const input = stepInput(lead, 0);
+
+    // Act
+    const first = await handler(input, {} as never);
+    const retried = await handler(input, {} as never);
+
+    // Assess
+    expect(first).toMatchObject({ outcome: 'SENT', channelUsed: 'EMAIL' });
+    expect(retried).toEqual(first);
+    expect(await mailsTo('replay@acme.example')).toBe(1);
+  });
+
+  it('records ambiguous_send and stops when the first invocation died after the provider accepted', async () => {
+    // Prepare: the Lambda crashes right after SES accepted the mail.
+    const lead = await newLead({ email: 'crash-after-send@acme.example' });
+    const crashingAfterSend: ChannelAdapter = {
+      ...emailAdapter,
+      send: async (plan, context) => {
+        await emailAdapter.send(plan, context);
+        throw new Error('Lambda runtime exited');
+      },
+    };
+    const input = stepInput(lead, 0);
+    await expect(runChannelStep(input, crashingAfterSend)).rejects.toThrow('Lambda runtime exited');
+
+    // Act: Step Functions retries the Task with the same input.
+    const { handler } = await import('../../../../functions/send-email/index');
+    const retried = await handler(input, {} as never);
+
+    // Assess
+    expect(retried).toMatchObject({ outcome: 'STOP', reason: 'ambiguous_send' });
+    expect(await mailsTo('crash-after-send@acme.example')).toBe(1);
+    expect((await getLead(lead.leadId))?.status).toBe('PAUSED');
+    const attempt = await getAttempt(lead.leadId, attemptKeyFor(input.executionName, 0, 1));
+    expect(attempt).toMatchObject({ state: 'DONE', outcome: 'STOP', reason: 'ambiguous_send' });
+  });
+
+  it('sends exactly once when the first invocation died before calling the provider', async () => {
+    // Prepare: the Lambda crashes while preparing, before any provider call.
+    const lead = await newLead({ email: 'crash-before-send@acme.example' });
+    const crashingBeforeSend: ChannelAdapter = {
+      ...emailAdapter,
+      prepare: async () => {
+        throw new Error('Lambda runtime exited');
+      },
+    };
+    const input = stepInput(lead, 0);
+    await expect(runChannelStep(input, crashingBeforeSend)).rejects.toThrow('Lambda runtime exited');
+
+    // Act
+    const retried = await runChannelStep(input, emailAdapter);
+
+    // Assess
+    expect(retried).toMatchObject({ outcome: 'SENT' });
+    expect(await mailsTo('crash-before-send@acme.example')).toBe(1);
+    const history = await leadHistory(lead.leadId);
+    expect(history.filter((entry) => entry.kind === 'message')).toHaveLength(1);
+  });
+
+  it('never resends a LinkedIn message whose answer was lost on the wire', async () => {
+    // Prepare: the provider processes the chat message, then the connection drops.
+    const lead = await newLead({ linkedinUrl: 'https://www.linkedin.com/in/lost-answer' });
+    stack.linkedin.seedProfile({ publicIdentifier: 'lost-answer', status: 'CONNECTED' });
+    stack.linkedin.failNext('chat', 0);
+    const input = stepInput(lead, 1);
+
+    // Act
+    const first = await runChannelStep(input, linkedInAdapter);
+    const retried = await runChannelStep(input, linkedInAdapter);
+
+    // Assess
+    expect(first).toMatchObject({ outcome: 'STOP', reason: 'ambiguous_send' });
+    expect(retried).toEqual(first);
+    expect(stack.linkedin.messages.filter((message) => message.publicIdentifier === 'lost-answer')).toHaveLength(1);
+  });
+
+  it('stops without sending when the lead replied before the retry', async () => {
+    // Prepare
+    const lead = await newLead({ email: 'replied@acme.example', status: 'REPLIED' });
+
+    // Act
+    const result = await runChannelStep(stepInput(lead, 0), emailAdapter);
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'STOP', reason: 'replied' });
+    expect(await mailsTo('replied@acme.example')).toBe(0);
+  });
+});
