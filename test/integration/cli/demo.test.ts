@@ -18,48 +18,89 @@ const EXPECTED: Record<string, { status: 'SUCCEEDED' | 'FAILED'; path: Step[]; l
   long_unicode: { status: 'SUCCEEDED', path: [['EMAIL', 'SENT']], leadStatus: 'CONTACTED' },
   no_email_li_connected: {
     status: 'SUCCEEDED',
-    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'SENT']],
+    path: [
+      ['EMAIL', 'FALLBACK', 'missing_address'],
+      ['LINKEDIN', 'SENT'],
+    ],
     leadStatus: 'CONTACTED',
   },
   no_email_li_not_connected: {
     status: 'SUCCEEDED',
-    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'SENT']],
+    path: [
+      ['EMAIL', 'FALLBACK', 'missing_address'],
+      ['LINKEDIN', 'SENT'],
+    ],
     leadStatus: 'CONTACTED',
   },
-  bad_email: { status: 'SUCCEEDED', path: [['EMAIL', 'FALLBACK', 'invalid_address'], ['LINKEDIN', 'SENT']], leadStatus: 'CONTACTED' },
+  bad_email: {
+    status: 'SUCCEEDED',
+    path: [
+      ['EMAIL', 'FALLBACK', 'invalid_address'],
+      ['LINKEDIN', 'SENT'],
+    ],
+    leadStatus: 'CONTACTED',
+  },
   no_email_no_li_form: {
     status: 'SUCCEEDED',
-    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'FALLBACK', 'no_profile'], ['CONTACT_FORM', 'SENT']],
+    path: [
+      ['EMAIL', 'FALLBACK', 'missing_address'],
+      ['LINKEDIN', 'FALLBACK', 'no_profile'],
+      ['CONTACT_FORM', 'SENT'],
+    ],
     leadStatus: 'CONTACTED',
   },
   form_honeypot: {
     status: 'SUCCEEDED',
-    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'FALLBACK', 'no_profile'], ['CONTACT_FORM', 'SENT']],
+    path: [
+      ['EMAIL', 'FALLBACK', 'missing_address'],
+      ['LINKEDIN', 'FALLBACK', 'no_profile'],
+      ['CONTACT_FORM', 'SENT'],
+    ],
     leadStatus: 'CONTACTED',
   },
   li_blocked_form: {
     status: 'SUCCEEDED',
-    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'FALLBACK', 'linkedin_blocked'], ['CONTACT_FORM', 'SENT']],
+    path: [
+      ['EMAIL', 'FALLBACK', 'missing_address'],
+      ['LINKEDIN', 'FALLBACK', 'linkedin_blocked'],
+      ['CONTACT_FORM', 'SENT'],
+    ],
     leadStatus: 'CONTACTED',
   },
   li_pending: {
     status: 'SUCCEEDED',
-    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'RETRY', 'invite_pending'], ['CONTACT_FORM', 'SENT']],
+    path: [
+      ['EMAIL', 'FALLBACK', 'missing_address'],
+      ['LINKEDIN', 'RETRY', 'invite_pending'],
+      ['CONTACT_FORM', 'SENT'],
+    ],
     leadStatus: 'CONTACTED',
   },
   form_captcha: {
     status: 'FAILED',
-    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'FALLBACK', 'no_profile'], ['CONTACT_FORM', 'FALLBACK', 'form_spam_protected']],
+    path: [
+      ['EMAIL', 'FALLBACK', 'missing_address'],
+      ['LINKEDIN', 'FALLBACK', 'no_profile'],
+      ['CONTACT_FORM', 'FALLBACK', 'form_spam_protected'],
+    ],
     leadStatus: 'EXHAUSTED',
   },
   nothing: {
     status: 'FAILED',
-    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'FALLBACK', 'no_profile'], ['CONTACT_FORM', 'FALLBACK', 'form_unreachable']],
+    path: [
+      ['EMAIL', 'FALLBACK', 'missing_address'],
+      ['LINKEDIN', 'FALLBACK', 'no_profile'],
+      ['CONTACT_FORM', 'FALLBACK', 'form_unreachable'],
+    ],
     leadStatus: 'EXHAUSTED',
   },
   li_only_pending_nothing_else: {
     status: 'FAILED',
-    path: [['EMAIL', 'FALLBACK', 'missing_address'], ['LINKEDIN', 'RETRY', 'invite_pending'], ['CONTACT_FORM', 'FALLBACK', 'form_unreachable']],
+    path: [
+      ['EMAIL', 'FALLBACK', 'missing_address'],
+      ['LINKEDIN', 'RETRY', 'invite_pending'],
+      ['CONTACT_FORM', 'FALLBACK', 'form_unreachable'],
+    ],
     leadStatus: 'EXHAUSTED',
   },
 };

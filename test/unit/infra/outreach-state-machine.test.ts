@@ -1,9 +1,9 @@
+import validator from 'asl-validator';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import validator from 'asl-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CascadeStack } from '../../../infra/cascade-stack';
-import { extractStateMachine, type ExtractedMachine } from '../../../infra/local/synth';
+import { type ExtractedMachine, extractStateMachine } from '../../../infra/local/synth';
 import { LAMBDA_SERVICE_ERRORS, STATE } from '../../../infra/outreach-state-machine';
 import { FATAL_TASK_ERRORS, RETRYABLE_TASK_ERRORS } from '../../../shared/errors';
 
@@ -47,7 +47,12 @@ describe('outreach state machine (synthesized)', () => {
       expect(task.ResultPath).toBe('$.result');
       expect(task.Parameters).toMatchObject({ 'executionName.$': '$$.Execution.Name', 'cursor.$': '$.cursor' });
       expect(task.Retry).toEqual([
-        expect.objectContaining({ ErrorEquals: LAMBDA_SERVICE_ERRORS, JitterStrategy: 'FULL', MaxAttempts: 6, BackoffRate: 2 }),
+        expect.objectContaining({
+          ErrorEquals: LAMBDA_SERVICE_ERRORS,
+          JitterStrategy: 'FULL',
+          MaxAttempts: 6,
+          BackoffRate: 2,
+        }),
         expect.objectContaining({ ErrorEquals: [...RETRYABLE_TASK_ERRORS, 'States.Timeout'], JitterStrategy: 'FULL' }),
       ]);
       expect(task.Catch).toEqual([
@@ -60,7 +65,11 @@ describe('outreach state machine (synthesized)', () => {
 
   it('waits with SecondsPath for retries and for waitHoursBefore', () => {
     // Assess
-    expect(state(STATE.waitBeforeRetry)).toMatchObject({ Type: 'Wait', SecondsPath: '$.result.retryAfterSeconds', Next: STATE.routeByChannel });
+    expect(state(STATE.waitBeforeRetry)).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.result.retryAfterSeconds',
+      Next: STATE.routeByChannel,
+    });
     expect(state(STATE.waitBeforeStep)).toMatchObject({ Type: 'Wait', SecondsPath: '$.cursor.step.waitSeconds' });
   });
 
@@ -75,7 +84,9 @@ describe('outreach state machine (synthesized)', () => {
     expect(choices[3]).toMatchObject({ Next: STATE.scheduleRateLimitRetry });
     expect(choices[4]).toMatchObject({ Next: STATE.scheduleRetry });
     expect(choices[5]).toMatchObject({ Next: STATE.retriesExhausted });
-    expect(state(STATE.scheduleRetry).Parameters).toMatchObject({ 'retriesUsed.$': 'States.MathAdd($.cursor.retriesUsed, 1)' });
+    expect(state(STATE.scheduleRetry).Parameters).toMatchObject({
+      'retriesUsed.$': 'States.MathAdd($.cursor.retriesUsed, 1)',
+    });
     expect(state(STATE.scheduleRateLimitRetry).Parameters).toMatchObject({ 'retriesUsed.$': '$.cursor.retriesUsed' });
     expect(state(STATE.retriesExhausted).Parameters).toMatchObject({ outcome: 'FALLBACK', reason: 'retry_exhausted' });
     expect(state(STATE.allChannelsExhausted)).toMatchObject({ Type: 'Fail', Error: 'AllChannelsExhausted' });
@@ -98,7 +109,9 @@ describe('outreach state machine (synthesized)', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: 'ses:SendEmail',
-            Resource: Match.arrayWith([Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':identity/example.com'])]) })]),
+            Resource: Match.arrayWith([
+              Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':identity/example.com'])]) }),
+            ]),
           }),
         ]),
       },
@@ -111,11 +124,16 @@ describe('outreach state machine (synthesized)', () => {
   it('creates the five tables on demand, the rate counters with TTL, and an EventBridge batch schedule', () => {
     // Assess
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 5);
-    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       GlobalSecondaryIndexes: Match.arrayWith([Match.objectLike({ IndexName: 'byCampaignStatus' })]),
     });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: Match.stringLikeRegexp('^cron\\(') });
-    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'STANDARD', TracingConfiguration: { Enabled: true } });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../../../infra/local/stack';
+import { type LocalStack, startLocalStack } from '../../../../infra/local/stack';
 import { emailAdapter } from '../../../../shared/channels/email/ses-adapter';
 import { linkedInAdapter } from '../../../../shared/channels/linkedin/linkedin-adapter';
 import { type Campaign, DEFAULT_SEQUENCE, type Lead } from '../../../../shared/domain/schemas';
@@ -70,7 +70,9 @@ function stepInput(lead: Lead, stepIndex: number): StepTaskInput {
 }
 
 async function mailsTo(address: string): Promise<number> {
-  const store = (await (await fetch(`${stack.endpoints.ses}/store`)).json()) as { emails: { destination: { to: string[] } }[] };
+  const store = (await (await fetch(`${stack.endpoints.ses}/store`)).json()) as {
+    emails: { destination: { to: string[] } }[];
+  };
   return store.emails.filter((mail) => mail.destination.to.includes(address)).length;
 }
 
