@@ -64,7 +64,14 @@ export class CascadeStack extends Stack {
         timeout: Duration.seconds(60),
         tracing: lambda.Tracing.ACTIVE,
         environment,
-        bundling: { format: nodejs.OutputFormat.ESM, minify: true, sourceMap: true, target: 'node22' },
+        bundling: {
+          format: nodejs.OutputFormat.ESM,
+          minify: true,
+          sourceMap: true,
+          target: 'node22',
+          // CommonJS dependencies inside an ESM bundle still call require().
+          banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        },
         ...options,
       });
       (created.node.defaultChild as CfnResource).addMetadata(ENTRY_METADATA, entry);

@@ -1,0 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { renderArchitectureDoc } from '../infra/architecture-doc';
+import { PROJECT_ROOT } from '../infra/local/stack';
+import { extractStateMachine, synthesizeTemplate } from '../infra/local/synth';
+
+const target = path.join(PROJECT_ROOT, 'docs/architecture.md');
+writeFileSync(target, renderArchitectureDoc(extractStateMachine(synthesizeTemplate()).definition));
+process.stdout.write(`wrote ${path.relative(process.cwd(), target)}\n`);

@@ -1,0 +1,76 @@
+import type { TableSpec } from './tables';
+
+/** Every DynamoDB access pattern Cascade relies on (rendered into docs/architecture.md). */
+export interface AccessPattern {
+  pattern: string;
+  table: TableSpec['id'];
+  key: string;
+  index: string;
+}
+
+export const ACCESS_PATTERNS: AccessPattern[] = [
+  { pattern: 'Lead by id', table: 'Leads', key: 'pk = LEAD#<leadId>, sk = LEAD', index: '—' },
+  { pattern: 'Campaign by id', table: 'Leads', key: 'pk = CAMPAIGN#<campaignId>, sk = CAMPAIGN', index: '—' },
+  {
+    pattern: "A campaign's leads by status, grade ≥ minGrade (batch)",
+    table: 'Leads',
+    key: 'campaignStatus = <campaignId>#NEW, gradeCreated < <next grade letter>',
+    index: 'byCampaignStatus (GSI)',
+  },
+  {
+    pattern: 'Active campaigns (schedule)',
+    table: 'Leads',
+    key: 'campaignStatus = CAMPAIGNS#ACTIVE',
+    index: 'byCampaignStatus (GSI)',
+  },
+  {
+    pattern: 'One lead per email per campaign',
+    table: 'Leads',
+    key: 'pk = CAMPAIGN#<campaignId>#EMAIL#<address> (conditional put)',
+    index: '—',
+  },
+  { pattern: "A lead's manual tasks", table: 'Leads', key: 'pk = LEAD#<leadId>, sk begins_with TASK#', index: '—' },
+  {
+    pattern: "A lead's messages and attempts, newest first (history)",
+    table: 'Outreach',
+    key: 'pk = LEAD#<leadId>, timeSort descending',
+    index: 'byTime (LSI)',
+  },
+  {
+    pattern: 'One try of one step (at-most-once claim)',
+    table: 'Outreach',
+    key: 'pk = LEAD#<leadId>, sk = ATTEMPT#<execution>#<step>#<try> (conditional put)',
+    index: '—',
+  },
+  {
+    pattern: 'Messages by channel and time (metrics)',
+    table: 'Outreach',
+    key: 'channelDay = <CHANNEL>#<YYYY-MM-DD>, createdAt range',
+    index: 'byChannelDay (GSI)',
+  },
+  {
+    pattern: 'Message by provider message id (SES events)',
+    table: 'Outreach',
+    key: 'providerMessageId = <id>',
+    index: 'byProviderMessageId (GSI)',
+  },
+  {
+    pattern: 'Config by campaign and channel (account default)',
+    table: 'Config',
+    key: 'pk = CAMPAIGN#<campaignId> | ACCOUNT, sk = CHANNEL#<channel>',
+    index: '—',
+  },
+  { pattern: 'Account-wide limits', table: 'Config', key: 'pk = ACCOUNT, sk = LIMITS', index: '—' },
+  {
+    pattern: 'Rate counter per window (atomic conditional ADD, TTL)',
+    table: 'RateCounters',
+    key: 'pk = <CHANNEL>#H#<hour> | <CHANNEL>#D#<day> | ALL#D#<day> | DOMAIN#<d>#<day> | LEAD#<id>#COOLDOWN | LEAD#<id>#TOUCHES',
+    index: '—',
+  },
+  {
+    pattern: 'Suppression by address, domain or hash',
+    table: 'Suppressions',
+    key: 'pk = EMAIL#<address> | DOMAIN#<domain> | HASH#<sha256> (one BatchGet)',
+    index: '—',
+  },
+];
