@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import '../infra/local/polyfills';
+
+// Lambdas run nodejs22.x; this CLI may run on Node 20, where the SDK's Node-version notice is noise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { PROJECT_ROOT } from '../infra/local/stack';
@@ -18,6 +21,17 @@ program
   .action(async (options: { leads: string; progress: boolean }) => {
     const { runDemo } = await import('./demo');
     await runDemo({ leadsFile: path.resolve(options.leads), progress: options.progress });
+  });
+
+program
+  .command('audit')
+  .description('print the states a run went through, with times, inputs and outputs (AWS when CASCADE_STATE_MACHINE_ARN is set, else the last local run)')
+  .argument('<executionName>', 'the execution name (the demo prints them; deterministic per campaign and lead)')
+  .option('--state-machine-arn <arn>', 'audit an execution of this deployed state machine')
+  .option('--full', 'print inputs and outputs in full')
+  .action(async (executionName: string, options: { stateMachineArn?: string; full?: boolean }) => {
+    const { runAudit } = await import('./audit');
+    for (const line of await runAudit(executionName, options)) process.stdout.write(`${line}\n`);
   });
 
 async function main() {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -6,7 +6,7 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { SingleBar } from 'cli-progress';
-import { startLocalStack } from '../infra/local/stack';
+import { LOCAL_EXECUTIONS_DIR, startLocalStack } from '../infra/local/stack';
 import { publicIdentifierFrom } from '../shared/channels/linkedin/provider-client';
 import type { Campaign, Lead } from '../shared/domain/schemas';
 import { DEFAULT_SEQUENCE } from '../shared/domain/schemas';
@@ -72,7 +72,8 @@ function demoCampaign(): Campaign {
 export async function runDemo(options: DemoOptions) {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const text = readFileSync(options.leadsFile, 'utf8');
-  const stack = await startLocalStack();
+  rmSync(LOCAL_EXECUTIONS_DIR, { recursive: true, force: true });
+  const stack = await startLocalStack({ executionStoreDir: LOCAL_EXECUTIONS_DIR });
   try {
     const campaign = demoCampaign();
     await putCampaign(campaign);
@@ -160,6 +161,8 @@ export async function runDemo(options: DemoOptions) {
       runs.push({ executionName, leadId, scenario, status: described.status ?? 'UNKNOWN', path });
       write(`${who.padEnd(30)} ${lead?.grade ?? '?'} ${(scenario ?? '').padEnd(28)} ${formatPath(path)}  ⇒ ${verdict}`);
     }
+    write('');
+    if (inFileOrder[0]) write(`audit any run: npx cascade audit <executionName>   e.g. npx cascade audit ${inFileOrder[0]}`);
     write('');
     write('channel        sent');
     for (const [channel, count] of Object.entries(summary.sent)) write(`${channel.padEnd(14)} ${count}`);

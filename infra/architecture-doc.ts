@@ -1,5 +1,5 @@
 import { ACCESS_PATTERNS } from '../shared/store/access-patterns';
-import { TABLES } from '../shared/store/tables';
+import { ALL_TABLES } from '../shared/store/tables';
 import type { ExtractedMachine } from './local/synth';
 
 type State = Record<string, unknown> & { Type: string; Next?: string; Default?: string; End?: boolean };
@@ -59,7 +59,7 @@ export function mermaidFromDefinition(definition: ExtractedMachine['definition']
 }
 
 export function renderArchitectureDoc(definition: ExtractedMachine['definition']): string {
-  const tables = Object.values(TABLES)
+  const tables = ALL_TABLES
     .map(
       (spec) =>
         `| ${spec.id} | ${spec.purpose} | ${[spec.partitionKey.name, spec.sortKey?.name].filter(Boolean).join(', ')} | ${spec.ttlAttribute ?? '—'} |`,

@@ -13,6 +13,8 @@ import { LocalStepFunctions, startStepFunctionsServer } from './stepfunctions';
 import { extractStateMachine, synthesizeTemplate } from './synth';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Where local runs keep what outlives them (execution histories for `cascade audit`). */
+export const LOCAL_EXECUTIONS_DIR = path.join(PROJECT_ROOT, '.cascade', 'executions');
 
 export interface LocalStackOptions {
   /** Keep DynamoDB data here between runs (in memory when absent). */
@@ -23,6 +25,8 @@ export interface LocalStackOptions {
   logLevel?: string;
   /** Base URL the unsubscribe links point to. */
   publicApiUrl?: string;
+  /** Where ended executions are kept for `cascade audit` (default: not kept). */
+  executionStoreDir?: string;
 }
 
 export interface LocalStack {
@@ -82,7 +86,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await createTables(dynamo.endpoint, prefix);
 
   const machine = extractStateMachine(synthesizeTemplate());
-  const stepFunctions = new LocalStepFunctions({ machine, projectRoot: PROJECT_ROOT, pauseMs: options.pauseMs });
+  const stepFunctions = new LocalStepFunctions({ machine, projectRoot: PROJECT_ROOT, pauseMs: options.pauseMs, storeDir: options.executionStoreDir });
   const sfnServer = await startStepFunctionsServer(stepFunctions);
   environment.AWS_ENDPOINT_URL_SFN = sfnServer.endpoint;
   environment.CASCADE_STATE_MACHINE_ARN = stepFunctions.stateMachineArn;

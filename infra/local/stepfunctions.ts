@@ -1,5 +1,6 @@
 import './polyfills';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -53,6 +54,8 @@ export interface LocalStepFunctionsOptions {
   stateMachineName?: string;
   /** Real milliseconds a Wait state or a Retry pause takes locally (default 2). Virtual time advances by the full amount. */
   pauseMs?: number;
+  /** Ended executions are kept here (one JSON file each) so `cascade audit` can read them after the run. */
+  storeDir?: string;
 }
 
 const STATE_EVENT_PREFIX: Record<string, string> = {
@@ -97,6 +100,21 @@ export class LocalStepFunctions {
     this.stateMachine = new StateMachine(definition as never, {
       validationOptions: { checkArn: true, checkPaths: true },
     });
+    if (options.storeDir) this.load(options.storeDir);
+  }
+
+  private load(storeDir: string): void {
+    mkdirSync(storeDir, { recursive: true });
+    for (const file of readdirSync(storeDir).filter((name) => name.endsWith('.json'))) {
+      const stored = JSON.parse(readFileSync(path.join(storeDir, file), 'utf8')) as Omit<LocalExecution, 'done'>;
+      this.executions.set(stored.executionArn, { ...stored, done: Promise.resolve() });
+    }
+  }
+
+  private persist(execution: LocalExecution): void {
+    if (!this.options.storeDir) return;
+    const { done: _done, ...stored } = execution;
+    writeFileSync(path.join(this.options.storeDir, `${execution.name}.json`), JSON.stringify(stored));
   }
 
   private handlerFor(stateName: string): Promise<LambdaHandler> {
@@ -198,6 +216,7 @@ export class LocalStepFunctions {
         execution.cause = 'the execution ran past the state machine TimeoutSeconds (virtual clock)';
         await consumer;
         execution.stopDate = clock.nowMs();
+        this.persist(execution);
         return;
       }
       // ExecutionError wraps what failed the run (a Fail state's Error/Cause, or an uncaught task error).
@@ -209,6 +228,7 @@ export class LocalStepFunctions {
     }
     await consumer;
     execution.stopDate = clock.nowMs();
+    this.persist(execution);
   }
 
   private async consume(
