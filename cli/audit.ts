@@ -1,6 +1,11 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
-import { LocalStepFunctions, startStepFunctionsServer } from '../infra/local/stepfunctions';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
 import { LOCAL_EXECUTIONS_DIR, PROJECT_ROOT } from '../infra/local/stack';
+import { LocalStepFunctions, startStepFunctionsServer } from '../infra/local/stepfunctions';
 import { extractStateMachine, synthesizeTemplate } from '../infra/local/synth';
 
 export class AuditError extends Error {
@@ -13,7 +18,11 @@ function compact(json: string | undefined, full: boolean): string {
 }
 
 /** The states one run went through, with (virtual) times, inputs and outputs, from GetExecutionHistory. */
-export async function auditExecution(client: SFNClient, executionArn: string, options: { full?: boolean } = {}): Promise<string[]> {
+export async function auditExecution(
+  client: SFNClient,
+  executionArn: string,
+  options: { full?: boolean } = {},
+): Promise<string[]> {
   const full = options.full ?? false;
   const described = await client.send(new DescribeExecutionCommand({ executionArn }));
   const events: HistoryEvent[] = [];
@@ -23,7 +32,9 @@ export async function auditExecution(client: SFNClient, executionArn: string, op
     events.push(...(page.events ?? []));
     nextToken = page.nextToken;
   } while (nextToken);
-  const lines = [`${described.name}  ${described.status}  ${described.startDate?.toISOString()} → ${described.stopDate?.toISOString() ?? '…'}`];
+  const lines = [
+    `${described.name}  ${described.status}  ${described.startDate?.toISOString()} → ${described.stopDate?.toISOString() ?? '…'}`,
+  ];
   let enteredInput: Record<string, unknown> = {};
   for (const event of events) {
     const time = event.timestamp?.toISOString() ?? '';
@@ -48,7 +59,9 @@ export async function auditExecution(client: SFNClient, executionArn: string, op
       }
       if (output && !('cursor' in output)) lines.push(`      output: ${compact(JSON.stringify(output), false)}`);
     } else if (event.taskFailedEventDetails) {
-      lines.push(`${time}  ✗ ${event.taskFailedEventDetails.error}: ${compact(event.taskFailedEventDetails.cause, full)}`);
+      lines.push(
+        `${time}  ✗ ${event.taskFailedEventDetails.error}: ${compact(event.taskFailedEventDetails.cause, full)}`,
+      );
     }
   }
   if (described.error) lines.push(`failed: ${described.error}${described.cause ? ` (${described.cause})` : ''}`);
@@ -60,7 +73,10 @@ export async function auditExecution(client: SFNClient, executionArn: string, op
  * `cascade audit <name>`: against AWS when CASCADE_STATE_MACHINE_ARN is set (credentials and region from
  * the usual chain), else against the executions the last local run kept, served by the local peer.
  */
-export async function runAudit(executionName: string, options: { stateMachineArn?: string; full?: boolean }): Promise<string[]> {
+export async function runAudit(
+  executionName: string,
+  options: { stateMachineArn?: string; full?: boolean },
+): Promise<string[]> {
   const stateMachineArn = options.stateMachineArn ?? process.env.CASCADE_STATE_MACHINE_ARN;
   if (stateMachineArn) {
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
@@ -72,7 +88,9 @@ export async function runAudit(executionName: string, options: { stateMachineArn
     storeDir: LOCAL_EXECUTIONS_DIR,
   });
   if (!local.get(executionName)) {
-    throw new AuditError(`no execution named ${executionName} (local runs kept in ${LOCAL_EXECUTIONS_DIR}; set CASCADE_STATE_MACHINE_ARN for AWS)`);
+    throw new AuditError(
+      `no execution named ${executionName} (local runs kept in ${LOCAL_EXECUTIONS_DIR}; set CASCADE_STATE_MACHINE_ARN for AWS)`,
+    );
   }
   const server = await startStepFunctionsServer(local);
   try {

@@ -3,6 +3,7 @@ import '../infra/local/polyfills';
 
 // Lambdas run nodejs22.x; this CLI may run on Node 20, where the SDK's Node-version notice is noise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { PROJECT_ROOT } from '../infra/local/stack';
@@ -25,7 +26,9 @@ program
 
 program
   .command('audit')
-  .description('print the states a run went through, with times, inputs and outputs (AWS when CASCADE_STATE_MACHINE_ARN is set, else the last local run)')
+  .description(
+    'print the states a run went through, with times, inputs and outputs (AWS when CASCADE_STATE_MACHINE_ARN is set, else the last local run)',
+  )
   .argument('<executionName>', 'the execution name (the demo prints them; deterministic per campaign and lead)')
   .option('--state-machine-arn <arn>', 'audit an execution of this deployed state machine')
   .option('--full', 'print inputs and outputs in full')

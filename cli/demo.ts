@@ -162,7 +162,8 @@ export async function runDemo(options: DemoOptions) {
       write(`${who.padEnd(30)} ${lead?.grade ?? '?'} ${(scenario ?? '').padEnd(28)} ${formatPath(path)}  ⇒ ${verdict}`);
     }
     write('');
-    if (inFileOrder[0]) write(`audit any run: npx cascade audit <executionName>   e.g. npx cascade audit ${inFileOrder[0]}`);
+    if (inFileOrder[0])
+      write(`audit any run: npx cascade audit <executionName>   e.g. npx cascade audit ${inFileOrder[0]}`);
     write('');
     write('channel        sent');
     for (const [channel, count] of Object.entries(summary.sent)) write(`${channel.padEnd(14)} ${count}`);

@@ -59,12 +59,10 @@ export function mermaidFromDefinition(definition: ExtractedMachine['definition']
 }
 
 export function renderArchitectureDoc(definition: ExtractedMachine['definition']): string {
-  const tables = ALL_TABLES
-    .map(
-      (spec) =>
-        `| ${spec.id} | ${spec.purpose} | ${[spec.partitionKey.name, spec.sortKey?.name].filter(Boolean).join(', ')} | ${spec.ttlAttribute ?? '—'} |`,
-    )
-    .join('\n');
+  const tables = ALL_TABLES.map(
+    (spec) =>
+      `| ${spec.id} | ${spec.purpose} | ${[spec.partitionKey.name, spec.sortKey?.name].filter(Boolean).join(', ')} | ${spec.ttlAttribute ?? '—'} |`,
+  ).join('\n');
   const patterns = ACCESS_PATTERNS.map((p) => `| ${p.pattern} | ${p.table} | \`${p.key}\` | ${p.index} |`).join('\n');
   return `# Cascade architecture
 

@@ -86,7 +86,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await createTables(dynamo.endpoint, prefix);
 
   const machine = extractStateMachine(synthesizeTemplate());
-  const stepFunctions = new LocalStepFunctions({ machine, projectRoot: PROJECT_ROOT, pauseMs: options.pauseMs, storeDir: options.executionStoreDir });
+  const stepFunctions = new LocalStepFunctions({
+    machine,
+    projectRoot: PROJECT_ROOT,
+    pauseMs: options.pauseMs,
+    storeDir: options.executionStoreDir,
+  });
   const sfnServer = await startStepFunctionsServer(stepFunctions);
   environment.AWS_ENDPOINT_URL_SFN = sfnServer.endpoint;
   environment.CASCADE_STATE_MACHINE_ARN = stepFunctions.stateMachineArn;

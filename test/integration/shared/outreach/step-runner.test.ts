@@ -7,6 +7,8 @@ import { attemptKeyFor } from '../../../../shared/ids';
 import type { ChannelAdapter } from '../../../../shared/outreach/channel-adapter';
 import { runChannelStep } from '../../../../shared/outreach/step-runner';
 import { buildExecutionInput, type StepTaskInput } from '../../../../shared/outreach/task-input';
+import { counterValue, dayWindow, hourWindow } from '../../../../shared/rate-limit/limiter';
+import { putChannelConfig } from '../../../../shared/store/config';
 import { createLead, getLead, putCampaign } from '../../../../shared/store/leads';
 import { getAttempt, leadHistory } from '../../../../shared/store/outreach';
 
@@ -167,5 +169,49 @@ describe('a retried channel Lambda never sends twice', () => {
     // Assess
     expect(result).toMatchObject({ outcome: 'STOP', reason: 'replied' });
     expect(await mailsTo('replied@acme.example')).toBe(0);
+  });
+});
+
+describe('rate limits in a step', () => {
+  it('a full hourly window answers RETRY rate_limited until the hour resets, without using up a retry', async () => {
+    // Prepare: this campaign may send one email an hour.
+    await putChannelConfig({
+      channel: 'EMAIL',
+      scope: campaign.campaignId,
+      enabled: true,
+      rateLimits: { perHour: 1, perDay: 200 },
+      retryPolicy: { maxRetries: 2, retryBackoffHours: [24, 48] },
+      settings: {},
+    });
+    const first = await newLead({ email: 'first@limits.example' });
+    const second = await newLead({ email: 'second@limits.example' });
+    await runChannelStep(stepInput(first, 0), emailAdapter);
+
+    // Act
+    const limited = await runChannelStep(stepInput(second, 0), emailAdapter);
+
+    // Assess
+    const secondsToHourEnd = Math.ceil((hourWindow(Date.now()).endMs - Date.now()) / 1000);
+    expect(limited).toMatchObject({ outcome: 'RETRY', reason: 'rate_limited', usesRetry: false });
+    expect(limited.retryAfterSeconds).toBeGreaterThanOrEqual(secondsToHourEnd - 5);
+    expect(limited.retryAfterSeconds).toBeLessThanOrEqual(secondsToHourEnd + 1);
+    expect(await mailsTo('second@limits.example')).toBe(0);
+    // The refused send gave back the slots it had taken (lead cooldown, domain, day, global).
+    expect(await counterValue(`LEAD#${second.leadId}#TOUCHES`)).toBe(0);
+    expect(await counterValue(`EMAIL#D#${dayWindow(Date.now()).label}`)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('falls back instead of waiting when the step says onRateLimit: fallback', async () => {
+    // Prepare
+    const lead = await newLead({ email: 'third@limits.example' });
+    const input = stepInput(lead, 0);
+    input.cursor.step.onRateLimit = 'fallback';
+
+    // Act
+    const result = await runChannelStep(input, emailAdapter);
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'FALLBACK', reason: 'rate_limited' });
+    expect(await mailsTo('third@limits.example')).toBe(0);
   });
 });

@@ -1,0 +1,110 @@
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../../../infra/local/stack';
+import { type Campaign, DEFAULT_SEQUENCE } from '../../../../shared/domain/schemas';
+import { leadFromInput } from '../../../../shared/leads/create';
+import { LeadInput } from '../../../../shared/leads/import';
+import { launchBatch } from '../../../../shared/outreach/launcher';
+import { createLead, getLead, putCampaign } from '../../../../shared/store/leads';
+import { leadHistory } from '../../../../shared/store/outreach';
+import { addSuppression } from '../../../../shared/store/suppressions';
+
+let stack: LocalStack;
+
+function campaign(campaignId: string): Campaign {
+  return {
+    campaignId,
+    name: campaignId,
+    sender: { name: 'Ada', email: 'ada@cascade-demo.example' },
+    templates: {},
+    sequence: DEFAULT_SEQUENCE,
+    minGrade: 'C',
+    state: 'ACTIVE',
+    createdAt: '2026-11-24T08:00:00.000Z',
+    updatedAt: '2026-11-24T08:00:00.000Z',
+  };
+}
+
+async function seed(campaignId: string) {
+  await putCampaign(campaign(campaignId));
+  const rows = [
+    { firstName: 'Ann', email: `ann@${campaignId}.example`, leadScore: 0.9, budgetRange: '$10k', timelineMonths: 3 },
+    { firstName: 'Ben', email: `ben@${campaignId}.example`, leadScore: 0.5 },
+    { firstName: 'Dee', email: `dee@${campaignId}.example`, leadScore: 0.1 },
+    { firstName: 'Sam', email: `sam@suppressed-${campaignId}.example`, leadScore: 0.8 },
+  ];
+  const leads = rows.map((row) => leadFromInput(LeadInput.parse(row), campaignId));
+  for (const lead of leads) await createLead(lead);
+  await addSuppression(`DOMAIN#suppressed-${campaignId}.example`, 'do_not_contact', 'test');
+  return leads;
+}
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+}, 60_000);
+
+afterAll(async () => {
+  await stack.close();
+});
+
+describe('batch launcher', () => {
+  it('dry run renders the first channel and changes nothing', async () => {
+    // Prepare
+    const leads = await seed('dry-run');
+
+    // Act
+    const report = await launchBatch({ campaignId: 'dry-run', dryRun: true });
+
+    // Assess
+    expect(report.started).toBe(0);
+    expect(report.skipped).toEqual({ belowGrade: 1, suppressed: 1 });
+    expect(report.dryRun?.map((entry) => entry.firstChannel)).toEqual(['EMAIL', 'EMAIL']);
+    expect(report.dryRun?.[0]?.subject).toBeTruthy();
+    expect(report.dryRun?.every((entry) => entry.text?.includes('/v1/unsubscribe?token='))).toBe(true);
+    for (const lead of leads) {
+      expect((await getLead(lead.leadId))?.status).toBe('NEW');
+      expect(await leadHistory(lead.leadId)).toEqual([]);
+    }
+    expect(stack.stepFunctions.list().filter((execution) => execution.name.startsWith('dry-run'))).toEqual([]);
+  });
+
+  it('enrols grade ≥ C, unsuppressed leads once, even when two launches race', async () => {
+    // Prepare
+    const [ann, ben, dee, sam] = await seed('race');
+
+    // Act
+    const [first, second] = await Promise.all([
+      launchBatch({ campaignId: 'race' }),
+      launchBatch({ campaignId: 'race' }),
+    ]);
+    await stack.stepFunctions.drain();
+
+    // Assess
+    expect((first?.started ?? 0) + (second?.started ?? 0)).toBe(2);
+    expect(first.alreadyRunning + second.alreadyRunning).toBe(2);
+    expect(stack.stepFunctions.list().filter((execution) => execution.name.startsWith('race--'))).toHaveLength(2);
+    expect((await getLead(ann?.leadId ?? ''))?.status).toBe('CONTACTED');
+    expect((await getLead(ben?.leadId ?? ''))?.status).toBe('CONTACTED');
+    expect((await getLead(dee?.leadId ?? ''))?.status).toBe('NEW');
+    expect((await getLead(sam?.leadId ?? ''))?.status).toBe('NEW');
+  });
+
+  it('refuses a second execution under the same name with a different input', async () => {
+    // Prepare
+    const sfn = new SFNClient({});
+    const running = stack.stepFunctions.list()[0];
+    if (!running) throw new Error('an execution should exist');
+
+    // Act
+    const second = sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: stack.stateMachineArn,
+        name: running.name,
+        input: '{"other":true}',
+      }),
+    );
+
+    // Assess
+    await expect(second).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+  });
+});
