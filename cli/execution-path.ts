@@ -6,6 +6,8 @@ export interface PathStep {
   outcome: string;
   reason?: string;
   tries: number;
+  /** Tries that only waited for a rate-limit window (they do not use up the step's retries). */
+  rateLimitedWaits: number;
 }
 
 /** The channels a run went through, read from its execution history (Task outputs), retries folded. */
@@ -20,11 +22,18 @@ export function channelPath(events: HistoryEvent[]): PathStep[] {
     if (!result?.channel || !result.outcome) continue;
     const last = steps.at(-1);
     if (last && last.channel === result.channel && last.outcome === 'RETRY') {
+      if (last.reason === 'rate_limited') last.rateLimitedWaits++;
       last.tries++;
       last.outcome = result.outcome;
       last.reason = result.reason;
     } else {
-      steps.push({ channel: result.channel, outcome: result.outcome, reason: result.reason, tries: 1 });
+      steps.push({
+        channel: result.channel,
+        outcome: result.outcome,
+        reason: result.reason,
+        tries: 1,
+        rateLimitedWaits: 0,
+      });
     }
   }
   return steps;
@@ -34,7 +43,14 @@ export function formatPath(steps: PathStep[]): string {
   if (steps.length === 0) return '(no channel attempted)';
   return steps
     .map((step) => {
-      const tries = step.tries > 1 ? ` after ${step.tries} tries` : '';
+      const retries = step.tries - 1 - step.rateLimitedWaits;
+      const notes = [
+        retries > 0 ? `${retries} ${retries === 1 ? 'retry' : 'retries'}` : '',
+        step.rateLimitedWaits > 0
+          ? `${step.rateLimitedWaits} rate-limit ${step.rateLimitedWaits === 1 ? 'wait' : 'waits'}`
+          : '',
+      ].filter(Boolean);
+      const tries = notes.length > 0 ? ` (${notes.join(', ')})` : '';
       return step.outcome === 'SENT'
         ? `${step.channel} ✓${tries}`
         : `${step.channel} ✗ ${step.reason ?? step.outcome}${tries}`;

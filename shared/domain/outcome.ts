@@ -26,4 +26,11 @@ export interface ProviderVerdict {
   detail?: string;
   /** True when the provider accepted or may have accepted the message; a reserved rate slot is then kept. */
   delivered: boolean;
+  /**
+   * For RETRY: false when the wait is not this lead's doing (account paused, quota, disconnected provider
+   * account), so it must not use up the step's retries and silently fall every lead back.
+   */
+  usesRetry?: boolean;
+  /** Something only an operator can fix: logged as an error and counted as an OperatorAlert metric. */
+  operatorAlert?: string;
 }

@@ -1,14 +1,15 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { ChannelResult } from '../domain/outcome';
 import { InvalidTaskInputError } from '../errors';
+import { logger, metrics } from '../observability';
 import type { ChannelAdapter } from '../outreach/channel-adapter';
 import { runChannelStep } from '../outreach/step-runner';
 import { StepTaskInput } from '../outreach/task-input';
 
-export const logger = new Logger({ serviceName: 'cascade' });
+export { logger };
 
 /** Parses a Task payload or throws the error the state machine catches as fatal. */
 export function parseTaskInput(event: unknown): StepTaskInput {
@@ -35,5 +36,7 @@ export function channelHandler(adapter: ChannelAdapter) {
     const result = await runChannelStep(input, adapter);
     logger.info('step finished', { outcome: result.outcome, reason: result.reason, tryCount: input.cursor.tryCount });
     return result;
-  }).use(injectLambdaContext(logger, { resetKeys: true }));
+  })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics));
 }

@@ -17,6 +17,10 @@ export interface SendPlan {
   recipient: string;
   /** Email only: the per-recipient-domain daily cap applies. */
   recipientDomain?: string;
+  /** Rate windows counted per sender account (e.g. `LINKEDIN:acct-1`) rather than per channel. */
+  rateScope?: string;
+  /** Randomised gap between two actions of the same scope. */
+  spacing?: { minSeconds: number; maxSeconds: number };
   /** Adapter-private data carried from prepare to send (e.g. the resolved LinkedIn id). */
   data?: Record<string, unknown>;
 }

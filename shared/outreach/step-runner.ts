@@ -3,6 +3,7 @@ import type { ChannelResult, ProviderVerdict } from '../domain/outcome';
 import type { Campaign, Lead, LeadStatus, ReasonCode } from '../domain/schemas';
 import { LeadNotFoundError } from '../errors';
 import { attemptKeyFor, messageIdFor, newId } from '../ids';
+import { countOutcome, raiseOperatorAlert } from '../observability';
 import { type Reservation, release, reserve, rulesForSend } from '../rate-limit/limiter';
 import { resolveAccountLimits, resolveChannelConfig } from '../store/config';
 import {
@@ -89,6 +90,15 @@ export async function runChannelStep(input: StepTaskInput, adapter: ChannelAdapt
 
   const finish = async ({ verdict, send, messageWritten }: Finish): Promise<ChannelResult> => {
     const result = resultFor(verdict, channel, cursor, messageWritten ? messageId : undefined);
+    countOutcome(channel, result.outcome);
+    if (verdict.operatorAlert) {
+      raiseOperatorAlert(verdict.operatorAlert, {
+        channel,
+        leadId: lead.leadId,
+        campaignId: campaign.campaignId,
+        detail: verdict.detail,
+      });
+    }
     if (messageWritten) {
       const sent = verdict.outcome === 'SENT';
       await advanceMessage(lead.leadId, messageId, sent ? 'SENT' : (send?.messageStatus ?? 'FAILED'), {
@@ -169,6 +179,8 @@ export async function runChannelStep(input: StepTaskInput, adapter: ChannelAdapt
       account: await resolveAccountLimits(),
       maxTouchesPerLead: input.maxTotalAttemptsPerLead,
       recipientDomain: preparation.plan.recipientDomain,
+      rateScope: preparation.plan.rateScope,
+      spacing: preparation.plan.spacing,
     }),
   );
   if (!limits.ok) {
@@ -243,10 +255,12 @@ function resultFor(
     const rateLimited = verdict.reason === 'rate_limited';
     const backoff = cursor.step.retryBackoffSeconds;
     const policyWait = backoff[Math.min(cursor.retriesUsed, backoff.length - 1)] ?? 86_400;
-    result.usesRetry = !rateLimited;
-    result.retryAfterSeconds = rateLimited
-      ? (verdict.retryAfterSeconds ?? 3600)
-      : Math.max(policyWait, verdict.retryAfterSeconds ?? 0);
+    const usesRetry = verdict.usesRetry ?? !rateLimited;
+    result.usesRetry = usesRetry;
+    // A wait the lead did not cause lasts as long as the provider or the window says; otherwise the step's backoff.
+    result.retryAfterSeconds = usesRetry
+      ? Math.max(policyWait, verdict.retryAfterSeconds ?? 0)
+      : (verdict.retryAfterSeconds ?? 3600);
   }
   return result;
 }

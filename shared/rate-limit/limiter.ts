@@ -27,7 +27,15 @@ export interface CooldownRule {
   cooldownMs: number;
 }
 
-export type LimitRule = CounterRule | CooldownRule;
+/** Randomised spacing between actions of one sender account: each action pushes the next one a random gap out. */
+export interface SpacingRule {
+  kind: 'spacing';
+  key: string;
+  minMs: number;
+  maxMs: number;
+}
+
+export type LimitRule = CounterRule | CooldownRule | SpacingRule;
 
 export interface Reservation {
   rules: LimitRule[];
@@ -56,6 +64,10 @@ export interface SendLimitsInput {
   maxTouchesPerLead: number;
   /** The recipient's email domain, for the per-domain daily cap (email only). */
   recipientDomain?: string;
+  /** Counts the channel windows per sender account (e.g. `LINKEDIN:acct-1`) instead of per channel. */
+  rateScope?: string;
+  /** Random gap between two actions of the same scope. */
+  spacing?: { minSeconds: number; maxSeconds: number };
   atMs?: number;
 }
 
@@ -84,17 +96,22 @@ export function rulesForSend(input: SendLimitsInput): LimitRule[] {
       whenFull: 'retry',
     });
   }
+  const scope = input.rateScope ?? input.channel;
+  if (input.spacing) {
+    const { minSeconds, maxSeconds } = input.spacing;
+    rules.push({ kind: 'spacing', key: `${scope}#SPACING`, minMs: minSeconds * 1000, maxMs: maxSeconds * 1000 });
+  }
   rules.push(
     {
       kind: 'counter',
-      key: `${input.channel}#H#${hour.label}`,
+      key: `${scope}#H#${hour.label}`,
       limit: input.channelLimits.perHour,
       windowEndMs: hour.endMs,
       whenFull: 'retry',
     },
     {
       kind: 'counter',
-      key: `${input.channel}#D#${day.label}`,
+      key: `${scope}#D#${day.label}`,
       limit: input.channelLimits.perDay,
       windowEndMs: day.endMs,
       whenFull: 'retry',
@@ -130,7 +147,7 @@ async function take(rule: LimitRule, atMs: number): Promise<{ taken: true } | { 
           },
         }),
       );
-    } else {
+    } else if (rule.kind === 'cooldown') {
       await client.send(
         new UpdateCommand({
           TableName,
@@ -144,12 +161,28 @@ async function take(rule: LimitRule, atMs: number): Promise<{ taken: true } | { 
           },
         }),
       );
+    } else {
+      const gapMs = rule.minMs + Math.floor(Math.random() * (rule.maxMs - rule.minMs + 1));
+      await client.send(
+        new UpdateCommand({
+          TableName,
+          Key: { pk: rule.key },
+          UpdateExpression: 'SET nextAllowedAt = :next, reservedAt = :now, expiresAt = :expires',
+          ConditionExpression: 'attribute_not_exists(nextAllowedAt) OR nextAllowedAt <= :now',
+          ExpressionAttributeValues: {
+            ':now': atMs,
+            ':next': atMs + gapMs,
+            ':expires': Math.ceil((atMs + gapMs + TTL_GRACE_MS) / 1000),
+          },
+        }),
+      );
     }
     return { taken: true };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     if (rule.kind === 'counter') return { taken: false, retryAfterMs: rule.windowEndMs - atMs };
     const { Item } = await client.send(new GetCommand({ TableName, Key: { pk: rule.key }, ConsistentRead: true }));
+    if (rule.kind === 'spacing') return { taken: false, retryAfterMs: Number(Item?.nextAllowedAt ?? atMs) - atMs };
     const last = Number(Item?.lastTouchAt ?? atMs);
     return { taken: false, retryAfterMs: last + rule.cooldownMs - atMs };
   }
@@ -169,7 +202,7 @@ async function give(rule: LimitRule, reservedAtMs: number): Promise<void> {
           ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
         }),
       );
-    } else {
+    } else if (rule.kind === 'cooldown') {
       // Only undo our own touch; a later touch by someone else stays.
       await client.send(
         new UpdateCommand({
@@ -177,6 +210,16 @@ async function give(rule: LimitRule, reservedAtMs: number): Promise<void> {
           Key: { pk: rule.key },
           UpdateExpression: 'REMOVE lastTouchAt',
           ConditionExpression: 'lastTouchAt = :mine',
+          ExpressionAttributeValues: { ':mine': reservedAtMs },
+        }),
+      );
+    } else {
+      await client.send(
+        new UpdateCommand({
+          TableName,
+          Key: { pk: rule.key },
+          UpdateExpression: 'REMOVE nextAllowedAt',
+          ConditionExpression: 'reservedAt = :mine',
           ExpressionAttributeValues: { ':mine': reservedAtMs },
         }),
       );

@@ -4,6 +4,7 @@ import { LinkedInProviderClient } from './provider-client';
 import {
   checkMessageLength,
   checkNoteLength,
+  LINKEDIN_FREE_NOTE_LIMIT,
   LINKEDIN_NOTE_LIMIT,
   verdictForError,
   verdictForInvitationSent,
@@ -13,12 +14,28 @@ import {
 
 const clients = new Map<string, LinkedInProviderClient>();
 
+const setting = (config: ChannelConfig, name: string, env: string) =>
+  String(config.settings[name] ?? process.env[env] ?? '');
+
+/** Invitation note limit: configurable, else 200 characters for a free account and 300 otherwise. */
+function noteLimit(config: ChannelConfig): number {
+  if (config.settings.inviteNoteLimit !== undefined) return Number(config.settings.inviteNoteLimit);
+  return config.settings.accountType === 'free' ? LINKEDIN_FREE_NOTE_LIMIT : LINKEDIN_NOTE_LIMIT;
+}
+
+/** Conservative pacing: a random 45–120 s gap between two actions of one LinkedIn account (configurable). */
+function spacing(config: ChannelConfig) {
+  return {
+    minSeconds: Number(config.settings.minSpacingSeconds ?? 45),
+    maxSeconds: Number(config.settings.maxSpacingSeconds ?? 120),
+  };
+}
+
 /** Provider base URL, key and account from the channel settings, else the environment. One client per account. */
 function providerClient(config: ChannelConfig): LinkedInProviderClient {
-  const setting = (name: string, env: string) => String(config.settings[name] ?? process.env[env] ?? '');
-  const baseUrl = setting('providerBaseUrl', 'CASCADE_LINKEDIN_BASE_URL');
-  const apiKey = setting('apiKey', 'CASCADE_LINKEDIN_API_KEY');
-  const accountId = setting('accountId', 'CASCADE_LINKEDIN_ACCOUNT_ID');
+  const baseUrl = setting(config, 'providerBaseUrl', 'CASCADE_LINKEDIN_BASE_URL');
+  const apiKey = setting(config, 'apiKey', 'CASCADE_LINKEDIN_API_KEY');
+  const accountId = setting(config, 'accountId', 'CASCADE_LINKEDIN_ACCOUNT_ID');
   const cacheKey = `${baseUrl}|${accountId}|${apiKey}`;
   let client = clients.get(cacheKey);
   if (!client) {
@@ -45,10 +62,16 @@ export const linkedInAdapter: ChannelAdapter = {
     if (decision.action === 'none') return { verdict: decision.verdict, leadUpdates };
     const tooLong =
       decision.action === 'send_invitation'
-        ? checkNoteLength(content.text, Number(config.settings.inviteNoteLimit ?? LINKEDIN_NOTE_LIMIT))
+        ? checkNoteLength(content.text, noteLimit(config))
         : checkMessageLength(content.text);
     if (tooLong) return { verdict: tooLong, leadUpdates };
-    return { plan: { recipient: profile.providerId, data: { action: decision.action } }, leadUpdates };
+    const plan = {
+      recipient: profile.providerId,
+      rateScope: `LINKEDIN:${setting(config, 'accountId', 'CASCADE_LINKEDIN_ACCOUNT_ID') || 'default'}`,
+      spacing: spacing(config),
+      data: { action: decision.action },
+    };
+    return { plan, leadUpdates };
   },
   async send(plan, { config, content }) {
     const client = providerClient(config);

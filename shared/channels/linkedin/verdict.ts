@@ -6,6 +6,10 @@ import { LinkedInProviderError } from './provider-client';
 /** LinkedIn's limits (PRODUCT.md §2): invitation note ≤ 300 characters, direct message ≤ 8,000. */
 export const LINKEDIN_NOTE_LIMIT = 300;
 export const LINKEDIN_MESSAGE_LIMIT = 8000;
+/** A free LinkedIn account may only add 200 characters to an invitation. */
+export const LINKEDIN_FREE_NOTE_LIMIT = 200;
+/** How long to wait before trying again when the provider account itself needs an operator. */
+export const ACCOUNT_PROBLEM_RETRY_SECONDS = 6 * 3600;
 
 /** What the LinkedIn step does once it knows the relation. */
 export type RelationDecision =
@@ -83,7 +87,16 @@ export function verdictForError(error: LinkedInProviderError | unknown): Provide
     case 'server':
       return { outcome: 'RETRY', reason: 'provider_error', ...retryAfter, detail: error.message, delivered: false };
     case 'unauthorized':
-      return { outcome: 'RETRY', reason: 'provider_error', detail: 'account_disconnected', delivered: false };
+      // Not the lead's fault: wait long, keep the step's retries, and tell an operator.
+      return {
+        outcome: 'RETRY',
+        reason: 'provider_error',
+        detail: 'account_disconnected',
+        retryAfterSeconds: ACCOUNT_PROBLEM_RETRY_SECONDS,
+        usesRetry: false,
+        operatorAlert: 'linkedin_account_disconnected',
+        delivered: false,
+      };
     case 'already_invited':
       return { outcome: 'RETRY', reason: 'invite_pending', detail: error.message, delivered: false };
     case 'not_connected':
