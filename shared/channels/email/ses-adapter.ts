@@ -1,6 +1,6 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { ProviderVerdict } from '../../domain/outcome';
-import type { ChannelAdapter, SendResult } from '../../outreach/channel-adapter';
+import type { ChannelAdapter, SendResult, StepContext } from '../../outreach/channel-adapter';
 import { dayWindow } from '../../rate-limit/limiter';
 import { nowMs } from '../../time/clock';
 import { checkEmailAddress, emailDomain } from './address';
@@ -103,6 +103,43 @@ export function replyToAddress(
   return sender.replyTo ?? sender.email;
 }
 
+/**
+ * The SES v2 SendEmail request for one message: text and HTML parts, the one-click unsubscribe headers,
+ * the configuration set (SES events) and message tags that let every event be matched back.
+ */
+export function buildSendEmailRequest(
+  recipient: string,
+  { lead, campaign, config, messageId, content, unsubscribeUrl }: StepContext,
+): SendEmailCommandInput {
+  const sender = campaign.sender;
+  const configurationSet = String(config.settings.configurationSet ?? process.env.CASCADE_SES_CONFIGURATION_SET ?? '');
+  return {
+    FromEmailAddress: `"${sender.name.replace(/"/g, '')}" <${sender.email}>`,
+    Destination: { ToAddresses: [recipient] },
+    ReplyToAddresses: [replyToAddress(messageId, sender, config.settings.replyDomain as string | undefined)],
+    ConfigurationSetName: configurationSet || undefined,
+    EmailTags: [
+      { Name: 'campaign', Value: tagValue(campaign.campaignId) },
+      { Name: 'lead', Value: tagValue(lead.leadId) },
+      { Name: 'message', Value: tagValue(messageId) },
+    ],
+    Content: {
+      Simple: {
+        Subject: { Data: content.subject ?? '', Charset: 'UTF-8' },
+        Body: {
+          Text: { Data: content.text, Charset: 'UTF-8' },
+          ...(content.html && { Html: { Data: content.html, Charset: 'UTF-8' } }),
+        },
+        Headers: [
+          { Name: 'List-Unsubscribe', Value: `<${unsubscribeUrl}>` },
+          { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+          { Name: 'X-Cascade-Message-Id', Value: messageId },
+        ],
+      },
+    },
+  };
+}
+
 export const emailAdapter: ChannelAdapter = {
   channel: 'EMAIL',
   async prepare({ lead, config }) {
@@ -132,39 +169,9 @@ export const emailAdapter: ChannelAdapter = {
     }
     return { plan: { recipient: address, recipientDomain: domain } };
   },
-  async send(plan, { lead, campaign, config, messageId, content, unsubscribeUrl }): Promise<SendResult> {
-    const sender = campaign.sender;
-    const configurationSet = String(
-      config.settings.configurationSet ?? process.env.CASCADE_SES_CONFIGURATION_SET ?? '',
-    );
+  async send(plan, context): Promise<SendResult> {
     try {
-      const response = await sesClient().send(
-        new SendEmailCommand({
-          FromEmailAddress: `"${sender.name.replace(/"/g, '')}" <${sender.email}>`,
-          Destination: { ToAddresses: [plan.recipient] },
-          ReplyToAddresses: [replyToAddress(messageId, sender, config.settings.replyDomain as string | undefined)],
-          ConfigurationSetName: configurationSet || undefined,
-          EmailTags: [
-            { Name: 'campaign', Value: tagValue(campaign.campaignId) },
-            { Name: 'lead', Value: tagValue(lead.leadId) },
-            { Name: 'message', Value: tagValue(messageId) },
-          ],
-          Content: {
-            Simple: {
-              Subject: { Data: content.subject ?? '', Charset: 'UTF-8' },
-              Body: {
-                Text: { Data: content.text, Charset: 'UTF-8' },
-                ...(content.html && { Html: { Data: content.html, Charset: 'UTF-8' } }),
-              },
-              Headers: [
-                { Name: 'List-Unsubscribe', Value: `<${unsubscribeUrl}>` },
-                { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
-                { Name: 'X-Cascade-Message-Id', Value: messageId },
-              ],
-            },
-          },
-        }),
-      );
+      const response = await sesClient().send(new SendEmailCommand(buildSendEmailRequest(plan.recipient, context)));
       return { verdict: { outcome: 'SENT', providerMessageId: response.MessageId, delivered: true } };
     } catch (error) {
       return { verdict: verdictForSesError(error) };

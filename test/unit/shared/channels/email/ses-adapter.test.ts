@@ -11,7 +11,12 @@ import {
 import { describe, expect, it } from 'vitest';
 import { checkEmailAddress } from '../../../../../shared/channels/email/address';
 import { addressPolicyProblem } from '../../../../../shared/channels/email/address-policy';
-import { replyToAddress, verdictForSesError } from '../../../../../shared/channels/email/ses-adapter';
+import {
+  buildSendEmailRequest,
+  replyToAddress,
+  verdictForSesError,
+} from '../../../../../shared/channels/email/ses-adapter';
+import type { StepContext } from '../../../../../shared/outreach/channel-adapter';
 
 describe('email address check', () => {
   it.each([
@@ -207,5 +212,50 @@ describe('reply-to arrangement', () => {
     // Assess
     expect(perMessage).toBe('reply+msg_abc@replies.x.example');
     expect(fallback).toBe('team@x.example');
+  });
+});
+
+describe('the SES request for one message', () => {
+  it('carries text and HTML, the unsubscribe headers, the configuration set and the matching tags', () => {
+    // Prepare
+    const context = {
+      lead: { leadId: 'lead_1' },
+      campaign: { campaignId: 'spring', sender: { name: 'Ada "The" Lovelace', email: 'ada@x.example' } },
+      config: { settings: { configurationSet: 'cascade-events', replyDomain: 'replies.x.example' } },
+      messageId: 'msg_1',
+      attemptKey: 'exec#0#1',
+      content: {
+        subject: 'Hello',
+        text: 'Hi. Unsubscribe: https://u.example/v1/unsubscribe?token=t',
+        html: '<p>Hi</p>',
+      },
+      unsubscribeUrl: 'https://u.example/v1/unsubscribe?token=t',
+    } as unknown as StepContext;
+
+    // Act
+    const request = buildSendEmailRequest('hiro@oscorp.example', context);
+
+    // Assess
+    expect(request).toMatchObject({
+      FromEmailAddress: '"Ada The Lovelace" <ada@x.example>',
+      Destination: { ToAddresses: ['hiro@oscorp.example'] },
+      ReplyToAddresses: ['reply+msg_1@replies.x.example'],
+      ConfigurationSetName: 'cascade-events',
+      EmailTags: [
+        { Name: 'campaign', Value: 'spring' },
+        { Name: 'lead', Value: 'lead_1' },
+        { Name: 'message', Value: 'msg_1' },
+      ],
+    });
+    expect(request.Content?.Simple?.Body).toEqual({
+      Text: { Data: context.content.text, Charset: 'UTF-8' },
+      Html: { Data: '<p>Hi</p>', Charset: 'UTF-8' },
+    });
+    expect(request.Content?.Simple?.Headers).toEqual(
+      expect.arrayContaining([
+        { Name: 'List-Unsubscribe', Value: '<https://u.example/v1/unsubscribe?token=t>' },
+        { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+      ]),
+    );
   });
 });
