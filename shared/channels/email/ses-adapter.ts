@@ -1,4 +1,4 @@
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import type { ProviderVerdict } from '../../domain/outcome';
 import type { ChannelAdapter, SendResult, StepContext } from '../../outreach/channel-adapter';
 import { dayWindow } from '../../rate-limit/limiter';
