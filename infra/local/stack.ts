@@ -74,7 +74,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     CASCADE_LINKEDIN_API_KEY: linkedinApiKey,
     CASCADE_LINKEDIN_ACCOUNT_ID: 'local-account',
     CASCADE_CONNECT_TO: `*.example=${site.url}`,
-    CASCADE_ALLOW_PRIVATE_NETWORK: '1',
+    // The outbound guard refuses private addresses; trust exactly our own peers (the site sandbox is
+    // trusted as the CASCADE_CONNECT_TO target).
+    CASCADE_TRUSTED_ORIGINS: linkedin.url,
     CASCADE_UNSUBSCRIBE_SECRET: process.env.CASCADE_UNSUBSCRIBE_SECRET ?? randomBytes(16).toString('hex'),
     CASCADE_PUBLIC_API_URL: options.publicApiUrl ?? 'http://127.0.0.1:8787',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'SILENT',

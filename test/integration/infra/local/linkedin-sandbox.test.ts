@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LinkedInSandbox, startLinkedInSandbox } from '../../../../infra/local/linkedin-sandbox';
 import { LinkedInProviderClient, LinkedInProviderError } from '../../../../shared/channels/linkedin/provider-client';
 import {
@@ -13,6 +13,16 @@ const API_KEY = 'sandbox-key';
 
 let sandbox: LinkedInSandbox;
 let client: LinkedInProviderClient;
+const previousAllow = process.env.CASCADE_ALLOW_PRIVATE_NETWORK;
+
+// The sandbox listens on loopback, which the outbound guard refuses unless told this is local testing.
+beforeAll(() => {
+  process.env.CASCADE_ALLOW_PRIVATE_NETWORK = '1';
+});
+afterAll(() => {
+  if (previousAllow === undefined) delete process.env.CASCADE_ALLOW_PRIVATE_NETWORK;
+  else process.env.CASCADE_ALLOW_PRIVATE_NETWORK = previousAllow;
+});
 
 beforeEach(async () => {
   sandbox = await startLinkedInSandbox({ port: 0, apiKey: API_KEY });
@@ -104,6 +114,9 @@ describe('resolveProfile', () => {
       outcome: 'RETRY',
       reason: 'provider_error',
       detail: 'account_disconnected',
+      retryAfterSeconds: 6 * 3600,
+      usesRetry: false,
+      operatorAlert: 'linkedin_account_disconnected',
       delivered: false,
     });
   });

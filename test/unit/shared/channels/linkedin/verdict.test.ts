@@ -111,7 +111,7 @@ describe('verdictForError', () => {
     expect(verdict).toMatchObject({ outcome: 'RETRY', reason: 'provider_error', delivered: false });
   });
 
-  it('401/403 → RETRY provider_error with detail account_disconnected', () => {
+  it('401/403 → RETRY provider_error account_disconnected: hours of wait, retries kept, operator alerted', () => {
     // Prepare
     const error = providerError('unauthorized', { status: 401 });
     // Act
@@ -121,6 +121,9 @@ describe('verdictForError', () => {
       outcome: 'RETRY',
       reason: 'provider_error',
       detail: 'account_disconnected',
+      retryAfterSeconds: 6 * 3600,
+      usesRetry: false,
+      operatorAlert: 'linkedin_account_disconnected',
       delivered: false,
     });
   });

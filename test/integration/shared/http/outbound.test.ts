@@ -1,0 +1,374 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  OutboundBlockedError,
+  OutboundRequestError,
+  OutboundResponseTooLargeError,
+  outboundRequest,
+} from '../../../../shared/http/outbound';
+
+/** A loopback HTTP server that counts TCP connections and records requests. */
+interface Peer {
+  url: string;
+  port: number;
+  connections: number;
+  requests: { method: string; url: string; headers: IncomingMessage['headers'] }[];
+  server: Server;
+}
+
+const peers: Peer[] = [];
+
+async function startPeer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Peer> {
+  const server = createServer((req, res) => {
+    peer.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    handler(req, res);
+  });
+  const peer: Peer = { url: '', port: 0, connections: 0, requests: [], server };
+  server.on('connection', () => {
+    peer.connections++;
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  peer.port = (server.address() as AddressInfo).port;
+  peer.url = `http://127.0.0.1:${peer.port}`;
+  peers.push(peer);
+  return peer;
+}
+
+const ok =
+  (body = 'ok') =>
+  (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(body);
+  };
+
+async function rejection(work: Promise<unknown>): Promise<Error> {
+  try {
+    await work;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the request to fail, it succeeded');
+}
+
+const ENV_NAMES = ['CASCADE_CONNECT_TO', 'CASCADE_TRUSTED_ORIGINS', 'CASCADE_ALLOW_PRIVATE_NETWORK'] as const;
+const savedEnv = Object.fromEntries(ENV_NAMES.map((name) => [name, process.env[name]]));
+
+beforeEach(() => {
+  for (const name of ENV_NAMES) delete process.env[name];
+});
+afterEach(async () => {
+  for (const peer of peers.splice(0)) {
+    peer.server.closeAllConnections();
+    await new Promise<void>((resolve) => peer.server.close(() => resolve()));
+  }
+});
+afterAll(() => {
+  for (const name of ENV_NAMES) {
+    const value = savedEnv[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+describe('outboundRequest address guard', () => {
+  it('refuses a loopback IP literal without opening a connection', async () => {
+    // Prepare
+    const peer = await startPeer(ok());
+
+    // Act
+    const error = await rejection(outboundRequest(`${peer.url}/contact`));
+
+    // Assess
+    expect(error).toBeInstanceOf(OutboundBlockedError);
+    expect(error).not.toBeInstanceOf(OutboundRequestError);
+    expect(error.message).toBe(
+      `refused to fetch ${peer.url}/contact: 127.0.0.1 is a loopback address (use --allow-private-network for local testing)`,
+    );
+    expect(peer.connections).toBe(0);
+  });
+
+  it('refuses odd spellings of loopback (decimal, hex, octal, short, IPv4-mapped) without connecting', async () => {
+    // Prepare
+    const peer = await startPeer(ok());
+    const urls = [
+      `http://2130706433:${peer.port}/`,
+      `http://0x7f000001:${peer.port}/`,
+      `http://0177.0.0.1:${peer.port}/`,
+      `http://127.1:${peer.port}/`,
+      `http://[::ffff:127.0.0.1]:${peer.port}/`,
+      `http://[::ffff:7f00:1]:${peer.port}/`,
+    ];
+
+    // Act
+    const errors = await Promise.all(urls.map((url) => rejection(outboundRequest(url))));
+
+    // Assess
+    for (const error of errors) expect(error).toBeInstanceOf(OutboundBlockedError);
+    expect(peer.connections).toBe(0);
+  });
+
+  it('refuses localhost after DNS resolution, without connecting', async () => {
+    // Prepare
+    const peer = await startPeer(ok());
+
+    // Act
+    const error = await rejection(outboundRequest(`http://localhost:${peer.port}/`));
+
+    // Assess
+    expect(error).toBeInstanceOf(OutboundBlockedError);
+    expect(error.message).toMatch(
+      new RegExp(
+        `^refused to fetch http://localhost:${peer.port}/: localhost resolves to (127\\.0\\.0\\.1|::1), a loopback address`,
+      ),
+    );
+    expect((error as OutboundBlockedError).maybeDelivered).toBe(false);
+    expect(peer.connections).toBe(0);
+  });
+
+  it('refuses a non-http scheme before anything else', async () => {
+    // Prepare
+    const url = 'file:///etc/passwd';
+
+    // Act
+    const error = await rejection(outboundRequest(url, { allowPrivateNetwork: true }));
+
+    // Assess
+    expect(error).toBeInstanceOf(OutboundBlockedError);
+    expect(error.message).toMatch(/only http and https URLs are allowed/);
+  });
+
+  it('refuses a redirect from a mapped host to a private address, without connecting to it', async () => {
+    // Prepare
+    const internal = await startPeer(ok('internal secrets'));
+    const site = await startPeer((_req, res) => {
+      res.writeHead(302, { location: `http://127.0.0.1:${internal.port}/admin` });
+      res.end();
+    });
+    process.env.CASCADE_CONNECT_TO = `public.example=${site.url}`;
+
+    // Act
+    const error = await rejection(outboundRequest('http://public.example/start'));
+
+    // Assess
+    expect(error).toBeInstanceOf(OutboundBlockedError);
+    expect(error.message).toMatch(
+      new RegExp(`^refused to fetch http://127\\.0\\.0\\.1:${internal.port}/admin: 127\\.0\\.0\\.1 is a loopback`),
+    );
+    // The first hop did reach the site: the refusal says so.
+    expect((error as OutboundBlockedError).maybeDelivered).toBe(true);
+    expect(site.requests.map((request) => [request.url, request.headers.host])).toEqual([['/start', 'public.example']]);
+    expect(internal.connections).toBe(0);
+  });
+
+  it('refuses a redirect to a non-http scheme', async () => {
+    // Prepare
+    const site = await startPeer((_req, res) => {
+      res.writeHead(301, { location: 'file:///etc/passwd' });
+      res.end();
+    });
+    process.env.CASCADE_CONNECT_TO = `public.example=${site.url}`;
+
+    // Act
+    const error = await rejection(outboundRequest('http://public.example/'));
+
+    // Assess
+    expect(error).toBeInstanceOf(OutboundBlockedError);
+    expect(error.message).toBe('refused to fetch file:///etc/passwd: only http and https URLs are allowed, not file:');
+  });
+
+  it('follows the same private redirect when allowPrivateNetwork lifts the guard', async () => {
+    // Prepare
+    const internal = await startPeer(ok('internal page'));
+    const site = await startPeer((_req, res) => {
+      res.writeHead(302, { location: `http://127.0.0.1:${internal.port}/admin` });
+      res.end();
+    });
+    process.env.CASCADE_CONNECT_TO = `public.example=${site.url}`;
+
+    // Act
+    const response = await outboundRequest('http://public.example/start', { allowPrivateNetwork: true });
+
+    // Assess
+    expect(response).toMatchObject({ status: 200, url: `${internal.url}/admin`, body: 'internal page' });
+    expect(internal.connections).toBe(1);
+  });
+
+  it('lets CASCADE_ALLOW_PRIVATE_NETWORK=1 lift the guard, and allowPrivateNetwork: false restore it', async () => {
+    // Prepare
+    const peer = await startPeer(ok('local'));
+    process.env.CASCADE_ALLOW_PRIVATE_NETWORK = '1';
+
+    // Act
+    const response = await outboundRequest(peer.url);
+    const error = await rejection(outboundRequest(peer.url, { allowPrivateNetwork: false }));
+
+    // Assess
+    expect(response.body).toBe('local');
+    expect(error).toBeInstanceOf(OutboundBlockedError);
+    expect(peer.connections).toBe(1);
+  });
+
+  it('allows exactly the origins in CASCADE_TRUSTED_ORIGINS, directly and after a redirect', async () => {
+    // Prepare
+    const trusted = await startPeer(ok('sandbox'));
+    const untrusted = await startPeer(ok('other'));
+    const site = await startPeer((req, res) => {
+      const target = req.url === '/to-trusted' ? trusted : untrusted;
+      res.writeHead(302, { location: `${target.url}/` });
+      res.end();
+    });
+    process.env.CASCADE_CONNECT_TO = `public.example=${site.url}`;
+    process.env.CASCADE_TRUSTED_ORIGINS = `${trusted.url}/`;
+
+    // Act
+    const direct = await outboundRequest(`${trusted.url}/api`);
+    const redirected = await outboundRequest('http://public.example/to-trusted');
+    const refusedDirect = await rejection(outboundRequest(`${untrusted.url}/`));
+    const refusedRedirect = await rejection(outboundRequest('http://public.example/to-untrusted'));
+
+    // Assess
+    expect(direct.body).toBe('sandbox');
+    expect(redirected).toMatchObject({ status: 200, body: 'sandbox', url: `${trusted.url}/` });
+    expect(refusedDirect).toBeInstanceOf(OutboundBlockedError);
+    expect(refusedRedirect).toBeInstanceOf(OutboundBlockedError);
+    expect(untrusted.connections).toBe(0);
+  });
+
+  it('trusts the target of a CASCADE_CONNECT_TO rule when addressed directly', async () => {
+    // Prepare
+    const sandbox = await startPeer(ok('sandbox home'));
+    process.env.CASCADE_CONNECT_TO = `*.example=${sandbox.url}`;
+
+    // Act
+    const mapped = await outboundRequest('https://acme.example/');
+    const direct = await outboundRequest(`${sandbox.url}/`);
+
+    // Assess
+    expect(mapped.body).toBe('sandbox home');
+    expect(direct.body).toBe('sandbox home');
+  });
+
+  it('drops credentials when a redirect leaves the origin', async () => {
+    // Prepare
+    const other = await startPeer(ok('other'));
+    const site = await startPeer((_req, res) => {
+      res.writeHead(302, { location: 'http://other.example/landing' });
+      res.end();
+    });
+    process.env.CASCADE_CONNECT_TO = `public.example=${site.url},other.example=${other.url}`;
+
+    // Act
+    await outboundRequest('http://public.example/', {
+      headers: { authorization: 'Bearer secret', 'X-Api-Key': 'key', accept: 'text/html' },
+    });
+
+    // Assess
+    expect(site.requests[0]?.headers).toMatchObject({ authorization: 'Bearer secret', 'x-api-key': 'key' });
+    expect(other.requests[0]?.headers.authorization).toBeUndefined();
+    expect(other.requests[0]?.headers['x-api-key']).toBeUndefined();
+    expect(other.requests[0]?.headers.accept).toBe('text/html');
+  });
+});
+
+describe('outboundRequest caps', () => {
+  const MB = 1024 * 1024;
+
+  it('reads a body of exactly 2 MB', async () => {
+    // Prepare
+    const peer = await startPeer(ok('x'.repeat(2 * MB)));
+
+    // Act
+    const response = await outboundRequest(peer.url, { allowPrivateNetwork: true });
+
+    // Assess
+    expect(response.body.length).toBe(2 * MB);
+  });
+
+  it('aborts a streamed body that grows past 2 MB', async () => {
+    // Prepare
+    let written = 0;
+    const peer = await startPeer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' }); // chunked, no content-length
+      const chunk = 'y'.repeat(64 * 1024);
+      const pump = () => {
+        while (written < 16 * MB && !res.destroyed) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    });
+
+    // Act
+    const error = await rejection(outboundRequest(peer.url, { allowPrivateNetwork: true }));
+
+    // Assess
+    expect(error).toBeInstanceOf(OutboundResponseTooLargeError);
+    expect(error).toBeInstanceOf(OutboundRequestError);
+    expect(error.message).toBe(`GET ${peer.url}/ failed: response body exceeds the 2097152-byte limit`);
+    expect((error as OutboundResponseTooLargeError).maybeDelivered).toBe(true);
+    expect(written).toBeLessThan(16 * MB);
+  });
+
+  it('refuses a declared content-length over the cap without reading it', async () => {
+    // Prepare
+    const peer = await startPeer((_req, res) => {
+      res.writeHead(200, { 'content-length': String(3 * MB) });
+      res.write('z'.repeat(1024));
+    });
+
+    // Act
+    const error = await rejection(outboundRequest(peer.url, { allowPrivateNetwork: true }));
+
+    // Assess
+    expect(error).toBeInstanceOf(OutboundResponseTooLargeError);
+  });
+
+  it('honours a smaller maxResponseBytes', async () => {
+    // Prepare
+    const peer = await startPeer(ok('a'.repeat(2000)));
+
+    // Act
+    const error = await rejection(outboundRequest(peer.url, { allowPrivateNetwork: true, maxResponseBytes: 1000 }));
+
+    // Assess
+    expect(error).toBeInstanceOf(OutboundResponseTooLargeError);
+    expect((error as OutboundResponseTooLargeError).limitBytes).toBe(1000);
+  });
+
+  it('times out a server that never answers', async () => {
+    // Prepare
+    const peer = await startPeer(() => undefined);
+    const started = Date.now();
+
+    // Act
+    const error = await rejection(outboundRequest(peer.url, { allowPrivateNetwork: true, timeoutMs: 300 }));
+
+    // Assess
+    expect(error).toBeInstanceOf(OutboundRequestError);
+    expect(error.message).toBe(`GET ${peer.url}/ failed: timed out after 300 ms`);
+    expect((error as OutboundRequestError).maybeDelivered).toBe(true);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('bounds the total time, even for a body that keeps trickling', async () => {
+    // Prepare
+    const timers: NodeJS.Timeout[] = [];
+    const peer = await startPeer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      timers.push(setInterval(() => res.write('.'), 50));
+    });
+    const started = Date.now();
+
+    // Act
+    const error = await rejection(outboundRequest(peer.url, { allowPrivateNetwork: true, timeoutMs: 400 }));
+    for (const timer of timers) clearInterval(timer);
+
+    // Assess
+    expect(error).toBeInstanceOf(OutboundRequestError);
+    expect(error.message).toMatch(/timed out after 400 ms$/);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
