@@ -7,6 +7,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { PROJECT_ROOT } from '../infra/local/stack';
+import type { FormCommonOptions, FormSubmitOptions } from './form';
 
 const program = new Command()
   .name('cascade')
@@ -35,6 +36,44 @@ program
   .action(async (executionName: string, options: { stateMachineArn?: string; full?: boolean }) => {
     const { runAudit } = await import('./audit');
     for (const line of await runAudit(executionName, options)) process.stdout.write(`${line}\n`);
+  });
+
+const form = program
+  .command('form')
+  .description("read a web page's forms and fill its contact form as the CONTACT_FORM channel does");
+
+form
+  .command('inspect')
+  .description('print the forms of a page as JSON, best contact-form candidate first, with field roles and protections')
+  .argument('<url>', 'the page to read')
+  .option('--discover', 'treat <url> as a web site: look for its contact page first (home page and its contact links)')
+  .option('--allow-private-network', 'allow loopback, private and link-local targets (local testing)')
+  .option('--timeout <seconds>', 'time limit per request', '15')
+  .action(async (url: string, options: FormCommonOptions) => {
+    const { inspectForms } = await import('./form');
+    process.stdout.write(`${JSON.stringify(await inspectForms(url, options), null, 2)}\n`);
+  });
+
+form
+  .command('submit')
+  .description(
+    'fill and submit the first-ranked form of a page as the channel would; prints JSON {outcome, reason, submitted}',
+  )
+  .argument('<url>', 'the page holding the form')
+  .requiredOption('--name <name>', "the sender's full name")
+  .requiredOption('--email <email>', "the sender's email address")
+  .option('--company <company>', "the sender's company")
+  .option('--phone <phone>', "the sender's phone number")
+  .option('--subject <subject>', 'the subject (a default one is written when the form asks for one)')
+  .requiredOption('--message <message>', 'the message')
+  .option('--dry-run', 'print what would be submitted and send nothing')
+  .option('--tick-consent', 'tick a required consent box (campaign setting consentPolicy: tick_required)')
+  .option('--discover', 'treat <url> as a web site: look for its contact page first (home page and its contact links)')
+  .option('--allow-private-network', 'allow loopback, private and link-local targets (local testing)')
+  .option('--timeout <seconds>', 'time limit per request', '15')
+  .action(async (url: string, options: FormSubmitOptions) => {
+    const { submitForm } = await import('./form');
+    process.stdout.write(`${JSON.stringify(await submitForm(url, options), null, 2)}\n`);
   });
 
 async function main() {

@@ -6,9 +6,10 @@ import type { AddressInfo } from 'node:net';
  * `CASCADE_CONNECT_TO="*.example=http://127.0.0.1:PORT"` with their original Host header).
  *
  * - `/`                  home page with a nav link to Contact
- * - `/contact`           Contact Form 7-like form (hidden `_wpcf7*` fields, consent box); HTML or JSON answer
+ * - `/contact`           Contact Form 7-like form (hidden `_wpcf7*` fields, an optional consent box); HTML or JSON answer
  * - `/contact-honeypot`  form with a hidden `website` honeypot; a filled honeypot is rejected as spam
  * - `/contact-protected` form behind a reCAPTCHA widget; rejected without a valid `g-recaptcha-response`
+ * - `/contact-consent`   form with a required privacy-policy box; rejected unless it is ticked
  * - `/contact-unavailable` answers 503 (a site that is down)
  * - anything else        404
  */
@@ -22,7 +23,7 @@ export interface SiteSubmission {
 
 export interface RejectedSiteSubmission extends SiteSubmission {
   status: number;
-  reason: 'validation_failed' | 'spam_honeypot' | 'captcha_missing' | 'unknown_form';
+  reason: 'validation_failed' | 'spam_honeypot' | 'captcha_missing' | 'consent_missing' | 'unknown_form';
 }
 
 export interface SiteSandbox {
@@ -87,7 +88,7 @@ function homePage(company: string): string {
   );
 }
 
-type Cf7Status = 'init' | 'sent' | 'invalid' | 'unaccepted';
+type Cf7Status = 'init' | 'sent' | 'invalid';
 
 function cf7Page(company: string, status: Cf7Status, message: string, invalid: Record<string, string>): string {
   const tip = (name: string) =>
@@ -112,7 +113,7 @@ ${field('Your name', '<input size="40" class="wpcf7-form-control wpcf7-text wpcf
 ${field('Your email', '<input size="40" class="wpcf7-form-control wpcf7-email wpcf7-validates-as-required" autocomplete="email" aria-required="true" value="" type="email" name="your-email" />', 'your-email')}
 ${field('Subject', '<input size="40" class="wpcf7-form-control wpcf7-text wpcf7-validates-as-required" aria-required="true" value="" type="text" name="your-subject" />', 'your-subject')}
 ${field('Your message', '<textarea cols="40" rows="10" maxlength="2000" class="wpcf7-form-control wpcf7-textarea wpcf7-validates-as-required" aria-required="true" name="your-message"></textarea>', 'your-message')}
-<p><span class="wpcf7-form-control-wrap" data-name="acceptance-1"><span class="wpcf7-form-control wpcf7-acceptance"><span class="wpcf7-list-item"><label><input type="checkbox" name="acceptance-1" value="1" aria-invalid="false" /><span class="wpcf7-list-item-label">I agree that my data is processed as described in the privacy policy.</span></label></span></span>${tip('acceptance-1')}</span></p>
+<p><span class="wpcf7-form-control-wrap" data-name="acceptance-1"><span class="wpcf7-form-control wpcf7-acceptance optional"><span class="wpcf7-list-item"><label><input type="checkbox" name="acceptance-1" value="1" aria-invalid="false" /><span class="wpcf7-list-item-label">I agree that my data is processed as described in the privacy policy.</span></label></span></span>${tip('acceptance-1')}</span></p>
 <p><input class="wpcf7-form-control wpcf7-submit has-spinner" type="submit" value="Send" /></p>
 <div class="wpcf7-response-output"${message ? '' : ' aria-hidden="true"'}>${escapeHtml(message)}</div>
 </form>
@@ -158,6 +159,25 @@ ${list}
 <div><label for="p-message">Message *</label><textarea id="p-message" name="message" required></textarea></div>
 <div class="g-recaptcha" data-sitekey="6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI"></div>
 <button type="submit">Send message</button>
+</form>`,
+  );
+}
+
+function consentPage(company: string, errors: string[] = []): string {
+  const list = errors.length
+    ? `<div class="form-errors" role="alert"><p>There was a problem with your submission:</p><ul>${errors.map((error) => `<li>${escapeHtml(error)}</li>`).join('')}</ul></div>`
+    : '';
+  return layout(
+    company,
+    'Contact',
+    `<h1>Write to us</h1>
+${list}
+<form id="consent-form" class="contact-form" action="/contact-consent" method="post">
+<div><label for="cc-name">Your name *</label><input id="cc-name" name="name" type="text" required></div>
+<div><label for="cc-email">Email *</label><input id="cc-email" name="email" type="email" required></div>
+<div><label for="cc-message">Message *</label><textarea id="cc-message" name="message" rows="6" required></textarea></div>
+<div><label><input type="checkbox" name="gdpr" value="agreed" required> I agree that my data is processed as described in the <a href="/privacy">privacy policy</a>. *</label></div>
+<button type="submit">Send</button>
 </form>`,
   );
 }
@@ -240,14 +260,10 @@ export async function startSiteSandbox(options: { port?: number } = {}): Promise
     if (fields['your-email'] && !EMAIL.test(fields['your-email'])) {
       invalid['your-email'] = 'Please enter an email address.';
     }
-    const unaccepted = !fields['acceptance-1'];
-    if (unaccepted) invalid['acceptance-1'] = 'Please accept the privacy policy.';
+    // The acceptance box is optional on this form (CF7 `[acceptance acceptance-1 optional]`).
     if (Object.keys(invalid).length > 0) {
       reject(host, path, fields, 400, 'validation_failed');
-      const message =
-        unaccepted && Object.keys(invalid).length === 1
-          ? 'You must accept the terms and conditions before sending your message.'
-          : 'One or more fields have an error. Please check and try again.';
+      const message = 'One or more fields have an error. Please check and try again.';
       if (json) {
         return sendJson(res, 400, {
           contact_form_id: Number(CF7_FORM_ID),
@@ -257,11 +273,7 @@ export async function startSiteSandbox(options: { port?: number } = {}): Promise
           invalid_fields: Object.entries(invalid).map(([field, error]) => ({ field, message: error })),
         });
       }
-      return send(
-        res,
-        400,
-        cf7Page(company, unaccepted && Object.keys(invalid).length === 1 ? 'unaccepted' : 'invalid', message, invalid),
-      );
+      return send(res, 400, cf7Page(company, 'invalid', message, invalid));
     }
     accept(host, path, fields);
     const message = 'Thank you for your message. It has been sent.';
@@ -299,6 +311,29 @@ export async function startSiteSandbox(options: { port?: number } = {}): Promise
     accept(host, path, fields);
     res.writeHead(303, { location: '/thank-you' });
     res.end();
+  }
+
+  async function handleConsent(req: IncomingMessage, res: ServerResponse, host: string, path: string) {
+    const company = companyFromHost(host);
+    const fields = await readFields(req);
+    if (fields.gdpr !== 'agreed') {
+      reject(host, path, fields, 400, 'consent_missing');
+      return send(res, 400, consentPage(company, ['Please accept the privacy policy.']));
+    }
+    const absent = missing(fields, ['name', 'email', 'message']);
+    if (absent.length > 0) {
+      reject(host, path, fields, 400, 'validation_failed');
+      return send(
+        res,
+        400,
+        consentPage(
+          company,
+          absent.map((name) => `The ${name} field is required.`),
+        ),
+      );
+    }
+    accept(host, path, fields);
+    return send(res, 200, thankYouPage(company));
   }
 
   async function handleProtected(req: IncomingMessage, res: ServerResponse, host: string, path: string) {
@@ -342,6 +377,8 @@ export async function startSiteSandbox(options: { port?: number } = {}): Promise
           return send(res, 200, honeypotPage(company));
         case '/contact-protected':
           return send(res, 200, protectedPage(company));
+        case '/contact-consent':
+          return send(res, 200, consentPage(company));
         case '/thank-you':
           return send(res, 200, thankYouPage(company));
         case '/contact-unavailable':
@@ -357,6 +394,7 @@ export async function startSiteSandbox(options: { port?: number } = {}): Promise
       }
       if (path === '/contact-honeypot') return handleHoneypot(req, res, host, path);
       if (path === '/contact-protected') return handleProtected(req, res, host, path);
+      if (path === '/contact-consent') return handleConsent(req, res, host, path);
       if (path === '/newsletter')
         return send(res, 200, layout(company, 'Subscribed', '<h1>Thanks for subscribing</h1>'));
       return send(res, 404, notFoundPage(company));

@@ -25,6 +25,8 @@ export type FieldRole = (typeof FIELD_ROLES)[number];
 export const PROTECTIONS = ['recaptcha', 'hcaptcha', 'turnstile', 'honeypot', 'js_token'] as const;
 export type Protection = (typeof PROTECTIONS)[number];
 export const CAPTCHA_PROTECTIONS: readonly Protection[] = ['recaptcha', 'hcaptcha', 'turnstile'];
+/** Protections the channel never works around: a form guarded by one is left to a person (`form_spam_protected`). */
+export const BLOCKING_PROTECTIONS: readonly Protection[] = [...CAPTCHA_PROTECTIONS, 'js_token'];
 
 export type FormKind = 'contact' | 'other' | 'comment' | 'newsletter' | 'login' | 'search';
 
@@ -64,10 +66,11 @@ const KIND_RANK: Record<FormKind, number> = { contact: 0, other: 1, comment: 2, 
 export function parseForms(html: string, pageUrl: string): ParsedForm[] {
   const $ = load(html);
   const base = resolveUrl($('base[href]').first().attr('href'), pageUrl) ?? pageUrl;
-  const labelsFor = collectLabels($);
+  const page: PageContext = { labelsFor: collectLabels($), ...hiddenByStylesheet($) };
   const pageCaptchas = pageLevelCaptchas($);
   const formEls = $('form').toArray();
   const inFormCaptchas = formEls.map((form) => formCaptchas($, form));
+  const scriptTokens = scriptInsertedTokens($, formEls);
 
   const parsed = formEls.map((form, index) => {
     const own = inFormCaptchas[index] ?? new Set<Protection>();
@@ -77,7 +80,8 @@ export function parseForms(html: string, pageUrl: string): ParsedForm[] {
       const claimedElsewhere = inFormCaptchas.some((set, other) => other !== index && set.has(captcha));
       if (!claimedElsewhere) captchas.add(captcha);
     }
-    return { index, form: parseForm($, form, base, labelsFor, captchas) };
+    if (scriptTokens.has(form)) captchas.add('js_token');
+    return { index, form: parseForm($, form, base, page, captchas) };
   });
   parsed.sort(
     (a, b) => KIND_RANK[a.form.kind] - KIND_RANK[b.form.kind] || b.form.score - a.form.score || a.index - b.index,
@@ -97,6 +101,9 @@ export function normalizeHint(text: string): string {
   return text
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .toLowerCase()
+    .normalize('NFD')
+    .replace(/([a-z])\p{M}+/gu, '$1')
+    .normalize('NFC')
     .replace(/[^\p{L}\p{N}*]+/gu, ' ')
     .trim();
 }
@@ -117,6 +124,13 @@ function ownText(_$: CheerioAPI, el: Cheerio<Element>): string {
   return squash(clone.text());
 }
 
+interface PageContext {
+  labelsFor: Map<string, Element[]>;
+  /** Classes and ids a `<style>` block of the page hides (`.hp-wrap { display: none }`). */
+  hiddenClasses: Set<string>;
+  hiddenIds: Set<string>;
+}
+
 function collectLabels($: CheerioAPI): Map<string, Element[]> {
   const map = new Map<string, Element[]>();
   $('label[for]').each((_, label) => {
@@ -127,6 +141,27 @@ function collectLabels($: CheerioAPI): Map<string, Element[]> {
     map.set(target, list);
   });
   return map;
+}
+
+/** Simple `.class` / `#id` selectors whose rule hides the element: honeypot wrappers are often hidden this way. */
+function hiddenByStylesheet($: CheerioAPI): Pick<PageContext, 'hiddenClasses' | 'hiddenIds'> {
+  const hiddenClasses = new Set<string>();
+  const hiddenIds = new Set<string>();
+  const css = $('style')
+    .toArray()
+    .map((style) => $(style).text())
+    .join('\n')
+    .replace(/\/\*[\s\S]*?\*\//g, '');
+  for (const rule of css.matchAll(/([^{}@]+)\{([^{}]*)\}/g)) {
+    if (!styleHides(rule[2]?.replace(/!important/g, ''))) continue;
+    for (const selector of (rule[1] ?? '').split(',')) {
+      // Only the last compound of the selector names the hidden element: `form .hp input` → skip, `.hp` → keep.
+      const match = selector.trim().match(/^[a-z]*([.#])([\w-]+)$/i);
+      if (!match?.[2]) continue;
+      (match[1] === '.' ? hiddenClasses : hiddenIds).add(match[2]);
+    }
+  }
+  return { hiddenClasses, hiddenIds };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -166,6 +201,33 @@ function formCaptchas($: CheerioAPI, form: Element): Set<Protection> {
     const text = `${script.attribs.src ?? ''} ${$(script).text()}`;
     for (const [kind, pattern] of CAPTCHA_SCRIPTS) if (pattern.test(text)) found.add(kind);
   });
+  return found;
+}
+
+const INSERTS_INPUT =
+  /createElement\(\s*['"]input['"]\s*\)|insertAdjacentHTML\([^)]*<input|\.append(Child)?\([^)]*<input/i;
+const TOKEN_WORDS = /token|nonce|antispam|anti-spam|anti_spam|honeypot|js_?check|bot_?check|timestamp|challenge/i;
+
+/**
+ * Forms a page script adds a token field to at run time (`form.appendChild(input)` with a token-ish name):
+ * the page as fetched lacks a value a browser would send, so the form cannot be submitted without running it.
+ */
+function scriptInsertedTokens($: CheerioAPI, forms: Element[]): Set<Element> {
+  const found = new Set<Element>();
+  for (const script of $('script:not([src])').toArray()) {
+    const text = $(script).text();
+    if (!INSERTS_INPUT.test(text) || !TOKEN_WORDS.test(text)) continue;
+    const named = forms.filter((form) => {
+      const id = form.attribs.id;
+      const name = form.attribs.name;
+      // Ids and names short enough to occur by chance ("f", "cf") do not count as a mention.
+      return (
+        (id !== undefined && id.length > 2 && text.includes(id)) ||
+        (name !== undefined && name.length > 2 && text.includes(name))
+      );
+    });
+    for (const form of named.length > 0 ? named : forms) found.add(form);
+  }
   return found;
 }
 
@@ -294,18 +356,40 @@ function collectHints($: CheerioAPI, el: Element, form: Element, labelsFor: Map<
   };
 }
 
+/**
+ * Role words, most specific first, on normalised text (lower case, Latin accents removed). English, German,
+ * French, Spanish, Portuguese, Italian and Dutch words, and Japanese ones (no word boundaries there).
+ */
 const ROLE_PATTERNS: Array<[FieldRole, RegExp]> = [
-  ['first_name', /\b(first|given|fore) ?name\b|\bfname\b|\bvorname\b|\bprenom\b|\bprénom\b|^first\b/],
-  ['last_name', /\b(last|family|sur) ?name\b|\blname\b|\bnachname\b|^last\b|^nom de famille\b/],
-  ['email', /\be ?mail\b|\bemail address\b|\breply ?to\b|\bmail\b|\bcourriel\b/],
-  ['phone', /\b(phone|telephone|tel|mobile|cell|telefon|téléphone|phone number|phonenumber|whatsapp)\b/],
-  ['company', /\b(company|companyname|organi[sz]ation|business|employer|firm|firma|entreprise|empresa|org)\b/],
-  ['subject', /\b(subject|topic|regarding|betreff|objet|asunto|reason|inquiry type|enquiry type)\b/],
+  [
+    'first_name',
+    /\b(first|given|fore) ?name\b|\bfname\b|\bvorname\b|\bprenom\b|\bvoornaam\b|\bprimeiro nome\b|^first\b|^名$/,
+  ],
+  [
+    'last_name',
+    /\b(last|family|sur) ?name\b|\blname\b|\bnachname\b|\bachternaam\b|\bapellidos?\b|\bsobrenome\b|\bcognome\b|^last\b|^nom de famille\b|^姓$/,
+  ],
+  [
+    'email',
+    /\be ?mail\b|\bemail address\b|\breply ?to\b|\bmail\b|\bcourriel\b|\bcorreo\b|\bindirizzo (di )?posta\b|メール/,
+  ],
+  [
+    'phone',
+    /\b(phone|telephone|tel|mobile|cell|telefon|telefono|telefone|telefoon|telemovel|celular|movil|phone number|phonenumber|whatsapp)\b|電話/,
+  ],
+  [
+    'company',
+    /\b(company|companyname|organi[sz]ation|business|employer|firm|firma|unternehmen|entreprise|societe|empresa|azienda|societa|bedrijf|org)\b|会社|社名|法人名|企業名/,
+  ],
+  [
+    'subject',
+    /\b(subject|topic|regarding|betreff|objet|sujet|asunto|assunto|oggetto|onderwerp|reason|inquiry type|enquiry type)\b|件名|題名|種別|ご用件/,
+  ],
   [
     'message',
-    /\b(message|messages|msg|comment|comments|enquiry|inquiry|question|questions|details|body|description|nachricht|how can we help|tell us|project|notes?)\b/,
+    /\b(message|messages|msg|comment|comments|enquiry|inquiry|question|questions|details|body|description|nachricht|mensaje|mensagem|messaggio|bericht|consulta|how can we help|tell us|project|notes?)\b|お問い?合わ?せ内容|本文|メッセージ|内容/,
   ],
-  ['name', /\b(name|fullname|full name|your name|contact person|nom|nombre)\b/],
+  ['name', /\b(name|fullname|full name|your name|contact person|nom|nombre|nome|naam)\b|氏名|名前/],
 ];
 
 export function roleFromText(text: string): FieldRole | undefined {
@@ -326,19 +410,23 @@ const AUTOCOMPLETE_ROLES: Record<string, FieldRole> = {
 };
 
 const CONSENT =
-  /agree|consent|accept|privacy|terms|gdpr|policy|permission|acknowledge|einwillig|datenschutz|acceptance/;
+  /agree|consent|accept|privacy|terms|gdpr|policy|permission|acknowledge|einwillig|datenschutz|zustimm|akzeptier|acepto|aceito|accetto|privacidad|privacidade|informativa|akkoord|同意|個人情報|プライバシー/;
 /** Optional marketing opt-ins are not consent to process the message: they stay unticked. */
 const MARKETING = /newsletter|marketing|subscribe|digest|updates|promotion|offers|opt ?in/;
 
 // ---------------------------------------------------------------------------------------------------------
 // Honeypots
 
-const HONEYPOT_NAMES = /^(_gotcha|_honey|_hp|bot-field|honeypot|hp|hpot|ak_hp_textarea|fax_only|url_check)$/i;
-const HONEYPOT_NAME_PARTS = /honeypot|honey_pot|hpot|^hp[_-]|[_-]hp$|^b_[a-z0-9]+_[a-z0-9]+$/i;
+/** Known honeypot names: Formspree `_gotcha`, Mailchimp `b_<u>_<id>`, WPForms `wpforms[hp]`, Formidable `frm_verify`… */
+const HONEYPOT_NAMES =
+  /^(_gotcha|_honey|_hp|bot-field|honeypot|hp|hpot|ak_hp_textarea|fax_only|url_check|frm_verify|wpforms\[hp\])$/i;
+const HONEYPOT_NAME_PARTS = /honeypot|honey_pot|hpot|^hp[_-]|[_-]hp$|\[hp\]$|^b_[a-z0-9]+_[a-z0-9]+$/i;
 const BAIT_NAMES = /^(your-)?(website|url|homepage|web|site|fax|address2|middle[-_]?name|nickname)$/i;
-const HIDDEN_CLASSES = /^(hidden|hide|d-none|is-hidden|invisible)$/i;
+const HIDDEN_CLASSES = /^(hidden|hide|d-none|is-hidden|invisible|sr-only-hp)$/i;
 const HONEYPOT_CLASSES =
-  /honeypot|honey-pot|hpot|^hp$|^hp-|-hp$|ohnohoney|gform_validation_container|gfield--type-honeypot/i;
+  /honeypot|honey-pot|hpot|^hp$|^hp-|-hp$|ohnohoney|gform_validation_container|gfield--type-honeypot|wpforms-field-hp|nf-field-hp|elementor-field-type-honeypot|^frm_verify$/i;
+/** Controls a person types into: the only kind a honeypot is made of. */
+const TYPED = new Set(['text', 'email', 'tel', 'url', 'number', 'search', 'textarea']);
 const LEAVE_BLANK =
   /leave (this )?(field )?(blank|empty|unchanged)|should be left (blank|empty|unchanged)|if you are (a )?human|do ?n[o']t fill|not fill (this|in)|for validation purposes/i;
 
@@ -348,15 +436,22 @@ function styleHides(style: string | undefined): boolean {
   if (/display:none|visibility:hidden|opacity:0(\.0+)?(;|$)/.test(s)) return true;
   if (/(left|top|right|text-indent):-\d{3,}/.test(s)) return true;
   if (/(height|max-height):0(px)?(;|$)/.test(s) && /overflow:hidden/.test(s)) return true;
+  if (/(^|;)width:0(px)?(;|$)/.test(s) && /(^|;)height:0(px)?(;|$)/.test(s)) return true;
+  if (/transform:scale\(0\)/.test(s)) return true;
   return /clip:rect\(0/.test(s);
 }
 
+/**
+ * A field a person cannot see or reach, there to catch bots: filling it marks the submission as spam, whatever
+ * its label says ("Phone", "Email"). Hidden inputs are the builder's own fields, never honeypots by markup.
+ */
 function isHoneypot(
   $: CheerioAPI,
   control: Control,
   form: Element,
   hints: Hints,
   netlifyHoneypot: string | undefined,
+  page: PageContext,
 ): boolean {
   const { el, name } = control;
   if (netlifyHoneypot && name === netlifyHoneypot) return true;
@@ -372,16 +467,20 @@ function isHoneypot(
       styleHides(attribs.style) ||
       attribs.hidden !== undefined ||
       attribs['aria-hidden'] === 'true' ||
-      classes.some((cls) => HIDDEN_CLASSES.test(cls))
+      classes.some((cls) => HIDDEN_CLASSES.test(cls) || page.hiddenClasses.has(cls)) ||
+      (attribs.id !== undefined && page.hiddenIds.has(attribs.id))
     ) {
       hiddenByMarkup = true;
     }
   }
-  // Custom-styled checkboxes and radios are often visually hidden on purpose: not a honeypot signal for them.
-  if (hiddenByMarkup && control.type !== 'checkbox' && control.type !== 'radio') return true;
+  // Custom-styled checkboxes and radios, and selects enhanced by a script (select2, choices.js), are hidden on
+  // purpose and replaced by a widget: not a honeypot signal for them.
+  const typed = TYPED.has(control.type);
+  if (hiddenByMarkup && typed) return true;
   if (LEAVE_BLANK.test(`${hints.label} ${hints.container}`)) return true;
+  // Taken out of the tab order: a person using the keyboard could never fill it.
+  if (typed && el.attribs.tabindex?.trim() === '-1') return true;
   let weak = 0;
-  if (el.attribs.tabindex?.trim() === '-1') weak++;
   if (/^(off|new-password|nope|false)$/i.test(el.attribs.autocomplete ?? '') && control.tag !== 'select') weak++;
   if (BAIT_NAMES.test(name) || BAIT_NAMES.test(el.attribs.id ?? '')) weak++;
   return weak >= 2 && $(el).is('input, textarea');
@@ -423,10 +522,13 @@ function decideRole(control: Control, hints: Hints, honeypot: boolean): FieldRol
 
 const STRONG_MESSAGE = /\b(message|msg|comments?|enquiry|inquiry|questions?|how can we help|nachricht)\b/;
 
-function isRequired(control: Control, hints: Hints, role: FieldRole): boolean {
+function isRequired($: CheerioAPI, control: Control, hints: Hints, role: FieldRole): boolean {
   if (role === 'hidden' || role === 'honeypot' || control.type === 'submit') return false;
   const { attribs } = control.el;
   if (attribs.required !== undefined || attribs['aria-required'] === 'true') return true;
+  // Contact Form 7 acceptance boxes must be ticked unless the form marks them `optional`.
+  const acceptance = $(control.el).closest('.wpcf7-acceptance');
+  if (control.type === 'checkbox' && acceptance.length > 0 && !acceptance.hasClass('optional')) return true;
   const classes = (attribs.class ?? '').split(/\s+/);
   if (classes.some((cls) => /^(required|is-required|wpcf7-validates-as-required)$/.test(cls))) return true;
   return hints.labelRequired;
@@ -441,16 +543,16 @@ function bestLabel(hints: Hints): string | undefined {
   return label ? label.replace(/\s*\*\s*$/, '').slice(0, 120) || undefined : undefined;
 }
 
-function buildFields($: CheerioAPI, form: Element, labelsFor: Map<string, Element[]>): FormField[] {
+function buildFields($: CheerioAPI, form: Element, page: PageContext): FormField[] {
   const netlifyHoneypot = form.attribs['netlify-honeypot'] ?? form.attribs['data-netlify-honeypot'];
   const fields: FormField[] = [];
   const grouped = new Map<string, FormField>();
   for (const control of formControls($, form)) {
     const { el, type, name } = control;
-    const hints = collectHints($, el, form, labelsFor);
-    const honeypot = isHoneypot($, control, form, hints, netlifyHoneypot);
+    const hints = collectHints($, el, form, page.labelsFor);
+    const honeypot = isHoneypot($, control, form, hints, netlifyHoneypot, page);
     const role = decideRole(control, hints, honeypot);
-    const required = isRequired(control, hints, role);
+    const required = isRequired($, control, hints, role);
 
     if (type === 'radio' || type === 'checkbox') {
       const value = el.attribs.value ?? 'on';
@@ -494,6 +596,22 @@ function buildFields($: CheerioAPI, form: Element, labelsFor: Map<string, Elemen
     if (label) field.label = label;
     fields.push(field);
   }
+  // "Name" beside "Surname" is the first name; "Nom" beside "Prénom" the last name.
+  const visible = fields.filter((field) => field.type !== 'hidden');
+  const nameFields = visible.filter((field) => field.role === 'name');
+  if (nameFields.length === 1 && nameFields[0]) {
+    const hasFirst = visible.some((field) => field.role === 'first_name');
+    const hasLast = visible.some((field) => field.role === 'last_name');
+    if (hasLast && !hasFirst) nameFields[0].role = 'first_name';
+    else if (hasFirst && !hasLast) nameFields[0].role = 'last_name';
+  }
+  // A lone box that must be ticked is an agreement of some kind ("I confirm…"), whatever its wording:
+  // it is ticked only under the campaign's consent policy, like a consent box.
+  for (const field of fields) {
+    if (field.type === 'checkbox' && field.role === 'other' && field.required && field.options?.length === 1) {
+      field.role = 'consent';
+    }
+  }
   return fields;
 }
 
@@ -504,7 +622,8 @@ const SEARCH_NAMES = /^(s|q|query|search|keywords?|term|search_query|searchterm)
 const NEWSLETTER =
   /newsletter|subscribe|subscription|list-manage|mailchimp|mc-embedded|mc4wp|sign ?up|klaviyo|convertkit|mailerlite|sendinblue|brevo|substack|opt-?in/i;
 const COMMENT = /wp-comments-post|commentform|comment-form|comment_post_id/i;
-const CONTACT = /contact|enquir|inquir|wpcf7|gform|formspree|hubspot|get in touch|talk to|kontakt|quote|sales/i;
+const CONTACT =
+  /contact|enquir|inquir|wpcf7|gform|wpforms|formspree|hubspot|get in touch|talk to|kontakt|contacto|contato|contatti|quote|sales|問い?合わ?せ/i;
 const JS_TOKEN = /token|nonce|^ak_js|js_?check|timestamp|antispam|anti_spam|bot_?check|_ts$|challenge|captcha/i;
 
 function formAttributesText($: CheerioAPI, form: Element): string {
@@ -577,7 +696,7 @@ function parseForm(
   $: CheerioAPI,
   form: Element,
   base: string,
-  labelsFor: Map<string, Element[]>,
+  page: PageContext,
   captchas: Set<Protection>,
 ): ParsedForm {
   const rawAction = form.attribs.action?.trim();
@@ -592,17 +711,19 @@ function parseForm(
         ? 'text/plain'
         : 'application/x-www-form-urlencoded';
 
-  const fields = buildFields($, form, labelsFor);
+  const fields = buildFields($, form, page);
   const protections = new Set<Protection>(captchas);
   if (fields.some((field) => field.role === 'honeypot')) protections.add('honeypot');
   if (fields.some((field) => field.role === 'hidden' && !field.value && JS_TOKEN.test(field.name))) {
     protections.add('js_token');
   }
+  // WPForms' modern anti-spam: the token sits in `data-token` and a script turns it into a field on submit.
+  if (form.attribs['data-token'] !== undefined) protections.add('js_token');
   const { kind, score } = classify($, form, fields);
 
   let reason: string | undefined;
   if (kind !== 'contact') reason = `not_contact_form:${kind}`;
-  else if (CAPTCHA_PROTECTIONS.some((captcha) => protections.has(captcha))) reason = 'form_spam_protected';
+  else if (BLOCKING_PROTECTIONS.some((protection) => protections.has(protection))) reason = 'form_spam_protected';
   else if (method === 'DIALOG' || /^javascript:/i.test(rawAction ?? '')) reason = 'unsupported_method';
   else if (fields.some((field) => field.type === 'file' && field.required)) reason = 'file_upload_required';
   else if (!fields.some((field) => field.role === 'message')) reason = 'no_message_field';

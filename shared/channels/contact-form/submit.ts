@@ -3,7 +3,8 @@ import { load } from 'cheerio';
 import type { ProviderVerdict } from '../../domain/outcome';
 import type { Outcome, ReasonCode } from '../../domain/schemas';
 import { OutboundRequestError, type OutboundResponse, outboundRequest } from '../../http/outbound';
-import { CAPTCHA_PROTECTIONS, type FormField, type ParsedForm, parseForms } from './parse';
+import { type FormFetchOptions, fetchPage, guardedInit, isOutboundBlocked, isUnknownHost } from './fetch';
+import { BLOCKING_PROTECTIONS, type FormField, type ParsedForm, parseForms } from './parse';
 
 /**
  * The contact-form channel's provider: fetch the page, pick its contact form, fill it as a person would
@@ -21,8 +22,26 @@ export interface ContactDetails {
   message: string;
 }
 
+/**
+ * What to do with a consent box the form requires ("I agree to the privacy policy"): tick it only when the
+ * campaign says so (`tick_required`); otherwise (`skip`, the default) the form is left to a person.
+ * Optional consent boxes are never ticked.
+ */
+export const CONSENT_POLICIES = ['tick_required', 'skip'] as const;
+export type ConsentPolicy = (typeof CONSENT_POLICIES)[number];
+export const DEFAULT_CONSENT_POLICY: ConsentPolicy = 'skip';
+
+export function isConsentPolicy(value: unknown): value is ConsentPolicy {
+  return typeof value === 'string' && (CONSENT_POLICIES as readonly string[]).includes(value);
+}
+
+export interface PlanOptions {
+  consentPolicy?: ConsentPolicy;
+}
+
 export type PlanFailureReason =
   | 'form_spam_protected'
+  | 'consent_required'
   | 'not_contact_form'
   | 'no_message_field'
   | 'unsupported_method'
@@ -63,8 +82,9 @@ function chooseOption(field: FormField, wanted: string | undefined): string | un
 }
 
 /** What the channel would put in each control; pure. Honeypots stay empty, hidden fields keep their value. */
-export function planSubmission(form: ParsedForm, contact: ContactDetails): SubmissionPlan {
-  if (form.protections.some((protection) => CAPTCHA_PROTECTIONS.includes(protection))) {
+export function planSubmission(form: ParsedForm, contact: ContactDetails, options: PlanOptions = {}): SubmissionPlan {
+  const consentPolicy = options.consentPolicy ?? DEFAULT_CONSENT_POLICY;
+  if (form.protections.some((protection) => BLOCKING_PROTECTIONS.includes(protection))) {
     return fail('form_spam_protected', `form is protected by ${form.protections.join(', ')}`);
   }
   if (form.kind !== 'contact') return fail('not_contact_form', `form looks like a ${form.kind} form`);
@@ -75,6 +95,7 @@ export function planSubmission(form: ParsedForm, contact: ContactDetails): Submi
 
   const { first, last } = splitName(contact);
   const fields: Record<string, string> = {};
+  const consentNeeded: FormField[] = [];
 
   for (const field of form.fields) {
     let value: string | undefined;
@@ -113,7 +134,12 @@ export function planSubmission(form: ParsedForm, contact: ContactDetails): Submi
         value = contact.message;
         break;
       case 'consent':
-        value = field.value ?? 'on';
+        if (field.required && consentPolicy !== 'tick_required') {
+          consentNeeded.push(field);
+          continue;
+        }
+        // A box the page pre-ticks goes as the browser would send it; an optional one stays unticked.
+        value = field.required || field.checked ? (field.value ?? 'on') : undefined;
         break;
       case 'other':
         value = otherValue(field);
@@ -136,6 +162,10 @@ export function planSubmission(form: ParsedForm, contact: ContactDetails): Submi
       return fail(reason, `field "${field.name}" allows ${field.maxLength} characters, got ${value.length}`);
     }
     if (!(field.name in fields)) fields[field.name] = value;
+  }
+  if (consentNeeded.length > 0) {
+    const boxes = consentNeeded.map((field) => `"${field.label ?? field.name}"`).join(', ');
+    return fail('consent_required', `the form requires ticking ${boxes}; the campaign's consent policy is skip`);
   }
   return { ok: true, fields };
 }
@@ -284,6 +314,9 @@ export function judgeResponse(response: OutboundResponse, form: ParsedForm): Jud
     return judgement;
   }
   if (status >= 500) return { outcome: 'RETRY', reason: 'provider_error', delivered: false, detail: `HTTP ${status}` };
+  if (status === 404 || status === 410) {
+    return { outcome: 'FALLBACK', reason: 'form_unreachable', delivered: false, detail: `HTTP ${status}` };
+  }
 
   const json = (response.headers['content-type'] ?? '').includes('json') || /^\s*[[{]/.test(response.body);
   const fromJson = json ? judgeJson(response.body) : undefined;
@@ -298,18 +331,22 @@ export function judgeResponse(response: OutboundResponse, form: ParsedForm): Jud
   $('script, style, noscript, template').remove();
   // Messages the common form builders render after a post.
   const errorBlocks = $(
-    '.wpcf7-not-valid-tip, .wpcf7-form.invalid .wpcf7-response-output, .wpcf7-form.failed .wpcf7-response-output, .wpcf7-form.spam .wpcf7-response-output, .wpcf7-form.unaccepted .wpcf7-response-output, .gform_validation_errors, .validation_error, .validation_message, .alert-danger, .alert-error, .error-message, .form-error, .errors, .errorlist, .invalid-feedback, [role="alert"]',
+    '.wpcf7-not-valid-tip, .wpcf7-not-valid, .gfield_error .validation_message, .gfield_error, .wpforms-error, .wpforms-error-container, .wpcf7-form.invalid .wpcf7-response-output, .wpcf7-form.failed .wpcf7-response-output, .wpcf7-form.spam .wpcf7-response-output, .wpcf7-form.unaccepted .wpcf7-response-output, .gform_validation_errors, .validation_error, .validation_message, .alert-danger, .alert-error, .error-message, .form-error, .errors, .errorlist, .invalid-feedback, [role="alert"]',
   )
     .toArray()
     .map((el) => verdictText($(el).text()))
     .filter(Boolean);
   const successBlocks = $(
-    '.wpcf7-form.sent .wpcf7-response-output, .gform_confirmation_message, .gform_confirmation_wrapper, .alert-success, .success-message, .form-success, [role="status"]',
+    '.wpcf7-form.sent .wpcf7-response-output, .gform_confirmation_message, .gform_confirmation_wrapper, .wpforms-confirmation-container, .wpforms-confirmation-container-full, .alert-success, .success-message, .form-success, [role="status"]',
   )
     .toArray()
     .map((el) => verdictText($(el).text()))
     .filter(Boolean);
   const cf7Status = $('form.wpcf7-form').attr('data-status');
+  // Builders mark the controls they refused even when the message itself is empty or rendered by a script.
+  const invalidMarker = $(
+    '.wpcf7-not-valid, .gfield_error, .gform_validation_error, .wpforms-error, .validation_error',
+  ).first();
 
   if (status >= 400) {
     const detail = errorBlocks[0] ?? (verdictText($('body').text()) || `HTTP ${status}`);
@@ -318,12 +355,16 @@ export function judgeResponse(response: OutboundResponse, form: ParsedForm): Jud
   if (cf7Status === 'sent' || successBlocks.some((text) => SUCCESS_WORDS.test(text))) {
     return { outcome: 'SENT', delivered: true, detail: successBlocks[0] ?? 'mail_sent' };
   }
-  if (errorBlocks.length > 0 || (cf7Status && cf7Status !== 'init' && cf7Status !== 'resetting')) {
+  if (
+    errorBlocks.length > 0 ||
+    invalidMarker.length > 0 ||
+    (cf7Status && cf7Status !== 'init' && cf7Status !== 'resetting')
+  ) {
     return {
       outcome: 'FALLBACK',
       reason: 'form_rejected',
       delivered: false,
-      detail: errorBlocks[0] ?? cf7Status ?? '',
+      detail: errorBlocks[0] ?? cf7Status ?? `invalid: ${invalidMarker.attr('class') ?? ''}`.trim(),
     };
   }
 
@@ -363,46 +404,65 @@ export function judgeResponse(response: OutboundResponse, form: ParsedForm): Jud
 // ---------------------------------------------------------------------------------------------------------
 // The channel step
 
-export interface SubmitContactFormInput {
+export interface SubmitContactFormInput extends FormFetchOptions {
   url: string;
   contact: ContactDetails;
   /** Fill the form and report what would be sent, without sending it. */
   dryRun?: boolean;
-  timeoutMs?: number;
+  /** Whether a required consent box may be ticked (the campaign's choice); default `skip`. */
+  consentPolicy?: ConsentPolicy;
 }
+
+/** Why an operator has to finish a submission by hand. */
+export type ManualFormReason = 'form_spam_protected' | 'form_consent_required';
 
 export interface SubmitContactFormResult {
   outcome: Outcome;
   reason?: ReasonCode;
+  detail: string;
   /** The fields sent (or, with dryRun, that would be sent); empty when nothing was submitted. */
   submitted: Record<string, string>;
   verdict: ProviderVerdict;
   form?: ParsedForm;
+  /** The page URL after redirects. */
+  pageUrl?: string;
   dryRun?: boolean;
+  /** The form cannot be sent automatically but a person could send it: the message is SKIPPED, a task opened. */
+  manualTask?: { reason: ManualFormReason; detail: string };
+  /** The outbound guard refused the page or the form's target (a private address): nothing was sent. */
+  blocked?: string;
+}
+
+interface ResultExtra {
+  delivered?: boolean;
+  submitted?: Record<string, string>;
+  form?: ParsedForm;
+  pageUrl?: string;
+  retryAfterSeconds?: number;
+  manualTask?: SubmitContactFormResult['manualTask'];
+  blocked?: string;
 }
 
 function result(
   outcome: Outcome,
   reason: ReasonCode | undefined,
   detail: string,
-  extra: {
-    delivered?: boolean;
-    submitted?: Record<string, string>;
-    form?: ParsedForm;
-    retryAfterSeconds?: number;
-  } = {},
+  extra: ResultExtra = {},
 ): SubmitContactFormResult {
   const verdict: ProviderVerdict = { outcome, delivered: extra.delivered ?? false, detail };
   if (reason) verdict.reason = reason;
   if (extra.retryAfterSeconds !== undefined) verdict.retryAfterSeconds = extra.retryAfterSeconds;
-  const out: SubmitContactFormResult = { outcome, submitted: extra.submitted ?? {}, verdict };
+  const out: SubmitContactFormResult = { outcome, detail, submitted: extra.submitted ?? {}, verdict };
   if (reason) out.reason = reason;
   if (extra.form) out.form = extra.form;
+  if (extra.pageUrl) out.pageUrl = extra.pageUrl;
+  if (extra.manualTask) out.manualTask = extra.manualTask;
+  if (extra.blocked) out.blocked = extra.blocked;
   return out;
 }
 
 /** Cookies the page set, sent back with the submission (session or CSRF cookies). */
-function cookieHeader(setCookie: string | undefined): string | undefined {
+export function cookieHeader(setCookie: string | undefined): string | undefined {
   if (!setCookie) return undefined;
   const pairs = setCookie
     .split(/,(?=\s*[^;,=\s]+=)/)
@@ -411,85 +471,152 @@ function cookieHeader(setCookie: string | undefined): string | undefined {
   return pairs.length > 0 ? pairs.join('; ') : undefined;
 }
 
+/** A page fetch that did not give a page: what the channel does about it. */
+function pageFailure(error: unknown): SubmitContactFormResult {
+  const message = (error as Error).message;
+  if (isOutboundBlocked(error)) {
+    return result('FALLBACK', 'form_unreachable', `form page refused: ${message}`, { blocked: message });
+  }
+  // Nothing was submitted yet, so a network failure is safe to try again later; a host that does not exist is not.
+  if (error instanceof OutboundRequestError && !isUnknownHost(error)) {
+    return result('RETRY', 'provider_error', `form page: ${message}`);
+  }
+  return result('FALLBACK', 'form_unreachable', `form page: ${message}`);
+}
+
+function pageStatusFailure(status: number): SubmitContactFormResult | undefined {
+  if (status === 429) return result('RETRY', 'provider_throttled', 'form page: HTTP 429');
+  if (status >= 500) return result('RETRY', 'provider_error', `form page: HTTP ${status}`);
+  if (status >= 300) return result('FALLBACK', 'form_unreachable', `form page: HTTP ${status}`);
+  return undefined;
+}
+
+export interface FormPageInspection {
+  /** The page URL after redirects (relative actions are resolved against it). */
+  url: string;
+  status: number;
+  /** Best contact-form candidate first. */
+  forms: ParsedForm[];
+}
+
+/** Fetch a page and parse its forms (`cascade form inspect`). Throws when the page cannot be fetched. */
+export async function inspectFormPage(url: string, options: FormFetchOptions = {}): Promise<FormPageInspection> {
+  const page = await fetchPage(url, options);
+  return { url: page.url, status: page.status, forms: page.status < 300 ? parseForms(page.body, page.url) : [] };
+}
+
+/**
+ * Fetch the page, pick its best contact form, fill it and submit it as the browser would, and judge the answer.
+ * Captchas and script-inserted tokens are never worked around, nor a required consent box ticked without the
+ * campaign's say-so: those end FALLBACK with a `manualTask` for a person.
+ */
 export async function submitContactForm(input: SubmitContactFormInput): Promise<SubmitContactFormResult> {
-  const timeoutMs = input.timeoutMs ?? 15_000;
+  const fetchOptions: FormFetchOptions = { timeoutMs: input.timeoutMs ?? 15_000 };
+  if (input.allowPrivateNetwork !== undefined) fetchOptions.allowPrivateNetwork = input.allowPrivateNetwork;
   let page: OutboundResponse;
   try {
-    page = await outboundRequest(input.url, {
-      method: 'GET',
-      headers: { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8' },
-      maxRedirects: 5,
-      timeoutMs,
-    });
+    page = await fetchPage(input.url, fetchOptions);
   } catch (error) {
-    const message = (error as Error).message;
-    if (error instanceof OutboundRequestError && error.maybeDelivered) {
-      return result('RETRY', 'provider_error', `form page: ${message}`);
-    }
-    return result('FALLBACK', 'form_unreachable', `form page: ${message}`);
+    return pageFailure(error);
   }
-  if (page.status === 429) return result('RETRY', 'provider_throttled', 'form page: HTTP 429');
-  if (page.status >= 500) return result('RETRY', 'provider_error', `form page: HTTP ${page.status}`);
-  if (page.status >= 300) return result('FALLBACK', 'form_unreachable', `form page: HTTP ${page.status}`);
+  const statusFailure = pageStatusFailure(page.status);
+  if (statusFailure) return statusFailure;
+  const pageUrl = page.url;
 
   const form = parseForms(page.body, page.url)[0];
-  if (form?.kind !== 'contact') return result('FALLBACK', 'form_unreachable', 'no contact form on the page');
-  const captchas = form.protections.filter((protection) => CAPTCHA_PROTECTIONS.includes(protection));
-  if (captchas.length > 0) {
-    return result('FALLBACK', 'form_spam_protected', `protected by ${captchas.join(', ')}; not submitted`, { form });
+  if (form?.kind !== 'contact') {
+    return result('FALLBACK', 'form_unreachable', 'no contact form on the page', { pageUrl });
   }
-  const plan = planSubmission(form, input.contact);
+  const guards = form.protections.filter((protection) => BLOCKING_PROTECTIONS.includes(protection));
+  if (guards.length > 0) {
+    const detail = `protected by ${guards.join(', ')}; not submitted`;
+    return result('FALLBACK', 'form_spam_protected', detail, {
+      form,
+      pageUrl,
+      manualTask: { reason: 'form_spam_protected', detail: `submit by hand (${guards.join(', ')}): ${pageUrl}` },
+    });
+  }
+  const plan = planSubmission(form, input.contact, { consentPolicy: input.consentPolicy ?? DEFAULT_CONSENT_POLICY });
   if (!plan.ok) {
+    if (plan.reason === 'consent_required') {
+      return result('FALLBACK', 'manual_task_created', `consent_required: ${plan.detail}`, {
+        form,
+        pageUrl,
+        manualTask: { reason: 'form_consent_required', detail: `${plan.detail}; submit by hand: ${pageUrl}` },
+      });
+    }
     const reason: ReasonCode =
       plan.reason === 'content_too_long'
         ? 'content_too_long'
         : plan.reason === 'missing_value'
           ? 'form_rejected'
           : 'form_unreachable';
-    return result('FALLBACK', reason, `${plan.reason}: ${plan.detail}`, { form });
+    return result('FALLBACK', reason, `${plan.reason}: ${plan.detail}`, { form, pageUrl });
   }
   if (input.dryRun) {
-    const dry = result('SENT', undefined, 'dry run: nothing sent', { submitted: plan.fields, form });
+    const dry = result('SENT', undefined, 'dry run: nothing sent', { submitted: plan.fields, form, pageUrl });
     dry.dryRun = true;
     return dry;
   }
 
   const encoded = encodeSubmission(form, plan.fields);
-  const pageUrl = new URL(page.url);
+  const origin = new URL(pageUrl);
   const headers: Record<string, string> = {
     ...encoded.headers,
     accept: 'text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8',
-    referer: page.url,
-    origin: pageUrl.origin,
+    referer: pageUrl,
+    origin: origin.origin,
   };
-  const cookies = new URL(encoded.url).host === pageUrl.host ? cookieHeader(page.headers['set-cookie']) : undefined;
+  const cookies = new URL(encoded.url).host === origin.host ? cookieHeader(page.headers['set-cookie']) : undefined;
   if (cookies) headers.cookie = cookies;
 
   let response: OutboundResponse;
   try {
-    response = await outboundRequest(encoded.url, {
-      method: encoded.method,
-      headers,
-      ...(encoded.body !== undefined ? { body: encoded.body } : {}),
-      maxRedirects: 5,
-      timeoutMs,
-    });
+    response = await outboundRequest(
+      encoded.url,
+      guardedInit(
+        {
+          method: encoded.method,
+          headers,
+          ...(encoded.body !== undefined ? { body: encoded.body } : {}),
+          maxRedirects: 5,
+        },
+        fetchOptions,
+      ),
+    );
   } catch (error) {
     const message = (error as Error).message;
-    if (!(error instanceof OutboundRequestError)) {
-      // Refused before any request was made (e.g. a private-network target).
-      return result('FALLBACK', 'form_unreachable', `submission: ${message}`, { form });
+    if (isOutboundBlocked(error)) {
+      // Refused at the form's target: nothing left. Refused on a redirect after the post: the site had it.
+      const refusedUrl = (error as { url?: string }).url;
+      if (refusedUrl && refusedUrl !== encoded.url) {
+        return result('STOP', 'ambiguous_send', `submission redirected to a refused address: ${message}`, {
+          delivered: true,
+          submitted: plan.fields,
+          form,
+          pageUrl,
+        });
+      }
+      return result('FALLBACK', 'form_unreachable', `submission refused: ${message}`, {
+        form,
+        pageUrl,
+        blocked: message,
+      });
     }
-    if (!error.maybeDelivered) return result('RETRY', 'provider_error', `submission: ${message}`, { form });
+    if (!(error instanceof OutboundRequestError)) {
+      return result('FALLBACK', 'form_unreachable', `submission: ${message}`, { form, pageUrl });
+    }
+    if (!error.maybeDelivered) return result('RETRY', 'provider_error', `submission: ${message}`, { form, pageUrl });
     // The request may have reached the site: sending again could reach the lead twice.
     return result('STOP', 'ambiguous_send', `submission: ${message}`, {
       delivered: true,
       submitted: plan.fields,
       form,
+      pageUrl,
     });
   }
   const judgement = judgeResponse(response, form);
-  const extra: Parameters<typeof result>[3] = { delivered: judgement.delivered, submitted: plan.fields, form };
+  const extra: ResultExtra = { delivered: judgement.delivered, submitted: plan.fields, form, pageUrl };
   if (judgement.retryAfterSeconds !== undefined) extra.retryAfterSeconds = judgement.retryAfterSeconds;
   return result(judgement.outcome, judgement.reason, judgement.detail, extra);
 }

@@ -255,3 +255,143 @@ describe('parseForms field roles and protections', () => {
     expect(form?.enctype).toBe('application/x-www-form-urlencoded');
   });
 });
+
+describe('parseForms: builder honeypots, consent boxes and script tokens', () => {
+  it('recognises WPForms, Gravity and stylesheet-hidden honeypots even when labelled Phone or Email', () => {
+    // Prepare
+    const html = `<style>.a-wrap { display: none !important }</style>
+      <form class="wpforms-form" action="/contact/" method="post" data-formid="7">
+        <div class="wpforms-field"><label for="f1">Name *</label><input id="f1" name="wpforms[fields][1]" required></div>
+        <div class="wpforms-field"><label for="f2">Email *</label><input id="f2" type="email" name="wpforms[fields][2]" required></div>
+        <div class="wpforms-field"><label for="f3">Comment or Message</label><textarea id="f3" name="wpforms[fields][3]"></textarea></div>
+        <div class="wpforms-field wpforms-field-hp"><label for="hp">Phone</label><input id="hp" name="wpforms[hp]" type="text"></div>
+        <div class="a-wrap"><label for="e2">Email</label><input id="e2" name="email_confirm" type="email"></div>
+        <label for="t">Phone</label><input id="t" name="tel_2" type="text" tabindex="-1">
+        <input type="hidden" name="wpforms[id]" value="7"><input type="hidden" name="wpforms[author]" value="1">
+        <select name="country" class="select2-hidden-accessible" tabindex="-1" aria-hidden="true"><option>FR</option></select>
+        <button type="submit" name="wpforms[submit]" value="wpforms-submit">Submit</button>
+      </form>`;
+
+    // Act
+    const [form] = parseForms(html, 'https://acme.example/contact/');
+
+    // Assess
+    const roles = Object.fromEntries((form?.fields ?? []).map((candidate) => [candidate.name, candidate.role]));
+    expect(roles).toMatchObject({
+      'wpforms[fields][1]': 'name',
+      'wpforms[fields][2]': 'email',
+      'wpforms[fields][3]': 'message',
+      'wpforms[hp]': 'honeypot',
+      email_confirm: 'honeypot',
+      tel_2: 'honeypot',
+      'wpforms[id]': 'hidden',
+      'wpforms[author]': 'hidden',
+      country: 'other',
+    });
+    expect(field(form, 'wpforms[id]')?.value).toBe('7');
+    expect(form?.submittable).toBe(true);
+  });
+
+  it('treats a CF7 acceptance box as required unless optional, and a lone required box as consent', () => {
+    // Prepare
+    const box = (extra: string) =>
+      `<span class="wpcf7-form-control wpcf7-acceptance ${extra}"><label><input type="checkbox" name="acc-${extra || 'req'}" value="1"> I agree to the privacy policy</label></span>`;
+    const html = `<form class="wpcf7-form" method="post"><input name="your-email" type="email"><textarea name="your-message"></textarea>
+      ${box('')}${box('optional')}
+      <label><input type="checkbox" name="confirm" value="y" required> I confirm the above is correct</label></form>`;
+
+    // Act
+    const [form] = parseForms(html, 'https://acme.example/');
+
+    // Assess
+    expect(field(form, 'acc-req')).toMatchObject({ role: 'consent', required: true });
+    expect(field(form, 'acc-optional')).toMatchObject({ role: 'consent', required: false });
+    expect(field(form, 'confirm')).toMatchObject({ role: 'consent', required: true });
+  });
+
+  it('refuses forms whose token a script adds: WPForms data-token and an inline createElement', () => {
+    // Prepare
+    const fields = '<input name="email" type="email"><textarea name="message"></textarea>';
+    const wpforms = `<form method="post" class="wpforms-form" data-token="abc123">${fields}</form>`;
+    const inline = `<form id="contact-form" method="post">${fields}</form><form id="other" role="search"><input type="search" name="q"></form>
+      <script>var i = document.createElement('input'); i.name = 'spam_token'; i.value = t(); document.getElementById('contact-form').appendChild(i);</script>`;
+
+    // Act
+    const [withDataToken] = parseForms(wpforms, 'https://acme.example/');
+    const [withScript, search] = parseForms(inline, 'https://acme.example/');
+
+    // Assess
+    expect(withDataToken).toMatchObject({
+      protections: ['js_token'],
+      submittable: false,
+      reason: 'form_spam_protected',
+    });
+    expect(withScript).toMatchObject({ protections: ['js_token'], submittable: false });
+    expect(search?.protections).toEqual([]);
+  });
+
+  it('maps labels in German, Spanish, Italian, French and Japanese', () => {
+    // Prepare
+    const html = `<form method="post" action="/kontakt">
+      <label for="a">Vorname</label><input id="a" name="a"><label for="b">Nachname</label><input id="b" name="b">
+      <label for="c">Correo electrónico</label><input id="c" name="c"><label for="d">Teléfono</label><input id="d" name="d">
+      <label for="e">Azienda</label><input id="e" name="e"><label for="f">Objet</label><input id="f" name="f">
+      <label for="g">お問い合わせ内容</label><textarea id="g" name="g"></textarea>
+      <label for="h">会社名</label><input id="h" name="h"><label for="i">メールアドレス</label><input id="i" name="i">
+    </form>`;
+
+    // Act
+    const [form] = parseForms(html, 'https://acme.example/');
+
+    // Assess
+    const roles = Object.fromEntries((form?.fields ?? []).map((candidate) => [candidate.name, candidate.role]));
+    expect(roles).toEqual({
+      a: 'first_name',
+      b: 'last_name',
+      c: 'email',
+      d: 'phone',
+      e: 'company',
+      f: 'subject',
+      g: 'message',
+      h: 'company',
+      i: 'email',
+    });
+  });
+
+  it('reads "Name" beside "Surname" as the first name, and "Nom" beside "Prénom" as the last name', () => {
+    // Prepare
+    const english =
+      '<form method="post"><label for="n">Name</label><input id="n" name="n"><label for="s">Surname</label><input id="s" name="s"><textarea name="message"></textarea></form>';
+    const french =
+      '<form method="post"><label for="p">Prénom</label><input id="p" name="p"><label for="n">Nom</label><input id="n" name="n"><textarea name="message"></textarea></form>';
+
+    // Act
+    const [en] = parseForms(english, 'https://acme.example/');
+    const [fr] = parseForms(french, 'https://acme.example/');
+
+    // Assess
+    expect([field(en, 'n')?.role, field(en, 's')?.role]).toEqual(['first_name', 'last_name']);
+    expect([field(fr, 'p')?.role, field(fr, 'n')?.role]).toEqual(['first_name', 'last_name']);
+  });
+});
+
+describe('parseForms: reCAPTCHA v3', () => {
+  it.each([
+    ['the v3 script', '<script src="https://www.google.com/recaptcha/api.js?render=6Lc_site_key"></script>'],
+    [
+      'an inline grecaptcha.execute',
+      "<script>grecaptcha.ready(() => grecaptcha.execute('k', {action: 'submit'}))</script>",
+    ],
+    ['CF7 recaptcha response field', '<input type="hidden" name="_wpcf7_recaptcha_response" value="">'],
+  ])('is detected from %s', (_label, marker) => {
+    // Prepare
+    const html = `<form method="post" class="contact">${marker}<input name="email" type="email"><textarea name="message"></textarea></form>`;
+
+    // Act
+    const [form] = parseForms(html, 'https://acme.example/');
+
+    // Assess
+    expect(form?.protections).toContain('recaptcha');
+    expect(form).toMatchObject({ submittable: false, reason: 'form_spam_protected' });
+  });
+});

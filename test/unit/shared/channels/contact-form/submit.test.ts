@@ -96,12 +96,12 @@ describe('planSubmission', () => {
     expect(plan.fields?.['input_1.6']).toBe('King');
   });
 
-  it('ticks the consent box with its value and leaves the _gotcha honeypot empty', () => {
+  it('ticks the required consent box with its value under tick_required and leaves the _gotcha honeypot empty', () => {
     // Prepare
     const form = firstForm('plain-formspree');
 
     // Act
-    const plan = planSubmission(form, CONTACT);
+    const plan = planSubmission(form, CONTACT, { consentPolicy: 'tick_required' });
 
     // Assess
     expect(plan).toEqual({
@@ -309,5 +309,98 @@ describe('judgeResponse', () => {
     expect(judgement.outcome).toBe(outcome);
     expect(judgement.reason).toBe(reason);
     expect(judgement.delivered).toBe(delivered);
+  });
+});
+
+describe('planSubmission consent policy', () => {
+  it('leaves a form with a required consent box to a person under the default policy (skip)', () => {
+    // Prepare
+    const form = firstForm('plain-formspree');
+
+    // Act
+    const plan = planSubmission(form, CONTACT);
+
+    // Assess
+    expect(plan).toMatchObject({ ok: false, reason: 'consent_required' });
+    expect(plan.detail).toContain('I agree to the privacy policy');
+  });
+
+  it('never ticks an optional consent box, whatever the policy, but keeps one the page pre-ticks', () => {
+    // Prepare
+    const form = formFrom(`<form method="post"><input name="email" type="email"><textarea name="message"></textarea>
+      <label><input type="checkbox" name="privacy" value="1"> I accept the privacy policy</label>
+      <label><input type="checkbox" name="terms" value="ok" checked> I accept the terms</label></form>`);
+
+    // Act
+    const skip = planSubmission(form, CONTACT);
+    const tick = planSubmission(form, CONTACT, { consentPolicy: 'tick_required' });
+
+    // Assess
+    for (const plan of [skip, tick]) {
+      expect(plan.ok).toBe(true);
+      expect(plan.fields).not.toHaveProperty('privacy');
+      expect(plan.fields?.terms).toBe('ok');
+    }
+  });
+
+  it('refuses a form guarded by a script-inserted token', () => {
+    // Prepare
+    const form = formFrom(
+      '<form method="post" data-token="t"><input name="email" type="email"><textarea name="message"></textarea></form>',
+    );
+
+    // Act
+    const plan = planSubmission(form, CONTACT, { consentPolicy: 'tick_required' });
+
+    // Assess
+    expect(plan).toMatchObject({ ok: false, reason: 'form_spam_protected' });
+  });
+});
+
+describe('judgeResponse: builder markers and missing targets', () => {
+  const form = firstForm('gravity-honeypot');
+  const html = (status: number, body: string, url = 'https://site.example/contact-us/') => ({
+    status,
+    url,
+    headers: { 'content-type': 'text/html' },
+    body,
+  });
+
+  it.each([
+    [
+      'Gravity gfield_error',
+      html(200, '<div class="gfield gfield_error"><input name="input_2"></div>'),
+      'FALLBACK',
+      'form_rejected',
+    ],
+    ['WPForms error label', html(200, '<label class="wpforms-error" for="x"></label>'), 'FALLBACK', 'form_rejected'],
+    [
+      'CF7 wpcf7-not-valid control',
+      html(200, '<input class="wpcf7-not-valid" name="your-email">'),
+      'FALLBACK',
+      'form_rejected',
+    ],
+    ['legacy validation_error', html(200, '<div class="validation_error"></div>'), 'FALLBACK', 'form_rejected'],
+    [
+      'Gravity confirmation',
+      html(200, '<div class="gform_confirmation_message">Thanks for contacting us! We will get in touch soon.</div>'),
+      'SENT',
+      undefined,
+    ],
+    [
+      'WPForms confirmation',
+      html(200, '<div class="wpforms-confirmation-container-full"><p>Thanks for contacting us!</p></div>'),
+      'SENT',
+      undefined,
+    ],
+    ['HTTP 404', html(404, 'Not found'), 'FALLBACK', 'form_unreachable'],
+    ['HTTP 410', html(410, 'Gone'), 'FALLBACK', 'form_unreachable'],
+    ['HTTP 503', html(503, 'Down'), 'RETRY', 'provider_error'],
+  ])('%s', (_label, answer, outcome, reason) => {
+    // Act
+    const judgement = judgeResponse(answer, form);
+
+    // Assess
+    expect([judgement.outcome, judgement.reason]).toEqual([outcome, reason]);
   });
 });
