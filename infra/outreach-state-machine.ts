@@ -95,6 +95,7 @@ export class OutreachStateMachine extends Construct {
           executionName: sfn.JsonPath.stringAt('$$.Execution.Name'),
           maxTotalAttemptsPerLead: sfn.JsonPath.numberAt('$.sequence.maxTotalAttemptsPerLead'),
           cursor: sfn.JsonPath.objectAt('$.cursor'),
+          override: sfn.JsonPath.objectAt('$.override'),
         }),
         resultPath: '$.result',
         taskTimeout: sfn.Timeout.duration(Duration.minutes(2)),

@@ -23,7 +23,7 @@ import {
   type StoredAttempt,
 } from '../store/outreach';
 import { findSuppression } from '../store/suppressions';
-import { buildTemplateContext, renderMessage, TemplateError } from '../templates/render';
+import { buildTemplateContext, DEFAULT_TEMPLATES, renderMessage, TemplateError } from '../templates/render';
 import { nowIso, nowMs } from '../time/clock';
 import type { ChannelAdapter, SendResult, StepContext } from './channel-adapter';
 import type { StepTaskInput } from './task-input';
@@ -148,11 +148,14 @@ export async function runChannelStep(input: StepTaskInput, adapter: ChannelAdapt
   const link = unsubscribeUrl(lead.leadId, campaign.campaignId);
   let content: StepContext['content'];
   try {
-    content = renderMessage({
-      channel,
-      template: campaign.templates[channel] ?? config.template,
-      context: buildTemplateContext(lead, campaign, link),
-    });
+    // An operator's own message is a template too: same variables, same strictness.
+    const template = input.override
+      ? {
+          body: input.override.body,
+          subject: input.override.subject ?? campaign.templates[channel]?.subject ?? DEFAULT_TEMPLATES[channel].subject,
+        }
+      : (campaign.templates[channel] ?? config.template);
+    content = renderMessage({ channel, template, context: buildTemplateContext(lead, campaign, link) });
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
     return finish({

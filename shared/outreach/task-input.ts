@@ -22,6 +22,10 @@ export const Cursor = z.object({
 });
 export type Cursor = z.infer<typeof Cursor>;
 
+/** An operator's own message for this run (a Liquid template like any other), instead of the channel template. */
+export const ContentOverride = z.object({ body: z.string().min(1), subject: z.string().optional() });
+export type ContentOverride = z.infer<typeof ContentOverride>;
+
 /** What every channel Task receives (the state machine's Parameters). */
 export const StepTaskInput = z.object({
   campaignId: z.string().min(1),
@@ -29,6 +33,7 @@ export const StepTaskInput = z.object({
   executionName: z.string().min(1),
   maxTotalAttemptsPerLead: z.number().int().positive(),
   cursor: Cursor,
+  override: ContentOverride.nullish(),
 });
 export type StepTaskInput = z.infer<typeof StepTaskInput>;
 
@@ -44,8 +49,8 @@ export interface ExecutionInput {
     maxTotalAttemptsPerLead: number;
   };
   cursor: Cursor;
-  /** Operator-initiated outreach: overrides the template body/subject for this run. */
-  override?: { body: string; subject?: string };
+  /** Operator-initiated outreach: the message to send instead of the channel template (null for batches). */
+  override: ContentOverride | null;
 }
 
 const HOUR = 3600;
@@ -67,7 +72,12 @@ export function toRuntimeSteps(sequence: SequenceConfig): RuntimeStep[] {
   });
 }
 
-export function buildExecutionInput(campaignId: string, leadId: string, sequence: SequenceConfig): ExecutionInput {
+export function buildExecutionInput(
+  campaignId: string,
+  leadId: string,
+  sequence: SequenceConfig,
+  override: ContentOverride | null = null,
+): ExecutionInput {
   const steps = toRuntimeSteps(sequence);
   const first = steps[0];
   if (!first) throw new Error('a sequence needs at least one step');
@@ -82,5 +92,6 @@ export function buildExecutionInput(campaignId: string, leadId: string, sequence
       maxTotalAttemptsPerLead: sequence.maxTotalAttemptsPerLead,
     },
     cursor: { stepIndex: 0, retriesUsed: 0, tryCount: 1, stepWaitDone: false, step: first },
+    override,
   };
 }
