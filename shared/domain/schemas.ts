@@ -91,6 +91,8 @@ export const Lead = z.object({
   conversionProbability: z.number(),
   linkedinConnectionStatus: LinkedInConnectionStatus.default('NOT_CONNECTED'),
   contactFormLastSubmittedAt: isoTimestamp.optional(),
+  /** Why the lead may not be contacted any more (e.g. `complaint` for an UNSUBSCRIBED lead). */
+  stopReason: ReasonCode.optional(),
   sequenceVersion: z.number().int().optional(),
   executionName: z.string().optional(),
   createdAt: isoTimestamp,
@@ -191,6 +193,11 @@ export const OutreachMessage = z.object({
   openedAt: isoTimestamp.optional(),
   repliedAt: isoTimestamp.optional(),
   bouncedAt: isoTimestamp.optional(),
+  clickedAt: isoTimestamp.optional(),
+  complainedAt: isoTimestamp.optional(),
+  delayedAt: isoTimestamp.optional(),
+  /** Permanent or Transient, from the SES bounce event. */
+  bounceType: z.string().optional(),
 });
 export type OutreachMessage = z.infer<typeof OutreachMessage>;
 

@@ -14,6 +14,7 @@ import {
   transitionLead,
   updateLeadFields,
 } from '../store/leads';
+import { setMessageProviderFields } from '../store/message-lookup';
 import {
   advanceMessage,
   claimAttempt,
@@ -43,7 +44,8 @@ const PAUSING_STOPS: ReadonlySet<ReasonCode> = new Set(['ambiguous_send', 'templ
 
 function stopReasonFor(lead: Lead, campaign: Campaign): ReasonCode | undefined {
   if (campaign.state !== 'ACTIVE') return 'campaign_inactive';
-  return STOPPING_STATUSES[lead.status];
+  const stop = STOPPING_STATUSES[lead.status];
+  return stop && (lead.stopReason ?? stop);
 }
 
 interface Finish {
@@ -101,11 +103,15 @@ export async function runChannelStep(input: StepTaskInput, adapter: ChannelAdapt
     }
     if (messageWritten) {
       const sent = verdict.outcome === 'SENT';
-      await advanceMessage(lead.leadId, messageId, sent ? 'SENT' : (send?.messageStatus ?? 'FAILED'), {
+      const advanced = await advanceMessage(lead.leadId, messageId, sent ? 'SENT' : (send?.messageStatus ?? 'FAILED'), {
         providerMessageId: verdict.providerMessageId,
         sentAt: sent ? nowIso() : undefined,
         reason: verdict.reason,
       });
+      // A provider event (e.g. SES Delivery) may have moved the message on already; keep its id and send time.
+      if (!advanced && sent && verdict.providerMessageId) {
+        await setMessageProviderFields(lead.leadId, messageId, verdict.providerMessageId, nowIso());
+      }
     }
     if (send?.manualTask) {
       await putManualTask({

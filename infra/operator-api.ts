@@ -1,0 +1,66 @@
+import { CfnOutput } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface OperatorApiProps {
+  handler: lambda.IFunction;
+  /** Steady-state requests per second across the API (burst is twice that). */
+  rateLimit?: number;
+}
+
+/**
+ * The operator API: one HTTP API in front of the one API Lambda. Every operator route requires IAM
+ * (SigV4) authorisation; the one-click unsubscribe link in every mail is the only public route.
+ */
+export class OperatorApi extends Construct {
+  readonly api: apigwv2.HttpApi;
+
+  constructor(scope: Construct, id: string, props: OperatorApiProps) {
+    super(scope, id);
+    const integration = new HttpLambdaIntegration('ApiIntegration', props.handler, {
+      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+    });
+    this.api = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: 'Cascade operator API (OpenAPI at /v1/openapi.json)',
+      createDefaultStage: false,
+      defaultAuthorizer: new HttpIamAuthorizer(),
+    });
+    this.api.addRoutes({ path: '/v1/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration });
+    // Public: mail clients call it without credentials (RFC 8058 one-click), guarded by a signed token.
+    this.api.addRoutes({
+      path: '/v1/unsubscribe',
+      methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST],
+      integration,
+      authorizer: new apigwv2.HttpNoneAuthorizer(),
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.THREE_MONTHS });
+    const rateLimit = props.rateLimit ?? 25;
+    this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit, burstLimit: rateLimit * 2 },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            sourceIp: '$context.identity.sourceIp',
+            caller: '$context.identity.caller',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+  }
+}

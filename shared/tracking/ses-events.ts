@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import type { LeadStatus, OutreachMessage, OutreachStatus } from '../domain/schemas';
+import { logger } from '../observability';
+import { getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
+import { findMessageByProviderId, setMessageFieldOnce, setMessageProviderFields } from '../store/message-lookup';
+import { advanceMessage, getAttempt, getMessage } from '../store/outreach';
+import { addSuppression, normalizeEmail } from '../store/suppressions';
+
+/** An SES event in the EventBridge envelope (source aws.ses), as AWS documents it. */
+export const SesEventEnvelope = z.object({
+  'detail-type': z.string(),
+  source: z.literal('aws.ses'),
+  time: z.string(),
+  detail: z.object({
+    eventType: z.string(),
+    mail: z.object({
+      messageId: z.string(),
+      timestamp: z.string().optional(),
+      destination: z.array(z.string()).default([]),
+      tags: z.record(z.string(), z.array(z.string())).default({}),
+    }),
+    bounce: z
+      .object({ bounceType: z.string(), bounceSubType: z.string().optional(), timestamp: z.string().optional() })
+      .optional(),
+    complaint: z.object({ timestamp: z.string().optional() }).passthrough().optional(),
+    delivery: z.object({ timestamp: z.string().optional() }).passthrough().optional(),
+    open: z.object({ timestamp: z.string().optional() }).passthrough().optional(),
+    click: z.object({ timestamp: z.string().optional() }).passthrough().optional(),
+    deliveryDelay: z.object({ timestamp: z.string().optional() }).passthrough().optional(),
+  }),
+});
+export type SesEventEnvelope = z.infer<typeof SesEventEnvelope>;
+
+export interface SesEventResult {
+  eventType: string;
+  /** What the event changed; `ignored` when it matched nothing or changed nothing (duplicate, late). */
+  effect: 'status' | 'field' | 'suppressed' | 'ignored';
+  messageId?: string;
+  status?: OutreachStatus;
+}
+
+/** Lead statuses a complaint or an SES unsubscribe may still move to UNSUBSCRIBED. */
+const OPEN_LEAD_STATUSES: readonly LeadStatus[] = ['NEW', 'IN_SEQUENCE', 'CONTACTED', 'EXHAUSTED', 'PAUSED', 'BOUNCED'];
+
+async function findMessage(envelope: SesEventEnvelope): Promise<OutreachMessage | undefined> {
+  const { tags, messageId: sesMessageId } = envelope.detail.mail;
+  const leadId = tags.lead?.[0];
+  const messageId = tags.message?.[0];
+  if (leadId && messageId) {
+    const tagged = await getMessage(leadId, messageId);
+    if (tagged) return tagged;
+  }
+  return findMessageByProviderId(sesMessageId);
+}
+
+async function stopLead(leadId: string, campaignId: string, reason: 'complaint' | 'unsubscribed'): Promise<void> {
+  const lead = await getLead(leadId);
+  if (!lead) return;
+  try {
+    await transitionLead({ leadId, campaignId }, OPEN_LEAD_STATUSES, 'UNSUBSCRIBED', { stopReason: reason });
+  } catch (error) {
+    if (!(error instanceof LeadStatusConflictError)) throw error;
+  }
+}
+
+/**
+ * Applies one SES event to its message. Status only moves forward (conditional writes), first-seen
+ * timestamps are set once, so duplicates and out-of-order events are harmless. Permanent bounces and
+ * complaints suppress the address; a complaint also stops the lead.
+ */
+export async function handleSesEvent(raw: unknown): Promise<SesEventResult> {
+  const envelope = SesEventEnvelope.parse(raw);
+  const { detail } = envelope;
+  const eventType = detail.eventType;
+  const message = await findMessage(envelope);
+  if (!message) {
+    logger.warn('SES event for an unknown message', { eventType, sesMessageId: detail.mail.messageId });
+    return { eventType, effect: 'ignored' };
+  }
+  const at = (stamp?: string) => stamp ?? envelope.time;
+  const moved = (status: OutreachStatus, changed: boolean): SesEventResult => ({
+    eventType,
+    effect: changed ? 'status' : 'ignored',
+    messageId: message.messageId,
+    ...(changed && { status }),
+  });
+  const { leadId, messageId } = message;
+  const recipient = detail.mail.destination[0];
+
+  switch (eventType) {
+    case 'Send': {
+      // SES accepted it: this settles an `ambiguous_send` (the attempt keeps its record, the message is known sent).
+      await setMessageProviderFields(leadId, messageId, detail.mail.messageId, at(detail.mail.timestamp));
+      const changed = await advanceMessage(leadId, messageId, 'SENT', {});
+      const attempt = await getAttempt(leadId, message.attemptKey);
+      if (attempt?.reason === 'ambiguous_send')
+        logger.info('ambiguous send settled: SES sent it', { leadId, messageId });
+      return moved('SENT', changed);
+    }
+    case 'Delivery':
+      return moved(
+        'DELIVERED',
+        await advanceMessage(leadId, messageId, 'DELIVERED', { deliveredAt: at(detail.delivery?.timestamp) }),
+      );
+    case 'Bounce': {
+      if (detail.bounce?.bounceType !== 'Permanent') {
+        const changed = await setMessageFieldOnce(leadId, messageId, 'delayedAt', at(detail.bounce?.timestamp));
+        return { eventType, effect: changed ? 'field' : 'ignored', messageId };
+      }
+      const changed = await advanceMessage(leadId, messageId, 'BOUNCED', {
+        bouncedAt: at(detail.bounce.timestamp),
+        bounceType: detail.bounce.bounceType,
+      });
+      if (recipient) await addSuppression(`EMAIL#${normalizeEmail(recipient)}`, 'bounce', 'ses');
+      return moved('BOUNCED', changed);
+    }
+    case 'Complaint': {
+      await setMessageFieldOnce(
+        leadId,
+        messageId,
+        'complainedAt',
+        at(detail.complaint?.timestamp as string | undefined),
+      );
+      if (recipient) await addSuppression(`EMAIL#${normalizeEmail(recipient)}`, 'complaint', 'ses');
+      await stopLead(leadId, message.campaignId, 'complaint');
+      return { eventType, effect: 'suppressed', messageId };
+    }
+    case 'Reject':
+    case 'Rendering Failure':
+    case 'RenderingFailure':
+      return moved('FAILED', await advanceMessage(leadId, messageId, 'FAILED', { reason: 'provider_error' }));
+    case 'Open':
+      return fieldOnce(eventType, leadId, messageId, 'openedAt', at(detail.open?.timestamp as string | undefined));
+    case 'Click':
+      return fieldOnce(eventType, leadId, messageId, 'clickedAt', at(detail.click?.timestamp as string | undefined));
+    case 'DeliveryDelay':
+      return fieldOnce(
+        eventType,
+        leadId,
+        messageId,
+        'delayedAt',
+        at(detail.deliveryDelay?.timestamp as string | undefined),
+      );
+    case 'Subscription': {
+      if (recipient) await addSuppression(`EMAIL#${normalizeEmail(recipient)}`, 'unsubscribed', 'ses');
+      await stopLead(leadId, message.campaignId, 'unsubscribed');
+      return { eventType, effect: 'suppressed', messageId };
+    }
+    default:
+      logger.warn('unhandled SES event type', { eventType });
+      return { eventType, effect: 'ignored', messageId };
+  }
+}
+
+async function fieldOnce(
+  eventType: string,
+  leadId: string,
+  messageId: string,
+  field: string,
+  value: string,
+): Promise<SesEventResult> {
+  const changed = await setMessageFieldOnce(leadId, messageId, field, value);
+  return { eventType, effect: changed ? 'field' : 'ignored', messageId };
+}
