@@ -23,7 +23,7 @@ import {
   putMessage,
   type StoredAttempt,
 } from '../store/outreach';
-import { findSuppression } from '../store/suppressions';
+import { channelSuppressionKeys, findSuppressionByKeys, leadSuppressionKeys } from '../store/suppression-checks';
 import { buildTemplateContext, DEFAULT_TEMPLATES, renderMessage, TemplateError } from '../templates/render';
 import { nowIso, nowMs } from '../time/clock';
 import type { ChannelAdapter, SendResult, StepContext } from './channel-adapter';
@@ -138,10 +138,19 @@ export async function runChannelStep(input: StepTaskInput, adapter: ChannelAdapt
     return result;
   };
 
-  // Re-check before every send, including after every Wait (PRODUCT.md §2).
-  const stopReason = stopReasonFor(lead, campaign) ?? ((await findSuppression(lead.email)) ? 'suppressed' : undefined);
+  // Re-check before every send, including after every Wait (PRODUCT.md §2): the lead, then this channel.
+  const leadSuppressed = await findSuppressionByKeys(leadSuppressionKeys(lead));
+  const stopReason = stopReasonFor(lead, campaign) ?? (leadSuppressed ? 'suppressed' : undefined);
   if (stopReason)
     return finish({ verdict: { outcome: 'STOP', reason: stopReason, delivered: false }, messageWritten: false });
+  const channelSuppressed = await findSuppressionByKeys(channelSuppressionKeys(lead, channel));
+  if (channelSuppressed) {
+    const detail = `${channelSuppressed.key} (${channelSuppressed.reason})`;
+    return finish({
+      verdict: { outcome: 'FALLBACK', reason: 'suppressed', detail, delivered: false },
+      messageWritten: false,
+    });
+  }
 
   const config = await resolveChannelConfig(campaign.campaignId, channel);
   if (!config.enabled) {
