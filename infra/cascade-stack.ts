@@ -83,6 +83,9 @@ export class CascadeStack extends Stack {
     const submitContactForm = fn('SubmitContactFormFunction', 'submit-contact-form', { timeout: Duration.seconds(90) });
     const createPhoneTask = fn('CreatePhoneTaskFunction', 'create-phone-task');
     const finishSequence = fn('FinishSequenceFunction', 'finish-sequence');
+    const checkDelivery = fn('CheckDeliveryFunction', 'check-delivery');
+    this.tables.Outreach.grantReadData(checkDelivery);
+    this.tables.Leads.grantReadData(checkDelivery);
 
     const channelFunctions = [sendEmail, sendLinkedIn, submitContactForm, createPhoneTask];
     for (const channelFunction of [...channelFunctions, finishSequence]) {
@@ -111,7 +114,43 @@ export class CascadeStack extends Stack {
       sendLinkedIn,
       submitContactForm,
       createPhoneTask,
+      checkDelivery,
       finishSequence,
+    });
+
+    // SES events (delivery, bounce, complaint, …) reach the tracking handler through the default bus.
+    const sesEvents = fn('SesEventsFunction', 'ses-events');
+    this.tables.Outreach.grantReadWriteData(sesEvents);
+    this.tables.Leads.grantReadWriteData(sesEvents);
+    this.tables.Suppressions.grantReadWriteData(sesEvents);
+    configurationSet.addEventDestination('ToEventBridge', {
+      destination: ses.EventDestination.eventBus(events.EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      events: [
+        ses.EmailSendingEvent.SEND,
+        ses.EmailSendingEvent.DELIVERY,
+        ses.EmailSendingEvent.BOUNCE,
+        ses.EmailSendingEvent.COMPLAINT,
+        ses.EmailSendingEvent.REJECT,
+        ses.EmailSendingEvent.OPEN,
+        ses.EmailSendingEvent.CLICK,
+        ses.EmailSendingEvent.DELIVERY_DELAY,
+        ses.EmailSendingEvent.RENDERING_FAILURE,
+        ses.EmailSendingEvent.SUBSCRIPTION,
+      ],
+    });
+    new events.Rule(this, 'SesEventsRule', {
+      description: 'SES events of the Cascade configuration set to the tracking handler',
+      eventPattern: {
+        source: ['aws.ses'],
+        resources: [
+          this.formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: configurationSet.configurationSetName,
+          }),
+        ],
+      },
+      targets: [new targets.LambdaFunction(sesEvents, { retryAttempts: 8 })],
     });
 
     const launchBatch = fn('LaunchBatchFunction', 'launch-batch', {

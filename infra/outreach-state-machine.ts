@@ -19,6 +19,8 @@ export const STATE = {
   submitContactForm: 'Submit Contact Form',
   createPhoneTask: 'Create Phone Task',
   routeOutcome: 'Route Outcome',
+  waitForDelivery: 'Wait For Delivery',
+  checkDelivery: 'Check Delivery',
   succeeded: 'Sequence Succeeded',
   stopped: 'Sequence Stopped',
   scheduleRetry: 'Schedule Retry',
@@ -55,6 +57,7 @@ export interface OutreachStateMachineProps {
   sendLinkedIn: lambda.IFunction;
   submitContactForm: lambda.IFunction;
   createPhoneTask: lambda.IFunction;
+  checkDelivery: lambda.IFunction;
   finishSequence: lambda.IFunction;
   /** Upper bound for one lead's sequence (sequenceTimeoutDays is enforced per lead by the services). */
   timeout?: Duration;
@@ -229,7 +232,40 @@ export class OutreachStateMachine extends Construct {
       )
       .otherwise(markLeadExhausted.next(allChannelsExhausted));
 
+    // An accepted email is confirmed before the sequence ends: a bounce falls back, a complaint stops.
+    const waitForDelivery = new sfn.Wait(this, STATE.waitForDelivery, {
+      stateName: STATE.waitForDelivery,
+      time: sfn.WaitTime.secondsPath('$.cursor.step.confirmDeliverySeconds'),
+    });
+    const checkDelivery = new tasks.LambdaInvoke(this, STATE.checkDelivery, {
+      stateName: STATE.checkDelivery,
+      lambdaFunction: props.checkDelivery,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      payload: sfn.TaskInput.fromObject({
+        leadId: sfn.JsonPath.stringAt('$.leadId'),
+        sent: sfn.JsonPath.objectAt('$.result'),
+      }),
+      resultPath: '$.result',
+    });
+    checkDelivery.addRetry({
+      errors: [...LAMBDA_SERVICE_ERRORS, ...RETRYABLE_TASK_ERRORS],
+      interval: Duration.seconds(2),
+      maxAttempts: 6,
+      backoffRate: 2,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    checkDelivery.addCatch(sequenceErrored, { errors: ['States.ALL'], resultPath: '$.error' });
+
     const routeOutcome = new sfn.Choice(this, STATE.routeOutcome, { stateName: STATE.routeOutcome })
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.stringEquals('$.result.outcome', 'SENT'),
+          sfn.Condition.isNotPresent('$.result.confirmed'),
+          sfn.Condition.numberGreaterThan('$.cursor.step.confirmDeliverySeconds', 0),
+        ),
+        waitForDelivery.next(checkDelivery),
+      )
       .when(sfn.Condition.stringEquals('$.result.outcome', 'SENT'), succeeded)
       .when(sfn.Condition.stringEquals('$.result.outcome', 'STOP'), stopped)
       .when(sfn.Condition.stringEquals('$.result.outcome', 'FALLBACK'), hasNextStep)
@@ -251,6 +287,7 @@ export class OutreachStateMachine extends Construct {
       .otherwise(unexpectedOutcome);
 
     waitBeforeRetry.next(routeByChannel);
+    checkDelivery.next(routeOutcome);
     for (const task of [sendEmail, sendLinkedIn, submitContactForm, createPhoneTask]) task.next(routeOutcome);
 
     routeByChannel

@@ -14,6 +14,8 @@ export interface ChannelResult {
   messageId?: string;
   providerMessageId?: string;
   detail?: string;
+  /** Set by the delivery check: this result already reflects bounces and complaints. */
+  confirmed?: boolean;
 }
 
 /** A provider adapter's verdict before the service adds bookkeeping (attempt, message, counters). */

@@ -106,6 +106,8 @@ export const SequenceStep = z.object({
   maxRetries: z.number().int().min(0).max(10).default(2),
   retryBackoffHours: z.array(z.number().positive()).default([24, 48]),
   onRateLimit: z.enum(['wait', 'fallback']).default('wait'),
+  /** EMAIL only: how long after acceptance the sequence checks for a bounce or complaint (0 = do not wait). */
+  confirmDeliveryMinutes: z.number().nonnegative().optional(),
 });
 export type SequenceStep = z.infer<typeof SequenceStep>;
 

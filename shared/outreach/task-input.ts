@@ -8,6 +8,8 @@ export const RuntimeStep = z.object({
   maxRetries: z.number().int().nonnegative(),
   retryBackoffSeconds: z.array(z.number().int().positive()).min(1),
   onRateLimit: z.enum(['wait', 'fallback']),
+  /** Seconds between an accepted email and the delivery check (0 for other channels). */
+  confirmDeliverySeconds: z.number().int().nonnegative().default(0),
 });
 export type RuntimeStep = z.infer<typeof RuntimeStep>;
 
@@ -54,6 +56,8 @@ export interface ExecutionInput {
 }
 
 const HOUR = 3600;
+/** Bounces and complaints usually arrive within minutes of acceptance. */
+export const DEFAULT_CONFIRM_DELIVERY_MINUTES = 30;
 
 export function toRuntimeSteps(sequence: SequenceConfig): RuntimeStep[] {
   return sequence.steps.map((step) => {
@@ -68,6 +72,10 @@ export function toRuntimeSteps(sequence: SequenceConfig): RuntimeStep[] {
       maxRetries: step.maxRetries,
       retryBackoffSeconds: backoff,
       onRateLimit: step.onRateLimit,
+      confirmDeliverySeconds:
+        step.channel === 'EMAIL'
+          ? Math.round((step.confirmDeliveryMinutes ?? DEFAULT_CONFIRM_DELIVERY_MINUTES) * 60)
+          : 0,
     };
   });
 }

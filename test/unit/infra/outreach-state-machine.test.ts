@@ -63,8 +63,19 @@ describe('outreach state machine (synthesized)', () => {
     }
   });
 
-  it('waits with SecondsPath for retries and for waitHoursBefore', () => {
+  it('waits with SecondsPath for retries, for waitHoursBefore and before confirming an email', () => {
     // Assess
+    expect(state(STATE.waitForDelivery)).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.cursor.step.confirmDeliverySeconds',
+      Next: STATE.checkDelivery,
+    });
+    expect(state(STATE.checkDelivery)).toMatchObject({
+      Type: 'Task',
+      ResultPath: '$.result',
+      Next: STATE.routeOutcome,
+    });
+    expect(machine.taskEntries[STATE.checkDelivery]).toBe('functions/check-delivery/index.ts');
     expect(state(STATE.waitBeforeRetry)).toMatchObject({
       Type: 'Wait',
       SecondsPath: '$.result.retryAfterSeconds',
@@ -78,12 +89,20 @@ describe('outreach state machine (synthesized)', () => {
     const choices = state(STATE.routeOutcome).Choices as Record<string, unknown>[];
 
     // Assess
-    expect(choices[0]).toMatchObject({ Variable: '$.result.outcome', StringEquals: 'SENT', Next: STATE.succeeded });
-    expect(choices[1]).toMatchObject({ StringEquals: 'STOP', Next: STATE.stopped });
-    expect(choices[2]).toMatchObject({ StringEquals: 'FALLBACK', Next: STATE.hasNextStep });
-    expect(choices[3]).toMatchObject({ Next: STATE.scheduleRateLimitRetry });
-    expect(choices[4]).toMatchObject({ Next: STATE.scheduleRetry });
-    expect(choices[5]).toMatchObject({ Next: STATE.retriesExhausted });
+    expect(choices[0]).toMatchObject({
+      And: [
+        { Variable: '$.result.outcome', StringEquals: 'SENT' },
+        { Variable: '$.result.confirmed', IsPresent: false },
+        { Variable: '$.cursor.step.confirmDeliverySeconds', NumericGreaterThan: 0 },
+      ],
+      Next: STATE.waitForDelivery,
+    });
+    expect(choices[1]).toMatchObject({ Variable: '$.result.outcome', StringEquals: 'SENT', Next: STATE.succeeded });
+    expect(choices[2]).toMatchObject({ StringEquals: 'STOP', Next: STATE.stopped });
+    expect(choices[3]).toMatchObject({ StringEquals: 'FALLBACK', Next: STATE.hasNextStep });
+    expect(choices[4]).toMatchObject({ Next: STATE.scheduleRateLimitRetry });
+    expect(choices[5]).toMatchObject({ Next: STATE.scheduleRetry });
+    expect(choices[6]).toMatchObject({ Next: STATE.retriesExhausted });
     expect(state(STATE.scheduleRetry).Parameters).toMatchObject({
       'retriesUsed.$': 'States.MathAdd($.cursor.retriesUsed, 1)',
     });
@@ -92,7 +111,7 @@ describe('outreach state machine (synthesized)', () => {
     expect(state(STATE.allChannelsExhausted)).toMatchObject({ Type: 'Fail', Error: 'AllChannelsExhausted' });
   });
 
-  it('keeps the happy path to four states: route, send, route outcome, succeed', () => {
+  it('keeps the happy path short: route, send, route outcome, succeed (+ wait, check, route for email)', () => {
     // Assess
     expect(machine.definition.StartAt).toBe(STATE.routeByChannel);
     const route = state(STATE.routeByChannel).Choices as Record<string, unknown>[];
