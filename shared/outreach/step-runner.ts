@@ -26,6 +26,7 @@ import {
 import { channelSuppressionKeys, findSuppressionByKeys, leadSuppressionKeys } from '../store/suppression-checks';
 import { buildTemplateContext, DEFAULT_TEMPLATES, renderMessage, TemplateError } from '../templates/render';
 import { nowIso, nowMs } from '../time/clock';
+import { bumpCounters } from '../tracking/metrics-aggregates';
 import type { ChannelAdapter, SendResult, StepContext } from './channel-adapter';
 import type { StepTaskInput } from './task-input';
 import { unsubscribeUrl } from './unsubscribe';
@@ -134,6 +135,17 @@ export async function runChannelStep(input: StepTaskInput, adapter: ChannelAdapt
           ? new Date(nowMs() + (result.retryAfterSeconds ?? 0) * 1000).toISOString()
           : undefined,
       result: { ...result },
+    });
+    // Counted once: the attempt just moved PENDING → DONE, a replay never gets here.
+    const lastTry =
+      result.outcome === 'RETRY' && result.usesRetry === true && cursor.retriesUsed >= cursor.step.maxRetries;
+    await bumpCounters(campaign.campaignId, channel, createdAt.slice(0, 10), {
+      attempts: 1,
+      leads: tryNumber === 1 ? 1 : 0,
+      sequences: tryNumber === 1 && cursor.stepIndex === 0 ? 1 : 0,
+      fallbacks: result.outcome === 'FALLBACK' || lastTry ? 1 : 0,
+      sent: result.outcome === 'SENT' && messageWritten ? 1 : 0,
+      failed: messageWritten && result.outcome !== 'SENT' && send?.messageStatus !== 'SKIPPED' ? 1 : 0,
     });
     return result;
   };

@@ -5,6 +5,7 @@ import { getLead, LeadStatusConflictError, transitionLead } from '../store/leads
 import { findMessageByProviderId, setMessageFieldOnce, setMessageProviderFields } from '../store/message-lookup';
 import { advanceMessage, getAttempt, getMessage } from '../store/outreach';
 import { addSuppression, normalizeEmail } from '../store/suppressions';
+import { bumpCounters } from './metrics-aggregates';
 
 /** An SES event in the EventBridge envelope (source aws.ses), as AWS documents it. */
 export const SesEventEnvelope = z.object({
@@ -78,6 +79,11 @@ export async function handleSesEvent(raw: unknown): Promise<SesEventResult> {
     return { eventType, effect: 'ignored' };
   }
   const at = (stamp?: string) => stamp ?? envelope.time;
+  const counted = async (counter: 'delivered' | 'bounced' | 'failed', changed: boolean) => {
+    if (changed)
+      await bumpCounters(message.campaignId, message.channel, message.createdAt.slice(0, 10), { [counter]: 1 });
+    return changed;
+  };
   const moved = (status: OutreachStatus, changed: boolean): SesEventResult => ({
     eventType,
     effect: changed ? 'status' : 'ignored',
@@ -100,17 +106,23 @@ export async function handleSesEvent(raw: unknown): Promise<SesEventResult> {
     case 'Delivery':
       return moved(
         'DELIVERED',
-        await advanceMessage(leadId, messageId, 'DELIVERED', { deliveredAt: at(detail.delivery?.timestamp) }),
+        await counted(
+          'delivered',
+          await advanceMessage(leadId, messageId, 'DELIVERED', { deliveredAt: at(detail.delivery?.timestamp) }),
+        ),
       );
     case 'Bounce': {
       if (detail.bounce?.bounceType !== 'Permanent') {
         const changed = await setMessageFieldOnce(leadId, messageId, 'delayedAt', at(detail.bounce?.timestamp));
         return { eventType, effect: changed ? 'field' : 'ignored', messageId };
       }
-      const changed = await advanceMessage(leadId, messageId, 'BOUNCED', {
-        bouncedAt: at(detail.bounce.timestamp),
-        bounceType: detail.bounce.bounceType,
-      });
+      const changed = await counted(
+        'bounced',
+        await advanceMessage(leadId, messageId, 'BOUNCED', {
+          bouncedAt: at(detail.bounce.timestamp),
+          bounceType: detail.bounce.bounceType,
+        }),
+      );
       if (recipient) await addSuppression(`EMAIL#${normalizeEmail(recipient)}`, 'bounce', 'ses');
       return moved('BOUNCED', changed);
     }
@@ -128,7 +140,10 @@ export async function handleSesEvent(raw: unknown): Promise<SesEventResult> {
     case 'Reject':
     case 'Rendering Failure':
     case 'RenderingFailure':
-      return moved('FAILED', await advanceMessage(leadId, messageId, 'FAILED', { reason: 'provider_error' }));
+      return moved(
+        'FAILED',
+        await counted('failed', await advanceMessage(leadId, messageId, 'FAILED', { reason: 'provider_error' })),
+      );
     case 'Open':
       return fieldOnce(eventType, leadId, messageId, 'openedAt', at(detail.open?.timestamp as string | undefined));
     case 'Click':

@@ -1,0 +1,170 @@
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { AUTOMATED_CHANNELS, type ChannelType } from '../domain/schemas';
+import { documentClient } from '../store/client';
+import { tableName } from '../store/tables';
+
+/**
+ * Channel metrics kept as counters when events are written, one item per (campaign, day, channel) and one
+ * per (all campaigns, day, channel), so reading N days costs N × channels items whatever the volume.
+ * Counters are only bumped by the writer whose conditional status change succeeded: duplicates and late
+ * events never count twice.
+ */
+/**
+ * `leads`: leads this channel was tried on; `sequences`: leads whose sequence started (counted on the
+ * first step's channel) — the denominator for averages over distinct leads.
+ */
+export type Counter =
+  | 'sent'
+  | 'delivered'
+  | 'replied'
+  | 'bounced'
+  | 'failed'
+  | 'attempts'
+  | 'fallbacks'
+  | 'leads'
+  | 'sequences';
+
+export const ALL_CAMPAIGNS = '*';
+const pkFor = (campaignId: string) => `METRICS#${campaignId}`;
+
+export async function bumpCounters(
+  campaignId: string,
+  channel: ChannelType,
+  day: string,
+  counters: Partial<Record<Counter, number>>,
+): Promise<void> {
+  const entries = Object.entries(counters).filter(([, value]) => value !== undefined && value !== 0);
+  if (entries.length === 0) return;
+  const names = Object.fromEntries(entries.map(([name], index) => [`#c${index}`, name]));
+  const values = Object.fromEntries(entries.map(([, value], index) => [`:c${index}`, value]));
+  const expression = `ADD ${entries.map((_, index) => `#c${index} :c${index}`).join(', ')}`;
+  await Promise.all(
+    [campaignId, ALL_CAMPAIGNS].map((scope) =>
+      documentClient().send(
+        new UpdateCommand({
+          TableName: tableName('outreach'),
+          Key: { pk: pkFor(scope), sk: `${day}#${channel}` },
+          UpdateExpression: expression,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    ),
+  );
+}
+
+export type ChannelCounters = Record<Counter, number>;
+
+const zero = (): ChannelCounters => ({
+  sent: 0,
+  delivered: 0,
+  replied: 0,
+  bounced: 0,
+  failed: 0,
+  attempts: 0,
+  fallbacks: 0,
+  leads: 0,
+  sequences: 0,
+});
+
+export interface CounterRead {
+  byChannel: Record<string, ChannelCounters>;
+  /** Items DynamoDB returned: the cost of the read (days × channels at most). */
+  itemsRead: number;
+}
+
+/** Sums the counters of the last `days` UTC days (today included) per channel, in one query. */
+export async function readCounters(
+  campaignId: string | undefined,
+  days: number,
+  todayMs = Date.now(),
+): Promise<CounterRead> {
+  const to = new Date(todayMs).toISOString().slice(0, 10);
+  const from = new Date(todayMs - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+  const byChannel: Record<string, ChannelCounters> = Object.fromEntries(
+    AUTOMATED_CHANNELS.map((channel) => [channel, zero()]),
+  );
+  let itemsRead = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName('outreach'),
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': pkFor(campaignId ?? ALL_CAMPAIGNS), ':from': `${from}#`, ':to': `${to}#~` },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      itemsRead++;
+      const channel = String(item.sk).split('#')[1] ?? '';
+      const totals = (byChannel[channel] ??= zero());
+      for (const key of Object.keys(totals) as Counter[]) totals[key] += Number(item[key] ?? 0);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return { byChannel, itemsRead };
+}
+
+const ratio = (numerator: number, denominator: number) =>
+  denominator === 0 ? 0 : Math.round((numerator / denominator) * 10_000) / 10_000;
+
+export interface ChannelMetrics {
+  sent: number;
+  delivered: number;
+  replied: number;
+  bounced: number;
+  failed: number;
+  deliveryRate: number;
+  replyRate: number;
+  bounceRate: number;
+  fallbackRate: number;
+  averageAttemptsPerLead: number;
+}
+
+/**
+ * PRODUCT.md §7 formulas; a zero denominator gives 0, never NaN. fallbackRate: of the leads a channel was
+ * tried on, the share that moved on to the next channel. averageAttemptsPerLead: tries per lead (per channel:
+ * per lead tried there; in the totals: per sequence).
+ */
+export function channelMetrics(counters: ChannelCounters, perSequence = false): ChannelMetrics {
+  return {
+    sent: counters.sent,
+    delivered: counters.delivered,
+    replied: counters.replied,
+    bounced: counters.bounced,
+    failed: counters.failed,
+    deliveryRate: ratio(counters.delivered, counters.sent),
+    replyRate: ratio(counters.replied, counters.delivered),
+    bounceRate: ratio(counters.bounced, counters.sent),
+    fallbackRate: ratio(counters.fallbacks, counters.leads),
+    averageAttemptsPerLead: ratio(counters.attempts, perSequence ? counters.sequences : counters.leads),
+  };
+}
+
+export interface MetricsReport {
+  campaignId: string | null;
+  days: number;
+  channels: Record<string, ChannelMetrics>;
+  totals: ChannelMetrics;
+}
+
+export async function metricsReport(
+  campaignId: string | undefined,
+  days: number,
+  todayMs = Date.now(),
+): Promise<MetricsReport & { itemsRead: number }> {
+  const { byChannel, itemsRead } = await readCounters(campaignId, days, todayMs);
+  const totals = zero();
+  for (const counters of Object.values(byChannel))
+    for (const key of Object.keys(totals) as Counter[]) totals[key] += counters[key];
+  return {
+    campaignId: campaignId ?? null,
+    days,
+    channels: Object.fromEntries(
+      Object.entries(byChannel).map(([channel, counters]) => [channel, channelMetrics(counters)]),
+    ),
+    totals: channelMetrics(totals, true),
+    itemsRead,
+  };
+}

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalDynamo } from '../../../../infra/local/dynamodb';
+import { bumpCounters, channelMetrics, metricsReport } from '../../../../shared/tracking/metrics-aggregates';
+import { useLocalDynamo } from '../../../support/local-dynamo';
+
+let dynamo: LocalDynamo;
+const TODAY = Date.parse('2026-11-24T12:00:00Z');
+
+beforeAll(async () => {
+  dynamo = await useLocalDynamo();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+describe('channel metrics formulas', () => {
+  it('computes every rate from its counters', () => {
+    // Act
+    const metrics = channelMetrics({
+      sent: 200,
+      delivered: 180,
+      replied: 9,
+      bounced: 12,
+      failed: 8,
+      attempts: 260,
+      fallbacks: 40,
+      leads: 220,
+      sequences: 0,
+    });
+
+    // Assess
+    expect(metrics).toEqual({
+      sent: 200,
+      delivered: 180,
+      replied: 9,
+      bounced: 12,
+      failed: 8,
+      deliveryRate: 0.9,
+      replyRate: 0.05,
+      bounceRate: 0.06,
+      fallbackRate: 0.1818,
+      averageAttemptsPerLead: 1.1818,
+    });
+  });
+
+  it('gives 0, never NaN, for empty denominators', () => {
+    // Act
+    const metrics = channelMetrics({
+      sent: 0,
+      delivered: 0,
+      replied: 3,
+      bounced: 0,
+      failed: 0,
+      attempts: 0,
+      fallbacks: 0,
+      leads: 0,
+      sequences: 0,
+    });
+
+    // Assess
+    expect(Object.values(metrics).every((value) => Number.isFinite(value))).toBe(true);
+    expect(metrics).toMatchObject({
+      deliveryRate: 0,
+      replyRate: 0,
+      bounceRate: 0,
+      fallbackRate: 0,
+      averageAttemptsPerLead: 0,
+    });
+  });
+});
+
+describe('metrics read cost', () => {
+  it('reads the same number of items for 1,000 and 100,000 messages', async () => {
+    // Prepare: 1,000 messages counted one by one; 100,000 counted in batches of 1,000, over three days.
+    const days = ['2026-11-22', '2026-11-23', '2026-11-24'];
+    for (let index = 0; index < 1_000; index++) {
+      await bumpCounters('small', 'EMAIL', days[index % 3] as string, { sent: 1, delivered: index % 10 === 0 ? 0 : 1 });
+    }
+    for (let index = 0; index < 100; index++) {
+      await bumpCounters('large', 'EMAIL', days[index % 3] as string, { sent: 1_000, delivered: 900 });
+    }
+    await bumpCounters('mixed', 'LINKEDIN', '2026-11-24', { sent: 50, attempts: 70, leads: 60, fallbacks: 6 });
+
+    // Act
+    const small = await metricsReport('small', 7, TODAY);
+    const large = await metricsReport('large', 7, TODAY);
+    const mixed = await metricsReport('mixed', 7, TODAY);
+
+    // Assess
+    expect(small.channels.EMAIL).toMatchObject({ sent: 1_000, delivered: 900, deliveryRate: 0.9 });
+    expect(large.channels.EMAIL).toMatchObject({ sent: 100_000, delivered: 90_000, deliveryRate: 0.9 });
+    expect(mixed.channels.LINKEDIN).toMatchObject({ fallbackRate: 0.1, averageAttemptsPerLead: 1.1667 });
+    expect(small.itemsRead).toBe(3);
+    expect(large.itemsRead).toBe(small.itemsRead);
+  });
+
+  it('only counts days inside the window', async () => {
+    // Prepare
+    await bumpCounters('window', 'CONTACT_FORM', '2026-11-10', { sent: 5 });
+    await bumpCounters('window', 'CONTACT_FORM', '2026-11-24', { sent: 2 });
+
+    // Act
+    const report = await metricsReport('window', 7, TODAY);
+
+    // Assess
+    expect(report.channels.CONTACT_FORM?.sent).toBe(2);
+    expect(report.itemsRead).toBe(1);
+  });
+});
