@@ -89,6 +89,7 @@ export class LocalStepFunctions {
   private readonly executions = new Map<string, LocalExecution>();
   private readonly stateMachine: StateMachine;
   private readonly handlers = new Map<string, Promise<LambdaHandler>>();
+  private readonly aborts = new Map<string, () => void>();
   private readonly timeoutMs: number | undefined;
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
@@ -202,6 +203,11 @@ export class LocalStepFunctions {
         },
       },
     });
+    let stopRequested = false;
+    this.aborts.set(execution.executionArn, () => {
+      stopRequested = true;
+      run.abort();
+    });
     const consumer = this.consume(execution, run.eventLogs, clock, () => {
       if (this.timeoutMs !== undefined && clock.nowMs() - execution.startDate > this.timeoutMs) run.abort();
     });
@@ -211,9 +217,11 @@ export class LocalStepFunctions {
       execution.status = 'SUCCEEDED';
     } catch (error) {
       if ((error as { name?: string }).name === 'ExecutionAbortedError') {
-        execution.status = 'TIMED_OUT';
-        execution.error = 'States.Timeout';
-        execution.cause = 'the execution ran past the state machine TimeoutSeconds (virtual clock)';
+        execution.status = stopRequested ? 'ABORTED' : 'TIMED_OUT';
+        execution.error = stopRequested ? (execution.error ?? 'Stopped') : 'States.Timeout';
+        execution.cause = stopRequested
+          ? (execution.cause ?? 'StopExecution')
+          : 'the execution ran past the state machine TimeoutSeconds (virtual clock)';
         await consumer;
         execution.stopDate = clock.nowMs();
         this.persist(execution);
@@ -326,6 +334,18 @@ export class LocalStepFunctions {
           break;
       }
     }
+  }
+
+  /** StopExecution: a running execution is aborted (ABORTED); nothing else it would have done happens. */
+  stop(executionArnOrName: string, error?: string, cause?: string): LocalExecution | undefined {
+    const execution = this.get(executionArnOrName);
+    if (!execution) return undefined;
+    if (execution.status === 'RUNNING') {
+      execution.error = error;
+      execution.cause = cause;
+      this.aborts.get(execution.executionArn)?.();
+    }
+    return execution;
   }
 
   /** Resolves when every execution started so far has ended. */
@@ -444,6 +464,16 @@ export function handleSfnOperation(sfn: LocalStepFunctions, operation: string, b
         executions: all.slice(start, start + size).map(toWireExecution),
         ...(start + size < all.length && { nextToken: String(start + size) }),
       };
+    }
+    case 'StopExecution': {
+      const execution = sfn.stop(
+        String(body.executionArn ?? ''),
+        body.error as string | undefined,
+        body.cause as string | undefined,
+      );
+      if (!execution)
+        throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(body.executionArn)}'`);
+      return { stopDate: Date.now() / 1000 };
     }
     case 'ListStateMachines':
       return {

@@ -198,6 +198,8 @@ export const OutreachMessage = z.object({
   clickedAt: isoTimestamp.optional(),
   complainedAt: isoTimestamp.optional(),
   delayedAt: isoTimestamp.optional(),
+  /** An auto-responder answered (out of office): noted, not a reply. */
+  autoRepliedAt: isoTimestamp.optional(),
   /** Permanent or Transient, from the SES bounce event. */
   bounceType: z.string().optional(),
 });

@@ -14,6 +14,7 @@ import {
   transitionLead,
   updateLeadFields,
 } from '../store/leads';
+import { indexLinkedInProfile } from '../store/linkedin-index';
 import { setMessageProviderFields } from '../store/message-lookup';
 import {
   advanceMessage,
@@ -300,6 +301,9 @@ async function applyLeadEffects(
   verdict: ProviderVerdict,
   updates: Partial<Lead> | undefined,
 ): Promise<void> {
+  if (updates?.linkedinProviderId && updates.linkedinProviderId !== lead.linkedinProviderId) {
+    await indexLinkedInProfile(updates.linkedinProviderId, lead.leadId, lead.campaignId);
+  }
   try {
     if (verdict.outcome === 'SENT') {
       await transitionLead(lead, ['IN_SEQUENCE', 'NEW'], 'CONTACTED', updates);

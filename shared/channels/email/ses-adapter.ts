@@ -93,13 +93,14 @@ export function verdictForSesError(error: unknown): ProviderVerdict {
   return { outcome: 'RETRY', reason: 'provider_error', detail, delivered: false };
 }
 
-/** Where replies go: a per-message address on the reply domain lets an inbound reply name its message. */
+/** Where replies go: a per-message address on the reply domain names the lead and message it answers. */
 export function replyToAddress(
+  leadId: string,
   messageId: string,
   sender: { email: string; replyTo?: string },
   replyDomain?: string,
 ): string {
-  if (replyDomain) return `reply+${messageId}@${replyDomain}`;
+  if (replyDomain) return `reply+${leadId}.${messageId}@${replyDomain}`;
   return sender.replyTo ?? sender.email;
 }
 
@@ -116,7 +117,9 @@ export function buildSendEmailRequest(
   return {
     FromEmailAddress: `"${sender.name.replace(/"/g, '')}" <${sender.email}>`,
     Destination: { ToAddresses: [recipient] },
-    ReplyToAddresses: [replyToAddress(messageId, sender, config.settings.replyDomain as string | undefined)],
+    ReplyToAddresses: [
+      replyToAddress(lead.leadId, messageId, sender, config.settings.replyDomain as string | undefined),
+    ],
     ConfigurationSetName: configurationSet || undefined,
     EmailTags: [
       { Name: 'campaign', Value: tagValue(campaign.campaignId) },

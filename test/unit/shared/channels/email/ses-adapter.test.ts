@@ -206,11 +206,11 @@ describe('address policy', () => {
 describe('reply-to arrangement', () => {
   it('gives each message its own reply address on the reply domain, else the sender reply-to', () => {
     // Act
-    const perMessage = replyToAddress('msg_abc', { email: 'ada@x.example' }, 'replies.x.example');
-    const fallback = replyToAddress('msg_abc', { email: 'ada@x.example', replyTo: 'team@x.example' });
+    const perMessage = replyToAddress('lead_1', 'msg_abc', { email: 'ada@x.example' }, 'replies.x.example');
+    const fallback = replyToAddress('lead_1', 'msg_abc', { email: 'ada@x.example', replyTo: 'team@x.example' });
 
     // Assess
-    expect(perMessage).toBe('reply+msg_abc@replies.x.example');
+    expect(perMessage).toBe('reply+lead_1.msg_abc@replies.x.example');
     expect(fallback).toBe('team@x.example');
   });
 });
@@ -239,7 +239,7 @@ describe('the SES request for one message', () => {
     expect(request).toMatchObject({
       FromEmailAddress: '"Ada The Lovelace" <ada@x.example>',
       Destination: { ToAddresses: ['hiro@oscorp.example'] },
-      ReplyToAddresses: ['reply+msg_1@replies.x.example'],
+      ReplyToAddresses: ['reply+lead_1.msg_1@replies.x.example'],
       ConfigurationSetName: 'cascade-events',
       EmailTags: [
         { Name: 'campaign', Value: 'spring' },

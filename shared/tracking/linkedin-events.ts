@@ -1,0 +1,66 @@
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { logger } from '../observability';
+import { getLead, updateLeadFields } from '../store/leads';
+import { leadsForLinkedInProfile } from '../store/linkedin-index';
+import { type ReplyResult, recordReply } from './replies';
+
+export class WebhookSignatureError extends Error {
+  override name = 'WebhookSignatureError';
+}
+
+/** The provider's webhook events Cascade acts on (Unipile's `message_received` and `new_relation`). */
+export const LinkedInWebhookEvent = z.discriminatedUnion('event', [
+  z.object({
+    event: z.literal('message_received'),
+    account_id: z.string(),
+    chat_id: z.string().optional(),
+    message_id: z.string().optional(),
+    message: z.string().optional(),
+    sender: z.object({ attendee_provider_id: z.string() }).passthrough(),
+    is_sender: z.boolean().optional(),
+  }),
+  z.object({
+    event: z.literal('new_relation'),
+    account_id: z.string(),
+    user_provider_id: z.string(),
+    user_public_identifier: z.string().optional(),
+  }),
+]);
+export type LinkedInWebhookEvent = z.infer<typeof LinkedInWebhookEvent>;
+
+/** Constant-time check of the shared secret the provider sends with every webhook call. */
+export function verifyWebhookSecret(
+  given: string | undefined,
+  expected = process.env.CASCADE_LINKEDIN_WEBHOOK_SECRET,
+): void {
+  if (!expected) throw new WebhookSignatureError('no LinkedIn webhook secret is configured');
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(expected);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new WebhookSignatureError('webhook secret does not match');
+}
+
+export interface WebhookResult {
+  event: string;
+  leads: string[];
+  replies: ReplyResult[];
+}
+
+/** A member's message is a reply (the lead stops); an accepted invitation makes the lead CONNECTED. */
+export async function handleLinkedInWebhook(payload: unknown): Promise<WebhookResult> {
+  const event = LinkedInWebhookEvent.parse(payload);
+  if (event.event === 'message_received') {
+    if (event.is_sender) return { event: event.event, leads: [], replies: [] };
+    const leads = await leadsForLinkedInProfile(event.sender.attendee_provider_id);
+    const replies = await Promise.all(leads.map((lead) => recordReply(lead.leadId, { channel: 'LINKEDIN' })));
+    return { event: event.event, leads: leads.map((lead) => lead.leadId), replies };
+  }
+  const leads = await leadsForLinkedInProfile(event.user_provider_id);
+  for (const { leadId } of leads) {
+    const lead = await getLead(leadId);
+    if (lead && lead.linkedinConnectionStatus !== 'CONNECTED')
+      await updateLeadFields(leadId, { linkedinConnectionStatus: 'CONNECTED' });
+  }
+  logger.info('LinkedIn relation accepted', { leads: leads.length });
+  return { event: event.event, leads: leads.map((lead) => lead.leadId), replies: [] };
+}
