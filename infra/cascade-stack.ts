@@ -7,9 +7,14 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sesActions from 'aws-cdk-lib/aws-ses-actions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ALL_TABLES, type TableSpec } from '../shared/store/tables';
+import { OutreachObservability } from './observability';
 import { OutreachStateMachine } from './outreach-state-machine';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -119,6 +124,11 @@ export class CascadeStack extends Stack {
     });
 
     // SES events (delivery, bounce, complaint, …) reach the tracking handler through the default bus.
+    const eventsDeadLetters = new sqs.Queue(this, 'EventsDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+    });
     const sesEvents = fn('SesEventsFunction', 'ses-events');
     this.tables.Outreach.grantReadWriteData(sesEvents);
     this.tables.Leads.grantReadWriteData(sesEvents);
@@ -150,7 +160,7 @@ export class CascadeStack extends Stack {
           }),
         ],
       },
-      targets: [new targets.LambdaFunction(sesEvents, { retryAttempts: 8 })],
+      targets: [new targets.LambdaFunction(sesEvents, { retryAttempts: 8, deadLetterQueue: eventsDeadLetters })],
     });
 
     const launchBatch = fn('LaunchBatchFunction', 'launch-batch', {
@@ -170,6 +180,42 @@ export class CascadeStack extends Stack {
           event: events.RuleTargetInput.fromObject({ allActiveCampaigns: true }),
         }),
       ],
+    });
+
+    // Replies: SES receipt rule → S3 → inbound-email (matches the per-message reply address or In-Reply-To).
+    const inboundMail = new s3.Bucket(this, 'InboundMail', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const inboundEmail = fn('InboundEmailFunction', 'inbound-email', {
+      environment: { ...environment, CASCADE_STATE_MACHINE_ARN: this.stateMachine.stateMachine.stateMachineArn },
+    });
+    inboundMail.grantRead(inboundEmail);
+    this.tables.Outreach.grantReadWriteData(inboundEmail);
+    this.tables.Leads.grantReadWriteData(inboundEmail);
+    this.stateMachine.stateMachine.grant(inboundEmail, 'states:StopExecution');
+    inboundMail.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(inboundEmail), {
+      prefix: 'inbound/',
+    });
+    const replyDomain = this.node.tryGetContext('replyDomain') as string | undefined;
+    if (replyDomain) {
+      new ses.ReceiptRuleSet(this, 'ReplyRules', {
+        rules: [
+          {
+            recipients: [replyDomain],
+            actions: [new sesActions.S3({ bucket: inboundMail, objectKeyPrefix: 'inbound/' })],
+            scanEnabled: true,
+          },
+        ],
+      });
+    }
+
+    new OutreachObservability(this, 'Observability', {
+      stateMachine: this.stateMachine.stateMachine,
+      deadLetterQueues: [eventsDeadLetters],
     });
 
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachine.stateMachineArn });

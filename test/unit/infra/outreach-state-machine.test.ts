@@ -122,7 +122,12 @@ describe('outreach state machine (synthesized)', () => {
 
   it('runs Lambdas on nodejs22.x with least-privilege SES permission', () => {
     // Assess
-    template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (resource) => resource.Metadata?.['cascade:entry'] !== undefined,
+    );
+    expect(functions.length).toBeGreaterThanOrEqual(9);
+    for (const fn of functions)
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -154,5 +159,44 @@ describe('outreach state machine (synthesized)', () => {
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
     });
+  });
+
+  it('publishes every SES event type to EventBridge and routes them, with a dead-letter queue, to the tracking handler', () => {
+    // Assess
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: Match.arrayWith([
+          'send',
+          'delivery',
+          'bounce',
+          'complaint',
+          'reject',
+          'open',
+          'click',
+          'deliveryDelay',
+          'renderingFailure',
+          'subscription',
+        ]),
+        EventBridgeDestination: Match.anyValue(),
+      }),
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ source: ['aws.ses'] }),
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: { MaximumRetryAttempts: 8 } })],
+    });
+  });
+
+  it('alarms on bounce rate > 5 %, complaint rate > 0.1 %, failed executions, operator alerts and dead letters', () => {
+    // Assess
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Reputation.BounceRate', Threshold: 0.05 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Reputation.ComplaintRate',
+      Threshold: 0.001,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsFailed' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'OperatorAlert', Namespace: 'Cascade' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible' });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 });
