@@ -1,5 +1,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { CHANNEL_TASK_STATES } from '../infra/outreach-state-machine';
+import { CHANNEL_TASK_STATES, STATE } from '../infra/outreach-state-machine';
+
+const DELIVERY_VERDICT_STATES: readonly string[] = [STATE.emailBounced, STATE.complaintReceived];
 
 export interface PathStep {
   channel: string;
@@ -15,6 +17,16 @@ export function channelPath(events: HistoryEvent[]): PathStep[] {
   const steps: PathStep[] = [];
   for (const event of events) {
     const exited = event.stateExitedEventDetails;
+    // The delivery check turns an accepted email into a bounce (fallback) or a complaint (stop).
+    if (event.type === 'PassStateExited' && exited?.output && DELIVERY_VERDICT_STATES.includes(exited.name ?? '')) {
+      const verdict = (JSON.parse(exited.output) as { result?: { outcome?: string; reason?: string } }).result;
+      const last = steps.at(-1);
+      if (last && verdict?.outcome) {
+        last.outcome = verdict.outcome;
+        last.reason = verdict.reason;
+      }
+      continue;
+    }
     if (event.type !== 'TaskStateExited' || !exited?.output || !CHANNEL_TASK_STATES.includes(exited.name ?? ''))
       continue;
     const result = (JSON.parse(exited.output) as { result?: { channel?: string; outcome?: string; reason?: string } })

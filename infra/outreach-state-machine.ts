@@ -21,6 +21,8 @@ export const STATE = {
   routeOutcome: 'Route Outcome',
   waitForDelivery: 'Wait For Delivery',
   checkDelivery: 'Check Delivery',
+  emailBounced: 'Email Bounced',
+  complaintReceived: 'Complaint Received',
   succeeded: 'Sequence Succeeded',
   stopped: 'Sequence Stopped',
   scheduleRetry: 'Schedule Retry',
@@ -255,13 +257,35 @@ export class OutreachStateMachine extends Construct {
       backoffRate: 2,
       jitterStrategy: sfn.JitterType.FULL,
     });
+    // Bounce and complaint arrive as typed errors, so the happy path goes from the check straight to the end.
+    const emailBounced = new sfn.Pass(this, STATE.emailBounced, {
+      stateName: STATE.emailBounced,
+      parameters: {
+        outcome: 'FALLBACK',
+        reason: 'bounce',
+        channel: 'EMAIL',
+        messageId: sfn.JsonPath.stringAt('$.result.messageId'),
+      },
+      resultPath: '$.result',
+    });
+    const complaintReceived = new sfn.Pass(this, STATE.complaintReceived, {
+      stateName: STATE.complaintReceived,
+      parameters: {
+        outcome: 'STOP',
+        reason: 'complaint',
+        channel: 'EMAIL',
+        messageId: sfn.JsonPath.stringAt('$.result.messageId'),
+      },
+      resultPath: '$.result',
+    });
+    checkDelivery.addCatch(emailBounced, { errors: ['EmailBouncedError'], resultPath: '$.deliveryCheck' });
+    checkDelivery.addCatch(complaintReceived, { errors: ['LeadComplainedError'], resultPath: '$.deliveryCheck' });
     checkDelivery.addCatch(sequenceErrored, { errors: ['States.ALL'], resultPath: '$.error' });
 
     const routeOutcome = new sfn.Choice(this, STATE.routeOutcome, { stateName: STATE.routeOutcome })
       .when(
         sfn.Condition.and(
           sfn.Condition.stringEquals('$.result.outcome', 'SENT'),
-          sfn.Condition.isNotPresent('$.result.confirmed'),
           sfn.Condition.numberGreaterThan('$.cursor.step.confirmDeliverySeconds', 0),
         ),
         waitForDelivery.next(checkDelivery),
@@ -287,7 +311,9 @@ export class OutreachStateMachine extends Construct {
       .otherwise(unexpectedOutcome);
 
     waitBeforeRetry.next(routeByChannel);
-    checkDelivery.next(routeOutcome);
+    checkDelivery.next(succeeded);
+    emailBounced.next(hasNextStep);
+    complaintReceived.next(stopped);
     for (const task of [sendEmail, sendLinkedIn, submitContactForm, createPhoneTask]) task.next(routeOutcome);
 
     routeByChannel

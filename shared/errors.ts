@@ -15,5 +15,15 @@ export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
 }
 
+/** The delivery check found a permanent bounce: the state machine falls back to the next step. */
+export class EmailBouncedError extends Error {
+  override name = 'EmailBouncedError';
+}
+
+/** The delivery check found a complaint: the state machine stops the sequence. */
+export class LeadComplainedError extends Error {
+  override name = 'LeadComplainedError';
+}
+
 export const RETRYABLE_TASK_ERRORS = ['StoreUnavailableError'] as const;
 export const FATAL_TASK_ERRORS = ['InvalidTaskInputError', 'LeadNotFoundError'] as const;

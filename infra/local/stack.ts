@@ -1,6 +1,6 @@
 import './polyfills';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import * as sesLocal from 'aws-ses-v2-local';
 import { createTables, startDynalite, tableEnvironment } from './dynamodb';
 import { type LinkedInSandbox, startLinkedInSandbox } from './linkedin-sandbox';
+import { startSesSimulator } from './ses-simulator';
 import { type SiteSandbox, startSiteSandbox } from './site-sandbox';
-import { LocalStepFunctions, startStepFunctionsServer } from './stepfunctions';
+import { LocalStepFunctions, localLambdaContext, startStepFunctionsServer } from './stepfunctions';
 import { extractStateMachine, synthesizeTemplate } from './synth';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -49,6 +50,16 @@ async function startSes(): Promise<{ endpoint: string; server: Server }> {
   return { endpoint: `http://127.0.0.1:${port}`, server };
 }
 
+/** A random signing secret; with a data directory, the one kept there, so earlier unsubscribe links stay valid. */
+function unsubscribeSecret(dataDir: string | undefined): string {
+  if (!dataDir) return randomBytes(16).toString('hex');
+  const file = path.join(dataDir, 'unsubscribe-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(16).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
 /**
  * The embedded stack: real API-compatible peers on loopback, and the process environment pointed at
  * them, so the handlers' own AWS SDK clients and HTTP calls reach them exactly as they reach AWS.
@@ -57,6 +68,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const dynamo = await startDynalite({ path: options.dataDir && path.join(options.dataDir, 'dynamodb') });
   const ses = await startSes();
+  // SES events as the mailbox simulator produces them, through the same handler EventBridge invokes in AWS.
+  const sesSimulator = await startSesSimulator({
+    sesEndpoint: ses.endpoint,
+    publish: async (event) => {
+      const { handler } = await import('../../functions/ses-events/index');
+      await handler(event, localLambdaContext('SesEventsFunction'));
+    },
+  });
   const linkedinApiKey = `local-${randomBytes(6).toString('hex')}`;
   const linkedin = await startLinkedInSandbox({ port: 0, apiKey: linkedinApiKey });
   const site = await startSiteSandbox({ port: 0 });
@@ -67,7 +86,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+    AWS_ENDPOINT_URL_SESV2: sesSimulator.endpoint,
     ...tableEnvironment(prefix),
     CASCADE_SES_CONFIGURATION_SET: 'cascade-local',
     CASCADE_LINKEDIN_BASE_URL: linkedin.url,
@@ -77,7 +96,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The outbound guard refuses private addresses; trust exactly our own peers (the site sandbox is
     // trusted as the CASCADE_CONNECT_TO target).
     CASCADE_TRUSTED_ORIGINS: linkedin.url,
-    CASCADE_UNSUBSCRIBE_SECRET: process.env.CASCADE_UNSUBSCRIBE_SECRET ?? randomBytes(16).toString('hex'),
+    CASCADE_UNSUBSCRIBE_SECRET: process.env.CASCADE_UNSUBSCRIBE_SECRET ?? unsubscribeSecret(options.dataDir),
     CASCADE_PUBLIC_API_URL: options.publicApiUrl ?? 'http://127.0.0.1:8787',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'SILENT',
     POWERTOOLS_DEV: 'true',
@@ -118,6 +137,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await Promise.all([
         sfnServer.close(),
         new Promise<void>((resolve) => ses.server.close(() => resolve())),
+        sesSimulator.close(),
         linkedin.close(),
         site.close(),
         dynamo.close(),

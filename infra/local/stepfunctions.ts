@@ -182,7 +182,7 @@ export class LocalStepFunctions {
             // Let the event consumer apply any Wait just passed to this execution's clock first.
             await new Promise((resolve) => setImmediate(resolve));
             const handler = await this.handlerFor(stateName);
-            const result = await runWithClock(clock, () => handler(taskInput, lambdaContext(stateName)));
+            const result = await runWithClock(clock, () => handler(taskInput, localLambdaContext(stateName)));
             return (result ?? null) as Json;
           },
         ]),
@@ -358,7 +358,8 @@ export class LocalStepFunctions {
   }
 }
 
-function lambdaContext(functionName: string): Context {
+/** A Lambda context for handlers invoked in-process by the embedded stack. */
+export function localLambdaContext(functionName: string): Context {
   const deadline = Date.now() + 120_000;
   return {
     callbackWaitsForEmptyEventLoop: false,

@@ -70,11 +70,13 @@ describe('outreach state machine (synthesized)', () => {
       SecondsPath: '$.cursor.step.confirmDeliverySeconds',
       Next: STATE.checkDelivery,
     });
-    expect(state(STATE.checkDelivery)).toMatchObject({
-      Type: 'Task',
-      ResultPath: '$.result',
-      Next: STATE.routeOutcome,
-    });
+    expect(state(STATE.checkDelivery)).toMatchObject({ Type: 'Task', ResultPath: '$.result', Next: STATE.succeeded });
+    expect((state(STATE.checkDelivery).Catch as { ErrorEquals: string[]; Next: string }[]).slice(0, 2)).toEqual([
+      { ErrorEquals: ['EmailBouncedError'], ResultPath: '$.deliveryCheck', Next: STATE.emailBounced },
+      { ErrorEquals: ['LeadComplainedError'], ResultPath: '$.deliveryCheck', Next: STATE.complaintReceived },
+    ]);
+    expect(state(STATE.emailBounced)).toMatchObject({ Next: STATE.hasNextStep });
+    expect(state(STATE.complaintReceived)).toMatchObject({ Next: STATE.stopped });
     expect(machine.taskEntries[STATE.checkDelivery]).toBe('functions/check-delivery/index.ts');
     expect(state(STATE.waitBeforeRetry)).toMatchObject({
       Type: 'Wait',
@@ -92,7 +94,6 @@ describe('outreach state machine (synthesized)', () => {
     expect(choices[0]).toMatchObject({
       And: [
         { Variable: '$.result.outcome', StringEquals: 'SENT' },
-        { Variable: '$.result.confirmed', IsPresent: false },
         { Variable: '$.cursor.step.confirmDeliverySeconds', NumericGreaterThan: 0 },
       ],
       Next: STATE.waitForDelivery,
