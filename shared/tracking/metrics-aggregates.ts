@@ -98,7 +98,8 @@ export async function readCounters(
     for (const item of page.Items ?? []) {
       itemsRead++;
       const channel = String(item.sk).split('#')[1] ?? '';
-      const totals = (byChannel[channel] ??= zero());
+      byChannel[channel] ??= zero();
+      const totals = byChannel[channel];
       for (const key of Object.keys(totals) as Counter[]) totals[key] += Number(item[key] ?? 0);
     }
     startKey = page.LastEvaluatedKey;
