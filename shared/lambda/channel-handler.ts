@@ -8,6 +8,7 @@ import { logger, metrics } from '../observability';
 import type { ChannelAdapter } from '../outreach/channel-adapter';
 import { runChannelStep } from '../outreach/step-runner';
 import { StepTaskInput } from '../outreach/task-input';
+import { secretsMiddleware } from '../secrets';
 
 export { logger };
 
@@ -38,5 +39,6 @@ export function channelHandler(adapter: ChannelAdapter) {
     return result;
   })
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(secretsMiddleware())
     .use(logMetrics(metrics));
 }

@@ -1,8 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { secretValue } from '../secrets';
 
 function secret(): string {
-  const value = process.env.CASCADE_UNSUBSCRIBE_SECRET;
-  if (!value) throw new Error('CASCADE_UNSUBSCRIBE_SECRET is not set');
+  const value = secretValue('CASCADE_UNSUBSCRIBE_SECRET');
+  if (!value)
+    throw new Error('the unsubscribe signing secret is not configured (CASCADE_UNSUBSCRIBE_SECRET[_PARAMETER])');
   return value;
 }
 

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { logger } from '../observability';
+import { secretValue } from '../secrets';
 import { getLead, updateLeadFields } from '../store/leads';
 import { leadsForLinkedInProfile } from '../store/linkedin-index';
 import { type ReplyResult, recordReply } from './replies';
@@ -32,7 +33,7 @@ export type LinkedInWebhookEvent = z.infer<typeof LinkedInWebhookEvent>;
 /** Constant-time check of the shared secret the provider sends with every webhook call. */
 export function verifyWebhookSecret(
   given: string | undefined,
-  expected = process.env.CASCADE_LINKEDIN_WEBHOOK_SECRET,
+  expected = secretValue('CASCADE_LINKEDIN_WEBHOOK_SECRET'),
 ): void {
   if (!expected) throw new WebhookSignatureError('no LinkedIn webhook secret is configured');
   const a = Buffer.from(given ?? '');

@@ -1,5 +1,6 @@
 import type { ChannelConfig } from '../../domain/schemas';
 import type { ChannelAdapter } from '../../outreach/channel-adapter';
+import { secretValue } from '../../secrets';
 import { LinkedInProviderClient } from './provider-client';
 import {
   checkMessageLength,
@@ -34,7 +35,7 @@ function spacing(config: ChannelConfig) {
 /** Provider base URL, key and account from the channel settings, else the environment. One client per account. */
 function providerClient(config: ChannelConfig): LinkedInProviderClient {
   const baseUrl = setting(config, 'providerBaseUrl', 'CASCADE_LINKEDIN_BASE_URL');
-  const apiKey = setting(config, 'apiKey', 'CASCADE_LINKEDIN_API_KEY');
+  const apiKey = String(config.settings.apiKey ?? secretValue('CASCADE_LINKEDIN_API_KEY') ?? '');
   const accountId = setting(config, 'accountId', 'CASCADE_LINKEDIN_ACCOUNT_ID');
   const cacheKey = `${baseUrl}|${accountId}|${apiKey}`;
   let client = clients.get(cacheKey);
