@@ -50,8 +50,23 @@ export class CascadeStack extends Stack {
     });
     const senderIdentity = props.senderIdentity ?? this.node.tryGetContext('senderIdentity') ?? 'example.com';
 
+    // Secrets live in SSM SecureString parameters the operator creates (CloudFormation cannot); handlers read
+    // them through Powertools Parameters. Names are overridable with context `secretPrefix`.
+    const secretPrefix = (this.node.tryGetContext('secretPrefix') as string | undefined) ?? '/cascade';
+    const secretParameters = {
+      CASCADE_UNSUBSCRIBE_SECRET_PARAMETER: `${secretPrefix}/unsubscribe-secret`,
+      CASCADE_LINKEDIN_API_KEY_PARAMETER: `${secretPrefix}/linkedin-api-key`,
+      CASCADE_LINKEDIN_WEBHOOK_SECRET_PARAMETER: `${secretPrefix}/linkedin-webhook-secret`,
+    };
+    const readSecrets = new iam.PolicyStatement({
+      actions: ['ssm:GetParameter'],
+      resources: Object.values(secretParameters).map((name) =>
+        this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') }),
+      ),
+    });
     const environment = {
       ...tableEnvironment,
+      ...secretParameters,
       CASCADE_SES_CONFIGURATION_SET: configurationSet.configurationSetName,
       POWERTOOLS_SERVICE_NAME: 'cascade',
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -80,6 +95,7 @@ export class CascadeStack extends Stack {
         ...options,
       });
       (created.node.defaultChild as CfnResource).addMetadata(ENTRY_METADATA, entry);
+      created.addToRolePolicy(readSecrets);
       return created;
     };
 
