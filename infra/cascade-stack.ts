@@ -15,6 +15,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ALL_TABLES, type TableSpec } from '../shared/store/tables';
 import { OutreachObservability } from './observability';
+import { OperatorApi } from './operator-api';
 import { OutreachStateMachine } from './outreach-state-machine';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,6 +33,7 @@ export interface CascadeStackProps extends StackProps {
 export class CascadeStack extends Stack {
   readonly tables: Record<TableSpec['id'], dynamodb.TableV2>;
   readonly stateMachine: OutreachStateMachine;
+  readonly operatorApi: OperatorApi;
 
   constructor(scope: Construct, id: string, props: CascadeStackProps = {}) {
     super(scope, id, props);
@@ -228,6 +230,22 @@ export class CascadeStack extends Stack {
         ],
       });
     }
+
+    // Operator API: one middy router Lambda behind an HTTP API with IAM auth (unsubscribe is public).
+    const api = fn('ApiFunction', 'api', {
+      timeout: Duration.seconds(29),
+      memorySize: 1024,
+      environment: {
+        ...environment,
+        CASCADE_STATE_MACHINE_ARN: this.stateMachine.stateMachine.stateMachineArn,
+        CASCADE_PUBLIC_API_URL: (this.node.tryGetContext('publicApiUrl') as string | undefined) ?? '',
+      },
+    });
+    for (const table of Object.values(this.tables)) table.grantReadWriteData(api);
+    this.stateMachine.stateMachine.grantStartExecution(api);
+    this.stateMachine.stateMachine.grantRead(api);
+    this.stateMachine.stateMachine.grant(api, 'states:StopExecution');
+    this.operatorApi = new OperatorApi(this, 'OperatorApi', { handler: api });
 
     new OutreachObservability(this, 'Observability', {
       stateMachine: this.stateMachine.stateMachine,

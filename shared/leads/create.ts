@@ -42,22 +42,47 @@ export function leadFromInput(input: LeadInput, campaignId: string): Lead {
 
 export interface StoredImport {
   created: Lead[];
+  /** Index in `inputs` of each created lead, parallel to `created`. */
+  createdIndexes: number[];
   /** Valid rows whose email the campaign already has (claimed by an earlier import). */
   duplicates: { index: number; email: string }[];
 }
 
-/** Stores validated rows as leads; an address already in the campaign is reported, never written twice. */
-export async function storeLeads(campaign: Pick<Campaign, 'campaignId'>, inputs: LeadInput[]): Promise<StoredImport> {
-  const result: StoredImport = { created: [], duplicates: [] };
-  for (const [index, input] of inputs.entries()) {
-    const lead = leadFromInput(input, campaign.campaignId);
-    try {
-      await createLead(lead);
-      result.created.push(lead);
-    } catch (error) {
-      if (!(error instanceof DuplicateLeadError)) throw error;
-      result.duplicates.push({ index, email: input.email ?? '' });
-    }
+/**
+ * Stores validated rows as leads; an address already in the campaign is reported, never written twice.
+ * `concurrency` writes that many leads at once (rows must be free of in-file duplicates, as
+ * `validateLeadRows` leaves them); `created` keeps the order of `inputs` either way.
+ */
+export async function storeLeads(
+  campaign: Pick<Campaign, 'campaignId'>,
+  inputs: LeadInput[],
+  options: { concurrency?: number } = {},
+): Promise<StoredImport> {
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const outcomes: (Lead | { duplicate: string })[] = [];
+  for (let start = 0; start < inputs.length; start += concurrency) {
+    const chunk = inputs.slice(start, start + concurrency);
+    const settled = await Promise.all(
+      chunk.map(async (input) => {
+        const lead = leadFromInput(input, campaign.campaignId);
+        try {
+          await createLead(lead);
+          return lead;
+        } catch (error) {
+          if (!(error instanceof DuplicateLeadError)) throw error;
+          return { duplicate: input.email ?? '' };
+        }
+      }),
+    );
+    outcomes.push(...settled);
   }
+  const result: StoredImport = { created: [], createdIndexes: [], duplicates: [] };
+  outcomes.forEach((outcome, index) => {
+    if ('duplicate' in outcome) result.duplicates.push({ index, email: outcome.duplicate });
+    else {
+      result.created.push(outcome);
+      result.createdIndexes.push(index);
+    }
+  });
   return result;
 }

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { type CsvError, parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { LinkedInConnectionStatus } from '../domain/schemas';
@@ -251,7 +253,14 @@ export function importLeadCsv(
   text: string,
   options: { existingEmails?: ReadonlySet<string> } = {},
 ): LeadValidationResult {
-  const { rows, errors } = parseLeadCsv(text);
+  return validateParsedCsv(parseLeadCsv(text), options);
+}
+
+/** Validates parsed rows; a row with a structural problem is rejected with that problem only. */
+function validateParsedCsv(
+  { rows, errors }: ParsedLeadCsv,
+  options: { existingEmails?: ReadonlySet<string> },
+): LeadValidationResult {
   const badRows = new Map<number, { field: string; message: string }[]>();
   for (const e of errors) badRows.set(e.row, [...(badRows.get(e.row) ?? []), { field: e.field, message: e.message }]);
   // Validate every row so duplicates are judged in file order, then drop the structurally broken ones.
@@ -269,4 +278,120 @@ export function importLeadCsv(
   }
   rejected.sort((a, b) => a.row - b.row);
   return { accepted: validated.accepted, acceptedRows: validated.acceptedRows, rejected };
+}
+
+export interface StreamedLeadCsv extends ParsedLeadCsv {
+  /** The file has more than `maxRows` data rows; parsing stopped there. */
+  tooManyRows: boolean;
+}
+
+const CSV_PROBLEMS: Record<string, string> = {
+  CSV_INVALID_CLOSING_QUOTE: 'a quoted value is followed by more text before the next comma',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'a quoted value is followed by more text before the next comma',
+  CSV_QUOTE_NOT_CLOSED: 'a quoted value is never closed',
+  CSV_INVALID_OPENING_QUOTE: 'a quote appears inside an unquoted value',
+  CSV_MAX_RECORD_SIZE: 'the row is too long',
+};
+
+const LINE_BREAK = /\r\n|\n|\r/g;
+
+/** Offsets of the start of every physical line (1-based line n starts at `starts[n - 1]`). */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (const match of text.matchAll(LINE_BREAK)) starts.push(match.index + match[0].length);
+  return starts;
+}
+
+function* chunksOf(text: string, size = 64 * 1024): Generator<string> {
+  for (let offset = 0; offset < text.length; offset += size) yield text.slice(offset, offset + size);
+}
+
+/**
+ * Streams lead CSV text through csv-parse, record by record, stopping after `maxRows` data rows. A row
+ * csv-parse cannot read (broken quoting) is reported by its data-row number and parsing resumes on the
+ * next physical line, so one broken row does not cost the rest of the file. Rows are numbered as in
+ * `parseLeadCsv`: data row 1 is the line after the header.
+ */
+export async function parseLeadCsvStream(text: string, options: { maxRows?: number } = {}): Promise<StreamedLeadCsv> {
+  const maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;
+  const result: StreamedLeadCsv = { rows: [], errors: [], tooManyRows: false };
+  const starts = lineStarts(text);
+  const isBlank = (line: number) => text.slice(starts[line - 1], starts[line] ?? text.length).trim() === '';
+  let columns: string[] | undefined;
+  let startLine = 1;
+  while (startLine <= starts.length) {
+    let lastLine = startLine - 1;
+    const segmentStart = startLine;
+    const source = Readable.from(chunksOf(text.slice(starts[startLine - 1])));
+    const parser = parseStream({
+      bom: startLine === 1,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      // Records are taken here, synchronously and in order, so an error cannot overtake them.
+      on_record: (record: string[], context) => {
+        if (result.tooManyRows) return null;
+        lastLine = segmentStart - 1 + context.lines;
+        if (!columns) columns = record.map((h) => h.trim());
+        else if (result.rows.length >= maxRows) {
+          result.tooManyRows = true;
+          source.unpipe(parser);
+          source.destroy();
+          parser.end();
+        } else addCsvRow(result, columns, record);
+        return null;
+      },
+    });
+    const failure = await new Promise<CsvError | undefined>((resolve, reject) => {
+      parser.on('error', (error: CsvError) => (error.code?.startsWith('CSV_') ? resolve(error) : reject(error)));
+      parser.on('end', () => resolve(undefined));
+      parser.resume();
+      source.pipe(parser);
+    });
+    if (!failure || result.tooManyRows) return result;
+    let broken = lastLine + 1;
+    while (broken < starts.length && isBlank(broken)) broken++;
+    const problem = CSV_PROBLEMS[failure.code] ?? failure.code;
+    if (!columns) {
+      result.errors.push({ row: 0, field: 'row', message: `unreadable CSV header: ${problem}` });
+      return result;
+    }
+    if (result.rows.length >= maxRows) {
+      result.tooManyRows = true;
+      return result;
+    }
+    result.rows.push({});
+    result.errors.push({
+      row: result.rows.length,
+      field: 'row',
+      message: `unreadable CSV (line ${broken}): ${problem}`,
+    });
+    startLine = broken + 1;
+  }
+  return result;
+}
+
+function addCsvRow(result: ParsedLeadCsv, columns: string[], record: string[]): void {
+  const row = result.rows.length + 1;
+  const values: LeadRow = {};
+  columns.forEach((column, c) => {
+    if (column !== '') values[column] = record[c] ?? '';
+  });
+  if (record.length > columns.length && record.slice(columns.length).some((cell) => cell !== '')) {
+    result.errors.push({
+      row,
+      field: 'row',
+      message: `has ${record.length} cells but the header has ${columns.length} columns`,
+    });
+  }
+  result.rows.push(values);
+}
+
+/** `importLeadCsv` over the streaming parser: per-row errors, valid rows kept, at most `maxRows` rows read. */
+export async function importLeadCsvStream(
+  text: string,
+  options: { existingEmails?: ReadonlySet<string>; maxRows?: number } = {},
+): Promise<LeadValidationResult & { tooManyRows: boolean }> {
+  const parsed = await parseLeadCsvStream(text, { maxRows: options.maxRows });
+  return { ...validateParsedCsv(parsed, options), tooManyRows: parsed.tooManyRows };
 }

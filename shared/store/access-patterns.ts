@@ -29,12 +29,24 @@ export const ACCESS_PATTERNS: AccessPattern[] = [
     key: 'pk = CAMPAIGN#<campaignId>#EMAIL#<address> (conditional put)',
     index: '—',
   },
+  {
+    pattern: 'Campaign state and sequence changes (conditional on state / version)',
+    table: 'Leads',
+    key: 'pk = CAMPAIGN#<campaignId>, sk = CAMPAIGN (conditional update)',
+    index: '—',
+  },
   { pattern: "A lead's manual tasks", table: 'Leads', key: 'pk = LEAD#<leadId>, sk begins_with TASK#', index: '—' },
   {
     pattern: "A lead's messages and attempts, newest first (history)",
     table: 'Outreach',
     key: 'pk = LEAD#<leadId>, timeSort descending',
     index: 'byTime (LSI)',
+  },
+  {
+    pattern: "A lead's messages (erasure)",
+    table: 'Outreach',
+    key: 'pk = LEAD#<leadId>, sk begins_with MESSAGE#',
+    index: '—',
   },
   {
     pattern: 'One try of one step (at-most-once claim)',
@@ -62,6 +74,12 @@ export const ACCESS_PATTERNS: AccessPattern[] = [
   },
   { pattern: 'Account-wide limits', table: 'Config', key: 'pk = ACCOUNT, sk = LIMITS', index: '—' },
   {
+    pattern: 'Operator API idempotency record (conditional put, expiresAt)',
+    table: 'Config',
+    key: 'pk = IDEMPOTENCY#<Idempotency-Key>, sk = REQUEST',
+    index: '—',
+  },
+  {
     pattern: 'Rate counter per window (atomic conditional ADD, TTL)',
     table: 'RateCounters',
     key: 'pk = <CHANNEL>#H#<hour> | <CHANNEL>#D#<day> | ALL#D#<day> | DOMAIN#<d>#<day> | LEAD#<id>#COOLDOWN | LEAD#<id>#TOUCHES',
@@ -71,6 +89,12 @@ export const ACCESS_PATTERNS: AccessPattern[] = [
     pattern: 'Suppression by address, domain or hash',
     table: 'Suppressions',
     key: 'pk = EMAIL#<address> | DOMAIN#<domain> | HASH#<sha256> (one BatchGet)',
+    index: '—',
+  },
+  {
+    pattern: 'Suppression list for operators (paginated Scan of a small table)',
+    table: 'Suppressions',
+    key: 'Scan, Limit + ExclusiveStartKey',
     index: '—',
   },
 ];

@@ -62,3 +62,13 @@ export async function putAccountLimits(limits: AccountLimits): Promise<void> {
     new PutCommand({ TableName: tableName('config'), Item: { pk: ACCOUNT_SCOPE, sk: 'LIMITS', limits } }),
   );
 }
+
+/** Exactly the config stored for one scope (a campaign id or `ACCOUNT`), without falling back. */
+export async function getChannelConfig(scope: string, channel: ChannelType): Promise<ChannelConfig | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName('config'), Key: configKey(scope, channel) }),
+  );
+  if (!Item) return undefined;
+  const { pk: _pk, sk: _sk, ...config } = Item;
+  return ChannelConfig.parse(config);
+}

@@ -1,6 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type Campaign,
+  type CampaignState,
   type Grade,
   Grade as GradeEnum,
   type Lead,
@@ -20,6 +21,15 @@ export class LeadStatusConflictError extends Error {
   override name = 'LeadStatusConflictError';
 }
 
+export class CampaignExistsError extends Error {
+  override name = 'CampaignExistsError';
+}
+
+/** A campaign was not in the state (or sequence version) a conditional write expected. */
+export class CampaignConflictError extends Error {
+  override name = 'CampaignConflictError';
+}
+
 const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' });
 const campaignKey = (campaignId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: 'CAMPAIGN' });
 const emailClaimKey = (campaignId: string, email: string) => ({
@@ -36,19 +46,90 @@ function stripKeys<T>(item: Record<string, unknown> | undefined): T | undefined 
   return rest as T;
 }
 
+const campaignItem = (campaign: Campaign) => ({
+  ...campaignKey(campaign.campaignId),
+  ...campaign,
+  campaignStatus: `CAMPAIGNS#${campaign.state}`,
+  gradeCreated: `${campaign.createdAt}#${campaign.campaignId}`,
+});
+
 /** Campaign items share the by-status index under `CAMPAIGNS#<state>` so the scheduler can list active ones. */
 export async function putCampaign(campaign: Campaign): Promise<void> {
-  await documentClient().send(
-    new PutCommand({
-      TableName: tableName('leads'),
-      Item: {
-        ...campaignKey(campaign.campaignId),
-        ...campaign,
-        campaignStatus: `CAMPAIGNS#${campaign.state}`,
-        gradeCreated: `${campaign.createdAt}#${campaign.campaignId}`,
-      },
-    }),
-  );
+  await documentClient().send(new PutCommand({ TableName: tableName('leads'), Item: campaignItem(campaign) }));
+}
+
+/** Creates a campaign; throws CampaignExistsError when the id is taken (conditional put). */
+export async function createCampaign(campaign: Campaign): Promise<void> {
+  try {
+    await documentClient().send(
+      new PutCommand({
+        TableName: tableName('leads'),
+        Item: campaignItem(campaign),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) throw new CampaignExistsError(`campaign ${campaign.campaignId} already exists`);
+    throw error;
+  }
+}
+
+/**
+ * Moves a campaign to `to` only if its state is one of `from` (conditional write), keeping the
+ * by-status index in step. Returns the updated campaign; throws CampaignConflictError otherwise.
+ */
+export async function transitionCampaign(
+  campaignId: string,
+  from: readonly CampaignState[],
+  to: CampaignState,
+): Promise<Campaign> {
+  const fromValues = Object.fromEntries(from.map((state, index) => [`:from${index}`, state]));
+  try {
+    const { Attributes } = await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName('leads'),
+        Key: campaignKey(campaignId),
+        UpdateExpression: 'SET #state = :to, campaignStatus = :cs, updatedAt = :now',
+        ConditionExpression: `attribute_exists(pk) AND #state IN (${Object.keys(fromValues).join(', ')})`,
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ...fromValues, ':to': to, ':cs': `CAMPAIGNS#${to}`, ':now': nowIso() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return stripKeys<Campaign>(Attributes) as Campaign;
+  } catch (error) {
+    if (isConditionFailure(error)) throw new CampaignConflictError(`campaign ${campaignId} is not ${from.join('/')}`);
+    throw error;
+  }
+}
+
+/**
+ * Replaces a campaign's sequence if its version is still `expectedVersion` (conditional write). Running
+ * executions carry the sequence they started with, so leads in flight keep their version.
+ */
+export async function replaceCampaignSequence(
+  campaignId: string,
+  expectedVersion: number,
+  sequence: Campaign['sequence'],
+): Promise<Campaign> {
+  try {
+    const { Attributes } = await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName('leads'),
+        Key: campaignKey(campaignId),
+        UpdateExpression: 'SET #sequence = :sequence, updatedAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND #sequence.#version = :expected',
+        ExpressionAttributeNames: { '#sequence': 'sequence', '#version': 'version' },
+        ExpressionAttributeValues: { ':sequence': sequence, ':expected': expectedVersion, ':now': nowIso() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return stripKeys<Campaign>(Attributes) as Campaign;
+  } catch (error) {
+    if (isConditionFailure(error))
+      throw new CampaignConflictError(`campaign ${campaignId} sequence is no longer version ${expectedVersion}`);
+    throw error;
+  }
 }
 
 export async function listCampaigns(state: Campaign['state']): Promise<Campaign[]> {
@@ -117,6 +198,13 @@ export async function createLead(lead: Lead): Promise<void> {
       await client.send(new DeleteCommand({ TableName: table, Key: emailClaimKey(lead.campaignId, lead.email) }));
     throw error;
   }
+}
+
+/** Gives a campaign's claim on an address back (erasure: the claim's key holds the address itself). */
+export async function releaseEmailClaim(campaignId: string, email: string): Promise<void> {
+  await documentClient().send(
+    new DeleteCommand({ TableName: tableName('leads'), Key: emailClaimKey(campaignId, email) }),
+  );
 }
 
 export async function getLead(leadId: string): Promise<Lead | undefined> {

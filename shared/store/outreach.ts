@@ -158,8 +158,21 @@ export async function advanceMessage(
 
 export type HistoryEntry = ({ kind: 'message' } & OutreachMessage) | ({ kind: 'attempt' } & StoredAttempt);
 
-/** A lead's messages and attempts, newest first (one query on the byTime local index). */
-export async function leadHistory(leadId: string, limit = 50): Promise<HistoryEntry[]> {
+export interface HistoryPage {
+  entries: HistoryEntry[];
+  /** The last key read when more entries remain (pass it back as `startKey`). */
+  nextKey?: Record<string, unknown>;
+}
+
+/**
+ * One page of a lead's messages and attempts, newest first (one query on the byTime local index). One
+ * item more than asked is read, so `nextKey` is set only when another entry really follows.
+ */
+export async function leadHistoryPage(
+  leadId: string,
+  options: { limit?: number; startKey?: Record<string, unknown> } = {},
+): Promise<HistoryPage> {
+  const limit = options.limit ?? 50;
   const result = await documentClient().send(
     new QueryCommand({
       TableName: tableName('outreach'),
@@ -167,13 +180,60 @@ export async function leadHistory(leadId: string, limit = 50): Promise<HistoryEn
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': `LEAD#${leadId}` },
       ScanIndexForward: false,
-      Limit: limit,
+      Limit: limit + 1,
+      ExclusiveStartKey: options.startKey,
     }),
   );
-  return (result.Items ?? []).map((item) => {
+  const items = result.Items ?? [];
+  const page = items.slice(0, limit);
+  const last = page.at(-1);
+  const nextKey =
+    items.length > limit && last
+      ? { pk: last.pk, sk: last.sk, timeSort: last.timeSort }
+      : (result.LastEvaluatedKey as Record<string, unknown> | undefined);
+  const entries = page.map((item) => {
     const { pk: _pk, sk, timeSort: _t, channelDay: _c, ...rest } = item;
     return { kind: String(sk).startsWith('MESSAGE#') ? 'message' : 'attempt', ...rest } as HistoryEntry;
   });
+  return { entries, ...(nextKey && { nextKey }) };
+}
+
+/** A lead's messages and attempts, newest first (one query on the byTime local index). */
+export async function leadHistory(leadId: string, limit = 50): Promise<HistoryEntry[]> {
+  return (await leadHistoryPage(leadId, { limit })).entries;
+}
+
+/** Every message of one lead (erasure), read from the lead's partition. */
+export async function listLeadMessages(leadId: string): Promise<OutreachMessage[]> {
+  const messages: OutreachMessage[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName('outreach'),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :message)',
+        ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':message': 'MESSAGE#' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    messages.push(...((page.Items ?? []) as OutreachMessage[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return messages;
+}
+
+/** Erasure: blanks a message's rendered content (body, subject), keeping its status and times for metrics. */
+export async function eraseMessageContent(leadId: string, messageId: string, erasedAt: string): Promise<void> {
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: tableName('outreach'),
+      Key: messageKey(leadId, messageId),
+      UpdateExpression: 'SET #body = :empty, erasedAt = :erasedAt REMOVE #subject',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#body': 'body', '#subject': 'subject' },
+      ExpressionAttributeValues: { ':empty': '', ':erasedAt': erasedAt },
+    }),
+  );
 }
 
 /** Messages on one channel created on one UTC day (metrics), oldest first. */

@@ -1,25 +1,103 @@
-import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Suppression } from '../domain/schemas';
 import { sha256 } from '../ids';
 import { nowIso } from '../time/clock';
-import { documentClient } from './client';
+import { documentClient, isConditionFailure } from './client';
 import { tableName } from './tables';
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** The suppression key an erased lead leaves behind: the address hashed, never the address itself. */
+export function erasureKeyFor(email: string): string {
+  return `HASH#${sha256(normalizeEmail(email))}`;
+}
+
 /** The suppression keys that cover an address: the address, its domain, and its hash (erased leads). */
 export function suppressionKeysFor(email: string): string[] {
   const address = normalizeEmail(email);
   const domain = address.split('@')[1];
-  return [`EMAIL#${address}`, `HASH#${sha256(address)}`, ...(domain ? [`DOMAIN#${domain}`] : [])];
+  return [`EMAIL#${address}`, erasureKeyFor(address), ...(domain ? [`DOMAIN#${domain}`] : [])];
 }
+
+const toSuppression = (item: Record<string, unknown>): Suppression =>
+  ({ key: item.pk, reason: item.reason, source: item.source, createdAt: item.createdAt }) as Suppression;
 
 export async function addSuppression(key: string, reason: string, source: string): Promise<Suppression> {
   const entry: Suppression = { key, reason, source, createdAt: nowIso() };
   await documentClient().send(new PutCommand({ TableName: tableName('suppressions'), Item: { pk: key, ...entry } }));
   return entry;
+}
+
+/** Adds an entry unless one exists (conditional put); returns the entry now stored and whether it is new. */
+export async function addSuppressionIfAbsent(
+  key: string,
+  reason: string,
+  source: string,
+): Promise<{ entry: Suppression; created: boolean }> {
+  const entry: Suppression = { key, reason, source, createdAt: nowIso() };
+  try {
+    await documentClient().send(
+      new PutCommand({
+        TableName: tableName('suppressions'),
+        Item: { pk: key, ...entry },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return { entry, created: true };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    return { entry: (await getSuppression(key)) ?? entry, created: false };
+  }
+}
+
+export async function getSuppression(key: string): Promise<Suppression | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName('suppressions'), Key: { pk: key } }),
+  );
+  return Item ? toSuppression(Item) : undefined;
+}
+
+/** Removes one entry; false when there was none (conditional delete). */
+export async function removeSuppression(key: string): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new DeleteCommand({
+        TableName: tableName('suppressions'),
+        Key: { pk: key },
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export interface SuppressionPage {
+  entries: Suppression[];
+  nextKey?: Record<string, unknown>;
+}
+
+/**
+ * One page of the suppression list (a paginated Scan: the table is small and only operators list it).
+ * One item more than asked is read, so `nextKey` is set only when another entry really follows.
+ */
+export async function listSuppressions(
+  options: { limit?: number; startKey?: Record<string, unknown> } = {},
+): Promise<SuppressionPage> {
+  const limit = options.limit ?? 100;
+  const result = await documentClient().send(
+    new ScanCommand({ TableName: tableName('suppressions'), Limit: limit + 1, ExclusiveStartKey: options.startKey }),
+  );
+  const items = result.Items ?? [];
+  const page = items.slice(0, limit);
+  const last = page.at(-1);
+  const nextKey =
+    items.length > limit && last ? { pk: last.pk } : (result.LastEvaluatedKey as Record<string, unknown> | undefined);
+  return { entries: page.map(toSuppression), ...(nextKey && { nextKey }) };
 }
 
 /** The first suppression entry matching the address, if any (one BatchGet). */
@@ -30,7 +108,30 @@ export async function findSuppression(email: string | undefined): Promise<Suppre
     new BatchGetCommand({ RequestItems: { [table]: { Keys: suppressionKeysFor(email).map((pk) => ({ pk })) } } }),
   );
   const found = result.Responses?.[table]?.[0];
-  return found
-    ? ({ key: found.pk, reason: found.reason, source: found.source, createdAt: found.createdAt } as Suppression)
-    : undefined;
+  return found ? toSuppression(found) : undefined;
+}
+
+const BATCH_GET_LIMIT = 100;
+
+/** Which of these addresses belong to erased leads (their `HASH#` entry exists); BatchGets of 100 keys. */
+export async function findErasedEmails(emails: readonly string[]): Promise<Set<string>> {
+  const byKey = new Map<string, string>();
+  for (const email of emails) byKey.set(erasureKeyFor(email), normalizeEmail(email));
+  const keys = [...byKey.keys()];
+  const erased = new Set<string>();
+  const table = tableName('suppressions');
+  for (let index = 0; index < keys.length; index += BATCH_GET_LIMIT) {
+    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+      [table]: { Keys: keys.slice(index, index + BATCH_GET_LIMIT).map((pk) => ({ pk })) },
+    };
+    while (request && Object.keys(request).length > 0) {
+      const result = await documentClient().send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of result.Responses?.[table] ?? []) {
+        const email = byKey.get(String(item.pk));
+        if (email) erased.add(email);
+      }
+      request = result.UnprocessedKeys as typeof request;
+    }
+  }
+  return erased;
 }

@@ -32,11 +32,13 @@ export const TABLES = {
   config: {
     id: 'Config',
     envVar: 'CASCADE_CONFIG_TABLE',
-    purpose: 'Channel configuration per campaign (pk CAMPAIGN#id) with account-wide defaults (pk ACCOUNT)',
+    purpose:
+      'Channel configuration per campaign (pk CAMPAIGN#id) with account-wide defaults (pk ACCOUNT); idempotency records',
     partitionKey: pk,
     sortKey: sk,
     globalIndexes: [],
     localIndexes: [],
+    ttlAttribute: 'expiresAt',
   },
   leads: {
     id: 'Leads',

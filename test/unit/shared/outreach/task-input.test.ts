@@ -15,7 +15,9 @@ describe('execution input', () => {
       maxRetries: 2,
       retryBackoffSeconds: [86_400, 172_800],
       onRateLimit: 'wait',
+      confirmDeliverySeconds: 1800,
     });
+    expect(input.sequence.steps[1]?.confirmDeliverySeconds).toBe(0);
     expect(input.sequence).toMatchObject({ stepCount: 3, lastStepIndex: 2, maxTotalAttemptsPerLead: 10 });
     expect(input.cursor).toMatchObject({ stepIndex: 0, retriesUsed: 0, tryCount: 1, stepWaitDone: false });
   });

@@ -1,0 +1,331 @@
+/**
+ * The operator API: one Lambda serving every `/v1` route behind API Gateway, built as ONE middy chain
+ * (Powertools logger context → request lifecycle: request id, access log and the error handler →
+ * header normalisation → bearer auth (local mode) → body limits → JSON body parsing) around
+ * @middy/http-router. Routes are declared once (routes/*.ts) with their zod schemas: the router, the
+ * validation and the OpenAPI document (openapi.ts) all read the same declarations.
+ *
+ * ## Event format: API Gateway HTTP API, payload format 2.0
+ *
+ * The handler takes an `APIGatewayProxyEventV2` and returns an `APIGatewayProxyStructuredResultV2`
+ * (`{ statusCode, headers, body }`: body a JSON string, HTML for the unsubscribe page, absent for 204).
+ * A local adapter builds events with these fields; nothing else is read:
+ *
+ * - `version`: `'2.0'` (assumed when absent).
+ * - `requestContext.http.method`: `GET`, `POST`, `PUT`, `DELETE`, … (upper case).
+ * - `rawPath`: the path as sent, still percent-encoded (`/v1/suppressions/EMAIL%23a%40b.example`);
+ *   `requestContext.http.path` when `rawPath` is absent. A `/<stage>` prefix of a named stage is removed.
+ * - `rawQueryString` (`limit=10&cursor=…`), or `queryStringParameters` (preferred when present; API
+ *   Gateway joins repeated names with commas).
+ * - `headers`: any case (normalised to lower case): `authorization`, `content-type`, `idempotency-key`.
+ * - `body` (string) and `isBase64Encoded` (the body is base64 when true; binary types arrive that way).
+ * - `requestContext.requestId`: logged with every line and echoed as the `x-request-id` response header.
+ * - `requestContext.stage`: only to strip a named stage's prefix (`$default` has none).
+ *
+ * `pathParameters` from API Gateway are ignored: the router matches the path itself.
+ *
+ * Authentication: with CASCADE_API_TOKEN set (local mode) every route but `POST|GET /v1/unsubscribe`
+ * needs `Authorization: Bearer <token>`; deployed, API Gateway's IAM authoriser guards the operator
+ * routes and the variable is unset (see auth.ts).
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import jsonBodyParser from '@middy/http-json-body-parser';
+import httpRouterHandler, { type Route as RouterRoute } from '@middy/http-router';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { logger } from '../observability';
+import { apiToken, bearerTokenMatches } from './auth';
+import { ApiError, type ErrorDetail, errorBody, toApiError, validationError, zodDetails } from './errors';
+import {
+  IDEMPOTENCY_HEADER,
+  requestFingerprint,
+  type StoredResponse,
+  validIdempotencyKey,
+  withIdempotency,
+} from './idempotency';
+import { ALL_ROUTES } from './openapi';
+import { type ApiRequest, pathPattern, type Route } from './route';
+
+type Event = APIGatewayProxyEventV2;
+type Result = APIGatewayProxyStructuredResultV2;
+
+/** Body limits: API Gateway and Lambda take 6 MB; JSON requests are far smaller. */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+export const MAX_CSV_BODY_BYTES = 6 * 1024 * 1024;
+
+interface CompiledRoute {
+  route: Route;
+  pattern: RegExp;
+}
+
+const compile = (routes: readonly Route[]): CompiledRoute[] =>
+  routes.map((route) => ({ route, pattern: pathPattern(route.path) }));
+
+/** `text/csv; charset=utf-8` → `text/csv`. */
+export function mediaType(contentType: string | undefined): string | undefined {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  return type ? type : undefined;
+}
+
+const isJsonType = (type: string | undefined) => type === 'application/json' || !!type?.endsWith('+json');
+
+function requestIdOf(event: Event): string {
+  return event.requestContext?.requestId ?? 'unknown';
+}
+
+function jsonResult(status: number, body: unknown, requestId: string, headers: Record<string, string> = {}): Result {
+  return {
+    statusCode: status,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-request-id': requestId,
+      ...headers,
+    },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  };
+}
+
+function htmlResult(status: number, html: string, headers: Record<string, string> = {}): Result {
+  return {
+    statusCode: status,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+      ...headers,
+    },
+    body: html,
+  };
+}
+
+/** Route-independent event clean-up, so the router (which reads `requestContext.http.path`) sees one shape. */
+function normaliseEvent(event: Event): void {
+  const method = event.requestContext?.http?.method;
+  if (!method) throw new ApiError(400, 'bad_request', 'Not an API Gateway HTTP API (payload 2.0) event');
+  event.version ??= '2.0';
+  const stage = event.requestContext.stage;
+  let path = event.rawPath ?? event.requestContext.http.path ?? '/';
+  if (stage && stage !== '$default' && path.startsWith(`/${stage}/`)) path = path.slice(stage.length + 1);
+  event.requestContext.http.path = path;
+  event.requestContext.http.method = method.toUpperCase();
+  event.pathParameters = undefined;
+  event.headers ??= {};
+  if (!event.queryStringParameters && event.rawQueryString) {
+    const query: Record<string, string> = {};
+    for (const [key, value] of new URLSearchParams(event.rawQueryString))
+      query[key] = query[key] === undefined ? value : `${query[key]},${value}`;
+    event.queryStringParameters = query;
+  }
+}
+
+const startedAt = new WeakMap<object, number>();
+
+/** Request id in every log line, one access line per request, and the one error handler of the chain. */
+function requestLifecycle(): MiddlewareObj<Event, Result> {
+  const finish = (request: middy.Request<Event, Result>, status: number) => {
+    const began = startedAt.get(request) ?? Date.now();
+    logger.info('request', { status, durationMs: Date.now() - began });
+  };
+  return {
+    before: async (request) => {
+      startedAt.set(request, Date.now());
+      logger.appendKeys({
+        requestId: requestIdOf(request.event),
+        httpMethod: request.event.requestContext?.http?.method,
+        path: request.event.rawPath ?? request.event.requestContext?.http?.path,
+      });
+      normaliseEvent(request.event);
+    },
+    after: async (request) => {
+      finish(request, request.response?.statusCode ?? 200);
+    },
+    onError: async (request) => {
+      const error = toApiError(request.error);
+      if (error.status >= 500) logger.error('request failed', request.error as Error);
+      else logger.info('request refused', { code: error.code, reason: error.message });
+      request.response = jsonResult(error.status, errorBody(error), requestIdOf(request.event), error.headers);
+      finish(request, error.status);
+    },
+  };
+}
+
+/** Local mode: `Authorization: Bearer <CASCADE_API_TOKEN>` on every route but the public ones (see auth.ts). */
+function bearerAuth(routes: CompiledRoute[]): MiddlewareObj<Event, Result> {
+  return {
+    before: async ({ event }) => {
+      const token = apiToken();
+      if (!token) return;
+      const { method, path } = event.requestContext.http;
+      if (routes.some(({ route, pattern }) => route.public && route.method === method && pattern.test(path))) return;
+      if (!bearerTokenMatches(event.headers.authorization, token)) {
+        throw new ApiError(401, 'unauthorized', 'A valid bearer token is required', [], {
+          'www-authenticate': 'Bearer realm="cascade"',
+        });
+      }
+    },
+  };
+}
+
+/** 413 above the body limit of the content type; base64 bodies are decoded here, once. */
+function bodyLimits(): MiddlewareObj<Event, Result> {
+  return {
+    before: async ({ event }) => {
+      if (event.body === undefined || event.body === null) return;
+      if (event.isBase64Encoded) {
+        event.body = Buffer.from(event.body, 'base64').toString('utf8');
+        event.isBase64Encoded = false;
+      }
+      const type = mediaType(event.headers['content-type']);
+      const limit = type === 'text/csv' ? MAX_CSV_BODY_BYTES : MAX_JSON_BODY_BYTES;
+      const bytes = Buffer.byteLength(event.body, 'utf8');
+      if (bytes > limit) {
+        throw new ApiError(
+          413,
+          'payload_too_large',
+          `The body has ${bytes} bytes; the limit for ${type ?? 'this content type'} is ${limit} bytes`,
+        );
+      }
+    },
+  };
+}
+
+/** @middy/http-json-body-parser for JSON bodies; other content types (CSV, forms) stay text, empty bodies absent. */
+function jsonBody(): MiddlewareObj<Event, Result> {
+  const parser = jsonBodyParser<Event>({ disableContentTypeError: true });
+  return {
+    before: async (request) => {
+      if (request.event.body === undefined || request.event.body === null || request.event.body === '') {
+        request.event.body = undefined;
+        return;
+      }
+      return parser.before?.(request as middy.Request<Event>);
+    },
+  };
+}
+
+function decodeParams(raw: Record<string, string | undefined> | undefined): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw ?? {})) {
+    if (value === undefined) continue;
+    try {
+      params[name] = decodeURIComponent(value);
+    } catch {
+      throw validationError([{ field: name, message: 'is not valid percent-encoding' }]);
+    }
+  }
+  return params;
+}
+
+/** Validates a request against its route's schemas; every problem of params, query and body in one 400. */
+function validateRequest(route: Route, event: Event): Pick<ApiRequest, 'params' | 'query' | 'body' | 'csv'> {
+  const details: ErrorDetail[] = [];
+  const parse = (schema: z.ZodType | undefined, value: unknown, prefix: string) => {
+    if (!schema) return value;
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    details.push(...zodDetails(result.error, prefix));
+    return undefined;
+  };
+  const params = parse(route.params, decodeParams(event.pathParameters), 'params');
+  const query = parse(route.query, event.queryStringParameters ?? {}, 'query');
+  const type = mediaType(event.headers['content-type']);
+  let body: unknown;
+  let csv: string | undefined;
+  const raw = event.body as unknown;
+  if (route.csv && type === 'text/csv') {
+    csv = typeof raw === 'string' ? raw : '';
+  } else if (typeof raw === 'string' && !(route.formBody && type === 'application/x-www-form-urlencoded')) {
+    // A body the JSON parser left as text: not JSON.
+    if (route.body || route.csv) {
+      throw new ApiError(
+        415,
+        'unsupported_media_type',
+        `Send ${route.csv ? 'application/json or text/csv' : 'application/json'} (got ${type ?? 'no content type'})`,
+      );
+    }
+  } else if (route.body) {
+    if (raw !== undefined && !isJsonType(type))
+      throw new ApiError(415, 'unsupported_media_type', 'Send application/json');
+    body = parse(route.body, raw, 'body');
+  }
+  if (details.length > 0) throw validationError(details);
+  return { params, query, body, csv };
+}
+
+/** One route: validate, run (at most once per Idempotency-Key where the route honours it), serialise. */
+async function executeRoute(route: Route, event: Event): Promise<Result> {
+  const requestId = requestIdOf(event);
+  const validated = validateRequest(route, event);
+  const idempotencyKey = route.idempotent ? validIdempotencyKey(event.headers[IDEMPOTENCY_HEADER]) : undefined;
+  const request: ApiRequest = { ...validated, headers: event.headers, requestId, idempotencyKey, event };
+  const work = async (): Promise<StoredResponse> => {
+    const result = await route.handle(request);
+    const serialised =
+      result.html === undefined
+        ? jsonResult(result.status, result.body, requestId, result.headers)
+        : htmlResult(result.status, result.html, result.headers);
+    return {
+      status: result.status,
+      body: serialised.body,
+      headers: (serialised.headers ?? {}) as Record<string, string>,
+    };
+  };
+  const fingerprint = requestFingerprint({
+    method: route.method,
+    path: event.requestContext.http.path,
+    query: event.queryStringParameters ?? {},
+    body: validated.csv ?? (event.body as unknown),
+  });
+  const response = await withIdempotency(idempotencyKey, fingerprint, work);
+  return {
+    statusCode: response.status,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      ...response.headers,
+      'x-request-id': requestId,
+    },
+    ...(response.body !== undefined && { body: response.body }),
+  };
+}
+
+/** 405 with `Allow` when the path exists under other methods, else 404. */
+function routeNotFound(routes: CompiledRoute[]) {
+  return ({ method, path }: { method: string; path: string }): never => {
+    const allowed = [...new Set(routes.filter(({ pattern }) => pattern.test(path)).map(({ route }) => route.method))];
+    if (allowed.length > 0) {
+      throw new ApiError(405, 'method_not_allowed', `${method} is not allowed on ${path}`, [], {
+        allow: allowed.join(', '),
+      });
+    }
+    throw new ApiError(404, 'route_not_found', `No route for ${method} ${path}`);
+  };
+}
+
+/** The API handler over a set of routes (every route by default). */
+export function createApiHandler(routes: readonly Route[] = ALL_ROUTES) {
+  const compiled = compile(routes);
+  const router = httpRouterHandler<Event, Result>({
+    routes: routes.map(
+      (route): RouterRoute<Event, Result> => ({
+        method: route.method,
+        path: route.path,
+        handler: (event: Event) => executeRoute(route, event),
+      }),
+    ),
+    notFoundResponse: routeNotFound(compiled),
+  });
+  return middy<Event, Result, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(requestLifecycle())
+    .use(httpHeaderNormalizer() as MiddlewareObj<Event, Result>)
+    .use(bearerAuth(compiled))
+    .use(bodyLimits())
+    .use(jsonBody())
+    .handler(router);
+}
+
+export const handler = createApiHandler();

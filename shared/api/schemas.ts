@@ -1,0 +1,329 @@
+import { z } from 'zod';
+import {
+  AUTOMATED_CHANNELS,
+  Campaign,
+  CampaignState,
+  ChannelConfig,
+  ChannelTemplate,
+  ChannelType,
+  Grade,
+  Lead,
+  OutreachAttempt,
+  OutreachMessage,
+  Sender,
+  SequenceConfig,
+  Suppression,
+} from '../domain/schemas';
+import { EXECUTION_NAME } from '../outreach/audit';
+
+/**
+ * Request and response schemas of the operator API. Requests are validated with them; the OpenAPI
+ * document is generated from them (`.meta({ id })` names a component), so the two cannot drift.
+ */
+
+export const ErrorDetail = z
+  .object({
+    field: z.string().meta({ description: 'The input field: `sender.email`, `limit`, `templates.EMAIL.body`, …' }),
+    message: z.string(),
+  })
+  .meta({ id: 'ErrorDetail' });
+
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: 'Stable machine-readable code, e.g. `validation_error`, `not_found`.' }),
+      message: z.string(),
+      details: z.array(ErrorDetail),
+    }),
+  })
+  .meta({ id: 'Error', description: 'Every error: `{"error":{"code","message","details"}}`.' });
+
+// ---- path and query parameters
+
+const id = (description: string) => z.string().min(1).max(200).meta({ description });
+
+export const CampaignParams = z.object({ id: id('Campaign id') });
+export const LeadParams = z.object({ id: id('Lead id') });
+export const ChannelParams = z.object({ channel: ChannelType });
+export const ExecutionParams = z.object({
+  name: z
+    .string()
+    .regex(EXECUTION_NAME, 'must be 1–80 letters, digits, - or _')
+    .meta({ description: 'Execution name' }),
+});
+export const SuppressionParams = z.object({
+  key: z
+    .string()
+    .regex(/^(EMAIL|DOMAIN|HASH)#.+$/, 'must be EMAIL#<address>, DOMAIN#<domain> or HASH#<sha256>')
+    .meta({ description: 'The entry key, URL-encoded (`EMAIL%23ada%40example.com`)' }),
+});
+
+const cursor = z.string().min(1).max(2_000).optional().meta({ description: 'Opaque cursor from `nextCursor`' });
+
+export const HistoryQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor,
+});
+export const SuppressionsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor,
+});
+export const ChannelConfigQuery = z.object({
+  campaignId: id('Campaign scope; without it, the account-wide default').optional(),
+});
+export const MetricsQuery = z.object({
+  campaignId: id('Only this campaign').optional(),
+  days: z.coerce.number().int().min(1).max(90).default(7).meta({ description: 'UTC days, today included' }),
+});
+export const UnsubscribeQuery = z.object({
+  token: z.string().min(1).max(2_000).meta({ description: 'The signed token of the List-Unsubscribe link' }),
+});
+export const IdempotencyHeaders = z.object({
+  'Idempotency-Key': z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: 'Replays the first response for the same key and body; 409 for another body (24 h)' }),
+});
+
+// ---- request bodies
+
+export const SequenceInput = SequenceConfig.omit({ version: true }).meta({
+  id: 'SequenceInput',
+  description: 'A sequence; its version is assigned by the API (1, then old + 1 on every replacement).',
+});
+
+export const CreateCampaignRequest = z
+  .object({
+    campaignId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, - or _')
+      .refine((value) => value !== 'ACCOUNT', 'ACCOUNT is reserved')
+      .optional()
+      .meta({ description: 'Chosen by the API when absent' }),
+    name: z.string().min(1).max(200),
+    sender: Sender,
+    templates: z.partialRecord(ChannelType, ChannelTemplate).optional(),
+    sequence: SequenceInput.optional().meta({ description: 'Default: Email → LinkedIn → Contact form' }),
+    minGrade: Grade.optional(),
+    state: CampaignState.exclude(['ARCHIVED']).optional(),
+  })
+  .meta({ id: 'CreateCampaignRequest' });
+
+export const LaunchBatchRequest = z
+  .object({
+    dryRun: z.boolean().optional().meta({ description: 'Render the first step of each lead; send nothing' }),
+    limit: z.number().int().min(1).max(10_000).optional(),
+  })
+  .meta({ id: 'LaunchBatchRequest' });
+
+/** Documentation of one imported lead (JSON object or CSV row); rows are validated one by one, errors per row. */
+export const LeadImportRecord = z
+  .object({
+    firstName: z.string(),
+    lastName: z.string().optional(),
+    email: z.string().optional(),
+    company: z.string().optional(),
+    title: z.string().optional(),
+    website: z.string().optional(),
+    linkedinUrl: z.string().optional(),
+    linkedinProviderId: z.string().optional(),
+    linkedinStatus: z.enum(['NOT_CONNECTED', 'CONNECTION_REQUESTED', 'CONNECTED', 'BLOCKED']).optional(),
+    contactFormUrl: z.string().optional(),
+    phone: z.string().optional(),
+    timezone: z.string().optional(),
+    leadScore: z.number().min(0).max(1).optional(),
+    budgetRange: z.string().optional(),
+    timelineMonths: z.number().int().min(0).optional(),
+    painPoints: z.union([z.array(z.string()), z.string()]).optional(),
+    tags: z.union([z.array(z.string()), z.string()]).optional(),
+    industry: z.string().optional(),
+    employeeCount: z.number().int().min(0).optional(),
+  })
+  .meta({
+    id: 'LeadImportRecord',
+    description: 'One lead. snake_case keys (`first_name`) are accepted too; lists may be `a; b` text.',
+  });
+
+/** Validated as any array: each item is then validated on its own, so one bad lead is one rejected row. */
+export const LeadImportRequest = z.array(z.unknown());
+export const LeadImportRequestDoc = z
+  .array(LeadImportRecord)
+  .meta({ id: 'LeadImportRequest', description: 'At most 10,000 leads; each is validated on its own.' });
+
+export const OperatorOutreachRequest = z
+  .object({
+    body: z.string().min(1).max(8_000).meta({ description: 'A Liquid template, like any channel template' }),
+    subject: z.string().min(1).max(998).optional(),
+    forceChannel: ChannelType.optional().meta({ description: 'One step on this channel, no fallback' }),
+  })
+  .meta({ id: 'OperatorOutreachRequest' });
+
+export const ChannelConfigInput = ChannelConfig.omit({ channel: true, scope: true }).meta({
+  id: 'ChannelConfigInput',
+  description: 'Replaces the config of the scope (campaign, or account-wide without campaignId).',
+});
+
+export const AddSuppressionRequest = z
+  .object({
+    email: z.email().optional(),
+    domain: z
+      .string()
+      .regex(/^@?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'must be a domain name like example.com')
+      .optional(),
+    reason: z.string().min(1).max(200),
+  })
+  .superRefine((value, context) => {
+    if ((value.email === undefined) === (value.domain === undefined))
+      context.addIssue({ code: 'custom', path: ['email'], message: 'give either email or domain' });
+  })
+  .meta({ id: 'AddSuppressionRequest', description: 'Exactly one of email or domain.' });
+
+// ---- responses
+
+export const CampaignResponse = Campaign.meta({ id: 'Campaign' });
+export const LeadResponse = Lead.extend({
+  erasedAt: z.iso.datetime().optional().meta({ description: 'Set once personal data was erased' }),
+}).meta({ id: 'Lead' });
+export const SuppressionResponse = Suppression.meta({ id: 'Suppression' });
+
+export const ChannelConfigResponse = ChannelConfig.extend({
+  source: z.enum(['campaign', 'account', 'default']).meta({ description: 'Where the effective config comes from' }),
+}).meta({ id: 'ChannelConfig' });
+
+export const LeadImportResponse = z
+  .object({
+    campaignId: z.string(),
+    rows: z.number().int().meta({ description: 'Rows read (CSV data rows or array items)' }),
+    imported: z.number().int(),
+    rejected: z.number().int(),
+    leads: z.array(z.object({ row: z.number().int(), leadId: z.string(), grade: Grade })),
+    rejectedRows: z.array(
+      z.object({
+        row: z.number().int().meta({ description: '1-based data row (the CSV header is not counted)' }),
+        reasons: z.array(z.string()),
+        errors: z.array(ErrorDetail),
+      }),
+    ),
+  })
+  .meta({ id: 'LeadImportResult' });
+
+export const LaunchReportResponse = z
+  .object({
+    campaignId: z.string(),
+    started: z.number().int(),
+    alreadyRunning: z.number().int(),
+    skipped: z.object({ belowGrade: z.number().int(), suppressed: z.number().int() }),
+    executions: z.array(z.string()),
+    dryRun: z
+      .array(
+        z.object({
+          leadId: z.string(),
+          firstChannel: ChannelType.nullable(),
+          subject: z.string().optional(),
+          text: z.string().optional(),
+          problem: z.string().optional(),
+        }),
+      )
+      .optional(),
+  })
+  .meta({ id: 'LaunchReport' });
+
+export const OutreachStartedResponse = z
+  .object({
+    executionName: z.string(),
+    executionArn: z.string(),
+    channel: ChannelType.nullable().meta({ description: 'The forced channel; null when the sequence runs' }),
+  })
+  .meta({ id: 'OutreachStarted' });
+
+export const LeadErasureResponse = z
+  .object({
+    leadId: z.string(),
+    erased: z.literal(true),
+    erasedAt: z.iso.datetime(),
+    suppression: z.string().nullable().meta({ description: 'The HASH#<sha256> entry that keeps the address out' }),
+    messagesErased: z.number().int(),
+  })
+  .meta({ id: 'LeadErasure' });
+
+export const HistoryEntryResponse = z
+  .discriminatedUnion('kind', [
+    OutreachMessage.extend({ kind: z.literal('message'), erasedAt: z.iso.datetime().optional() }),
+    OutreachAttempt.extend({ kind: z.literal('attempt'), result: z.record(z.string(), z.unknown()).optional() }),
+  ])
+  .meta({ id: 'HistoryEntry' });
+
+export const HistoryPageResponse = z
+  .object({ items: z.array(HistoryEntryResponse), nextCursor: z.string().optional() })
+  .meta({ id: 'HistoryPage' });
+
+export const SuppressionPageResponse = z
+  .object({ items: z.array(SuppressionResponse), nextCursor: z.string().optional() })
+  .meta({ id: 'SuppressionPage' });
+
+const rate = (description: string) => z.number().min(0).meta({ description });
+
+export const ChannelMetricsResponse = z
+  .object({
+    sent: z.number().int().meta({ description: 'Messages SENT, DELIVERED, REPLIED or BOUNCED' }),
+    delivered: z.number().int().meta({ description: 'Messages DELIVERED or REPLIED' }),
+    replied: z.number().int(),
+    bounced: z.number().int(),
+    failed: z.number().int(),
+    deliveryRate: rate('delivered / sent (0 when nothing was sent)'),
+    replyRate: rate('replied / delivered (0 when nothing was delivered)'),
+    bounceRate: rate('bounced / sent (0 when nothing was sent)'),
+  })
+  .meta({ id: 'ChannelMetrics' });
+
+export const MetricsResponse = z
+  .object({
+    campaignId: z.string().nullable(),
+    days: z.number().int(),
+    from: z.string().meta({ description: 'First UTC day counted (YYYY-MM-DD)' }),
+    to: z.string().meta({ description: 'Last UTC day counted (today)' }),
+    channels: z.object(
+      Object.fromEntries(AUTOMATED_CHANNELS.map((channel) => [channel, ChannelMetricsResponse])) as Record<
+        (typeof AUTOMATED_CHANNELS)[number],
+        typeof ChannelMetricsResponse
+      >,
+    ),
+    leads: z.number().int().meta({ description: 'Distinct leads with a message in the window' }),
+    fallbackRate: rate('Share of those leads with messages on more than one channel'),
+    averageAttemptsPerLead: rate('Messages per lead in the window'),
+  })
+  .meta({ id: 'ChannelMetricsReport' });
+
+export const ExecutionAuditResponse = z
+  .object({
+    name: z.string(),
+    executionArn: z.string(),
+    status: z.string().meta({ description: 'RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED' }),
+    startDate: z.string().optional(),
+    stopDate: z.string().optional(),
+    input: z.unknown().optional(),
+    output: z.unknown().optional(),
+    error: z.string().optional(),
+    cause: z.string().optional(),
+    states: z.array(
+      z.object({
+        name: z.string(),
+        type: z.string(),
+        enteredAt: z.string().optional(),
+        exitedAt: z.string().optional(),
+        input: z.unknown().optional(),
+        output: z.unknown().optional(),
+        error: z.string().optional(),
+        cause: z.string().optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'ExecutionAudit' });
+
+export const UnsubscribeResponse = z.object({ unsubscribed: z.literal(true) }).meta({ id: 'Unsubscribed' });
+
+export const OpenApiDocumentResponse = z
+  .record(z.string(), z.unknown())
+  .meta({ id: 'OpenApiDocument', description: 'This document' });

@@ -1,0 +1,118 @@
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
+
+let cachedSfn: SFNClient | undefined;
+/** One Step Functions client per process (AWS_ENDPOINT_URL_SFN points it at the local peer). */
+export function sfnClient(): SFNClient {
+  cachedSfn ??= new SFNClient({});
+  return cachedSfn;
+}
+
+/** Step Functions execution names: 1–80 of [A-Za-z0-9-_] (Cascade names are always of this form). */
+export const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+
+export function executionArnFor(stateMachineArn: string, executionName: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+}
+
+/** A run as DescribeExecution and its full GetExecutionHistory (every page) describe it. */
+export async function fetchExecution(
+  client: SFNClient,
+  executionArn: string,
+): Promise<{ described: DescribeExecutionCommandOutput; events: HistoryEvent[] }> {
+  const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return { described, events };
+}
+
+export interface AuditedState {
+  name: string;
+  /** The history event type that entered it without `StateEntered`: `Task`, `Choice`, `Wait`, `Pass`, … */
+  type: string;
+  enteredAt?: string;
+  exitedAt?: string;
+  input?: unknown;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+export interface ExecutionAudit {
+  name: string;
+  executionArn: string;
+  status: string;
+  startDate?: string;
+  stopDate?: string;
+  input?: unknown;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  states: AuditedState[];
+}
+
+const parseJson = (text: string | undefined): unknown => {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
+/** The states one run went through, in order, with (virtual) times, inputs, outputs and task failures. */
+export function auditedStates(events: readonly HistoryEvent[]): AuditedState[] {
+  const states: AuditedState[] = [];
+  for (const event of events) {
+    const time = event.timestamp?.toISOString();
+    if (event.stateEnteredEventDetails) {
+      states.push({
+        name: event.stateEnteredEventDetails.name ?? '',
+        type: (event.type ?? '').replace(/StateEntered$/, ''),
+        enteredAt: time,
+        input: parseJson(event.stateEnteredEventDetails.input),
+      });
+    } else if (event.stateExitedEventDetails) {
+      const name = event.stateExitedEventDetails.name;
+      const open = states.findLast((state) => state.name === name && state.exitedAt === undefined);
+      if (open) {
+        open.exitedAt = time;
+        open.output = parseJson(event.stateExitedEventDetails.output);
+      }
+    } else if (event.taskFailedEventDetails) {
+      const open = states.findLast((state) => state.exitedAt === undefined);
+      if (open) {
+        open.error = event.taskFailedEventDetails.error;
+        open.cause = event.taskFailedEventDetails.cause;
+      }
+    }
+  }
+  return states;
+}
+
+/** `cascade audit` as data: the run's status and every state it went through. */
+export async function auditExecutionRecord(client: SFNClient, executionArn: string): Promise<ExecutionAudit> {
+  const { described, events } = await fetchExecution(client, executionArn);
+  return {
+    name: described.name ?? executionArn.split(':').at(-1) ?? '',
+    executionArn,
+    status: described.status ?? 'UNKNOWN',
+    startDate: described.startDate?.toISOString(),
+    stopDate: described.stopDate?.toISOString(),
+    input: parseJson(described.input),
+    output: parseJson(described.output),
+    error: described.error,
+    cause: described.cause,
+    states: auditedStates(events),
+  };
+}
