@@ -267,14 +267,16 @@ const rate = (description: string) => z.number().min(0).meta({ description });
 
 export const ChannelMetricsResponse = z
   .object({
-    sent: z.number().int().meta({ description: 'Messages SENT, DELIVERED, REPLIED or BOUNCED' }),
-    delivered: z.number().int().meta({ description: 'Messages DELIVERED or REPLIED' }),
+    sent: z.number().int().meta({ description: 'Messages the provider accepted (counted when sent)' }),
+    delivered: z.number().int().meta({ description: 'Messages with a delivery confirmation' }),
     replied: z.number().int(),
     bounced: z.number().int(),
     failed: z.number().int(),
     deliveryRate: rate('delivered / sent (0 when nothing was sent)'),
     replyRate: rate('replied / delivered (0 when nothing was delivered)'),
     bounceRate: rate('bounced / sent (0 when nothing was sent)'),
+    fallbackRate: rate('Of the leads this channel was tried on, the share that fell back to the next channel'),
+    averageAttemptsPerLead: rate('Tries per lead tried on this channel'),
   })
   .meta({ id: 'ChannelMetrics' });
 
@@ -290,9 +292,10 @@ export const MetricsResponse = z
         typeof ChannelMetricsResponse
       >,
     ),
-    leads: z.number().int().meta({ description: 'Distinct leads with a message in the window' }),
-    fallbackRate: rate('Share of those leads with messages on more than one channel'),
-    averageAttemptsPerLead: rate('Messages per lead in the window'),
+    totals: ChannelMetricsResponse,
+    leads: z.number().int().meta({ description: 'Sequences started in the window (distinct leads)' }),
+    fallbackRate: rate('Channel fallbacks per sequence'),
+    averageAttemptsPerLead: rate('Tries per sequence'),
   })
   .meta({ id: 'ChannelMetricsReport' });
 

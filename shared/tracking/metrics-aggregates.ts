@@ -146,8 +146,16 @@ export function channelMetrics(counters: ChannelCounters, perSequence = false): 
 export interface MetricsReport {
   campaignId: string | null;
   days: number;
+  /** First and last UTC day counted (YYYY-MM-DD). */
+  from: string;
+  to: string;
   channels: Record<string, ChannelMetrics>;
   totals: ChannelMetrics;
+  /** Sequences started in the window (distinct leads). */
+  leads: number;
+  /** Channel fallbacks per sequence. */
+  fallbackRate: number;
+  averageAttemptsPerLead: number;
 }
 
 export async function metricsReport(
@@ -157,15 +165,22 @@ export async function metricsReport(
 ): Promise<MetricsReport & { itemsRead: number }> {
   const { byChannel, itemsRead } = await readCounters(campaignId, days, todayMs);
   const totals = zero();
-  for (const counters of Object.values(byChannel))
+  for (const counters of Object.values(byChannel)) {
     for (const key of Object.keys(totals) as Counter[]) totals[key] += counters[key];
+  }
+  const overall = channelMetrics(totals, true);
   return {
     campaignId: campaignId ?? null,
     days,
+    from: new Date(todayMs - (days - 1) * 86_400_000).toISOString().slice(0, 10),
+    to: new Date(todayMs).toISOString().slice(0, 10),
     channels: Object.fromEntries(
       Object.entries(byChannel).map(([channel, counters]) => [channel, channelMetrics(counters)]),
     ),
-    totals: channelMetrics(totals, true),
+    totals: overall,
+    leads: totals.sequences,
+    fallbackRate: ratio(totals.fallbacks, totals.sequences),
+    averageAttemptsPerLead: overall.averageAttemptsPerLead,
     itemsRead,
   };
 }

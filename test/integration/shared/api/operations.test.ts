@@ -8,6 +8,7 @@ import { unsubscribeToken } from '../../../../shared/outreach/unsubscribe';
 import { createLead, getLead } from '../../../../shared/store/leads';
 import { putMessage } from '../../../../shared/store/outreach';
 import { findSuppression, getSuppression } from '../../../../shared/store/suppressions';
+import { bumpCounters } from '../../../../shared/tracking/metrics-aggregates';
 import { type ApiCall, type ApiReply, api, campaignBody, gatewayEvent, lambdaContext, loadHandler } from './gateway';
 
 let stack: LocalStack;
@@ -118,38 +119,37 @@ describe('GET|PUT /v1/channels/{channel}/config', () => {
 });
 
 describe('GET /v1/metrics/channels', () => {
-  it('counts messages per channel and computes rates without dividing by zero', async () => {
-    // Prepare
+  it('reads the counters kept per channel and day and computes rates without dividing by zero', async () => {
+    // Prepare: what the channel services and the SES/reply handlers count as they write.
     await newCampaign('metrics');
     const today = new Date().toISOString();
-    const seeded: [string, OutreachMessage['channel'], OutreachStatus][] = [
-      ['lead_m1', 'EMAIL', 'SENT'],
-      ['lead_m1', 'LINKEDIN', 'REPLIED'],
-      ['lead_m2', 'EMAIL', 'DELIVERED'],
-      ['lead_m3', 'EMAIL', 'REPLIED'],
-      ['lead_m4', 'EMAIL', 'BOUNCED'],
-      ['lead_m4', 'CONTACT_FORM', 'FAILED'],
-    ];
-    for (const [index, [leadId, channel, status]] of seeded.entries()) {
-      await putMessage({
-        messageId: `msg_metrics_${index}`,
-        leadId,
-        campaignId: 'metrics',
-        channel,
-        status,
-        body: 'x',
-        executionName: `exec-${leadId}`,
-        attemptKey: `exec-${leadId}#${index}#1`,
-        createdAt: today,
-      });
-    }
+    const day = today.slice(0, 10);
+    await bumpCounters('metrics', 'EMAIL', day, {
+      sequences: 4,
+      leads: 4,
+      attempts: 4,
+      sent: 4,
+      delivered: 2,
+      replied: 1,
+      bounced: 1,
+      fallbacks: 2,
+    });
+    await bumpCounters('metrics', 'LINKEDIN', day, {
+      leads: 2,
+      attempts: 2,
+      sent: 1,
+      delivered: 1,
+      replied: 1,
+      fallbacks: 1,
+    });
+    await bumpCounters('metrics', 'CONTACT_FORM', day, { leads: 1, attempts: 1, failed: 1, fallbacks: 1 });
 
     // Act
     const reply = await call({ method: 'GET', path: '/v1/metrics/channels?campaignId=metrics&days=7' });
 
     // Assess
     expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({ campaignId: 'metrics', days: 7, to: today.slice(0, 10), leads: 4 });
+    expect(reply.body).toMatchObject({ campaignId: 'metrics', days: 7, to: day, leads: 4 });
     expect(reply.body.channels.EMAIL).toEqual({
       sent: 4,
       delivered: 2,
@@ -159,8 +159,16 @@ describe('GET /v1/metrics/channels', () => {
       deliveryRate: 0.5,
       replyRate: 0.5,
       bounceRate: 0.25,
+      fallbackRate: 0.5,
+      averageAttemptsPerLead: 1,
     });
-    expect(reply.body.channels.LINKEDIN).toMatchObject({ sent: 1, delivered: 1, replied: 1, replyRate: 1 });
+    expect(reply.body.channels.LINKEDIN).toMatchObject({
+      sent: 1,
+      delivered: 1,
+      replied: 1,
+      replyRate: 1,
+      fallbackRate: 0.5,
+    });
     expect(reply.body.channels.CONTACT_FORM).toEqual({
       sent: 0,
       delivered: 0,
@@ -170,9 +178,11 @@ describe('GET /v1/metrics/channels', () => {
       deliveryRate: 0,
       replyRate: 0,
       bounceRate: 0,
+      fallbackRate: 1,
+      averageAttemptsPerLead: 1,
     });
-    expect(reply.body.fallbackRate).toBe(0.5);
-    expect(reply.body.averageAttemptsPerLead).toBe(1.5);
+    expect(reply.body.fallbackRate).toBe(1);
+    expect(reply.body.averageAttemptsPerLead).toBe(1.75);
   });
 
   it('rejects days outside 1–90 and answers 404 for an unknown campaign', async () => {
