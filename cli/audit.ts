@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -7,6 +8,7 @@ import {
 import { LOCAL_EXECUTIONS_DIR, PROJECT_ROOT } from '../infra/local/stack';
 import { LocalStepFunctions, startStepFunctionsServer } from '../infra/local/stepfunctions';
 import { extractStateMachine, synthesizeTemplate } from '../infra/local/synth';
+import { ApiClient } from './api-client';
 
 export class AuditError extends Error {
   override name = 'AuditError';
@@ -75,21 +77,24 @@ export async function auditExecution(
  */
 export async function runAudit(
   executionName: string,
-  options: { stateMachineArn?: string; full?: boolean },
+  options: { stateMachineArn?: string; full?: boolean; api?: string; token?: string; data?: string },
 ): Promise<string[]> {
   const stateMachineArn = options.stateMachineArn ?? process.env.CASCADE_STATE_MACHINE_ARN;
   if (stateMachineArn) {
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
     return auditExecution(new SFNClient({}), executionArn, options);
   }
+  const apiUrl = options.data ? options.api : (options.api ?? process.env.CASCADE_API_URL);
+  if (apiUrl) return auditThroughApi(executionName, apiUrl, options);
+  const storeDir = options.data ? path.join(path.resolve(options.data), 'executions') : LOCAL_EXECUTIONS_DIR;
   const local = new LocalStepFunctions({
     machine: extractStateMachine(synthesizeTemplate()),
     projectRoot: PROJECT_ROOT,
-    storeDir: LOCAL_EXECUTIONS_DIR,
+    storeDir,
   });
   if (!local.get(executionName)) {
     throw new AuditError(
-      `no execution named ${executionName} (local runs kept in ${LOCAL_EXECUTIONS_DIR}; set CASCADE_STATE_MACHINE_ARN for AWS)`,
+      `no execution named ${executionName} (local runs kept in ${storeDir}; set CASCADE_STATE_MACHINE_ARN for AWS, or --api for a running cascade serve)`,
     );
   }
   const server = await startStepFunctionsServer(local);
@@ -103,4 +108,50 @@ export async function runAudit(
   } finally {
     await server.close();
   }
+}
+
+/** `cascade audit --api URL <name>`: the operator API's audit route (`GET /v1/executions/{name}`), printed as above. */
+async function auditThroughApi(
+  executionName: string,
+  apiUrl: string,
+  options: { full?: boolean; token?: string },
+): Promise<string[]> {
+  const client = new ApiClient({ baseUrl: apiUrl, token: options.token ?? process.env.CASCADE_API_TOKEN });
+  const run = await client.get<ApiAudit>(`/executions/${encodeURIComponent(executionName)}`);
+  const full = options.full ?? false;
+  const json = (value: unknown) => (value === undefined ? undefined : JSON.stringify(value));
+  const lines = [`${run.name}  ${run.status}  ${run.startDate ?? ''} → ${run.stopDate ?? '…'}`];
+  for (const state of run.states ?? []) {
+    lines.push(`${state.enteredAt ?? ''}  ▶ ${state.name}`);
+    if (full) {
+      lines.push(`      in:  ${json(state.input) ?? ''}`);
+      lines.push(`      out: ${json(state.output) ?? ''}`);
+    } else if (state.type === 'Task' && state.output && typeof state.output === 'object' && 'result' in state.output) {
+      lines.push(`      result: ${compact(json((state.output as { result: unknown }).result), false)}`);
+    }
+    if (state.error) lines.push(`      ✗ ${state.error}: ${compact(state.cause, full)}`);
+  }
+  if (run.error) lines.push(`failed: ${run.error}${run.cause ? ` (${run.cause})` : ''}`);
+  if (run.output !== undefined) lines.push(`output: ${compact(json(run.output), full)}`);
+  return lines;
+}
+
+/** `GET /v1/executions/{name}` (ExecutionAudit in the OpenAPI document). */
+interface ApiAudit {
+  name: string;
+  status: string;
+  startDate?: string;
+  stopDate?: string;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  states?: {
+    name: string;
+    type: string;
+    enteredAt?: string;
+    input?: unknown;
+    output?: unknown;
+    error?: string;
+    cause?: string;
+  }[];
 }

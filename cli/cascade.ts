@@ -5,9 +5,14 @@ import '../infra/local/polyfills';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { PROJECT_ROOT } from '../infra/local/stack';
 import type { FormCommonOptions, FormSubmitOptions } from './form';
+import type { ServeCommandOptions } from './serve';
+import { registerApiVerbs } from './verbs';
+
+// Not imported from infra/local/stack: verbs that talk to a remote API should not load the embedded stack.
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const program = new Command()
   .name('cascade')
@@ -33,10 +38,37 @@ program
   .argument('<executionName>', 'the execution name (the demo prints them; deterministic per campaign and lead)')
   .option('--state-machine-arn <arn>', 'audit an execution of this deployed state machine')
   .option('--full', 'print inputs and outputs in full')
-  .action(async (executionName: string, options: { stateMachineArn?: string; full?: boolean }) => {
-    const { runAudit } = await import('./audit');
-    for (const line of await runAudit(executionName, options)) process.stdout.write(`${line}\n`);
+  .option('--api <url>', 'audit through a running operator API (default: $CASCADE_API_URL)')
+  .option('--token <token>', 'operator bearer token (default: $CASCADE_API_TOKEN)')
+  .option('--data <dir>', 'read the local runs kept by `cascade serve --data DIR`')
+  .action(
+    async (
+      executionName: string,
+      options: { stateMachineArn?: string; full?: boolean; api?: string; token?: string; data?: string },
+    ) => {
+      const { runAudit } = await import('./audit');
+      for (const line of await runAudit(executionName, options)) process.stdout.write(`${line}\n`);
+    },
+  );
+
+program
+  .command('serve')
+  .description(
+    'start the embedded stack and the operator API on 127.0.0.1; prints the API, OpenAPI and SES-inbox URLs and the operator token',
+  )
+  .option('--port <port>', 'port of the API (0 picks a free one)', '8787')
+  .option('--data <dir>', 'keep DynamoDB data, executions and the unsubscribe secret in this directory between runs')
+  .option(
+    '--schedule <expression>',
+    'also launch batches of all active campaigns on this EventBridge schedule, e.g. "rate(15 minutes)" or "cron(0 9 ? * MON-FRI *)"',
+  )
+  .option('--log-level <level>', "the handlers' log level (DEBUG, INFO, WARN, ERROR, SILENT)", 'SILENT')
+  .action(async (options: ServeCommandOptions) => {
+    const { runServe } = await import('./serve');
+    await runServe(options);
   });
+
+registerApiVerbs(program);
 
 const form = program
   .command('form')

@@ -32,6 +32,13 @@ export class OperatorApi extends Construct {
     });
     this.api.addRoutes({ path: '/v1/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration });
     // Public: mail clients call it without credentials (RFC 8058 one-click), guarded by a signed token.
+    // Public: the LinkedIn provider calls it; the handler verifies the shared secret header.
+    this.api.addRoutes({
+      path: '/v1/webhooks/linkedin',
+      methods: [apigwv2.HttpMethod.POST],
+      integration,
+      authorizer: new apigwv2.HttpNoneAuthorizer(),
+    });
     this.api.addRoutes({
       path: '/v1/unsubscribe',
       methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST],

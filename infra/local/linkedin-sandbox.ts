@@ -51,6 +51,13 @@ export interface LinkedInSandboxOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   apiKey: string;
+  /**
+   * Asked about a public identifier nobody seeded before answering 404; what it returns is seeded (the
+   * embedded API uses it to let imported leads' `linkedin_status` stand for the member's relation).
+   */
+  discover?: (
+    publicIdentifier: string,
+  ) => Promise<{ status: LinkedInConnectionStatus; firstName?: string; lastName?: string } | undefined>;
 }
 
 export interface LinkedInSandbox {
@@ -386,7 +393,14 @@ export async function startLinkedInSandbox(options: LinkedInSandboxOptions): Pro
       if (!url.searchParams.get('account_id')) {
         throw new HttpProblem(400, 'errors/missing_parameters', 'Missing parameters', 'account_id is required.');
       }
-      result = getProfileRoute(decodeURIComponent(userMatch?.[1] ?? ''));
+      const identifier = decodeURIComponent(userMatch?.[1] ?? '');
+      if (!findProfile(identifier) && options.discover) {
+        const found = await options.discover(identifier);
+        if (found && !findProfile(identifier)) {
+          profiles.set(identifier, { publicIdentifier: identifier, providerId: providerIdFor(identifier), ...found });
+        }
+      }
+      result = getProfileRoute(identifier);
     } else {
       const fields = await readFields(req);
       result = endpoint === 'invite' ? inviteRoute(fields) : chatRoute(fields);

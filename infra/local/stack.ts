@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as sesLocal from 'aws-ses-v2-local';
+import type { Lead } from '../../shared/domain/schemas';
 import { createTables, startDynalite, tableEnvironment } from './dynamodb';
 import { type LinkedInSandbox, startLinkedInSandbox } from './linkedin-sandbox';
 import { startSesSimulator } from './ses-simulator';
@@ -28,6 +29,11 @@ export interface LocalStackOptions {
   publicApiUrl?: string;
   /** Where ended executions are kept for `cascade audit` (default: not kept). */
   executionStoreDir?: string;
+  /**
+   * Let the LinkedIn sandbox find members it was not seeded with among the stored leads (their imported
+   * `linkedin_status`), as `cascade demo` seeds them up front; for leads imported through the API.
+   */
+  linkedinProfilesFromLeads?: boolean;
 }
 
 export interface LocalStack {
@@ -60,6 +66,32 @@ function unsubscribeSecret(dataDir: string | undefined): string {
   return secret;
 }
 
+/** A LinkedIn member as the stored leads describe it: the relation imported with the lead whose profile URL it is. */
+async function linkedinMemberFromLeads(publicIdentifier: string) {
+  const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { documentClient } = await import('../../shared/store/client');
+  const { tableName } = await import('../../shared/store/tables');
+  const { publicIdentifierFrom } = await import('../../shared/channels/linkedin/provider-client');
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new ScanCommand({
+        TableName: tableName('leads'),
+        FilterExpression: 'attribute_exists(linkedinUrl)',
+        ProjectionExpression: 'linkedinUrl, linkedinConnectionStatus, firstName, lastName',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const lead = item as Pick<Lead, 'linkedinUrl' | 'linkedinConnectionStatus' | 'firstName' | 'lastName'>;
+      if (lead.linkedinUrl && publicIdentifierFrom(lead.linkedinUrl) === publicIdentifier)
+        return { status: lead.linkedinConnectionStatus, firstName: lead.firstName, lastName: lead.lastName };
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return undefined;
+}
+
 /**
  * The embedded stack: real API-compatible peers on loopback, and the process environment pointed at
  * them, so the handlers' own AWS SDK clients and HTTP calls reach them exactly as they reach AWS.
@@ -77,7 +109,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
   });
   const linkedinApiKey = `local-${randomBytes(6).toString('hex')}`;
-  const linkedin = await startLinkedInSandbox({ port: 0, apiKey: linkedinApiKey });
+  const linkedin = await startLinkedInSandbox({
+    port: 0,
+    apiKey: linkedinApiKey,
+    ...(options.linkedinProfilesFromLeads && { discover: linkedinMemberFromLeads }),
+  });
   const site = await startSiteSandbox({ port: 0 });
 
   const prefix = 'cascade-local';

@@ -4,6 +4,12 @@ import { auditExecutionRecord, executionArnFor, sfnClient } from '../../outreach
 import { verifyUnsubscribeToken } from '../../outreach/unsubscribe';
 import { getLead, LeadStatusConflictError, transitionLead } from '../../store/leads';
 import { addSuppressionIfAbsent, listSuppressions, normalizeEmail, removeSuppression } from '../../store/suppressions';
+import {
+  handleLinkedInWebhook,
+  LinkedInWebhookEvent,
+  verifyWebhookSecret,
+  WebhookSignatureError,
+} from '../../tracking/linkedin-events';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { ApiError, conflict, notFound } from '../errors';
 import { defineRoute } from '../route';
@@ -18,6 +24,10 @@ import {
   UnsubscribeQuery,
   UnsubscribeResponse,
 } from '../schemas';
+
+const LinkedInWebhookResponse = z
+  .object({ event: z.string(), leads: z.array(z.string()), replies: z.number().int() })
+  .meta({ id: 'LinkedInWebhookResult' });
 
 const NOT_UNSUBSCRIBED = LeadStatus.options.filter((status) => status !== 'UNSUBSCRIBED');
 
@@ -193,6 +203,29 @@ export const operationRoutes = [
     async handle({ query }) {
       if (!safeVerify(query.token)) throw invalidToken();
       return { status: 200, html: unsubscribePage(query.token) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/v1/webhooks/linkedin',
+    operationId: 'linkedinWebhook',
+    tag: 'Webhooks',
+    summary: "The LinkedIn provider's webhook: replies and accepted invitations, public, shared-secret verified",
+    description:
+      'Configure the provider to call this URL with the header `X-Cascade-Webhook-Secret`. `message_received` from a lead records a reply (the lead stops); `new_relation` marks the lead CONNECTED.',
+    public: true,
+    body: LinkedInWebhookEvent,
+    responses: { 200: { description: 'What the event changed', schema: LinkedInWebhookResponse } },
+    errors: [401],
+    async handle({ body, headers }) {
+      try {
+        verifyWebhookSecret(headers['x-cascade-webhook-secret']);
+      } catch (error) {
+        if (error instanceof WebhookSignatureError) throw new ApiError(401, 'unauthorized', error.message);
+        throw error;
+      }
+      const result = await handleLinkedInWebhook(body);
+      return { status: 200, body: { event: result.event, leads: result.leads, replies: result.replies.length } };
     },
   }),
 ];

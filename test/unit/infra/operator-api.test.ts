@@ -12,7 +12,7 @@ beforeAll(() => {
 });
 
 describe('operator API (CDK)', () => {
-  it('puts IAM authorisation on every route except the public unsubscribe link', () => {
+  it('puts IAM authorisation on every route except the unsubscribe link and the provider webhook', () => {
     // Prepare
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
 
@@ -21,10 +21,12 @@ describe('operator API (CDK)', () => {
       'ANY /v1/{proxy+}',
       'GET /v1/unsubscribe',
       'POST /v1/unsubscribe',
+      'POST /v1/webhooks/linkedin',
     ]);
     for (const route of routes) {
-      const isUnsubscribe = String(route.RouteKey).endsWith('/v1/unsubscribe');
-      expect(route.AuthorizationType, route.RouteKey).toBe(isUnsubscribe ? 'NONE' : 'AWS_IAM');
+      // The public ones carry their own proof: a signed token, a shared webhook secret.
+      const isPublic = /\/v1\/(unsubscribe|webhooks\/linkedin)$/.test(String(route.RouteKey));
+      expect(route.AuthorizationType, route.RouteKey).toBe(isPublic ? 'NONE' : 'AWS_IAM');
     }
   });
 

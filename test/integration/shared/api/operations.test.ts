@@ -360,3 +360,58 @@ describe('POST /v1/unsubscribe', () => {
     expect((await getLead(lead.leadId))?.status).toBe('UNSUBSCRIBED');
   });
 });
+
+describe('POST /v1/webhooks/linkedin', () => {
+  it('refuses a call without the shared secret, even with no bearer token needed', async () => {
+    // Prepare
+    process.env.CASCADE_LINKEDIN_WEBHOOK_SECRET = 'hook-secret';
+
+    // Act
+    const reply = await call({
+      method: 'POST',
+      path: '/v1/webhooks/linkedin',
+      token: null,
+      json: { event: 'new_relation', account_id: 'acct', user_provider_id: 'ACoAA-nobody' },
+    });
+
+    // Assess
+    expect(reply.status).toBe(401);
+    expect(reply.body.error.code).toBe('unauthorized');
+  });
+
+  it('accepts a verified event and reports the leads it touched', async () => {
+    // Prepare
+    process.env.CASCADE_LINKEDIN_WEBHOOK_SECRET = 'hook-secret';
+
+    // Act
+    const reply = await call({
+      method: 'POST',
+      path: '/v1/webhooks/linkedin',
+      token: null,
+      headers: { 'x-cascade-webhook-secret': 'hook-secret' },
+      json: { event: 'new_relation', account_id: 'acct', user_provider_id: 'ACoAA-nobody' },
+    });
+
+    // Assess
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual({ event: 'new_relation', leads: [], replies: 0 });
+  });
+
+  it('rejects an unknown event with field details', async () => {
+    // Prepare
+    process.env.CASCADE_LINKEDIN_WEBHOOK_SECRET = 'hook-secret';
+
+    // Act
+    const reply = await call({
+      method: 'POST',
+      path: '/v1/webhooks/linkedin',
+      token: null,
+      headers: { 'x-cascade-webhook-secret': 'hook-secret' },
+      json: { event: 'something_else' },
+    });
+
+    // Assess
+    expect(reply.status).toBe(400);
+    expect(reply.body.error.details.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * The CLI's HTTP client for the operator API (PRODUCT.md §7): JSON in and out, bearer token, and the API's
+ * error shape `{"error":{"code","message","details"}}` turned into one line
+ * `<code>: <message> (<field>: <msg>; …)` (the CLI prefixes `cascade: `).
+ */
+
+export interface ApiClientOptions {
+  /** `http://host:port` or `http://host:port/v1` (a deployed API's endpoint with or without the prefix). */
+  baseUrl: string;
+  token?: string;
+  /** Per request (default 60 s). */
+  timeoutMs?: number;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  /** A JSON value, or a string sent as is with `contentType`. */
+  body?: unknown;
+  contentType?: string;
+  /** Sent as `Idempotency-Key` (work-starting POSTs): a retried request is answered, not repeated. */
+  idempotencyKey?: string;
+}
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly apiMessage: string,
+    readonly details: unknown,
+  ) {
+    super(formatApiError(code, apiMessage, details));
+  }
+}
+
+const MAX_DETAILS = 6;
+
+/** One detail entry as `field: message` (rows as `row N field: message`). */
+function describeDetail(detail: unknown): string | undefined {
+  if (typeof detail === 'string') return detail;
+  if (detail === null || typeof detail !== 'object') return undefined;
+  const entry = detail as Record<string, unknown>;
+  const rawField = entry.field ?? entry.path ?? entry.name ?? entry.parameter;
+  const field = Array.isArray(rawField) ? rawField.join('.') : typeof rawField === 'string' ? rawField : undefined;
+  const message =
+    typeof entry.message === 'string'
+      ? entry.message
+      : Array.isArray(entry.reasons)
+        ? entry.reasons.join('; ')
+        : typeof entry.reason === 'string'
+          ? entry.reason
+          : undefined;
+  const row = typeof entry.row === 'number' ? `row ${entry.row}` : undefined;
+  const where = [row, field].filter(Boolean).join(' ');
+  if (message === undefined) return where || undefined;
+  return where ? `${where}: ${message}` : message;
+}
+
+/** The details of an API error as `field: msg` parts: an array of entries, or an object of field → message(s). */
+export function describeDetails(details: unknown): string[] {
+  if (details === null || details === undefined) return [];
+  if (Array.isArray(details)) return details.map(describeDetail).filter((d): d is string => Boolean(d));
+  if (typeof details === 'object') {
+    const record = details as Record<string, unknown>;
+    for (const key of ['issues', 'errors', 'fields'])
+      if (Array.isArray(record[key])) return describeDetails(record[key]);
+    return Object.entries(record).flatMap(([field, value]) => {
+      if (typeof value === 'string') return [`${field}: ${value}`];
+      if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return [`${field}: ${value.join(', ')}`];
+      if (typeof value === 'number' || typeof value === 'boolean') return [`${field}: ${value}`];
+      return [];
+    });
+  }
+  return [String(details)];
+}
+
+export function formatApiError(code: string, message: string, details: unknown): string {
+  const parts = describeDetails(details);
+  const shown = parts.slice(0, MAX_DETAILS);
+  if (parts.length > MAX_DETAILS) shown.push(`… ${parts.length - MAX_DETAILS} more`);
+  const line = `${code}: ${message}${shown.length ? ` (${shown.join('; ')})` : ''}`;
+  return line.replace(/\s*\n\s*/g, ' ');
+}
+
+/** `http://h:p/`, `http://h:p/v1/` → `http://h:p` (the client adds `/v1`). */
+export function normalizeBaseUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`--api "${url}" is not a URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new Error(`--api "${url}" is not an http(s) URL`);
+  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '').replace(/\/v1$/, '')}`;
+}
+
+export class ApiClient {
+  readonly baseUrl: string;
+  private readonly token: string | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(options: ApiClientOptions) {
+    this.baseUrl = normalizeBaseUrl(options.baseUrl);
+    this.token = options.token || undefined;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+  }
+
+  /** `/campaigns/x` → `<base>/v1/campaigns/x?…` */
+  url(pathname: string, query?: RequestOptions['query']): string {
+    const url = new URL(`${this.baseUrl}/v1${pathname}`);
+    for (const [key, value] of Object.entries(query ?? {}))
+      if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
+    return url.toString();
+  }
+
+  async request<T = unknown>(method: string, pathname: string, options: RequestOptions = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = typeof options.body === 'string' && options.contentType ? options.body : JSON.stringify(options.body);
+      headers['content-type'] = options.contentType ?? 'application/json';
+    }
+    const url = this.url(pathname, options.query);
+    let response: Response;
+    try {
+      response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+      throw new Error(`cannot reach the API at ${this.baseUrl} (${reason})`);
+    }
+    const text = await response.text();
+    let payload: unknown;
+    try {
+      payload = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      payload = undefined;
+    }
+    if (!response.ok) {
+      const error = (payload as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)
+        ?.error;
+      if (error && typeof error === 'object') {
+        const hint = response.status === 401 && !this.token ? ' (pass --token or set CASCADE_API_TOKEN)' : '';
+        throw new ApiError(
+          response.status,
+          typeof error.code === 'string' ? error.code : `http_${response.status}`,
+          `${typeof error.message === 'string' ? error.message : response.statusText}${hint}`,
+          error.details,
+        );
+      }
+      const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+      throw new ApiError(response.status, `http_${response.status}`, snippet || response.statusText, undefined);
+    }
+    if (payload === undefined && text !== '') throw new Error(`${method} ${url} answered something other than JSON`);
+    return payload as T;
+  }
+
+  get<T = unknown>(pathname: string, query?: RequestOptions['query']): Promise<T> {
+    return this.request<T>('GET', pathname, { query });
+  }
+
+  post<T = unknown>(pathname: string, body?: unknown, options: Omit<RequestOptions, 'body'> = {}): Promise<T> {
+    return this.request<T>('POST', pathname, { ...options, body });
+  }
+
+  put<T = unknown>(pathname: string, body: unknown, query?: RequestOptions['query']): Promise<T> {
+    return this.request<T>('PUT', pathname, { body, query });
+  }
+
+  delete<T = unknown>(pathname: string, query?: RequestOptions['query']): Promise<T> {
+    return this.request<T>('DELETE', pathname, { query });
+  }
+}
+
+/** A fresh key for one work-starting request (reused if the same request is sent again). */
+export function newIdempotencyKey(): string {
+  return randomUUID();
+}

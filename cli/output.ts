@@ -1,0 +1,37 @@
+/** Output helpers for the CLI verbs: aligned tables for people, JSON for scripts. */
+
+export type Cell = string | number | boolean | null | undefined;
+
+function text(cell: Cell): string {
+  if (cell === null || cell === undefined || cell === '') return '-';
+  return String(cell);
+}
+
+/** Left-aligned text columns, right-aligned numbers, two spaces apart. */
+export function table(header: string[], rows: Cell[][]): string[] {
+  const cells = [header, ...rows.map((row) => row.map(text))];
+  const numeric = header.map(
+    (_, column) =>
+      rows.some((row) => typeof row[column] === 'number') &&
+      rows.every((row) => typeof row[column] === 'number' || row[column] == null),
+  );
+  const widths = header.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
+  return cells.map((row) =>
+    row
+      .map((cell, column) => (numeric[column] ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+export function percent(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : '-';
+}
+
+export function writeLines(lines: string[]): void {
+  for (const line of lines) process.stdout.write(`${line}\n`);
+}
+
+export function writeJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

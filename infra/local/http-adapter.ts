@@ -1,0 +1,285 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+
+/** What API Gateway hands a Lambda: the payload v2 event and a context; the result is a v2 response (or a value). */
+export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+
+/** The Lambda invocation payload limit: larger requests never reach the function in AWS either. */
+export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
+
+export interface HttpAdapterOptions {
+  /** The API handler. Default: `loadHandler()` on the first request. */
+  handler?: ApiHandler;
+  /** How to load the handler (called once, on the first request). Default: `functions/api/index.ts`. */
+  loadHandler?: () => Promise<ApiHandler>;
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Requests with a larger body are answered 413 without reading further (default 6 MB). */
+  maxBodyBytes?: number;
+  /** Where handler errors are reported (default stderr). */
+  log?: (line: string) => void;
+}
+
+export interface HttpAdapter {
+  /** `http://127.0.0.1:<port>` (no trailing slash, no `/v1`). */
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** The one API Lambda, loaded in-process (imported lazily: it reads the stack's environment). */
+export async function loadApiHandler(): Promise<ApiHandler> {
+  const { handler } = await import('../../functions/api/index');
+  return handler as ApiHandler;
+}
+
+/** Content types API Gateway passes as text; everything else arrives base64-encoded. */
+function isTextContentType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  return (
+    type.startsWith('text/') ||
+    type === 'application/json' ||
+    type.endsWith('+json') ||
+    type === 'application/xml' ||
+    type.endsWith('+xml') ||
+    type === 'application/javascript' ||
+    type === 'application/x-www-form-urlencoded'
+  );
+}
+
+/** API Gateway's `requestContext.time`: `24/Nov/2026:02:22:13 +0000`. */
+function gatewayTime(date: Date): string {
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} +0000`;
+}
+
+/** An API Gateway HTTP API (payload format 2.0) event for one request, as the `$default` route delivers it. */
+export function toGatewayEvent(request: IncomingMessage, body: Buffer, now = new Date()): APIGatewayProxyEventV2 {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    const key = name.toLowerCase();
+    const joined = Array.isArray(value) ? value.join(',') : value;
+    // Payload v2 moves cookies out of the headers into `cookies`.
+    if (key === 'cookie') {
+      for (const cookie of joined.split(';')) if (cookie.trim()) cookies.push(cookie.trim());
+      continue;
+    }
+    headers[key] = headers[key] === undefined ? joined : `${headers[key]},${joined}`;
+  }
+  const rawQueryString = url.search.replace(/^\?/, '');
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) query[key] = query[key] === undefined ? value : `${query[key]},${value}`;
+  const host = headers.host ?? '127.0.0.1';
+  const domainName = host.replace(/:\d+$/, '');
+  const requestId = randomUUID();
+  const method = (request.method ?? 'GET').toUpperCase();
+
+  const event: APIGatewayProxyEventV2 = {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString,
+    headers,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName,
+      domainPrefix: domainName.split('.')[0] ?? domainName,
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: '$default',
+      stage: '$default',
+      time: gatewayTime(now),
+      timeEpoch: now.getTime(),
+    },
+    isBase64Encoded: false,
+  };
+  if (cookies.length > 0) event.cookies = cookies;
+  if (Object.keys(query).length > 0) event.queryStringParameters = query;
+  if (body.length > 0) {
+    const text = isTextContentType(headers['content-type']);
+    event.body = text ? body.toString('utf8') : body.toString('base64');
+    event.isBase64Encoded = !text;
+  }
+  return event;
+}
+
+/** A Lambda-like context for one invocation of the API function (API Gateway's integration timeout: 30 s). */
+export function apiLambdaContext(requestId: string): Context {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'ApiFunction',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:ApiFunction',
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: '/aws/lambda/ApiFunction',
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** The API error shape, for the few answers the adapter gives itself (413, a crashed handler). */
+function errorBody(code: string, message: string): string {
+  return JSON.stringify({ error: { code, message, details: [] } });
+}
+
+function sendError(response: ServerResponse, status: number, code: string, message: string, close = false): void {
+  const body = errorBody(code, message);
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...(close ? { connection: 'close' } : {}),
+  });
+  response.end(body);
+}
+
+/** Writes a payload v2 result back as API Gateway does (a bare value becomes a 200 JSON body). */
+function writeResult(response: ServerResponse, result: unknown): void {
+  const structured =
+    result !== null && typeof result === 'object' && 'statusCode' in result
+      ? (result as APIGatewayProxyStructuredResultV2)
+      : undefined;
+  if (!structured) {
+    const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    response.end(body);
+    return;
+  }
+  const headers: Record<string, string | number | string[]> = {};
+  for (const [name, value] of Object.entries(structured.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  if (structured.cookies?.length) headers['set-cookie'] = structured.cookies;
+  const body =
+    structured.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8');
+  headers['content-length'] = body.length;
+  response.writeHead(structured.statusCode ?? 200, headers);
+  response.end(body);
+}
+
+/** Reads the body, refusing (null) as soon as it grows past `limit`. */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    request.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > limit) {
+        refused = true;
+        chunks.length = 0;
+        request.pause();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (!refused) resolve(Buffer.concat(chunks));
+    });
+    request.on('error', reject);
+  });
+}
+
+/**
+ * The local twin of API Gateway in front of the API Lambda: each HTTP request becomes a payload v2 event
+ * for the same handler AWS invokes, and its result becomes the response. It routes and enforces nothing
+ * itself (the handler does auth, validation and limits) except the 6 MB invocation payload limit.
+ */
+export async function startHttpAdapter(options: HttpAdapterOptions = {}): Promise<HttpAdapter> {
+  const limit = options.maxBodyBytes ?? MAX_REQUEST_BYTES;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const load = options.loadHandler ?? loadApiHandler;
+  let handler: Promise<ApiHandler> | undefined = options.handler && Promise.resolve(options.handler);
+  const getHandler = (): Promise<ApiHandler> => {
+    if (!handler) {
+      handler = load();
+      // A failed load is tried again on the next request.
+      handler.catch(() => {
+        handler = undefined;
+      });
+    }
+    return handler;
+  };
+
+  const tooLarge = `the request body is larger than ${limit / (1024 * 1024)} MB`;
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const declared = Number(request.headers['content-length'] ?? Number.NaN);
+    if (declared > limit) {
+      sendError(response, 413, 'payload_too_large', tooLarge, true);
+      request.resume();
+      return;
+    }
+    const body = await readBody(request, limit);
+    if (body === null) {
+      sendError(response, 413, 'payload_too_large', tooLarge, true);
+      // Stop receiving the rest: the connection is closed once the answer is out.
+      response.on('finish', () => request.socket.destroy());
+      return;
+    }
+    const event = toGatewayEvent(request, body);
+    let result: unknown;
+    try {
+      const invoke = await getHandler();
+      result = await invoke(event, apiLambdaContext(event.requestContext.requestId));
+    } catch (error) {
+      log(`api: ${event.requestContext.http.method} ${event.rawPath}: ${(error as Error).stack ?? String(error)}`);
+      sendError(response, 500, 'internal_error', 'the API function failed; see the server log');
+      return;
+    }
+    writeResult(response, result);
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      log(`api: ${(error as Error).message}`);
+      if (!response.headersSent) sendError(response, 500, 'internal_error', 'the local API adapter failed');
+      else response.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port, address } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** A random operator token (URL-safe). */
+export function generateApiToken(): string {
+  return randomBytes(24).toString('base64url');
+}
