@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChannelResult, ProviderVerdict } from '../domain/outcome';
 import type { Campaign, Lead, LeadStatus, ReasonCode } from '../domain/schemas';
 import { LeadNotFoundError } from '../errors';
+import { faultPoint } from '../faults';
 import { attemptKeyFor, messageIdFor, newId } from '../ids';
 import { countOutcome, raiseOperatorAlert } from '../observability';
 import { type Reservation, release, reserve, rulesForSend } from '../rate-limit/limiter';
@@ -22,6 +23,7 @@ import {
   completeAttempt,
   markAttemptCalling,
   putMessage,
+  recordReservation,
   type StoredAttempt,
 } from '../store/outreach';
 import { channelSuppressionKeys, findSuppressionByKeys, leadSuppressionKeys } from '../store/suppression-checks';
@@ -91,6 +93,9 @@ export async function runChannelStep(input: StepTaskInput, adapter: ChannelAdapt
   });
   if (existing?.state === 'DONE' && existing.result) return existing.result as unknown as ChannelResult;
   if (existing?.phase === 'CALLING') return settleAmbiguous(lead, existing);
+  // Taking over a try that crashed before the provider call: give back the slots it had reserved, or the
+  // lead's own cooldown would hold this retry back for a day.
+  if (existing?.phase === 'PREPARED' && existing.reservation) await release(existing.reservation);
 
   const finish = async ({ verdict, send, messageWritten }: Finish): Promise<ChannelResult> => {
     const result = resultFor(verdict, channel, cursor, messageWritten ? messageId : undefined);
@@ -227,6 +232,7 @@ export async function runChannelStep(input: StepTaskInput, adapter: ChannelAdapt
           };
     return finish({ verdict, messageWritten: false });
   }
+  await recordReservation(lead.leadId, attemptKey, limits.reservation);
 
   await putMessageOnce({
     messageId,
@@ -241,14 +247,18 @@ export async function runChannelStep(input: StepTaskInput, adapter: ChannelAdapt
     createdAt,
   });
 
+  faultPoint('before-provider-call', { channel, attemptKey });
   if (!(await markAttemptCalling(lead.leadId, attemptKey, owner))) {
     // Another invocation of this same try got there first; it owns the send.
     await release(limits.reservation);
     throw new Error(`attempt ${attemptKey} was taken over by a concurrent invocation`);
   }
   const send = await sendReleasingOnFailure(adapter, preparation.plan, context, limits.reservation);
+  if (send.verdict.delivered) faultPoint('after-provider-accepted', { channel, attemptKey });
   const leadUpdates = { ...preparation.leadUpdates, ...send.leadUpdates };
-  return finish({ verdict: send.verdict, send: { ...send, leadUpdates }, messageWritten: true });
+  const result = await finish({ verdict: send.verdict, send: { ...send, leadUpdates }, messageWritten: true });
+  faultPoint('after-record', { channel, attemptKey });
+  return result;
 }
 
 async function putMessageOnce(message: Parameters<typeof putMessage>[0]): Promise<void> {

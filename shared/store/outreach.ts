@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChannelType, OutreachAttempt, OutreachMessage, OutreachStatus } from '../domain/schemas';
+import type { Reservation } from '../rate-limit/limiter';
 import { nowIso } from '../time/clock';
 import { documentClient, isConditionFailure } from './client';
 import { tableName } from './tables';
@@ -13,6 +14,8 @@ export interface StoredAttempt extends OutreachAttempt {
   owner: string;
   /** The ChannelResult returned for this try, replayed verbatim to a retried invocation. */
   result?: Record<string, unknown>;
+  /** Rate slots this try holds, so a takeover after a crash can give them back. */
+  reservation?: Reservation;
 }
 
 const attemptKey = (leadId: string, key: string) => ({ pk: `LEAD#${leadId}`, sk: `ATTEMPT#${key}` });
@@ -62,6 +65,20 @@ export async function getAttempt(leadId: string, key: string): Promise<StoredAtt
  * can no longer know whether the provider saw the request. Also takes over a PREPARED attempt left by
  * a crashed invocation; of two racing takers only one wins.
  */
+/** Notes the slots a PREPARED try reserved (see StoredAttempt.reservation). */
+export async function recordReservation(leadId: string, key: string, reservation: Reservation): Promise<void> {
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: tableName('outreach'),
+      Key: attemptKey(leadId, key),
+      UpdateExpression: 'SET reservation = :reservation',
+      ConditionExpression: '#phase = :prepared',
+      ExpressionAttributeNames: { '#phase': 'phase' },
+      ExpressionAttributeValues: { ':reservation': reservation, ':prepared': 'PREPARED' },
+    }),
+  );
+}
+
 export async function markAttemptCalling(leadId: string, key: string, owner: string): Promise<boolean> {
   try {
     await documentClient().send(

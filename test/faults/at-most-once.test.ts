@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../infra/local/stack';
+import { type Campaign, DEFAULT_SEQUENCE, type Lead } from '../../shared/domain/schemas';
+import { armFaults, disarmFaults, FAULT_POINTS, type InjectedFault, injectedFaults } from '../../shared/faults';
+import { leadFromInput } from '../../shared/leads/create';
+import { LeadInput } from '../../shared/leads/import';
+import { launchBatch } from '../../shared/outreach/launcher';
+import { putAccountLimits, putChannelConfig } from '../../shared/store/config';
+import { createLead, putCampaign } from '../../shared/store/leads';
+import { getAttempt, getMessage } from '../../shared/store/outreach';
+
+/**
+ * At most once, under fire: channel services crash or time out at the three named points while Step
+ * Functions retries them as it would in AWS. The providers' own records must show no lead received the
+ * same step twice, and every fault after acceptance must end as `ambiguous_send`.
+ */
+const TARGET_FAULTS = Number(process.env.FAULT_TARGET ?? 1_000);
+const LEADS_PER_ROUND = Number(process.env.FAULT_LEADS ?? 240);
+
+let stack: LocalStack;
+const all: InjectedFault[] = [];
+const campaigns: string[] = [];
+
+function campaign(campaignId: string): Campaign {
+  return {
+    campaignId,
+    name: campaignId,
+    sender: { name: 'Ada', email: 'ada@cascade-demo.example' },
+    templates: {},
+    sequence: DEFAULT_SEQUENCE,
+    minGrade: 'D',
+    state: 'ACTIVE',
+    createdAt: '2026-11-24T08:00:00.000Z',
+    updatedAt: '2026-11-24T08:00:00.000Z',
+  };
+}
+
+/** A third of the leads can only be emailed, a third only reached on LinkedIn, a third only through a form. */
+async function seedRound(round: number): Promise<Lead[]> {
+  const campaignId = `faults-${round}`;
+  campaigns.push(campaignId);
+  await putCampaign(campaign(campaignId));
+  for (const channel of ['EMAIL', 'LINKEDIN', 'CONTACT_FORM'] as const) {
+    await putChannelConfig({
+      channel,
+      scope: campaignId,
+      enabled: true,
+      rateLimits: { perHour: 100_000, perDay: 100_000 },
+      retryPolicy: { maxRetries: 2, retryBackoffHours: [24, 48] },
+      settings: channel === 'LINKEDIN' ? { minSpacingSeconds: 0, maxSpacingSeconds: 0, accountId: campaignId } : {},
+    });
+  }
+  const leads: Lead[] = [];
+  for (let index = 0; index < LEADS_PER_ROUND; index++) {
+    const tag = `r${round}i${index}`;
+    const kind = index % 3;
+    const input = LeadInput.parse({
+      firstName: `Lead${tag}`,
+      leadScore: 0.9,
+      ...(kind === 0 && { email: `${tag}@mail-${tag}.example` }),
+      ...(kind === 1 && {
+        linkedinUrl: `https://www.linkedin.com/in/member-${tag}`,
+        linkedinStatus: index % 2 ? 'CONNECTED' : 'NOT_CONNECTED',
+      }),
+      ...(kind === 2 && { contactFormUrl: `https://site-${tag}.example/contact` }),
+    });
+    const lead = leadFromInput(input, campaignId);
+    await createLead(lead);
+    if (kind === 1) stack.linkedin.seedProfile({ publicIdentifier: `member-${tag}`, status: input.linkedinStatus });
+    leads.push(lead);
+  }
+  return leads;
+}
+
+const leadOf = (attemptKey: string) => attemptKey.split('#')[0]?.split('--')[1] ?? '';
+
+beforeAll(async () => {
+  process.env.CASCADE_FAULT_INJECTION = '1';
+  stack = await startLocalStack({ pauseMs: 1 });
+  await putAccountLimits({ globalPerDay: 1_000_000, perDomainPerDay: 1_000, leadCooldownHours: 24 });
+  for (let round = 0; all.length < TARGET_FAULTS; round++) {
+    await seedRound(round);
+    armFaults({ probability: 0.5, points: FAULT_POINTS, timeoutShare: 0.2 });
+    const report = await launchBatch({ campaignId: `faults-${round}` });
+    expect(report.started).toBe(LEADS_PER_ROUND);
+    await stack.stepFunctions.drain();
+    all.push(...injectedFaults);
+    disarmFaults();
+  }
+}, 600_000);
+
+afterAll(async () => {
+  disarmFaults();
+  delete process.env.CASCADE_FAULT_INJECTION;
+  await stack?.close();
+});
+
+describe(`${TARGET_FAULTS}+ injected faults across the three channels`, () => {
+  it('injected at every point on every channel', () => {
+    // Assess
+    expect(all.length).toBeGreaterThanOrEqual(TARGET_FAULTS);
+    for (const point of FAULT_POINTS) {
+      for (const channel of ['EMAIL', 'LINKEDIN', 'CONTACT_FORM']) {
+        expect(
+          all.filter((fault) => fault.point === point && fault.channel === channel).length,
+          `${point} ${channel}`,
+        ).toBeGreaterThan(0);
+      }
+    }
+    console.info(
+      `faults injected: ${all.length} (${FAULT_POINTS.map((point) => `${point} ${all.filter((f) => f.point === point).length}`).join(', ')})`,
+    );
+  });
+
+  it('no provider received the same step twice for any lead', async () => {
+    // Prepare
+    const store = (await (await fetch(`${stack.endpoints.ses}/store`)).json()) as {
+      emails: { destination: { to: string[] } }[];
+    };
+    const count = (values: string[]) =>
+      values.reduce((map, value) => map.set(value, (map.get(value) ?? 0) + 1), new Map<string, number>());
+
+    // Act
+    const mails = count(store.emails.map((mail) => mail.destination.to[0] ?? ''));
+    const linkedin = count(
+      [...stack.linkedin.invitations, ...stack.linkedin.messages].map((action) => action.publicIdentifier),
+    );
+    const forms = count(stack.site.submissions.map((submission) => submission.host));
+    const duplicates = [...mails, ...linkedin, ...forms].filter(([, times]) => times > 1);
+
+    // Assess
+    console.info(
+      `provider deliveries: ${mails.size} mails, ${linkedin.size} LinkedIn actions, ${forms.size} forms; duplicates ${duplicates.length}`,
+    );
+    expect(duplicates).toEqual([]);
+    expect(mails.size + linkedin.size + forms.size).toBeGreaterThan(0);
+  });
+
+  it('every fault after acceptance ended as ambiguous_send, and SES Send events settled the emails', async () => {
+    // Prepare
+    const accepted = all.filter((fault) => fault.point === 'after-provider-accepted');
+
+    // Act
+    const attempts = await Promise.all(accepted.map((fault) => getAttempt(leadOf(fault.attemptKey), fault.attemptKey)));
+
+    // Assess
+    expect(accepted.length).toBeGreaterThan(0);
+    for (const [index, attempt] of attempts.entries()) {
+      expect(attempt, accepted[index]?.attemptKey).toMatchObject({
+        state: 'DONE',
+        outcome: 'STOP',
+        reason: 'ambiguous_send',
+      });
+    }
+    const emails = attempts.filter((attempt) => attempt?.channel === 'EMAIL');
+    for (const attempt of emails) {
+      const message = await getMessage(attempt?.leadId ?? '', attempt?.messageId ?? '');
+      expect(message?.providerMessageId, attempt?.attemptKey).toBeDefined();
+      expect(['SENT', 'DELIVERED']).toContain(message?.status);
+    }
+  });
+
+  it('every execution ended', () => {
+    // Assess
+    const running = stack.stepFunctions.list().filter((execution) => execution.status === 'RUNNING');
+    expect(running).toEqual([]);
+    expect(stack.stepFunctions.list().length).toBe(campaigns.length * LEADS_PER_ROUND);
+  });
+
+  it('a fault before the provider call never loses the send: that try is retried and sends once', async () => {
+    // Prepare: tries that only ever faulted before the provider call.
+    const before = all.filter((fault) => fault.point === 'before-provider-call');
+    const afterKeys = new Set(
+      all.filter((fault) => fault.point !== 'before-provider-call').map((fault) => fault.attemptKey),
+    );
+    const clean = before.filter((fault) => !afterKeys.has(fault.attemptKey));
+
+    // Act
+    const attempts = await Promise.all(clean.map((fault) => getAttempt(leadOf(fault.attemptKey), fault.attemptKey)));
+    const sent = attempts.filter((attempt) => attempt?.outcome === 'SENT').length;
+
+    // Assess: most such tries sent on a Step Functions retry (the rest ran out of retries: still never twice).
+    expect(clean.length).toBeGreaterThan(0);
+    expect(sent).toBeGreaterThan(clean.length * 0.8);
+    console.info(`tries that faulted only before the provider call: ${clean.length}, sent on a retry: ${sent}`);
+  });
+});
