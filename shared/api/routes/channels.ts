@@ -3,16 +3,18 @@ import { ACCOUNT_SCOPE, defaultChannelConfig, getChannelConfig, putChannelConfig
 import { nowMs } from '../../time/clock';
 import { metricsReport } from '../../tracking/metrics-aggregates';
 import { validationError } from '../errors';
+import { redactSettings } from '../redact';
 import { defineRoute } from '../route';
 import {
   ChannelConfigInput,
   ChannelConfigQuery,
   ChannelConfigResponse,
   ChannelParams,
+  MAX_TEMPLATE_BYTES,
   MetricsQuery,
   MetricsResponse,
 } from '../schemas';
-import { sampleContext, templateDetails } from '../template-check';
+import { sampleContext, templateDetails, templateSizeDetails } from '../template-check';
 import { requireCampaign } from './campaigns';
 
 /** The effective config of a scope: the campaign's, else the account-wide one, else the built-in defaults. */
@@ -37,7 +39,7 @@ export const channelRoutes = [
     responses: { 200: { description: 'The effective config and where it comes from', schema: ChannelConfigResponse } },
     async handle({ params, query }) {
       if (query.campaignId) await requireCampaign(query.campaignId);
-      return { status: 200, body: await effectiveConfig(params.channel, query.campaignId) };
+      return { status: 200, body: redactSettings(await effectiveConfig(params.channel, query.campaignId)) };
     },
   }),
   defineRoute({
@@ -60,11 +62,13 @@ export const channelRoutes = [
         scope: campaign?.campaignId ?? ACCOUNT_SCOPE,
       });
       if (config.template) {
+        const tooLarge = templateSizeDetails({ template: config.template }, '', MAX_TEMPLATE_BYTES);
+        if (tooLarge.length > 0) throw validationError(tooLarge, 'The template is too large');
         const problems = templateDetails(config.template, 'template', sampleContext(campaign), config.channel);
         if (problems.length > 0) throw validationError(problems, 'The template does not compile');
       }
       await putChannelConfig(config);
-      return { status: 200, body: { ...config, source: campaign ? 'campaign' : 'account' } };
+      return { status: 200, body: redactSettings({ ...config, source: campaign ? 'campaign' : 'account' }) };
     },
   }),
   defineRoute({
