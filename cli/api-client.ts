@@ -16,9 +16,11 @@ export interface ApiClientOptions {
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
-  /** A JSON value, or a string sent as is with `contentType`. */
+  /** A JSON value, or a string or bytes sent as is with `contentType`. */
   body?: unknown;
   contentType?: string;
+  /** The path is from the server's root (e.g. `/_local/…`), not under `/v1`. */
+  root?: boolean;
   /** Sent as `Idempotency-Key` (work-starting POSTs): a retried request is answered, not repeated. */
   idempotencyKey?: string;
 }
@@ -108,9 +110,9 @@ export class ApiClient {
     this.timeoutMs = options.timeoutMs ?? 60_000;
   }
 
-  /** `/campaigns/x` → `<base>/v1/campaigns/x?…` */
-  url(pathname: string, query?: RequestOptions['query']): string {
-    const url = new URL(`${this.baseUrl}/v1${pathname}`);
+  /** `/campaigns/x` → `<base>/v1/campaigns/x?…` (`root`: `<base>/x`). */
+  url(pathname: string, query?: RequestOptions['query'], root = false): string {
+    const url = new URL(`${this.baseUrl}${root ? '' : '/v1'}${pathname}`);
     for (const [key, value] of Object.entries(query ?? {}))
       if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
     return url.toString();
@@ -120,12 +122,13 @@ export class ApiClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
-    let body: string | undefined;
+    let body: string | Uint8Array | undefined;
     if (options.body !== undefined) {
-      body = typeof options.body === 'string' && options.contentType ? options.body : JSON.stringify(options.body);
+      const raw = typeof options.body === 'string' || options.body instanceof Uint8Array;
+      body = raw && options.contentType ? (options.body as string | Uint8Array) : JSON.stringify(options.body);
       headers['content-type'] = options.contentType ?? 'application/json';
     }
-    const url = this.url(pathname, options.query);
+    const url = this.url(pathname, options.query, options.root);
     let response: Response;
     try {
       response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import type { FormCommonOptions, FormSubmitOptions } from './form';
 import type { ServeCommandOptions } from './serve';
+import { registerSimulate } from './simulate';
 import { registerApiVerbs } from './verbs';
 
 // Not imported from infra/local/stack: verbs that talk to a remote API should not load the embedded stack.
@@ -69,6 +70,7 @@ program
   });
 
 registerApiVerbs(program);
+registerSimulate(program);
 
 const form = program
   .command('form')

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { apiLambdaContext, generateApiToken, type HttpAdapter, startHttpAdapter } from '../infra/local/http-adapter';
 import { type LocalStack, startLocalStack } from '../infra/local/stack';
 import type { LaunchReport } from '../shared/outreach/launcher';
+import { simulationRoutes } from './simulate-routes';
 
 /**
  * `cascade serve`: the embedded stack plus the operator API on 127.0.0.1 through the API Gateway twin
@@ -74,7 +75,13 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const token = options.token || process.env.CASCADE_API_TOKEN || generateApiToken();
   // The API function reads its token from the environment, as in AWS.
   process.env.CASCADE_API_TOKEN = token;
-  const adapter = await startHttpAdapter({ port: options.port ?? 0, log: options.log }).catch((error: unknown) => {
+  const adapter = await startHttpAdapter({
+    port: options.port ?? 0,
+    log: options.log,
+    // `cascade simulate`'s feeds (/_local/…): answered by the adapter, never by the API Lambda.
+    localRoutes: simulationRoutes(),
+    localToken: token,
+  }).catch((error: unknown) => {
     const code = (error as { code?: string }).code;
     if (code === 'EADDRINUSE') throw new Error(`port ${options.port} is already in use (try --port 0 for a free one)`);
     throw error;

@@ -56,7 +56,7 @@ function channelArgument(value: string): string {
   return channel;
 }
 
-function readJsonFile(file: string): unknown {
+export function readJsonFile(file: string): unknown {
   let text: string;
   try {
     text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
@@ -71,7 +71,7 @@ function readJsonFile(file: string): unknown {
 }
 
 /** Adds the connection options every API verb takes. */
-function apiOptions(command: Command): Command {
+export function apiOptions(command: Command): Command {
   return command
     .option('--api <url>', 'operator API base URL (default: $CASCADE_API_URL, else an embedded stack for this command)')
     .option('--token <token>', 'operator bearer token (default: $CASCADE_API_TOKEN)')

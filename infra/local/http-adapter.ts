@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -21,6 +21,45 @@ export interface HttpAdapterOptions {
   maxBodyBytes?: number;
   /** Where handler errors are reported (default stderr). */
   log?: (line: string) => void;
+  /**
+   * LOCAL-ONLY routes under `/_local/…`, keyed `"POST /_local/ses-events"`: answered by the adapter itself,
+   * never by the API Lambda (so they are in neither the deployed API nor its OpenAPI document).
+   */
+  localRoutes?: Record<string, LocalRoute>;
+  /** The bearer token the local routes require (default: `CASCADE_API_TOKEN` at request time). */
+  localToken?: string;
+}
+
+/** Paths under this prefix are the adapter's own local-only routes. */
+export const LOCAL_PREFIX = '/_local/';
+
+export interface LocalRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Lower-cased names. */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface LocalResponse {
+  status: number;
+  body: unknown;
+}
+
+export type LocalRoute = (request: LocalRequest) => Promise<LocalResponse>;
+
+/** Thrown by a local route for an answer in the API's error shape (`{"error":{code, message, details}}`). */
+export class LocalRouteError extends Error {
+  override name = 'LocalRouteError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown[] = [],
+  ) {
+    super(message);
+  }
 }
 
 export interface HttpAdapter {
@@ -138,13 +177,20 @@ export function apiLambdaContext(requestId: string): Context {
   };
 }
 
-/** The API error shape, for the few answers the adapter gives itself (413, a crashed handler). */
-function errorBody(code: string, message: string): string {
-  return JSON.stringify({ error: { code, message, details: [] } });
+/** The API error shape, for the answers the adapter gives itself (413, a crashed handler, local routes). */
+function errorBody(code: string, message: string, details: unknown[] = []): string {
+  return JSON.stringify({ error: { code, message, details } });
 }
 
-function sendError(response: ServerResponse, status: number, code: string, message: string, close = false): void {
-  const body = errorBody(code, message);
+function sendError(
+  response: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  close = false,
+  details: unknown[] = [],
+): void {
+  const body = errorBody(code, message, details);
   response.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
@@ -202,10 +248,68 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | nul
   });
 }
 
+function sendJson(response: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value ?? null);
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+}
+
+/** Constant-time check of `Authorization: Bearer <token>`. */
+function bearerMatches(header: string | undefined, token: string | undefined): boolean {
+  if (!token) return false;
+  const given = /^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A `/_local/…` request: bearer token, then the route; errors in the API's shape. */
+async function handleLocal(
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: Buffer,
+  routes: Record<string, LocalRoute>,
+  token: string | undefined,
+  log: (line: string) => void,
+): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const method = (request.method ?? 'GET').toUpperCase();
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers))
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  if (!bearerMatches(headers.authorization, token)) {
+    sendError(response, 401, 'unauthorized', 'local routes need the operator bearer token');
+    return;
+  }
+  const route = routes[`${method} ${url.pathname}`];
+  if (!route) {
+    const allowed = Object.keys(routes).filter((key) => key.endsWith(` ${url.pathname}`));
+    if (allowed.length > 0)
+      sendError(response, 405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}`);
+    else sendError(response, 404, 'route_not_found', `No local route for ${method} ${url.pathname}`);
+    return;
+  }
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) query[key] = value;
+  try {
+    const result = await route({ method, path: url.pathname, query, headers, body });
+    sendJson(response, result.status, result.body);
+  } catch (error) {
+    if (error instanceof LocalRouteError) {
+      sendError(response, error.status, error.code, error.message, false, error.details);
+      return;
+    }
+    log(`local: ${method} ${url.pathname}: ${(error as Error).stack ?? String(error)}`);
+    sendError(response, 500, 'internal_error', `the local route failed: ${(error as Error).message}`);
+  }
+}
+
 /**
  * The local twin of API Gateway in front of the API Lambda: each HTTP request becomes a payload v2 event
  * for the same handler AWS invokes, and its result becomes the response. It routes and enforces nothing
  * itself (the handler does auth, validation and limits) except the 6 MB invocation payload limit.
+ * Paths under `/_local/` are the exception: LOCAL-ONLY routes (`options.localRoutes`, bearer-token
+ * protected) that the adapter answers itself, e.g. `cascade simulate`'s event and reply feeds.
  */
 export async function startHttpAdapter(options: HttpAdapterOptions = {}): Promise<HttpAdapter> {
   const limit = options.maxBodyBytes ?? MAX_REQUEST_BYTES;
@@ -236,6 +340,11 @@ export async function startHttpAdapter(options: HttpAdapterOptions = {}): Promis
       sendError(response, 413, 'payload_too_large', tooLarge, true);
       // Stop receiving the rest: the connection is closed once the answer is out.
       response.on('finish', () => request.socket.destroy());
+      return;
+    }
+    if ((request.url ?? '/').startsWith(LOCAL_PREFIX)) {
+      const token = options.localToken ?? process.env.CASCADE_API_TOKEN;
+      await handleLocal(request, response, body, options.localRoutes ?? {}, token, log);
       return;
     }
     const event = toGatewayEvent(request, body);

@@ -117,7 +117,7 @@ export async function runChannelStep(input: StepTaskInput, adapter: ChannelAdapt
       });
       // A provider event (e.g. SES Delivery) may have moved the message on already; keep its id and send time.
       if (!advanced && sent && verdict.providerMessageId) {
-        await setMessageProviderFields(lead.leadId, messageId, verdict.providerMessageId, nowIso());
+        await setMessageProviderFields(lead.leadId, messageId, verdict.providerMessageId, nowIso(), true);
       }
     }
     if (send?.manualTask) {

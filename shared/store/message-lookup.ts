@@ -42,19 +42,24 @@ export async function setMessageFieldOnce(
   }
 }
 
-/** Records what the provider told us about a message whatever its status (id, send time). */
+/**
+ * Records what the provider told us about a message whatever its status (id, send time). The sender's own
+ * record (`authoritative`) sets the send time; a provider event only fills it in when it is missing.
+ */
 export async function setMessageProviderFields(
   leadId: string,
   messageId: string,
   providerMessageId: string,
   sentAt: string,
+  authoritative = false,
 ): Promise<void> {
   await documentClient().send(
     new UpdateCommand({
       TableName: tableName('outreach'),
       Key: { pk: `LEAD#${leadId}`, sk: `MESSAGE#${messageId}` },
-      UpdateExpression:
-        'SET providerMessageId = if_not_exists(providerMessageId, :id), sentAt = if_not_exists(sentAt, :sentAt)',
+      UpdateExpression: authoritative
+        ? 'SET providerMessageId = if_not_exists(providerMessageId, :id), sentAt = :sentAt'
+        : 'SET providerMessageId = if_not_exists(providerMessageId, :id), sentAt = if_not_exists(sentAt, :sentAt)',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':id': providerMessageId, ':sentAt': sentAt },
     }),

@@ -1,0 +1,100 @@
+import { apiLambdaContext, type LocalRequest, type LocalRoute, LocalRouteError } from '../infra/local/http-adapter';
+
+/**
+ * The LOCAL-ONLY routes behind `cascade simulate` (served by the local API Gateway twin under `/_local/`,
+ * bearer-token protected, never part of the API Lambda or its OpenAPI document). Each feeds an input to
+ * the same handler AWS invokes for the real thing, in the process that holds the embedded stack.
+ */
+
+export const SIMULATE_PATHS = {
+  sesEvent: '/_local/ses-events',
+  inboundEmail: '/_local/inbound-email',
+  reply: '/_local/reply',
+} as const;
+
+function jsonBody(request: LocalRequest): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(request.body.toString('utf8'));
+  } catch (error) {
+    throw new LocalRouteError(400, 'invalid_json', `the body is not JSON: ${(error as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new LocalRouteError(400, 'validation_error', 'the body is not a JSON object');
+  return value as Record<string, unknown>;
+}
+
+function optionalString(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string')
+    throw new LocalRouteError(400, 'validation_error', `${field} must be a string`, [
+      { field, message: 'must be a string' },
+    ]);
+  return value;
+}
+
+/** Runs a route, turning a SimulationError into the API's error shape. */
+async function guarded(work: () => Promise<unknown>): Promise<{ status: number; body: unknown }> {
+  const { SimulationError } = await import('../shared/tracking/simulate');
+  try {
+    return { status: 200, body: await work() };
+  } catch (error) {
+    if (error instanceof SimulationError)
+      throw new LocalRouteError(error.status, error.code, error.message, error.details);
+    throw error;
+  }
+}
+
+/** `POST /_local/ses-events[?leadId=&messageId=]`: an SES event in its EventBridge envelope → the ses-events Lambda. */
+const sesEvent: LocalRoute = (request) =>
+  guarded(async () => {
+    const { prepareSesEvent, sesEventEffect } = await import('../shared/tracking/simulate');
+    const raw = jsonBody(request);
+    const { leadId, messageId } = request.query;
+    if (messageId && !leadId) throw new LocalRouteError(400, 'validation_error', 'messageId needs leadId');
+    const envelope = await prepareSesEvent(raw, leadId ? { leadId, messageId } : undefined);
+    const { handler } = await import('../functions/ses-events/index');
+    const context = apiLambdaContext(`simulate-${Date.now()}`);
+    const result = await handler(envelope, { ...context, functionName: 'SesEventsFunction' });
+    return { ...result, ...(await sesEventEffect(envelope)) };
+  });
+
+/** `POST /_local/inbound-email` (message/rfc822): a raw mail → the inbound-mail handler's core. */
+const inboundEmail: LocalRoute = (request) =>
+  guarded(async () => {
+    if (request.body.length === 0) throw new LocalRouteError(400, 'validation_error', 'the body is empty');
+    const { simulateInboundEmail } = await import('../shared/tracking/simulate');
+    return simulateInboundEmail(request.body);
+  });
+
+/** `POST /_local/reply` `{leadId, channel?, messageId?, text?}`: a reply built as the lead would send it. */
+const reply: LocalRoute = (request) =>
+  guarded(async () => {
+    const { isReplyChannel, simulateReply } = await import('../shared/tracking/simulate');
+    const body = jsonBody(request);
+    const leadId = optionalString(body, 'leadId');
+    if (!leadId)
+      throw new LocalRouteError(400, 'validation_error', 'leadId is required', [
+        { field: 'leadId', message: 'is required' },
+      ]);
+    const channel = optionalString(body, 'channel')?.toUpperCase();
+    if (channel !== undefined && !isReplyChannel(channel))
+      throw new LocalRouteError(400, 'validation_error', `channel "${channel}" is not EMAIL or LINKEDIN`, [
+        { field: 'channel', message: 'must be EMAIL or LINKEDIN' },
+      ]);
+    return simulateReply(leadId, {
+      channel,
+      messageId: optionalString(body, 'messageId'),
+      text: optionalString(body, 'text'),
+    });
+  });
+
+/** The routes for `startHttpAdapter({localRoutes})`. */
+export function simulationRoutes(): Record<string, LocalRoute> {
+  return {
+    [`POST ${SIMULATE_PATHS.sesEvent}`]: sesEvent,
+    [`POST ${SIMULATE_PATHS.inboundEmail}`]: inboundEmail,
+    [`POST ${SIMULATE_PATHS.reply}`]: reply,
+  };
+}

@@ -1,0 +1,198 @@
+import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, isConditionFailure } from './client';
+import { tableName } from './tables';
+
+/**
+ * Erasure of a lead's items outside the lead item itself. Each item keeps only attributes known to hold no
+ * personal data (ids, statuses, reasons, times, counters' inputs); everything else is removed, so a field
+ * added later that holds personal data is erased by default rather than kept by default.
+ */
+
+/** Message attributes that stay: the message is still counted in metrics and shown (without content) in history. */
+const MESSAGE_KEEP = new Set([
+  'pk',
+  'sk',
+  'timeSort',
+  'channelDay',
+  'messageId',
+  'leadId',
+  'campaignId',
+  'channel',
+  'status',
+  'body',
+  'providerMessageId',
+  'executionName',
+  'attemptKey',
+  'reason',
+  'createdAt',
+  'sentAt',
+  'deliveredAt',
+  'openedAt',
+  'repliedAt',
+  'bouncedAt',
+  'clickedAt',
+  'complainedAt',
+  'delayedAt',
+  'autoRepliedAt',
+  'bounceType',
+  'erasedAt',
+]);
+
+/** Attempt attributes that stay: the at-most-once record and the result a retried invocation replays. */
+const ATTEMPT_KEEP = new Set([
+  'pk',
+  'sk',
+  'timeSort',
+  'attemptKey',
+  'leadId',
+  'campaignId',
+  'executionName',
+  'channel',
+  'stepIndex',
+  'tryNumber',
+  'state',
+  'phase',
+  'owner',
+  'outcome',
+  'reason',
+  'messageId',
+  'nextRetryAt',
+  'createdAt',
+  'updatedAt',
+  'result',
+  /** The rate slots the try reserved (counter keys: lead id, channel, recipient domain, day). */
+  'reservation',
+  'erasedAt',
+]);
+
+/** Parts of a stored ChannelResult that stay (its `detail` may quote an address, a URL or a provider's answer). */
+const RESULT_KEEP = new Set([
+  'outcome',
+  'channel',
+  'reason',
+  'channelUsed',
+  'retryAfterSeconds',
+  'usesRetry',
+  'messageId',
+  'providerMessageId',
+  'confirmed',
+]);
+
+/** Manual task attributes that stay (its `detail` names the page or the address to use by hand). */
+const TASK_KEEP = new Set(['pk', 'sk', 'taskId', 'leadId', 'campaignId', 'channel', 'reason', 'createdAt', 'erasedAt']);
+
+type Item = Record<string, unknown>;
+
+/** Every item of one partition, or those whose sort key starts with `prefix` (all pages). */
+async function partitionItems(table: string, pk: string, prefix?: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk, ...(prefix && { ':prefix': prefix }) },
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/** SET `set` and REMOVE every attribute of `item` outside `keep`; a no-op write is skipped. */
+async function scrubItem(table: string, item: Item, keep: Set<string>, set: Item): Promise<boolean> {
+  const remove = Object.keys(item).filter((name) => !keep.has(name));
+  const changes = Object.entries(set).filter(([name, value]) => JSON.stringify(item[name]) !== JSON.stringify(value));
+  if (remove.length === 0 && changes.length === 0) return false;
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets = changes.map(([name, value], index) => {
+    names[`#s${index}`] = name;
+    values[`:s${index}`] = value;
+    return `#s${index} = :s${index}`;
+  });
+  const removes = remove.map((name, index) => {
+    names[`#r${index}`] = name;
+    return `#r${index}`;
+  });
+  const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+    .filter(Boolean)
+    .join(' ');
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: expression,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+function scrubbedResult(result: unknown): Item | undefined {
+  if (result === null || typeof result !== 'object' || Array.isArray(result)) return undefined;
+  return Object.fromEntries(Object.entries(result as Item).filter(([name]) => RESULT_KEEP.has(name)));
+}
+
+const CONCURRENCY = 8;
+
+async function inBatches<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
+  for (let index = 0; index < items.length; index += CONCURRENCY)
+    await Promise.all(items.slice(index, index + CONCURRENCY).map(work));
+}
+
+export interface OutreachErasure {
+  messages: number;
+  attempts: number;
+}
+
+/**
+ * A lead's messages lose their content (body blanked; subject and anything not on the keep list removed)
+ * and its attempts the free-text parts of their stored result; statuses, reasons and times stay for metrics
+ * and the at-most-once protocol.
+ */
+export async function eraseLeadOutreach(leadId: string, erasedAt: string): Promise<OutreachErasure> {
+  const table = tableName('outreach');
+  const items = await partitionItems(table, `LEAD#${leadId}`);
+  const messages = items.filter((item) => String(item.sk).startsWith('MESSAGE#'));
+  const attempts = items.filter((item) => String(item.sk).startsWith('ATTEMPT#'));
+  await inBatches(messages, (item) =>
+    scrubItem(table, item, MESSAGE_KEEP, { body: '', erasedAt: (item.erasedAt as string | undefined) ?? erasedAt }),
+  );
+  await inBatches(attempts, (item) => {
+    const result = scrubbedResult(item.result);
+    return scrubItem(table, item, ATTEMPT_KEEP, {
+      ...(result && { result }),
+      erasedAt: (item.erasedAt as string | undefined) ?? erasedAt,
+    });
+  });
+  return { messages: messages.length, attempts: attempts.length };
+}
+
+/** A lead's manual tasks keep why they were made, not what to do by hand (its `detail` names page or address). */
+export async function eraseManualTasks(leadId: string, erasedAt: string): Promise<number> {
+  const table = tableName('leads');
+  const tasks = await partitionItems(table, `LEAD#${leadId}`, 'TASK#');
+  await inBatches(tasks, (item) =>
+    scrubItem(table, item, TASK_KEEP, { erasedAt: (item.erasedAt as string | undefined) ?? erasedAt }),
+  );
+  return tasks.length;
+}
+
+/** Deletes the `LINKEDIN#<providerId>` → lead pointer (the member id identifies the person). */
+export async function deleteLinkedInPointer(providerId: string, leadId: string): Promise<void> {
+  await documentClient().send(
+    new DeleteCommand({ TableName: tableName('leads'), Key: { pk: `LINKEDIN#${providerId}`, sk: `LEAD#${leadId}` } }),
+  );
+}
