@@ -214,7 +214,7 @@ export class CascadeStack extends Stack {
     inboundMail.grantRead(inboundEmail);
     this.tables.Outreach.grantReadWriteData(inboundEmail);
     this.tables.Leads.grantReadWriteData(inboundEmail);
-    this.stateMachine.stateMachine.grant(inboundEmail, 'states:StopExecution');
+    this.stateMachine.stateMachine.grantExecution(inboundEmail, 'states:StopExecution');
     inboundMail.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(inboundEmail), {
       prefix: 'inbound/',
     });
@@ -244,7 +244,7 @@ export class CascadeStack extends Stack {
     for (const table of Object.values(this.tables)) table.grantReadWriteData(api);
     this.stateMachine.stateMachine.grantStartExecution(api);
     this.stateMachine.stateMachine.grantRead(api);
-    this.stateMachine.stateMachine.grant(api, 'states:StopExecution');
+    this.stateMachine.stateMachine.grantExecution(api, 'states:StopExecution');
     this.operatorApi = new OperatorApi(this, 'OperatorApi', { handler: api });
 
     new OutreachObservability(this, 'Observability', {

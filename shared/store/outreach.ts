@@ -239,20 +239,6 @@ export async function listLeadMessages(leadId: string): Promise<OutreachMessage[
   return messages;
 }
 
-/** Erasure: blanks a message's rendered content (body, subject), keeping its status and times for metrics. */
-export async function eraseMessageContent(leadId: string, messageId: string, erasedAt: string): Promise<void> {
-  await documentClient().send(
-    new UpdateCommand({
-      TableName: tableName('outreach'),
-      Key: messageKey(leadId, messageId),
-      UpdateExpression: 'SET #body = :empty, erasedAt = :erasedAt REMOVE #subject',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#body': 'body', '#subject': 'subject' },
-      ExpressionAttributeValues: { ':empty': '', ':erasedAt': erasedAt },
-    }),
-  );
-}
-
 /** Messages on one channel created on one UTC day (metrics), oldest first. */
 export async function messagesByChannelDay(channel: ChannelType, day: string): Promise<OutreachMessage[]> {
   const items: OutreachMessage[] = [];

@@ -91,7 +91,8 @@ export async function handleSesEvent(raw: unknown): Promise<SesEventResult> {
     ...(changed && { status }),
   });
   const { leadId, messageId } = message;
-  const recipient = detail.mail.destination[0];
+  // An erased lead's address is never written back: its suppression is the hash erasure already keeps.
+  const recipient = (message as { erasedAt?: string }).erasedAt ? undefined : detail.mail.destination[0];
 
   switch (eventType) {
     case 'Send': {
