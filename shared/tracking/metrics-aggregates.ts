@@ -22,7 +22,36 @@ export type Counter =
   | 'attempts'
   | 'fallbacks'
   | 'leads'
-  | 'sequences';
+  | 'sequences'
+  | ReplyBucket;
+
+/** Time from send to first reply, as a histogram of counters (a median from O(days × channels) items). */
+export const REPLY_BUCKETS = [
+  { counter: 'replyWithin1h', hours: 1 },
+  { counter: 'replyWithin4h', hours: 4 },
+  { counter: 'replyWithin24h', hours: 24 },
+  { counter: 'replyWithin72h', hours: 72 },
+  { counter: 'replyWithin168h', hours: 168 },
+  { counter: 'replyWithin720h', hours: 720 },
+  { counter: 'replyLater', hours: Number.POSITIVE_INFINITY },
+] as const;
+export type ReplyBucket = (typeof REPLY_BUCKETS)[number]['counter'];
+
+export function replyBucket(hours: number): ReplyBucket {
+  return REPLY_BUCKETS.find((bucket) => hours <= bucket.hours)?.counter ?? 'replyLater';
+}
+
+/** The upper bound (hours) of the bucket holding the median reply; null without replies. */
+export function medianReplyHours(counters: Partial<Record<Counter, number>>): number | null {
+  const total = REPLY_BUCKETS.reduce((sum, bucket) => sum + (counters[bucket.counter] ?? 0), 0);
+  if (total === 0) return null;
+  let seen = 0;
+  for (const bucket of REPLY_BUCKETS) {
+    seen += counters[bucket.counter] ?? 0;
+    if (seen * 2 >= total) return Number.isFinite(bucket.hours) ? bucket.hours : null;
+  }
+  return null;
+}
 
 export const ALL_CAMPAIGNS = '*';
 const pkFor = (campaignId: string) => `METRICS#${campaignId}`;
@@ -55,6 +84,9 @@ export async function bumpCounters(
 
 export type ChannelCounters = Record<Counter, number>;
 
+/** The core counters; reply-time buckets default to 0. */
+export type CoreCounters = Omit<ChannelCounters, ReplyBucket> & Partial<Record<ReplyBucket, number>>;
+
 const zero = (): ChannelCounters => ({
   sent: 0,
   delivered: 0,
@@ -65,6 +97,7 @@ const zero = (): ChannelCounters => ({
   fallbacks: 0,
   leads: 0,
   sequences: 0,
+  ...(Object.fromEntries(REPLY_BUCKETS.map((bucket) => [bucket.counter, 0])) as Record<ReplyBucket, number>),
 });
 
 export interface CounterRead {
@@ -128,7 +161,7 @@ export interface ChannelMetrics {
  * tried on, the share that moved on to the next channel. averageAttemptsPerLead: tries per lead (per channel:
  * per lead tried there; in the totals: per sequence).
  */
-export function channelMetrics(counters: ChannelCounters, perSequence = false): ChannelMetrics {
+export function channelMetrics(counters: CoreCounters, perSequence = false): ChannelMetrics {
   return {
     sent: counters.sent,
     delivered: counters.delivered,
@@ -156,6 +189,8 @@ export interface MetricsReport {
   /** Channel fallbacks per sequence. */
   fallbackRate: number;
   averageAttemptsPerLead: number;
+  /** Median time from send to first reply (upper bound of its histogram bucket, hours); null without replies. */
+  medianHoursToFirstReply: number | null;
 }
 
 export async function metricsReport(
@@ -181,6 +216,7 @@ export async function metricsReport(
     leads: totals.sequences,
     fallbackRate: ratio(totals.fallbacks, totals.sequences),
     averageAttemptsPerLead: overall.averageAttemptsPerLead,
+    medianHoursToFirstReply: medianReplyHours(totals),
     itemsRead,
   };
 }

@@ -6,7 +6,7 @@ import { getLead, LeadStatusConflictError, transitionLead } from '../store/leads
 import { findMessageByProviderId, setMessageFieldOnce } from '../store/message-lookup';
 import { advanceMessage, getMessage } from '../store/outreach';
 import { nowIso } from '../time/clock';
-import { bumpCounters } from './metrics-aggregates';
+import { bumpCounters, replyBucket } from './metrics-aggregates';
 
 let cachedSfn: SFNClient | undefined;
 const sfnClient = () => {
@@ -39,7 +39,12 @@ export async function recordReply(
   if (options.messageId) {
     const message = await getMessage(leadId, options.messageId);
     if (message && (await advanceMessage(leadId, options.messageId, 'REPLIED', { repliedAt: at }))) {
-      await bumpCounters(message.campaignId, message.channel, message.createdAt.slice(0, 10), { replied: 1 });
+      const sentMs = Date.parse(message.sentAt ?? message.createdAt);
+      const hours = Math.max(0, (Date.parse(at) - sentMs) / 3_600_000);
+      await bumpCounters(message.campaignId, message.channel, message.createdAt.slice(0, 10), {
+        replied: 1,
+        [replyBucket(hours)]: 1,
+      });
     }
   }
   try {

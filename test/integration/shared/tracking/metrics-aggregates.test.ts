@@ -107,3 +107,18 @@ describe('metrics read cost', () => {
     expect(report.itemsRead).toBe(1);
   });
 });
+
+describe('median time to first reply', () => {
+  it('is the bucket holding the middle reply, from counters alone', async () => {
+    // Prepare: 5 replies within an hour, 2 within a day, 4 within three days.
+    await bumpCounters('replies', 'EMAIL', '2026-11-24', { replied: 11, replyWithin1h: 5, replyWithin24h: 2, replyWithin72h: 4 });
+
+    // Act
+    const report = await metricsReport('replies', 7, TODAY);
+    const none = await metricsReport('no-replies', 7, TODAY);
+
+    // Assess
+    expect(report.medianHoursToFirstReply).toBe(24);
+    expect(none.medianHoursToFirstReply).toBeNull();
+  });
+});
