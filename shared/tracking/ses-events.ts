@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { LeadStatus, OutreachMessage, OutreachStatus } from '../domain/schemas';
-import { logger } from '../observability';
+import { countOutcome, logger } from '../observability';
 import { getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
 import { findMessageByProviderId, setMessageFieldOnce, setMessageProviderFields } from '../store/message-lookup';
 import { advanceMessage, getAttempt, getMessage } from '../store/outreach';
@@ -80,8 +80,10 @@ export async function handleSesEvent(raw: unknown): Promise<SesEventResult> {
   }
   const at = (stamp?: string) => stamp ?? envelope.time;
   const counted = async (counter: 'delivered' | 'bounced' | 'failed', changed: boolean) => {
-    if (changed)
+    if (changed) {
       await bumpCounters(message.campaignId, message.channel, message.createdAt.slice(0, 10), { [counter]: 1 });
+      countOutcome(message.channel, counter.toUpperCase());
+    }
     return changed;
   };
   const moved = (status: OutreachStatus, changed: boolean): SesEventResult => ({
@@ -136,6 +138,7 @@ export async function handleSesEvent(raw: unknown): Promise<SesEventResult> {
       );
       if (recipient) await addSuppression(`EMAIL#${normalizeEmail(recipient)}`, 'complaint', 'ses');
       await stopLead(leadId, message.campaignId, 'complaint');
+      countOutcome(message.channel, 'COMPLAINT');
       return { eventType, effect: 'suppressed', messageId };
     }
     case 'Reject':
