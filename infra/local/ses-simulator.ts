@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
@@ -112,6 +113,8 @@ export interface SesSimulator {
 export async function startSesSimulator(options: {
   sesEndpoint: string;
   publish: (event: Record<string, unknown>) => Promise<void>;
+  /** Append every accepted mail here (JSON lines), so the provider's record outlives a killed process. */
+  journalFile?: string;
 }): Promise<SesSimulator> {
   const published: Record<string, unknown>[] = [];
   const server: Server = createServer(async (incoming, outgoing) => {
@@ -142,6 +145,14 @@ export async function startSesSimulator(options: {
         };
         const { MessageId } = JSON.parse(answer.toString('utf8')) as { MessageId: string };
         const tags = Object.fromEntries((sent.EmailTags ?? []).map((tag) => [tag.Name, [tag.Value]]));
+        if (options.journalFile) {
+          const line = {
+            sesMessageId: MessageId,
+            to: sent.Destination?.ToAddresses ?? [],
+            at: new Date().toISOString(),
+          };
+          appendFileSync(options.journalFile, `${JSON.stringify(line)}\n`);
+        }
         for (const recipient of sent.Destination?.ToAddresses ?? []) {
           const events = simulatedEvents({
             sesMessageId: MessageId,

@@ -103,6 +103,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // SES events as the mailbox simulator produces them, through the same handler EventBridge invokes in AWS.
   const sesSimulator = await startSesSimulator({
     sesEndpoint: ses.endpoint,
+    journalFile: options.dataDir && path.join(options.dataDir, 'ses-sent.jsonl'),
     publish: async (event) => {
       const { handler } = await import('../../functions/ses-events/index');
       await handler(event, localLambdaContext('SesEventsFunction'));
@@ -146,13 +147,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const stepFunctions = new LocalStepFunctions({
     machine,
     projectRoot: PROJECT_ROOT,
-    pauseMs: options.pauseMs,
+    pauseMs: options.pauseMs ?? (Number(process.env.CASCADE_LOCAL_PAUSE_MS) || undefined),
     storeDir: options.executionStoreDir,
   });
   const sfnServer = await startStepFunctionsServer(stepFunctions);
   environment.AWS_ENDPOINT_URL_SFN = sfnServer.endpoint;
   environment.CASCADE_STATE_MACHINE_ARN = stepFunctions.stateMachineArn;
   Object.assign(process.env, environment);
+  // A killed `cascade serve --data DIR` left executions running: drive them to their end.
+  stepFunctions.resumeInterrupted();
 
   return {
     endpoints: {

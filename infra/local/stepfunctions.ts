@@ -112,6 +112,21 @@ export class LocalStepFunctions {
     }
   }
 
+  /**
+   * Executions the previous process left RUNNING (it was killed) are driven again from the start, under the
+   * same name and input. That is safe because every channel step is idempotent per attempt key: finished
+   * tries replay their recorded result, a try caught mid-call records `ambiguous_send`, nothing resends.
+   */
+  resumeInterrupted(): LocalExecution[] {
+    const interrupted = this.list().filter((execution) => execution.status === 'RUNNING');
+    for (const execution of interrupted) {
+      const clock = new OffsetClock(Math.max(0, execution.startDate - Date.now()));
+      execution.events = [];
+      execution.done = this.run(execution, JSON.parse(execution.input) as Json, clock);
+    }
+    return interrupted;
+  }
+
   private persist(execution: LocalExecution): void {
     if (!this.options.storeDir) return;
     const { done: _done, ...stored } = execution;
@@ -165,6 +180,7 @@ export class LocalStepFunctions {
       done: Promise.resolve(),
     };
     this.executions.set(executionArn, execution);
+    this.persist(execution);
     execution.done = this.run(execution, parsedInput, clock);
     return execution;
   }
