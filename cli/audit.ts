@@ -1,13 +1,9 @@
 import * as path from 'node:path';
-import {
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  type HistoryEvent,
-  SFNClient,
-} from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { LOCAL_EXECUTIONS_DIR, PROJECT_ROOT } from '../infra/local/stack';
 import { LocalStepFunctions, startStepFunctionsServer } from '../infra/local/stepfunctions';
 import { extractStateMachine, synthesizeTemplate } from '../infra/local/synth';
+import { fetchExecution } from '../shared/outreach/audit';
 import { ApiClient } from './api-client';
 
 export class AuditError extends Error {
@@ -26,14 +22,7 @@ export async function auditExecution(
   options: { full?: boolean } = {},
 ): Promise<string[]> {
   const full = options.full ?? false;
-  const described = await client.send(new DescribeExecutionCommand({ executionArn }));
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await client.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
+  const { described, events } = await fetchExecution(client, executionArn);
   const lines = [
     `${described.name}  ${described.status}  ${described.startDate?.toISOString()} → ${described.stopDate?.toISOString() ?? '…'}`,
   ];

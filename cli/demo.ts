@@ -1,10 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
-import {
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  type HistoryEvent,
-  SFNClient,
-} from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SingleBar } from 'cli-progress';
 import { LOCAL_EXECUTIONS_DIR, startLocalStack } from '../infra/local/stack';
 import { publicIdentifierFrom } from '../shared/channels/linkedin/provider-client';
@@ -13,6 +8,7 @@ import { DEFAULT_SEQUENCE } from '../shared/domain/schemas';
 import { executionNameFor } from '../shared/ids';
 import { storeLeads } from '../shared/leads/create';
 import { importLeadCsv } from '../shared/leads/import';
+import { fetchExecution } from '../shared/outreach/audit';
 import type { LaunchReport } from '../shared/outreach/launcher';
 import { putCampaign } from '../shared/store/leads';
 import { nowIso } from '../shared/time/clock';
@@ -130,14 +126,7 @@ export async function runDemo(options: DemoOptions) {
     const runs: DemoRun[] = [];
     for (const executionName of inFileOrder) {
       const executionArn = stack.stepFunctions.arnFor(executionName);
-      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      const events: HistoryEvent[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken }));
-        events.push(...(page.events ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken);
+      const { described, events } = await fetchExecution(sfn, executionArn);
       const leadId = (JSON.parse(described.input ?? '{}') as { leadId?: string }).leadId ?? '';
       const lead = leadsById.get(leadId);
       const who = lead ? `${lead.firstName} ${lead.lastName ?? ''}`.trim() : leadId;
