@@ -5,8 +5,10 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as ses from 'aws-cdk-lib/aws-ses';
@@ -14,6 +16,7 @@ import * as sesActions from 'aws-cdk-lib/aws-ses-actions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ALL_TABLES, type TableSpec } from '../shared/store/tables';
+import { acknowledge, acknowledgeReviewedWildcards } from './acknowledgements';
 import { OutreachObservability } from './observability';
 import { OperatorApi } from './operator-api';
 import { OutreachStateMachine } from './outreach-state-machine';
@@ -22,6 +25,36 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 /** Resource metadata key naming a function's source entry; the embedded runtime maps Tasks to handlers with it. */
 export const ENTRY_METADATA = 'cascade:entry';
+
+/** Tables that hold personal data (leads, the messages sent to them, their addresses): encrypted with our own key. */
+export const PERSONAL_DATA_TABLES: readonly TableSpec['id'][] = ['Leads', 'Outreach', 'Suppressions'];
+
+/** How long function, API and execution logs are kept. */
+export const LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
+
+/** Concurrent LinkedIn sends: the provider account allows a handful of actions per hour (default 5), never a burst. */
+export const LINKEDIN_CONCURRENCY = 2;
+
+const DYNAMODB_READ = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+const DYNAMODB_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+/** What DynamoDB asks of the caller's key permissions for a customer managed table key (reads decrypt, writes also encrypt). */
+const KMS_READ = ['kms:Decrypt', 'kms:DescribeKey'];
+const KMS_WRITE = [
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
+
+type TableAccess = 'read' | 'readWrite';
 
 export interface CascadeStackProps extends StackProps {
   /** Verified SES identity (domain or address) mail is sent from. */
@@ -32,12 +65,21 @@ export interface CascadeStackProps extends StackProps {
 
 export class CascadeStack extends Stack {
   readonly tables: Record<TableSpec['id'], dynamodb.TableV2>;
+  /** Encrypts the personal-data tables (rotated yearly); retained with them. */
+  readonly personalDataKey: kms.Key;
   readonly stateMachine: OutreachStateMachine;
   readonly operatorApi: OperatorApi;
+  /** The functions by construct id (SendEmailFunction, ApiFunction, …). */
+  readonly functions: Record<string, nodejs.NodejsFunction> = {};
 
   constructor(scope: Construct, id: string, props: CascadeStackProps = {}) {
     super(scope, id, props);
 
+    this.personalDataKey = new kms.Key(this, 'PersonalDataKey', {
+      description: 'Cascade: encrypts the Leads, Outreach and Suppressions tables (personal data)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.tables = Object.fromEntries(ALL_TABLES.map((spec) => [spec.id, this.table(spec)])) as Record<
       TableSpec['id'],
       dynamodb.TableV2
@@ -74,8 +116,34 @@ export class CascadeStack extends Stack {
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     };
-    const fn = (name: string, entryFolder: string, options: Partial<nodejs.NodejsFunctionProps> = {}) => {
+    // Failed asynchronous invocations (EventBridge rules, the S3 notification) after Lambda's own retries.
+    const functionDeadLetters = new sqs.Queue(this, 'FunctionDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+    });
+    /**
+     * One function: its own role (no managed policy: it may write its own log group and read the secrets,
+     * grants add the rest), its own log group with a retention, X-Ray. `invokedAsync` functions get the
+     * dead-letter queue; the others are invoked synchronously (Step Functions Tasks, API Gateway), where the
+     * caller sees and handles every failure.
+     */
+    const fn = (
+      name: string,
+      entryFolder: string,
+      options: Partial<nodejs.NodejsFunctionProps> & { invokedAsync?: boolean } = {},
+    ) => {
+      const { invokedAsync = false, ...functionOptions } = options;
       const entry = path.join('functions', entryFolder, 'index.ts');
+      const logGroup = new logs.LogGroup(this, `${name}Logs`, {
+        retention: LOG_RETENTION,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      const role = new iam.Role(this, `${name}Role`, {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `Cascade ${entryFolder} function`,
+      });
+      logGroup.grantWrite(role);
       const created = new nodejs.NodejsFunction(this, name, {
         entry: path.join(projectRoot, entry),
         projectRoot,
@@ -85,6 +153,8 @@ export class CascadeStack extends Stack {
         memorySize: 512,
         timeout: Duration.seconds(60),
         tracing: lambda.Tracing.ACTIVE,
+        role,
+        logGroup,
         environment,
         bundling: {
           format: nodejs.OutputFormat.ESM,
@@ -94,29 +164,48 @@ export class CascadeStack extends Stack {
           // CommonJS dependencies inside an ESM bundle still call require().
           banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
         },
-        ...options,
+        ...(invokedAsync && { deadLetterQueue: functionDeadLetters }),
+        ...functionOptions,
       });
       (created.node.defaultChild as CfnResource).addMetadata(ENTRY_METADATA, entry);
+      const runtimeReason =
+        'Cascade targets the nodejs22.x Lambda runtime (the platform the project supports and tests against); moving to a newer runtime is a deliberate upgrade, not a lint fix';
+      acknowledge(created, 'AwsSolutions-L1', runtimeReason);
+      acknowledge(created, 'Serverless-LambdaLatestVersion', runtimeReason);
       created.addToRolePolicy(readSecrets);
+      if (!invokedAsync) {
+        acknowledge(
+          created,
+          'Serverless-LambdaDLQ',
+          'Invoked synchronously only (a Step Functions Task or API Gateway): the caller receives every failure ' +
+            'and handles it (Task retry/catch, an HTTP 5xx); a dead-letter queue only ever receives failed ' +
+            'asynchronous invocations.',
+        );
+      }
+      this.functions[name] = created;
       return created;
     };
 
     const sendEmail = fn('SendEmailFunction', 'send-email');
-    const sendLinkedIn = fn('SendLinkedInFunction', 'send-linkedin');
+    // The LinkedIn provider must never see a burst: Step Functions retries a throttled invocation.
+    const sendLinkedIn = fn('SendLinkedInFunction', 'send-linkedin', {
+      reservedConcurrentExecutions: LINKEDIN_CONCURRENCY,
+    });
     const submitContactForm = fn('SubmitContactFormFunction', 'submit-contact-form', { timeout: Duration.seconds(90) });
     const createPhoneTask = fn('CreatePhoneTaskFunction', 'create-phone-task');
     const finishSequence = fn('FinishSequenceFunction', 'finish-sequence');
     const checkDelivery = fn('CheckDeliveryFunction', 'check-delivery');
-    this.tables.Outreach.grantReadData(checkDelivery);
-    this.tables.Leads.grantReadData(checkDelivery);
+    this.grantTables(checkDelivery, { Outreach: 'read', Leads: 'read' });
 
     const channelFunctions = [sendEmail, sendLinkedIn, submitContactForm, createPhoneTask];
     for (const channelFunction of [...channelFunctions, finishSequence]) {
-      this.tables.Leads.grantReadWriteData(channelFunction);
-      this.tables.Outreach.grantReadWriteData(channelFunction);
-      this.tables.RateCounters.grantReadWriteData(channelFunction);
-      this.tables.Config.grantReadData(channelFunction);
-      this.tables.Suppressions.grantReadData(channelFunction);
+      this.grantTables(channelFunction, {
+        Leads: 'readWrite',
+        Outreach: 'readWrite',
+        RateCounters: 'readWrite',
+        Config: 'read',
+        Suppressions: 'read',
+      });
     }
     sendEmail.addToRolePolicy(
       new iam.PolicyStatement({
@@ -147,10 +236,8 @@ export class CascadeStack extends Stack {
       enforceSSL: true,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
     });
-    const sesEvents = fn('SesEventsFunction', 'ses-events');
-    this.tables.Outreach.grantReadWriteData(sesEvents);
-    this.tables.Leads.grantReadWriteData(sesEvents);
-    this.tables.Suppressions.grantReadWriteData(sesEvents);
+    const sesEvents = fn('SesEventsFunction', 'ses-events', { invokedAsync: true });
+    this.grantTables(sesEvents, { Outreach: 'readWrite', Leads: 'readWrite', Suppressions: 'readWrite' });
     configurationSet.addEventDestination('ToEventBridge', {
       destination: ses.EventDestination.eventBus(events.EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
       events: [
@@ -182,12 +269,11 @@ export class CascadeStack extends Stack {
     });
 
     const launchBatch = fn('LaunchBatchFunction', 'launch-batch', {
+      invokedAsync: true,
       timeout: Duration.minutes(5),
       environment: { ...environment, CASCADE_STATE_MACHINE_ARN: this.stateMachine.stateMachine.stateMachineArn },
     });
-    this.tables.Leads.grantReadWriteData(launchBatch);
-    this.tables.Suppressions.grantReadData(launchBatch);
-    this.tables.Config.grantReadData(launchBatch);
+    this.grantTables(launchBatch, { Leads: 'readWrite', Suppressions: 'read', Config: 'read' });
     this.stateMachine.stateMachine.grantStartExecution(launchBatch);
 
     new events.Rule(this, 'BatchSchedule', {
@@ -196,24 +282,38 @@ export class CascadeStack extends Stack {
       targets: [
         new targets.LambdaFunction(launchBatch, {
           event: events.RuleTargetInput.fromObject({ allActiveCampaigns: true }),
+          retryAttempts: 8,
+          deadLetterQueue: eventsDeadLetters,
         }),
       ],
     });
 
     // Replies: SES receipt rule → S3 → inbound-email (matches the per-message reply address or In-Reply-To).
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const inboundMail = new s3.Bucket(this, 'InboundMail', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'inbound-mail/',
       lifecycleRules: [{ expiration: Duration.days(30) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const inboundEmail = fn('InboundEmailFunction', 'inbound-email', {
+      invokedAsync: true,
       environment: { ...environment, CASCADE_STATE_MACHINE_ARN: this.stateMachine.stateMachine.stateMachineArn },
     });
-    inboundMail.grantRead(inboundEmail);
-    this.tables.Outreach.grantReadWriteData(inboundEmail);
-    this.tables.Leads.grantReadWriteData(inboundEmail);
+    // Only the objects the receipt rule writes, only read.
+    inboundEmail.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [inboundMail.arnForObjects('inbound/*')] }),
+    );
+    this.grantTables(inboundEmail, { Outreach: 'readWrite', Leads: 'readWrite' });
     this.stateMachine.stateMachine.grantExecution(inboundEmail, 'states:StopExecution');
     inboundMail.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(inboundEmail), {
       prefix: 'inbound/',
@@ -241,18 +341,79 @@ export class CascadeStack extends Stack {
         CASCADE_PUBLIC_API_URL: (this.node.tryGetContext('publicApiUrl') as string | undefined) ?? '',
       },
     });
-    for (const table of Object.values(this.tables)) table.grantReadWriteData(api);
+    this.grantTables(
+      api,
+      Object.fromEntries(ALL_TABLES.map((spec) => [spec.id, 'readWrite'])) as Record<TableSpec['id'], TableAccess>,
+    );
     this.stateMachine.stateMachine.grantStartExecution(api);
-    this.stateMachine.stateMachine.grantRead(api);
-    this.stateMachine.stateMachine.grantExecution(api, 'states:StopExecution');
+    // Audit (DescribeExecution, GetExecutionHistory) and stopping a lead's run; nothing else of Step Functions.
+    this.stateMachine.stateMachine.grantExecution(
+      api,
+      'states:DescribeExecution',
+      'states:GetExecutionHistory',
+      'states:StopExecution',
+    );
     this.operatorApi = new OperatorApi(this, 'OperatorApi', { handler: api });
 
     new OutreachObservability(this, 'Observability', {
       stateMachine: this.stateMachine.stateMachine,
-      deadLetterQueues: [eventsDeadLetters],
+      deadLetterQueues: [eventsDeadLetters, functionDeadLetters],
     });
 
+    const deadLetterReason =
+      'This queue is itself a dead-letter queue: an operator inspects and redrives its messages (a dead-letter ' +
+      'queue of its own would only move the problem); the DeadLetterAlarm fires on its first message.';
+    for (const queue of [eventsDeadLetters, functionDeadLetters])
+      acknowledge(queue, 'Serverless-SQSRedrivePolicy', deadLetterReason);
+    // (cdk-nag recognises a Lambda dead-letter queue as one, not an EventBridge target's.)
+    acknowledge(eventsDeadLetters, 'AwsSolutions-SQS3', deadLetterReason);
+    // CDK's singleton function that writes the bucket notification configuration at deploy time.
+    const notificationsHandler = this.node.children.find((child) =>
+      child.node.id.startsWith('BucketNotificationsHandler'),
+    );
+    if (notificationsHandler) {
+      acknowledge(
+        notificationsHandler,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        "CDK's own deploy-time handler for S3 bucket notifications (not application code); the managed policy " +
+          'only lets it write its own logs.',
+      );
+    }
+    acknowledgeReviewedWildcards(this);
+
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachine.stateMachineArn });
+  }
+
+  /**
+   * Least-privilege table access: the item actions of `access` on the table and on each of its indexes by
+   * name (no `index/*`), and for an encrypted table the key actions DynamoDB needs, only through DynamoDB.
+   */
+  private grantTables(grantee: lambda.IFunction, access: Partial<Record<TableSpec['id'], TableAccess>>): void {
+    let keyAccess: TableAccess | undefined;
+    for (const spec of ALL_TABLES) {
+      const level = access[spec.id];
+      if (!level) continue;
+      const table = this.tables[spec.id];
+      const indexes = [...spec.globalIndexes, ...spec.localIndexes].map(
+        (index) => `${table.tableArn}/index/${index.indexName}`,
+      );
+      grantee.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: level === 'read' ? DYNAMODB_READ : [...DYNAMODB_READ, ...DYNAMODB_WRITE],
+          resources: [table.tableArn, ...indexes],
+        }),
+      );
+      if (PERSONAL_DATA_TABLES.includes(spec.id) && keyAccess !== 'readWrite') keyAccess = level;
+    }
+    if (keyAccess) {
+      grantee.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: keyAccess === 'read' ? KMS_READ : [...KMS_READ, ...KMS_WRITE],
+          resources: [this.personalDataKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${this.region}.amazonaws.com` } },
+        }),
+      );
+    }
   }
 
   private table(spec: TableSpec): dynamodb.TableV2 {
@@ -260,11 +421,12 @@ export class CascadeStack extends Stack {
       name: key.name,
       type: key.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER,
     });
-    return new dynamodb.TableV2(this, `${spec.id}Table`, {
+    const table = new dynamodb.TableV2(this, `${spec.id}Table`, {
       partitionKey: attribute(spec.partitionKey),
       sortKey: spec.sortKey && attribute(spec.sortKey),
       billing: dynamodb.Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+
       timeToLiveAttribute: spec.ttlAttribute,
       removalPolicy: RemovalPolicy.RETAIN,
       globalSecondaryIndexes: spec.globalIndexes.map((index) => ({
@@ -277,5 +439,13 @@ export class CascadeStack extends Stack {
         sortKey: attribute(index.sortKey ?? index.partitionKey),
       })),
     });
+    if (PERSONAL_DATA_TABLES.includes(spec.id)) {
+      // Encrypted with our key. TableV2's `customerManagedKey` renders only in a stack with a concrete region
+      // (for replica keys); this template stays region-agnostic, so the key goes on the one (primary) replica.
+      const cfn = table.node.defaultChild as dynamodb.CfnGlobalTable;
+      cfn.addPropertyOverride('SSESpecification', { SSEEnabled: true, SSEType: 'KMS' });
+      cfn.addPropertyOverride('Replicas.0.SSESpecification', { KMSMasterKeyId: this.personalDataKey.keyArn });
+    }
+    return table;
   }
 }

@@ -6,6 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledge } from './acknowledgements';
 
 export interface OperatorApiProps {
   handler: lambda.IFunction;
@@ -31,22 +32,39 @@ export class OperatorApi extends Construct {
       defaultAuthorizer: new HttpIamAuthorizer(),
     });
     this.api.addRoutes({ path: '/v1/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration });
-    // Public: mail clients call it without credentials (RFC 8058 one-click), guarded by a signed token.
     // Public: the LinkedIn provider calls it; the handler verifies the shared secret header.
-    this.api.addRoutes({
+    const webhook = this.api.addRoutes({
       path: '/v1/webhooks/linkedin',
       methods: [apigwv2.HttpMethod.POST],
       integration,
       authorizer: new apigwv2.HttpNoneAuthorizer(),
     });
-    this.api.addRoutes({
+    for (const route of webhook) {
+      acknowledge(
+        route,
+        'AwsSolutions-APIG4',
+        "The LinkedIn provider's webhook cannot sign AWS requests; the handler checks the shared secret header " +
+          '(constant-time) before reading the event, and the route only records replies and accepted invitations.',
+      );
+    }
+    // Public: mail clients call it without credentials (RFC 8058 one-click), guarded by a signed token.
+    const unsubscribe = this.api.addRoutes({
       path: '/v1/unsubscribe',
       methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST],
       integration,
       authorizer: new apigwv2.HttpNoneAuthorizer(),
     });
+    for (const route of unsubscribe) {
+      acknowledge(
+        route,
+        'AwsSolutions-APIG4',
+        'RFC 8058 one-click unsubscribe: mail clients and recipients call it without credentials; the HMAC-signed ' +
+          'token in the link is the authorisation and it can only unsubscribe the lead it names.',
+      );
+    }
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.THREE_MONTHS });
+    // (HTTP APIs have no X-Ray tracing; the API Lambda traces every request.)
     const rateLimit = props.rateLimit ?? 25;
     this.api.addStage('DefaultStage', {
       stageName: '$default',

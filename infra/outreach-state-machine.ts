@@ -335,9 +335,11 @@ export class OutreachStateMachine extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       timeout: props.timeout ?? Duration.days(35),
       tracingEnabled: true,
+      // Every state transition is logged; inputs and outputs (lead data) are not — they stay in the
+      // execution history, read with `cascade audit`.
       logs: {
         destination: new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.THREE_MONTHS }),
-        level: sfn.LogLevel.ERROR,
+        level: sfn.LogLevel.ALL,
         includeExecutionData: false,
       },
       comment: 'Cascade: one lead through Email → LinkedIn → Contact form',

@@ -5,13 +5,18 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 }
 
+/** DynamoDB's limit for a sort key value; partition keys may take 2048 bytes, none of ours come near. */
+const MAX_KEY_BYTES = 1024;
+
 /**
- * The key a cursor carries, or a 400 when it is not one this API issued for this listing (`accepts`
- * checks it names the same partition, so a cursor cannot be used to read another lead's items).
+ * The key a cursor carries, or a 400 when it is not one this API issued for this listing: exactly the
+ * key attributes `attributes` names, each a string DynamoDB accepts as a key, and `accepts` checks it
+ * names the same partition (so a cursor cannot be used to read another lead's items).
  */
 export function decodeCursor(
   cursor: string | undefined,
-  accepts: (key: Record<string, unknown>) => boolean,
+  attributes: readonly string[],
+  accepts: (key: Record<string, string>) => boolean,
 ): Record<string, unknown> | undefined {
   if (cursor === undefined) return undefined;
   let key: unknown;
@@ -24,8 +29,12 @@ export function decodeCursor(
     key !== null &&
     typeof key === 'object' &&
     !Array.isArray(key) &&
-    Object.values(key).every((value) => typeof value === 'string') &&
-    accepts(key as Record<string, unknown>);
+    Object.keys(key).length === attributes.length &&
+    attributes.every((name) => {
+      const value = (key as Record<string, unknown>)[name];
+      return typeof value === 'string' && value !== '' && Buffer.byteLength(value) <= MAX_KEY_BYTES;
+    }) &&
+    accepts(key as Record<string, string>);
   if (!valid) throw validationError([{ field: 'cursor', message: 'is not a cursor this listing returned' }]);
   return key as Record<string, unknown>;
 }

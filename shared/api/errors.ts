@@ -92,7 +92,9 @@ export function toApiError(error: unknown): ApiError {
   }
   // The JSON body parser's answer to a body that is not JSON.
   if ((named?.cause as { package?: string } | undefined)?.package === '@middy/http-json-body-parser') {
-    return new ApiError(400, 'invalid_json', 'The request body is not valid JSON');
+    return new ApiError(400, 'invalid_json', 'The request body is not valid JSON', [
+      { field: 'body', message: 'is not valid JSON' },
+    ]);
   }
   const status = named?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500 && named.expose !== false) {

@@ -54,6 +54,8 @@ type Result = APIGatewayProxyStructuredResultV2;
 /** Body limits: API Gateway and Lambda take 6 MB; JSON requests are far smaller. */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 export const MAX_CSV_BODY_BYTES = 6 * 1024 * 1024;
+/** No request body of this API nests deeper than a handful of levels; far deeper JSON is refused unread. */
+export const MAX_JSON_DEPTH = 32;
 
 interface CompiledRoute {
   route: Route;
@@ -70,6 +72,28 @@ export function mediaType(contentType: string | undefined): string | undefined {
 }
 
 const isJsonType = (type: string | undefined) => type === 'application/json' || !!type?.endsWith('+json');
+
+/** Events whose body the JSON parser replaced by its parsed value (a JSON string body is then a string too). */
+const parsedJsonBodies = new WeakSet<object>();
+
+/** How deep a parsed JSON value nests (1 for a scalar), without recursion; stops counting past `limit`. */
+export function jsonDepth(value: unknown, limit = Number.POSITIVE_INFINITY): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (depth > deepest) deepest = depth;
+    if (deepest > limit) return deepest;
+    if (current !== null && typeof current === 'object')
+      for (const child of Object.values(current as object)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+const unsupportedMediaType = (expected: string, type: string | undefined) =>
+  new ApiError(415, 'unsupported_media_type', `Send ${expected} (got ${type ?? 'no content type'})`, [
+    { field: 'content-type', message: `must be ${expected}` },
+  ]);
 
 function requestIdOf(event: Event): string {
   return event.requestContext?.requestId ?? 'unknown';
@@ -104,7 +128,11 @@ function htmlResult(status: number, html: string, headers: Record<string, string
 /** Route-independent event clean-up, so the router (which reads `requestContext.http.path`) sees one shape. */
 function normaliseEvent(event: Event): void {
   const method = event.requestContext?.http?.method;
-  if (!method) throw new ApiError(400, 'bad_request', 'Not an API Gateway HTTP API (payload 2.0) event');
+  if (!method) {
+    throw new ApiError(400, 'bad_request', 'Not an API Gateway HTTP API (payload 2.0) event', [
+      { field: 'requestContext.http.method', message: 'is required' },
+    ]);
+  }
   event.version ??= '2.0';
   const stage = event.requestContext.stage;
   let path = event.rawPath ?? event.requestContext.http.path ?? '/';
@@ -186,22 +214,37 @@ function bodyLimits(): MiddlewareObj<Event, Result> {
           413,
           'payload_too_large',
           `The body has ${bytes} bytes; the limit for ${type ?? 'this content type'} is ${limit} bytes`,
+          [{ field: 'body', message: `must be at most ${limit} bytes` }],
         );
       }
     },
   };
 }
 
-/** @middy/http-json-body-parser for JSON bodies; other content types (CSV, forms) stay text, empty bodies absent. */
+/**
+ * @middy/http-json-body-parser for JSON bodies; other content types (CSV, forms) stay text, empty bodies
+ * absent. A parsed body nested deeper than MAX_JSON_DEPTH is refused here, before anything walks it.
+ */
 function jsonBody(): MiddlewareObj<Event, Result> {
   const parser = jsonBodyParser<Event>({ disableContentTypeError: true });
   return {
     before: async (request) => {
-      if (request.event.body === undefined || request.event.body === null || request.event.body === '') {
-        request.event.body = undefined;
+      const { event } = request;
+      if (event.body === undefined || event.body === null || event.body === '') {
+        event.body = undefined;
         return;
       }
-      return parser.before?.(request as middy.Request<Event>);
+      const raw = event.body;
+      await parser.before?.(request as middy.Request<Event>);
+      // The parser leaves the text as it was when the content type is not JSON; a parsed value never equals it.
+      if (event.body === raw) return;
+      parsedJsonBodies.add(event);
+      if (jsonDepth(event.body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+        throw validationError(
+          [{ field: 'body', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }],
+          'The request body is nested too deeply',
+        );
+      }
     },
   };
 }
@@ -235,20 +278,15 @@ function validateRequest(route: Route, event: Event): Pick<ApiRequest, 'params' 
   let body: unknown;
   let csv: string | undefined;
   const raw = event.body as unknown;
+  const unparsedText = typeof raw === 'string' && !parsedJsonBodies.has(event);
   if (route.csv && type === 'text/csv') {
     csv = typeof raw === 'string' ? raw : '';
-  } else if (typeof raw === 'string' && !(route.formBody && type === 'application/x-www-form-urlencoded')) {
+  } else if (unparsedText && !(route.formBody && type === 'application/x-www-form-urlencoded')) {
     // A body the JSON parser left as text: not JSON.
-    if (route.body || route.csv) {
-      throw new ApiError(
-        415,
-        'unsupported_media_type',
-        `Send ${route.csv ? 'application/json or text/csv' : 'application/json'} (got ${type ?? 'no content type'})`,
-      );
-    }
+    if (route.body || route.csv)
+      throw unsupportedMediaType(route.csv ? 'application/json or text/csv' : 'application/json', type);
   } else if (route.body) {
-    if (raw !== undefined && !isJsonType(type))
-      throw new ApiError(415, 'unsupported_media_type', 'Send application/json');
+    if (raw !== undefined && !isJsonType(type)) throw unsupportedMediaType('application/json', type);
     body = parse(route.body, raw, 'body');
   }
   if (details.length > 0) throw validationError(details);
@@ -273,12 +311,15 @@ async function executeRoute(route: Route, event: Event): Promise<Result> {
       headers: (serialised.headers ?? {}) as Record<string, string>,
     };
   };
-  const fingerprint = requestFingerprint({
-    method: route.method,
-    path: event.requestContext.http.path,
-    query: event.queryStringParameters ?? {},
-    body: validated.csv ?? (event.body as unknown),
-  });
+  // Only a request that carries a key is compared with an earlier one.
+  const fingerprint = idempotencyKey
+    ? requestFingerprint({
+        method: route.method,
+        path: event.requestContext.http.path,
+        query: event.queryStringParameters ?? {},
+        body: validated.csv ?? (event.body as unknown),
+      })
+    : '';
   const response = await withIdempotency(idempotencyKey, fingerprint, work);
   return {
     statusCode: response.status,

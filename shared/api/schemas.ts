@@ -10,16 +10,51 @@ import {
   Lead,
   OutreachAttempt,
   OutreachMessage,
+  RetryPolicy,
   Sender,
   SequenceConfig,
+  SequenceStep,
   Suppression,
 } from '../domain/schemas';
 import { EXECUTION_NAME } from '../outreach/audit';
+import { LinkedInWebhookEvent } from '../tracking/linkedin-events';
 
 /**
  * Request and response schemas of the operator API. Requests are validated with them; the OpenAPI
  * document is generated from them (`.meta({ id })` names a component), so the two cannot drift.
  */
+
+// ---- bounds: what one request may store (a DynamoDB item holds 400 KB, a key 2 KB)
+
+/** At most `max` bytes of UTF-8 (a key attribute; zod's `.max()` counts characters). */
+const maxBytes = (max: number) => (value: string) => Buffer.byteLength(value, 'utf8') <= max;
+
+/** RFC 5321: an address is at most 254 characters; RFC 1035: a domain name at most 253. */
+const MAX_EMAIL_LENGTH = 254;
+const MAX_DOMAIN_LENGTH = 253;
+const HOURS_PER_YEAR = 8_760;
+
+const boundedEmail = () => z.email().max(MAX_EMAIL_LENGTH);
+
+/** A sender as requests give it: the domain's Sender with lengths bounded. */
+export const SenderInput = Sender.extend({
+  name: z.string().min(1).max(200),
+  email: boundedEmail(),
+  company: z.string().max(200).optional(),
+  replyTo: boundedEmail().optional(),
+  phone: z.string().max(100).optional(),
+  website: z.string().max(2_000).optional(),
+});
+
+/** A template as requests give it: subject one mail header line (RFC 5322), parts bounded. */
+export const ChannelTemplateInput = ChannelTemplate.extend({
+  subject: z.string().max(998).optional(),
+  body: z.string().min(1).max(100_000),
+  html: z.string().max(100_000).optional(),
+}).meta({ id: 'ChannelTemplateInput' });
+
+/** Stored templates of one campaign or channel config, together, as UTF-8 (the rest of the item is small). */
+export const MAX_TEMPLATE_BYTES = 300 * 1024;
 
 export const ErrorDetail = z
   .object({
@@ -55,6 +90,7 @@ export const SuppressionParams = z.object({
   key: z
     .string()
     .regex(/^(EMAIL|DOMAIN|HASH)#.+$/, 'must be EMAIL#<address>, DOMAIN#<domain> or HASH#<sha256>')
+    .refine(maxBytes(1_024), 'is too long')
     .meta({ description: 'The entry key, URL-encoded (`EMAIL%23ada%40example.com`)' }),
 });
 
@@ -89,10 +125,27 @@ export const IdempotencyHeaders = z.object({
 
 // ---- request bodies
 
-export const SequenceInput = SequenceConfig.omit({ version: true }).meta({
-  id: 'SequenceInput',
-  description: 'A sequence; its version is assigned by the API (1, then old + 1 on every replacement).',
+/** One step as requests give it: waits and backoffs of at most a year, at most 10 backoff entries. */
+export const SequenceStepInput = SequenceStep.extend({
+  waitHoursBefore: z.number().nonnegative().max(HOURS_PER_YEAR).default(0),
+  retryBackoffHours: z.array(z.number().positive().max(HOURS_PER_YEAR)).min(1).max(10).default([24, 48]),
+  confirmDeliveryMinutes: z
+    .number()
+    .nonnegative()
+    .max(7 * 24 * 60)
+    .optional(),
 });
+
+export const SequenceInput = SequenceConfig.omit({ version: true })
+  .extend({
+    steps: z.array(SequenceStepInput).min(1).max(20),
+    maxTotalAttemptsPerLead: z.number().int().positive().max(1_000).default(10),
+    sequenceTimeoutDays: z.number().positive().max(365).default(30),
+  })
+  .meta({
+    id: 'SequenceInput',
+    description: 'A sequence; its version is assigned by the API (1, then old + 1 on every replacement).',
+  });
 
 export const CreateCampaignRequest = z
   .object({
@@ -103,8 +156,8 @@ export const CreateCampaignRequest = z
       .optional()
       .meta({ description: 'Chosen by the API when absent' }),
     name: z.string().min(1).max(200),
-    sender: Sender,
-    templates: z.partialRecord(ChannelType, ChannelTemplate).optional(),
+    sender: SenderInput,
+    templates: z.partialRecord(ChannelType, ChannelTemplateInput).optional(),
     sequence: SequenceInput.optional().meta({ description: 'Default: Email → LinkedIn → Contact form' }),
     minGrade: Grade.optional(),
     state: CampaignState.exclude(['ARCHIVED']).optional(),
@@ -160,16 +213,28 @@ export const OperatorOutreachRequest = z
   })
   .meta({ id: 'OperatorOutreachRequest' });
 
-export const ChannelConfigInput = ChannelConfig.omit({ channel: true, scope: true }).meta({
-  id: 'ChannelConfigInput',
-  description: 'Replaces the config of the scope (campaign, or account-wide without campaignId).',
-});
+export const ChannelConfigInput = ChannelConfig.omit({ channel: true, scope: true })
+  .extend({
+    retryPolicy: RetryPolicy.extend({
+      retryBackoffHours: z.array(z.number().positive().max(HOURS_PER_YEAR)).min(1).max(10),
+    }).default({ maxRetries: 2, retryBackoffHours: [24, 48] }),
+    template: ChannelTemplateInput.optional(),
+    settings: z
+      .record(z.string().min(1).max(100), z.union([z.string().max(2_000), z.number(), z.boolean()]))
+      .refine((settings) => Object.keys(settings).length <= 50, 'must have at most 50 entries')
+      .default({}),
+  })
+  .meta({
+    id: 'ChannelConfigInput',
+    description: 'Replaces the config of the scope (campaign, or account-wide without campaignId).',
+  });
 
 export const AddSuppressionRequest = z
   .object({
-    email: z.email().optional(),
+    email: boundedEmail().optional(),
     domain: z
       .string()
+      .max(MAX_DOMAIN_LENGTH + 1)
       .regex(/^@?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'must be a domain name like example.com')
       .optional(),
     reason: z.string().min(1).max(200),
@@ -179,6 +244,25 @@ export const AddSuppressionRequest = z
       context.addIssue({ code: 'custom', path: ['email'], message: 'give either email or domain' });
   })
   .meta({ id: 'AddSuppressionRequest', description: 'Exactly one of email or domain.' });
+
+/** The provider's ids and texts bounded, so one webhook call cannot ask for a key DynamoDB refuses. */
+const WEBHOOK_TEXT_FIELDS = [
+  ['account_id'],
+  ['chat_id'],
+  ['message_id'],
+  ['sender', 'attendee_provider_id'],
+  ['user_provider_id'],
+  ['user_public_identifier'],
+] as const;
+
+export const LinkedInWebhookRequest = LinkedInWebhookEvent.superRefine((event, context) => {
+  for (const path of WEBHOOK_TEXT_FIELDS) {
+    let value: unknown = event;
+    for (const key of path) value = (value as Record<string, unknown> | undefined)?.[key];
+    if (typeof value === 'string' && !maxBytes(512)(value))
+      context.addIssue({ code: 'custom', path: [...path], message: 'is too long (at most 512 bytes)' });
+  }
+});
 
 // ---- responses
 
@@ -296,6 +380,10 @@ export const MetricsResponse = z
     leads: z.number().int().meta({ description: 'Sequences started in the window (distinct leads)' }),
     fallbackRate: rate('Channel fallbacks per sequence'),
     averageAttemptsPerLead: rate('Tries per sequence'),
+    medianHoursToFirstReply: z.number().nullable().meta({
+      description:
+        'Median time from send to first reply: upper bound of its bucket (1, 4, 24, 72, 168, 720 h); null without replies',
+    }),
   })
   .meta({ id: 'ChannelMetricsReport' });
 

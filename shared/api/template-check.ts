@@ -65,3 +65,33 @@ export function templateDetails(
     message: problem.message,
   }));
 }
+
+/**
+ * Templates stored together (a campaign's, or one channel config's) must fit one DynamoDB item with room
+ * to spare: when they do not, the largest part is named (`templates.EMAIL.html: …`).
+ */
+export function templateSizeDetails(
+  templates: Record<string, ChannelTemplate | undefined>,
+  prefix: string,
+  maxBytes: number,
+): ErrorDetail[] {
+  const parts = Object.entries(templates).flatMap(([name, template]) =>
+    template
+      ? (['subject', 'body', 'html'] as const).flatMap((part) => {
+          const source = template[part];
+          return source === undefined
+            ? []
+            : [{ field: [prefix, name, part].filter(Boolean).join('.'), bytes: Buffer.byteLength(source, 'utf8') }];
+        })
+      : [],
+  );
+  const total = parts.reduce((sum, part) => sum + part.bytes, 0);
+  if (total <= maxBytes) return [];
+  const largest = parts.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  return [
+    {
+      field: largest.field,
+      message: `makes the templates ${total} bytes together; at most ${maxBytes} bytes (UTF-8) can be stored`,
+    },
+  ];
+}

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { type CsvError, parse as parseStream } from 'csv-parse';
+import { CsvError, parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { LinkedInConnectionStatus } from '../domain/schemas';
@@ -79,8 +79,25 @@ const toList = (value: unknown): unknown => {
   return v;
 };
 
+/** Tags and pain points: short labels, a bounded number of them (a lead is one DynamoDB item). */
+const MAX_LIST_ITEMS = 50;
+const MAX_LIST_ITEM_LENGTH = 200;
+
 const list = () =>
-  z.preprocess(toList, z.array(z.string({ error: 'must be a list of text' }), { error: 'must be a list' }));
+  z.preprocess(
+    toList,
+    z
+      .array(
+        z
+          .string({ error: 'must be a list of text' })
+          .max(MAX_LIST_ITEM_LENGTH, `has an entry longer than ${MAX_LIST_ITEM_LENGTH} characters`),
+        { error: 'must be a list' },
+      )
+      .max(MAX_LIST_ITEMS, `must have at most ${MAX_LIST_ITEMS} entries`),
+  );
+
+/** RFC 5321: an address is at most 254 characters (it is also part of a DynamoDB key). */
+const MAX_EMAIL_LENGTH = 254;
 
 const LINKEDIN_VALUES = LinkedInConnectionStatus.options.join(', ');
 
@@ -91,7 +108,13 @@ const LINKEDIN_VALUES = LinkedInConnectionStatus.options.join(', ');
 export const LeadInput = z.object({
   firstName: z.preprocess(blankToUndefined, z.string({ error: 'is required' }).max(200, 'is too long')),
   lastName: optionalText(),
-  email: optionalText(),
+  email: z.preprocess(
+    toText,
+    z
+      .string({ error: 'must be text' })
+      .max(MAX_EMAIL_LENGTH, `is too long (at most ${MAX_EMAIL_LENGTH} characters)`)
+      .optional(),
+  ),
   company: optionalText(),
   title: optionalText(),
   website: optionalText(),
@@ -290,6 +313,7 @@ const CSV_PROBLEMS: Record<string, string> = {
   CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'a quoted value is followed by more text before the next comma',
   CSV_QUOTE_NOT_CLOSED: 'a quoted value is never closed',
   CSV_INVALID_OPENING_QUOTE: 'a quote appears inside an unquoted value',
+  INVALID_OPENING_QUOTE: 'a quote appears inside an unquoted value',
   CSV_MAX_RECORD_SIZE: 'the row is too long',
 };
 
@@ -343,7 +367,8 @@ export async function parseLeadCsvStream(text: string, options: { maxRows?: numb
       },
     });
     const failure = await new Promise<CsvError | undefined>((resolve, reject) => {
-      parser.on('error', (error: CsvError) => (error.code?.startsWith('CSV_') ? resolve(error) : reject(error)));
+      // Every CsvError is about the text (csv-parse 7 names most codes CSV_…, but not INVALID_OPENING_QUOTE).
+      parser.on('error', (error: Error) => (error instanceof CsvError ? resolve(error) : reject(error)));
       parser.on('end', () => resolve(undefined));
       parser.resume();
       source.pipe(parser);

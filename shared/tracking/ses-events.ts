@@ -8,26 +8,34 @@ import { addSuppression, normalizeEmail } from '../store/suppressions';
 import { bumpCounters } from './metrics-aggregates';
 
 /** An SES event in the EventBridge envelope (source aws.ses), as AWS documents it. */
+const timestamp = z.iso.datetime({ offset: true });
+const id = z.string().min(1).max(256);
+const stamped = z.object({ timestamp: timestamp.optional() }).passthrough();
+
 export const SesEventEnvelope = z.object({
-  'detail-type': z.string(),
+  'detail-type': z.string().max(128),
   source: z.literal('aws.ses'),
-  time: z.string(),
+  time: timestamp,
   detail: z.object({
-    eventType: z.string(),
+    eventType: z.string().max(64),
     mail: z.object({
-      messageId: z.string(),
-      timestamp: z.string().optional(),
-      destination: z.array(z.string()).default([]),
-      tags: z.record(z.string(), z.array(z.string())).default({}),
+      messageId: id,
+      timestamp: timestamp.optional(),
+      destination: z.array(z.string().max(320)).max(50).default([]),
+      tags: z.record(z.string().max(256), z.array(z.string().max(256)).max(10)).default({}),
     }),
     bounce: z
-      .object({ bounceType: z.string(), bounceSubType: z.string().optional(), timestamp: z.string().optional() })
+      .object({
+        bounceType: z.string().max(64),
+        bounceSubType: z.string().max(64).optional(),
+        timestamp: timestamp.optional(),
+      })
       .optional(),
-    complaint: z.object({ timestamp: z.string().optional() }).passthrough().optional(),
-    delivery: z.object({ timestamp: z.string().optional() }).passthrough().optional(),
-    open: z.object({ timestamp: z.string().optional() }).passthrough().optional(),
-    click: z.object({ timestamp: z.string().optional() }).passthrough().optional(),
-    deliveryDelay: z.object({ timestamp: z.string().optional() }).passthrough().optional(),
+    complaint: stamped.optional(),
+    delivery: stamped.optional(),
+    open: stamped.optional(),
+    click: stamped.optional(),
+    deliveryDelay: stamped.optional(),
   }),
 });
 export type SesEventEnvelope = z.infer<typeof SesEventEnvelope>;

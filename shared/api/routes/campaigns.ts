@@ -11,9 +11,10 @@ import {
   CreateCampaignRequest,
   LaunchBatchRequest,
   LaunchReportResponse,
+  MAX_TEMPLATE_BYTES,
   SequenceInput,
 } from '../schemas';
-import { sampleContext, templateDetails } from '../template-check';
+import { sampleContext, templateDetails, templateSizeDetails } from '../template-check';
 
 const TAG = 'Campaigns';
 
@@ -56,6 +57,8 @@ export const campaignRoutes = [
         createdAt: now,
         updatedAt: now,
       };
+      const tooLarge = templateSizeDetails(campaign.templates, 'templates', MAX_TEMPLATE_BYTES);
+      if (tooLarge.length > 0) throw validationError(tooLarge, 'The templates are too large');
       const problems = campaignTemplateDetails(campaign);
       if (problems.length > 0) throw validationError(problems, 'A template does not compile');
       await createCampaign(campaign);

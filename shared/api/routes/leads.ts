@@ -33,6 +33,8 @@ import { templateDetails } from '../template-check';
 import { requireCampaign } from './campaigns';
 
 const TAG = 'Leads';
+/** The key of the byTime index a history page ends at: the table key and the index's sort key. */
+const HISTORY_CURSOR_KEYS = ['pk', 'sk', 'timeSort'] as const;
 /** Leads per import request; larger files are refused with 413 (split them). */
 export const MAX_LEADS_PER_IMPORT = 10_000;
 /** Leads written at once during an import (each is two conditional puts). */
@@ -43,6 +45,7 @@ const tooManyLeads = () =>
     413,
     'too_many_leads',
     `At most ${MAX_LEADS_PER_IMPORT.toLocaleString('en')} leads per request; split the file`,
+    [{ field: 'body', message: `must hold at most ${MAX_LEADS_PER_IMPORT} leads` }],
   );
 
 const reject = (row: number, field: string, message: string): RejectedLead => ({
@@ -193,7 +196,7 @@ export const leadRoutes = [
     responses: { 200: { description: 'One page; pass nextCursor back for the next', schema: HistoryPageResponse } },
     async handle({ params, query }) {
       const lead = await requireLead(params.id);
-      const startKey = decodeCursor(query.cursor, (key) => key.pk === `LEAD#${lead.leadId}`);
+      const startKey = decodeCursor(query.cursor, HISTORY_CURSOR_KEYS, (key) => key.pk === `LEAD#${lead.leadId}`);
       const page = await leadHistoryPage(lead.leadId, { limit: query.limit, startKey });
       return { status: 200, body: { items: page.entries, nextCursor: encodeCursor(page.nextKey) } };
     },

@@ -4,12 +4,7 @@ import { auditExecutionRecord, executionArnFor, sfnClient } from '../../outreach
 import { verifyUnsubscribeToken } from '../../outreach/unsubscribe';
 import { getLead, LeadStatusConflictError, transitionLead } from '../../store/leads';
 import { addSuppressionIfAbsent, listSuppressions, normalizeEmail, removeSuppression } from '../../store/suppressions';
-import {
-  handleLinkedInWebhook,
-  LinkedInWebhookEvent,
-  verifyWebhookSecret,
-  WebhookSignatureError,
-} from '../../tracking/linkedin-events';
+import { handleLinkedInWebhook, verifyWebhookSecret, WebhookSignatureError } from '../../tracking/linkedin-events';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { ApiError, conflict, notFound } from '../errors';
 import { defineRoute } from '../route';
@@ -17,6 +12,7 @@ import {
   AddSuppressionRequest,
   ExecutionAuditResponse,
   ExecutionParams,
+  LinkedInWebhookRequest,
   SuppressionPageResponse,
   SuppressionParams,
   SuppressionResponse,
@@ -107,7 +103,7 @@ export const operationRoutes = [
     query: SuppressionsQuery,
     responses: { 200: { description: 'One page; pass nextCursor back for the next', schema: SuppressionPageResponse } },
     async handle({ query }) {
-      const startKey = decodeCursor(query.cursor, (key) => Object.keys(key).length === 1 && typeof key.pk === 'string');
+      const startKey = decodeCursor(query.cursor, ['pk'], (key) => /^(EMAIL|DOMAIN|HASH)#/.test(key.pk ?? ''));
       const page = await listSuppressions({ limit: query.limit, startKey });
       return { status: 200, body: { items: page.entries, nextCursor: encodeCursor(page.nextKey) } };
     },
@@ -214,7 +210,7 @@ export const operationRoutes = [
     description:
       'Configure the provider to call this URL with the header `X-Cascade-Webhook-Secret`. `message_received` from a lead records a reply (the lead stops); `new_relation` marks the lead CONNECTED.',
     public: true,
-    body: LinkedInWebhookEvent,
+    body: LinkedInWebhookRequest,
     responses: { 200: { description: 'What the event changed', schema: LinkedInWebhookResponse } },
     errors: [401],
     async handle({ body, headers }) {

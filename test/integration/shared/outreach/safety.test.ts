@@ -9,6 +9,7 @@ import { OutreachNotAllowedError, startOperatorOutreach } from '../../../../shar
 import { runChannelStep } from '../../../../shared/outreach/step-runner';
 import { buildExecutionInput } from '../../../../shared/outreach/task-input';
 import { createLead, putCampaign } from '../../../../shared/store/leads';
+import { testLead } from '../../../support/fixtures';
 import { api, loadHandler, TEST_TOKEN } from '../api/gateway';
 
 let stack: LocalStack;
@@ -30,22 +31,15 @@ const campaign: Campaign = {
 
 async function newLead(fields: Partial<Lead>): Promise<Lead> {
   counter++;
-  const lead: Lead = {
+  const lead: Lead = testLead({
     leadId: `safety-${counter}`,
     campaignId: 'safety',
     firstName: 'Sam',
     leadScore: 0.9,
-    painPoints: [],
-    tags: [],
     status: 'NEW',
-    grade: 'A',
-    gradeReasons: [],
-    conversionProbability: 0.63,
     linkedinConnectionStatus: 'NOT_CONNECTED',
-    createdAt: '2026-11-24T08:00:00.000Z',
-    updatedAt: '2026-11-24T08:00:00.000Z',
     ...fields,
-  };
+  });
   await createLead(lead);
   return lead;
 }

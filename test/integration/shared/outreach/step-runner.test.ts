@@ -11,6 +11,7 @@ import { counterValue, dayWindow, hourWindow } from '../../../../shared/rate-lim
 import { putChannelConfig } from '../../../../shared/store/config';
 import { createLead, getLead, putCampaign } from '../../../../shared/store/leads';
 import { getAttempt, leadHistory } from '../../../../shared/store/outreach';
+import { testLead } from '../../../support/fixtures';
 
 let stack: LocalStack;
 const campaign: Campaign = {
@@ -37,23 +38,16 @@ afterAll(async () => {
 let counter = 0;
 async function newLead(fields: Partial<Lead>): Promise<Lead> {
   counter++;
-  const lead: Lead = {
+  const lead: Lead = testLead({
     leadId: `lead-${counter}`,
     campaignId: campaign.campaignId,
     firstName: 'Grace',
     lastName: `Hopper${counter}`,
     leadScore: 0.9,
-    painPoints: [],
-    tags: [],
     status: 'IN_SEQUENCE',
-    grade: 'A',
-    gradeReasons: [],
-    conversionProbability: 0.63,
     linkedinConnectionStatus: 'NOT_CONNECTED',
-    createdAt: '2026-11-24T08:00:00.000Z',
-    updatedAt: '2026-11-24T08:00:00.000Z',
     ...fields,
-  };
+  });
   await createLead(lead);
   return lead;
 }

@@ -111,7 +111,12 @@ describe('metrics read cost', () => {
 describe('median time to first reply', () => {
   it('is the bucket holding the middle reply, from counters alone', async () => {
     // Prepare: 5 replies within an hour, 2 within a day, 4 within three days.
-    await bumpCounters('replies', 'EMAIL', '2026-11-24', { replied: 11, replyWithin1h: 5, replyWithin24h: 2, replyWithin72h: 4 });
+    await bumpCounters('replies', 'EMAIL', '2026-11-24', {
+      replied: 11,
+      replyWithin1h: 5,
+      replyWithin24h: 2,
+      replyWithin72h: 4,
+    });
 
     // Act
     const report = await metricsReport('replies', 7, TODAY);

@@ -7,6 +7,7 @@ import { indexLinkedInProfile } from '../../../../shared/store/linkedin-index';
 import { getMessage, putMessage } from '../../../../shared/store/outreach';
 import { handleLinkedInWebhook, verifyWebhookSecret } from '../../../../shared/tracking/linkedin-events';
 import { handleInboundEmail } from '../../../../shared/tracking/replies';
+import { testLead } from '../../../support/fixtures';
 
 let stack: LocalStack;
 let counter = 0;
@@ -27,23 +28,16 @@ function campaign(campaignId: string, sequence: SequenceConfig): Campaign {
 
 async function leadWithMessage(fields: Partial<Lead> = {}) {
   counter++;
-  const lead: Lead = {
+  const lead: Lead = testLead({
     leadId: `reply-lead-${counter}`,
     campaignId: 'replies',
     firstName: 'Rita',
     email: `rita${counter}@acme.example`,
     leadScore: 0.9,
-    painPoints: [],
-    tags: [],
     status: 'CONTACTED',
-    grade: 'A',
-    gradeReasons: [],
-    conversionProbability: 0.63,
     linkedinConnectionStatus: 'NOT_CONNECTED',
-    createdAt: '2026-11-24T08:00:00.000Z',
-    updatedAt: '2026-11-24T08:00:00.000Z',
     ...fields,
-  };
+  });
   await createLead(lead);
   const messageId = `msg_reply_${counter}`;
   await putMessage({
@@ -181,22 +175,15 @@ describe('a reply during a wait between steps', () => {
     });
     await putCampaign(campaign('waiting', sequence));
     stack.linkedin.seedProfile({ publicIdentifier: 'waiting-member', status: 'NOT_CONNECTED' });
-    const lead: Lead = {
+    const lead: Lead = testLead({
       leadId: 'waiting-lead',
       campaignId: 'waiting',
       firstName: 'Walt',
       linkedinUrl: 'https://www.linkedin.com/in/waiting-member',
       leadScore: 0.9,
-      painPoints: [],
-      tags: [],
       status: 'NEW',
-      grade: 'A',
-      gradeReasons: [],
-      conversionProbability: 0.63,
       linkedinConnectionStatus: 'NOT_CONNECTED',
-      createdAt: '2026-11-24T08:00:00.000Z',
-      updatedAt: '2026-11-24T08:00:00.000Z',
-    };
+    });
     await createLead(lead);
     const report = await launchBatch({ campaignId: 'waiting' });
     const execution = stack.stepFunctions.get(report.executions[0] ?? '');

@@ -6,6 +6,7 @@ import { createLead, getLead } from '../../../../shared/store/leads';
 import { getMessage, putMessage } from '../../../../shared/store/outreach';
 import { findSuppression } from '../../../../shared/store/suppressions';
 import { handleSesEvent } from '../../../../shared/tracking/ses-events';
+import { testLead } from '../../../support/fixtures';
 import { useLocalDynamo } from '../../../support/local-dynamo';
 
 let dynamo: LocalDynamo;
@@ -37,22 +38,15 @@ async function sentMessage(status: OutreachMessage['status'] = 'SENT') {
   const leadId = `lead_ses_${sequence}`;
   const messageId = `msg_ses_${sequence}`;
   const recipient = `person${sequence}@ses-test.example`;
-  const lead: Lead = {
+  const lead: Lead = testLead({
     leadId,
     campaignId: 'ses',
     firstName: 'Pat',
     email: recipient,
     leadScore: 0.9,
-    painPoints: [],
-    tags: [],
     status: 'IN_SEQUENCE',
-    grade: 'A',
-    gradeReasons: [],
-    conversionProbability: 0.6,
     linkedinConnectionStatus: 'NOT_CONNECTED',
-    createdAt: '2026-11-20T10:00:00.000Z',
-    updatedAt: '2026-11-20T10:00:00.000Z',
-  };
+  });
   await createLead(lead);
   const sesId = `0100-ses-${sequence}`;
   await putMessage({

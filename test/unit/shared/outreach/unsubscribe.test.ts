@@ -25,7 +25,9 @@ describe('unsubscribe tokens', () => {
 
     // Assess
     expect(url).not.toMatch(/@|%40/);
-    expect(Buffer.from(unsubscribeToken('lead_a', 'spring').split('.')[0] ?? '', 'base64url').toString()).toBe('{"l":"lead_a","c":"spring"}');
+    expect(Buffer.from(unsubscribeToken('lead_a', 'spring').split('.')[0] ?? '', 'base64url').toString()).toBe(
+      '{"l":"lead_a","c":"spring"}',
+    );
   });
 
   it('cannot be replayed for another lead: swapping the payload breaks the signature', () => {

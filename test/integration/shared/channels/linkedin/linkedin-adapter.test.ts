@@ -6,6 +6,7 @@ import { runChannelStep } from '../../../../../shared/outreach/step-runner';
 import { buildExecutionInput, type StepTaskInput } from '../../../../../shared/outreach/task-input';
 import { putChannelConfig } from '../../../../../shared/store/config';
 import { createLead, getLead, putCampaign } from '../../../../../shared/store/leads';
+import { testLead } from '../../../../support/fixtures';
 
 let stack: LocalStack;
 let counter = 0;
@@ -44,23 +45,16 @@ async function prepare(options: {
   });
   const publicIdentifier = `member-${counter}`;
   stack.linkedin.seedProfile({ publicIdentifier, status: options.status });
-  const lead: Lead = {
+  const lead: Lead = testLead({
     leadId: `li-lead-${counter}`,
     campaignId,
     firstName: 'Linus',
     lastName: 'Member',
     linkedinUrl: `https://www.linkedin.com/in/${publicIdentifier}`,
     leadScore: 0.9,
-    painPoints: [],
-    tags: [],
     status: 'IN_SEQUENCE',
-    grade: 'A',
-    gradeReasons: [],
-    conversionProbability: 0.63,
     linkedinConnectionStatus: options.status,
-    createdAt: '2026-11-24T08:00:00.000Z',
-    updatedAt: '2026-11-24T08:00:00.000Z',
-  };
+  });
   await createLead(lead);
   const step = buildExecutionInput(campaignId, lead.leadId, DEFAULT_SEQUENCE).sequence.steps[1];
   if (!step) throw new Error('LinkedIn is the second default step');
