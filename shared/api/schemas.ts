@@ -89,7 +89,10 @@ export const ExecutionParams = z.object({
 export const SuppressionParams = z.object({
   key: z
     .string()
-    .regex(/^(EMAIL|DOMAIN|HASH)#.+$/, 'must be EMAIL#<address>, DOMAIN#<domain> or HASH#<sha256>')
+    .regex(
+      /^(EMAIL|DOMAIN|HASH|LEAD|LINKEDIN|FORMDOMAIN)#.+$/,
+      'must be EMAIL#<address>, DOMAIN#<domain>, HASH#<sha256>, LEAD#<id>, LINKEDIN#<profile> or FORMDOMAIN#<host>',
+    )
     .refine(maxBytes(1_024), 'is too long')
     .meta({ description: 'The entry key, URL-encoded (`EMAIL%23ada%40example.com`)' }),
 });
@@ -237,13 +240,43 @@ export const AddSuppressionRequest = z
       .max(MAX_DOMAIN_LENGTH + 1)
       .regex(/^@?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'must be a domain name like example.com')
       .optional(),
+    leadId: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9_-]+$/, 'must be a lead id')
+      .optional(),
+    linkedinProfile: z
+      .string()
+      .min(1)
+      .max(300)
+      .meta({ description: 'A LinkedIn profile URL or public id: closes the LinkedIn channel to that member' })
+      .optional(),
+    formDomain: z
+      .string()
+      .max(MAX_DOMAIN_LENGTH)
+      .regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'must be a site host like acme.example')
+      .meta({ description: "Never submit this site's contact forms" })
+      .optional(),
     reason: z.string().min(1).max(200),
   })
   .superRefine((value, context) => {
-    if ((value.email === undefined) === (value.domain === undefined))
-      context.addIssue({ code: 'custom', path: ['email'], message: 'give either email or domain' });
+    const given = [value.email, value.domain, value.leadId, value.linkedinProfile, value.formDomain].filter(
+      (v) => v !== undefined,
+    );
+    if (given.length !== 1) {
+      context.addIssue({
+        code: 'custom',
+        path: ['email'],
+        message: 'give exactly one of email, domain, leadId, linkedinProfile or formDomain',
+      });
+    }
   })
-  .meta({ id: 'AddSuppressionRequest', description: 'Exactly one of email or domain.' });
+  .meta({
+    id: 'AddSuppressionRequest',
+    description:
+      'Exactly one of: an email address or domain (closes email), a lead (stops it everywhere), a LinkedIn profile, a form domain.',
+  });
 
 /** The provider's ids and texts bounded, so one webhook call cannot ask for a key DynamoDB refuses. */
 const WEBHOOK_TEXT_FIELDS = [

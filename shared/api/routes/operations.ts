@@ -120,9 +120,7 @@ export const operationRoutes = [
       201: { description: 'The entry was added', schema: SuppressionResponse },
     },
     async handle({ body }) {
-      const key = body.email
-        ? `EMAIL#${normalizeEmail(body.email)}`
-        : `DOMAIN#${(body.domain ?? '').replace(/^@/, '').toLowerCase()}`;
+      const key = suppressionKeyFor(body);
       const { entry, created } = await addSuppressionIfAbsent(key, body.reason, 'api');
       return {
         status: created ? 201 : 200,
@@ -225,3 +223,21 @@ export const operationRoutes = [
     },
   }),
 ];
+
+/** The one suppression key a request names (see shared/store/suppression-checks.ts for who reads which). */
+function suppressionKeyFor(body: {
+  email?: string;
+  domain?: string;
+  leadId?: string;
+  linkedinProfile?: string;
+  formDomain?: string;
+}): string {
+  if (body.email) return `EMAIL#${normalizeEmail(body.email)}`;
+  if (body.domain) return `DOMAIN#${body.domain.replace(/^@/, '').toLowerCase()}`;
+  if (body.leadId) return `LEAD#${body.leadId}`;
+  if (body.linkedinProfile) {
+    const profile = body.linkedinProfile.match(/linkedin\.com\/in\/([^/?#]+)/i)?.[1] ?? body.linkedinProfile;
+    return `LINKEDIN#${decodeURIComponent(profile).toLowerCase()}`;
+  }
+  return `FORMDOMAIN#${(body.formDomain ?? '').toLowerCase().replace(/^www\./, '')}`;
+}

@@ -274,7 +274,7 @@ describe('/v1/suppressions', () => {
     expect(await findSuppression('anyone@competitor.example')).toMatchObject({ reason: 'competitor' });
   });
 
-  it('needs exactly one of email and domain', async () => {
+  it('needs exactly one of email, domain, leadId, linkedinProfile or formDomain', async () => {
     // Act
     const neither = await call({ method: 'POST', path: '/v1/suppressions', json: { reason: 'x' } });
     const both = await call({
@@ -286,7 +286,9 @@ describe('/v1/suppressions', () => {
 
     // Assess
     expect(neither.status).toBe(400);
-    expect(neither.body.error.details).toEqual([{ field: 'email', message: 'give either email or domain' }]);
+    expect(neither.body.error.details).toEqual([
+      { field: 'email', message: 'give exactly one of email, domain, leadId, linkedinProfile or formDomain' },
+    ]);
     expect(both.status).toBe(400);
     expect(badKey.status).toBe(400);
     expect(badKey.body.error.details[0].field).toBe('key');
@@ -413,5 +415,26 @@ describe('POST /v1/webhooks/linkedin', () => {
     // Assess
     expect(reply.status).toBe(400);
     expect(reply.body.error.details.length).toBeGreaterThan(0);
+  });
+});
+
+describe('POST /v1/suppressions for every scope', () => {
+  it.each([
+    [{ leadId: 'lead_abc' }, 'LEAD#lead_abc'],
+    [{ linkedinProfile: 'https://www.linkedin.com/in/Ada-Lovelace-1' }, 'LINKEDIN#ada-lovelace-1'],
+    [{ formDomain: 'www.acme.example' }, 'FORMDOMAIN#acme.example'],
+  ])('%o is stored under %s and can be removed', async (target, key) => {
+    // Act
+    const added = await call({
+      method: 'POST',
+      path: '/v1/suppressions',
+      json: { ...target, reason: 'do_not_contact' },
+    });
+    const removed = await call({ method: 'DELETE', path: `/v1/suppressions/${encodeURIComponent(key)}` });
+
+    // Assess
+    expect(added.status).toBe(201);
+    expect(added.body.key).toBe(key);
+    expect(removed.status).toBeLessThan(300);
   });
 });
