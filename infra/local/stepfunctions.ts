@@ -155,7 +155,7 @@ export class LocalStepFunctions {
   }
 
   arnFor(name: string): string {
-    return this.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   }
 
   /** StartExecution semantics: a reused name with the same input while running is idempotent; otherwise refused. */
@@ -509,7 +509,7 @@ export function handleSfnOperation(sfn: LocalStepFunctions, operation: string, b
         name: sfn.stateMachineArn.split(':').pop(),
         status: 'ACTIVE',
         type: 'STANDARD',
-        definition: JSON.stringify(sfn['options'].machine.definition),
+        definition: JSON.stringify(sfn.options.machine.definition),
         roleArn: 'arn:aws:iam::000000000000:role/local',
         creationDate: 0,
       };

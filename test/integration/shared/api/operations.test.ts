@@ -1,12 +1,10 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../../../infra/local/stack';
-import type { OutreachMessage, OutreachStatus } from '../../../../shared/domain/schemas';
 import { leadFromInput } from '../../../../shared/leads/create';
 import { LeadInput } from '../../../../shared/leads/import';
 import { unsubscribeToken } from '../../../../shared/outreach/unsubscribe';
 import { createLead, getLead } from '../../../../shared/store/leads';
-import { putMessage } from '../../../../shared/store/outreach';
 import { findSuppression, getSuppression } from '../../../../shared/store/suppressions';
 import { bumpCounters } from '../../../../shared/tracking/metrics-aggregates';
 import { type ApiCall, type ApiReply, api, campaignBody, gatewayEvent, lambdaContext, loadHandler } from './gateway';
