@@ -146,6 +146,11 @@ export class LocalStepFunctions {
     return handler;
   }
 
+  /** The definition this peer runs (DescribeStateMachine). */
+  get definition(): ExtractedMachine['definition'] {
+    return this.options.machine.definition;
+  }
+
   get(executionArnOrName: string): LocalExecution | undefined {
     return this.executions.get(executionArnOrName) ?? this.executions.get(this.arnFor(executionArnOrName));
   }
@@ -509,7 +514,7 @@ export function handleSfnOperation(sfn: LocalStepFunctions, operation: string, b
         name: sfn.stateMachineArn.split(':').pop(),
         status: 'ACTIVE',
         type: 'STANDARD',
-        definition: JSON.stringify(sfn.options.machine.definition),
+        definition: JSON.stringify(sfn.definition),
         roleArn: 'arn:aws:iam::000000000000:role/local',
         creationDate: 0,
       };
