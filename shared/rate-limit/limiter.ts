@@ -1,4 +1,4 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChannelType } from '../domain/schemas';
 import { documentClient, isConditionFailure } from '../store/client';
 import type { AccountLimits } from '../store/config';
@@ -18,6 +18,12 @@ export interface CounterRule {
   windowEndMs: number;
   /** What a full counter means for the step: wait for the window, or stop the lead for good. */
   whenFull: 'retry' | 'stop';
+  /**
+   * Spread over this many items (`key`, `key#S1` … `key#S<n-1>`) so that no single item takes every write of a
+   * busy window (DynamoDB allows about 1,000 writes per second on one item). Shard `i` admits its exact share of
+   * `limit` (the shares add up to `limit`), so the total never exceeds it. Absent or 1: one item, `key`.
+   */
+  shards?: number;
 }
 
 /** At most one reservation per `cooldownMs` for the key (per-lead touch spacing). */
@@ -54,6 +60,31 @@ export function hourWindow(atMs: number): { label: string; endMs: number } {
 export function dayWindow(atMs: number): { label: string; endMs: number } {
   const start = Math.floor(atMs / DAY_MS) * DAY_MS;
   return { label: new Date(start).toISOString().slice(0, 10), endMs: start + DAY_MS };
+}
+
+/** A counter whose limit allows fewer grants than this per shard stays one item (every default does). */
+export const MIN_SHARD_LIMIT = 1000;
+/** At most this many items per counter: a refused reservation reads them all in one BatchGetItem. */
+export const MAX_COUNTER_SHARDS = 10;
+
+/** How many items a counter with this limit is spread over: one per 1,000 grants, 1 to 10. */
+export function counterShards(limit: number): number {
+  return Math.max(1, Math.min(MAX_COUNTER_SHARDS, Math.floor(limit / MIN_SHARD_LIMIT)));
+}
+
+/** The item of shard `index`: shard 0 is the counter's own key, so a counter that grows shards keeps its count. */
+export function shardKey(key: string, index: number): string {
+  return index === 0 ? key : `${key}#S${index}`;
+}
+
+/** Shard `index`'s share of `limit`: the remainder goes to the first shards, so the shares add up to `limit` exactly. */
+export function shardLimit(limit: number, shards: number, index: number): number {
+  return Math.floor(limit / shards) + (index < limit % shards ? 1 : 0);
+}
+
+/** Shards a rule really uses: never more than its limit (a shard with a zero share could never grant). */
+function effectiveShards(rule: CounterRule): number {
+  return Math.max(1, Math.min(rule.shards ?? 1, rule.limit));
 }
 
 export interface SendLimitsInput {
@@ -108,6 +139,7 @@ export function rulesForSend(input: SendLimitsInput): LimitRule[] {
       limit: input.channelLimits.perHour,
       windowEndMs: hour.endMs,
       whenFull: 'retry',
+      shards: counterShards(input.channelLimits.perHour),
     },
     {
       kind: 'counter',
@@ -115,6 +147,7 @@ export function rulesForSend(input: SendLimitsInput): LimitRule[] {
       limit: input.channelLimits.perDay,
       windowEndMs: day.endMs,
       whenFull: 'retry',
+      shards: counterShards(input.channelLimits.perDay),
     },
     {
       kind: 'counter',
@@ -122,32 +155,97 @@ export function rulesForSend(input: SendLimitsInput): LimitRule[] {
       limit: input.account.globalPerDay,
       windowEndMs: day.endMs,
       whenFull: 'retry',
+      shards: counterShards(input.account.globalPerDay),
     },
   );
   return rules;
 }
 
-async function take(rule: LimitRule, atMs: number): Promise<{ taken: true } | { taken: false; retryAfterMs: number }> {
+type TakeResult = { taken: true; rule: LimitRule } | { taken: false; retryAfterMs: number };
+
+/** One more use of a counter item if it is below `limit` (atomic conditional ADD); false when it is full. */
+async function addOne(key: string, limit: number, windowEndMs: number): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName('rateCounters'),
+        Key: { pk: key },
+        UpdateExpression: 'ADD used :one SET expiresAt = if_not_exists(expiresAt, :expires)',
+        ConditionExpression: 'attribute_not_exists(used) OR used < :limit',
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':limit': limit,
+          ':expires': Math.ceil((windowEndMs + TTL_GRACE_MS) / 1000),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Current use of every shard of a counter, in one strongly consistent BatchGetItem (keys left unread count as 0). */
+async function shardUsage(key: string, shards: number): Promise<number[]> {
+  const keys = Array.from({ length: shards }, (_, index) => shardKey(key, index));
+  const TableName = tableName('rateCounters');
+  const { Responses } = await documentClient().send(
+    new BatchGetCommand({
+      RequestItems: { [TableName]: { Keys: keys.map((pk) => ({ pk })), ConsistentRead: true } },
+    }),
+  );
+  const used = new Map((Responses?.[TableName] ?? []).map((item) => [String(item.pk), Number(item.used ?? 0)]));
+  return keys.map((pk) => used.get(pk) ?? 0);
+}
+
+function shuffled<T>(items: T[]): T[] {
+  const copy = [...items];
+  for (let index = copy.length - 1; index > 0; index--) {
+    const other = Math.floor(Math.random() * (index + 1));
+    [copy[index], copy[other]] = [copy[other] as T, copy[index] as T];
+  }
+  return copy;
+}
+
+/**
+ * A counter slot. A sharded counter takes its slot on a random shard; when that one is full it reads every
+ * shard once and tries those with room left, so a reservation is refused only when all of them are full and
+ * the total is never above `limit`. The rule handed back names the shard item taken, for `give`.
+ */
+async function takeCounter(rule: CounterRule, atMs: number): Promise<TakeResult> {
+  const full: TakeResult = { taken: false, retryAfterMs: rule.windowEndMs - atMs };
+  // A zero limit means "channel closed": nothing to count, never granted.
+  if (rule.limit <= 0) return full;
+  const shards = effectiveShards(rule);
+  if (shards === 1) return (await addOne(rule.key, rule.limit, rule.windowEndMs)) ? { taken: true, rule } : full;
+  const tryShard = async (index: number): Promise<TakeResult | undefined> => {
+    const limit = shardLimit(rule.limit, shards, index);
+    if (!(await addOne(shardKey(rule.key, index), limit, rule.windowEndMs))) return undefined;
+    const { shards: _all, ...single } = rule;
+    return { taken: true, rule: { ...single, key: shardKey(rule.key, index), limit } };
+  };
+  const first = Math.floor(Math.random() * shards);
+  const direct = await tryShard(first);
+  if (direct) return direct;
+  const used = await shardUsage(rule.key, shards);
+  const open = used
+    .map((count, index) => ({ count, index }))
+    .filter(({ count, index }) => index !== first && count < shardLimit(rule.limit, shards, index))
+    .map(({ index }) => index);
+  for (const index of shuffled(open)) {
+    const taken = await tryShard(index);
+    if (taken) return taken;
+  }
+  return full;
+}
+
+async function take(rule: LimitRule, atMs: number): Promise<TakeResult> {
+  if (rule.kind === 'counter') return takeCounter(rule, atMs);
   const client = documentClient();
   const TableName = tableName('rateCounters');
-  // A zero limit means "channel closed": nothing to count, never granted.
-  if (rule.kind === 'counter' && rule.limit <= 0) return { taken: false, retryAfterMs: rule.windowEndMs - atMs };
   try {
-    if (rule.kind === 'counter') {
-      await client.send(
-        new UpdateCommand({
-          TableName,
-          Key: { pk: rule.key },
-          UpdateExpression: 'ADD used :one SET expiresAt = if_not_exists(expiresAt, :expires)',
-          ConditionExpression: 'attribute_not_exists(used) OR used < :limit',
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':limit': rule.limit,
-            ':expires': Math.ceil((rule.windowEndMs + TTL_GRACE_MS) / 1000),
-          },
-        }),
-      );
-    } else if (rule.kind === 'cooldown') {
+    if (rule.kind === 'cooldown') {
       await client.send(
         new UpdateCommand({
           TableName,
@@ -177,10 +275,9 @@ async function take(rule: LimitRule, atMs: number): Promise<{ taken: true } | { 
         }),
       );
     }
-    return { taken: true };
+    return { taken: true, rule };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    if (rule.kind === 'counter') return { taken: false, retryAfterMs: rule.windowEndMs - atMs };
     const { Item } = await client.send(new GetCommand({ TableName, Key: { pk: rule.key }, ConsistentRead: true }));
     if (rule.kind === 'spacing') return { taken: false, retryAfterMs: Number(Item?.nextAllowedAt ?? atMs) - atMs };
     const last = Number(Item?.lastTouchAt ?? atMs);
@@ -232,7 +329,8 @@ async function give(rule: LimitRule, reservedAtMs: number): Promise<void> {
 /**
  * Reserves one slot in every rule with single-item conditional updates (no transactions): concurrent
  * callers can never push a counter past its limit. On the first full rule, slots already taken are
- * given back and the caller learns how long until that window resets.
+ * given back and the caller learns how long until that window resets. The reservation names the very
+ * items taken (the shard, for a sharded counter), so `release` gives back exactly those.
  */
 export async function reserve(rules: LimitRule[], atMs = nowMs()): Promise<ReserveResult> {
   const taken: LimitRule[] = [];
@@ -247,7 +345,7 @@ export async function reserve(rules: LimitRule[], atMs = nowMs()): Promise<Reser
         retryAfterSeconds: Math.max(1, Math.ceil(result.retryAfterMs / 1000)),
       };
     }
-    taken.push(rule);
+    taken.push(result.rule);
   }
   return { ok: true, reservation: { rules: taken, reservedAtMs: atMs } };
 }
@@ -262,4 +360,10 @@ export async function counterValue(key: string): Promise<number> {
     new GetCommand({ TableName: tableName('rateCounters'), Key: { pk: key }, ConsistentRead: true }),
   );
   return Number(Item?.used ?? 0);
+}
+
+/** A counter's total use over all its shards. */
+export async function counterTotal(key: string, shards: number): Promise<number> {
+  if (shards <= 1) return counterValue(key);
+  return (await shardUsage(key, shards)).reduce((sum, used) => sum + used, 0);
 }

@@ -80,9 +80,10 @@ export const ACCESS_PATTERNS: AccessPattern[] = [
     index: '—',
   },
   {
-    pattern: 'Rate counter per window (atomic conditional ADD, TTL)',
+    pattern:
+      'Rate counter per window (atomic conditional ADD, TTL; a limit of 2,000+ is spread over up to 10 shard items)',
     table: 'RateCounters',
-    key: 'pk = <CHANNEL>#H#<hour> | <CHANNEL>#D#<day> | ALL#D#<day> | DOMAIN#<d>#<day> | LEAD#<id>#COOLDOWN | LEAD#<id>#TOUCHES',
+    key: 'pk = <CHANNEL>#H#<hour>[#S<n>] | <CHANNEL>#D#<day>[#S<n>] | ALL#D#<day>[#S<n>] | DOMAIN#<d>#<day> | LEAD#<id>#COOLDOWN | LEAD#<id>#TOUCHES',
     index: '—',
   },
   {

@@ -1,0 +1,166 @@
+/**
+ * Bench section 7, one measurement in its own process: N leads on the happy path, either through the full embedded
+ * stack (launch-batch → StartExecution → the synthesized state machine run by aws-local-stepfunctions, Tasks calling
+ * the handlers, Wait states, histories, virtual clocks) or with the same handlers called directly in a loop (the
+ * same launch-batch handler, its StartExecution calls answered by a stub that only records the inputs, then
+ * SendEmail and CheckDelivery invoked with exactly the payloads the state machine would build). Time is measured
+ * from the launch to the last lead done; memory is the process's peak RSS and heap during that phase.
+ */
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startLocalStack } from '../infra/local/stack';
+import { storeLeads } from '../shared/leads/create';
+import type { ExecutionInput } from '../shared/outreach/task-input';
+import { putAccountLimits } from '../shared/store/config';
+import {
+  argument,
+  configureChannel,
+  createCampaign,
+  happyLeads,
+  isMain,
+  lambdaContext,
+  quietPowertools,
+} from './harness';
+
+export interface OverheadRun {
+  mode: 'stack' | 'direct';
+  leads: number;
+  concurrency: number | 'all';
+  seconds: number;
+  msPerLead: number;
+  /** The launch-batch handler alone (direct mode: nothing else runs meanwhile). */
+  launchSeconds: number;
+  completed: number;
+  baselineRssMb: number;
+  peakRssMb: number;
+  peakHeapMb: number;
+}
+
+interface Started {
+  name: string;
+  input: ExecutionInput;
+}
+
+/** Answers StartExecution like Step Functions, starting nothing: the inputs are kept for the direct loop. */
+async function startRecordingSfn(started: Started[]) {
+  const server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { name: string; input: string };
+    started.push({ name: body.name, input: JSON.parse(body.input) as ExecutionInput });
+    response.setHeader('content-type', 'application/x-amz-json-1.0');
+    response.end(
+      JSON.stringify({
+        executionArn: `arn:aws:states:us-east-1:000000000000:execution:CascadeOutreach:${body.name}`,
+        startDate: Date.now() / 1000,
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function main(): Promise<void> {
+  quietPowertools();
+  const out = argument('out');
+  const mode = (argument('mode') ?? 'stack') as OverheadRun['mode'];
+  const leads = Number(argument('leads') ?? 100);
+  const concurrency = Number(argument('concurrency') ?? 32);
+  const stack = await startLocalStack({});
+  const campaign = await createCampaign('oh');
+  // Limits far above the run, so every lead takes the same happy path in both modes.
+  await putAccountLimits({ globalPerDay: 10_000_000, perDomainPerDay: 1_000, leadCooldownHours: 24 });
+  await configureChannel('oh', 'EMAIL', { perHour: 10_000_000, perDay: 10_000_000 });
+  await storeLeads(campaign, happyLeads('oh', leads), { concurrency: 16 });
+
+  const started: Started[] = [];
+  const recorder = mode === 'direct' ? await startRecordingSfn(started) : undefined;
+  if (recorder) process.env.AWS_ENDPOINT_URL_SFN = recorder.endpoint;
+  const { handler: launch } = await import('../functions/launch-batch/index');
+  const { handler: sendEmail } = await import('../functions/send-email/index');
+  const { handler: checkDelivery } = await import('../functions/check-delivery/index');
+
+  global.gc?.();
+  const baselineRss = process.memoryUsage().rss;
+  let peakRss = baselineRss;
+  let peakHeap = process.memoryUsage().heapUsed;
+  const sampler = setInterval(() => {
+    const usage = process.memoryUsage();
+    peakRss = Math.max(peakRss, usage.rss);
+    peakHeap = Math.max(peakHeap, usage.heapUsed);
+  }, 25);
+
+  const t0 = performance.now();
+  await launch({ campaignId: 'oh' }, lambdaContext('LaunchBatchFunction'));
+  const launchSeconds = (performance.now() - t0) / 1000;
+  let completed = 0;
+  if (mode === 'stack') {
+    await stack.stepFunctions.drain();
+    completed = stack.stepFunctions
+      .list()
+      .filter(
+        (execution) =>
+          execution.status === 'SUCCEEDED' &&
+          (JSON.parse(execution.output ?? '{}') as { confirmed?: boolean }).confirmed === true,
+      ).length;
+  } else {
+    let next = 0;
+    const worker = async () => {
+      while (next < started.length) {
+        const { name, input } = started[next++] as Started;
+        const payload = {
+          campaignId: input.campaignId,
+          leadId: input.leadId,
+          executionName: name,
+          maxTotalAttemptsPerLead: input.sequence.maxTotalAttemptsPerLead,
+          cursor: input.cursor,
+          override: input.override,
+        };
+        const sent = (await sendEmail(payload, lambdaContext('SendEmailFunction'))) as { outcome: string };
+        if (sent.outcome !== 'SENT' || input.cursor.step.confirmDeliverySeconds <= 0) continue;
+        const checked = (await checkDelivery(
+          { leadId: input.leadId, sent },
+          lambdaContext('CheckDeliveryFunction'),
+        )) as { confirmed?: boolean };
+        if (checked.confirmed) completed++;
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  const final = process.memoryUsage();
+  peakRss = Math.max(peakRss, final.rss);
+  peakHeap = Math.max(peakHeap, final.heapUsed);
+
+  const result: OverheadRun = {
+    mode,
+    leads,
+    concurrency: mode === 'stack' ? 'all' : concurrency,
+    seconds,
+    msPerLead: (seconds * 1000) / leads,
+    launchSeconds,
+    completed,
+    baselineRssMb: baselineRss / 2 ** 20,
+    peakRssMb: peakRss / 2 ** 20,
+    peakHeapMb: peakHeap / 2 ** 20,
+  };
+  await recorder?.close();
+  await stack.close();
+  if (out) writeFileSync(out, JSON.stringify(result, null, 2));
+  else process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+if (isMain(import.meta.url)) {
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      process.stderr.write(`${(error as Error).stack ?? error}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,335 @@
+/**
+ * Bench sections 1–3 (raw figures): each lead path through the embedded stack — the CDK-synthesized state machine
+ * run by aws-local-stepfunctions, the real handlers, dynalite, the SES mailbox simulator, the LinkedIn and web-site
+ * sandboxes. Per path: state transitions as AWS bills them (states entered + Task retries) from the execution
+ * history, Lambda invocations (Tasks incl. retries, SES events, the launcher's share), Lambda milliseconds, and
+ * DynamoDB requests and capacity units. Writes its result to `--out`.
+ */
+import { writeFileSync } from 'node:fs';
+import { simulatedEvents } from '../infra/local/ses-simulator';
+import { startLocalStack } from '../infra/local/stack';
+import type { LocalExecution } from '../infra/local/stepfunctions';
+import { publicIdentifierFrom } from '../shared/channels/linkedin/provider-client';
+import type { LinkedInConnectionStatus } from '../shared/domain/schemas';
+import { storeLeads } from '../shared/leads/create';
+import type { LaunchReport } from '../shared/outreach/launcher';
+import { listLeadMessages } from '../shared/store/outreach';
+import { addUsage, emptyUsage, inMeterScope, installDynamoMeter, type Usage } from './dynamo-meter';
+import {
+  argument,
+  configureChannel,
+  createCampaign,
+  happyLeads,
+  isMain,
+  type LeadSpec,
+  lambdaContext,
+  leadInputs,
+  median,
+  progress,
+  quietPowertools,
+} from './harness';
+import { startSesProxy } from './ses-proxy';
+
+interface Scenario {
+  id: string;
+  label: string;
+  lead(run: string): LeadSpec;
+  linkedin?: LinkedInConnectionStatus;
+  expect: { status: string; channel?: string; outcome?: string };
+}
+
+const liUrl = (run: string, id: string) => `https://www.linkedin.com/in/bench-${id}-${run}`;
+
+export const SCENARIOS: Scenario[] = [
+  {
+    id: 'email_first_try',
+    label: 'email, first try, delivery confirmed',
+    lead: (run) => ({ firstName: 'Ada', email: `ada.${run}@ok-${run}.example` }),
+    expect: { status: 'SUCCEEDED', channel: 'EMAIL' },
+  },
+  {
+    id: 'no_email_to_linkedin',
+    label: 'no address → LinkedIn message',
+    lead: (run) => ({ firstName: 'Ben', linkedinUrl: liUrl(run, 'b'), linkedinStatus: 'CONNECTED' }),
+    linkedin: 'CONNECTED',
+    expect: { status: 'SUCCEEDED', channel: 'LINKEDIN' },
+  },
+  {
+    id: 'bounce_to_linkedin',
+    label: 'email bounced → LinkedIn invite',
+    lead: (run) => ({
+      firstName: 'Cy',
+      email: `bounce+${run}@simulator.amazonses.com`,
+      linkedinUrl: liUrl(run, 'c'),
+      linkedinStatus: 'NOT_CONNECTED',
+    }),
+    linkedin: 'NOT_CONNECTED',
+    expect: { status: 'SUCCEEDED', channel: 'LINKEDIN' },
+  },
+  {
+    id: 'invalid_blocked_to_form',
+    label: 'invalid address → LinkedIn blocked → form',
+    lead: (run) => ({
+      firstName: 'Di',
+      email: 'not-an-email',
+      linkedinUrl: liUrl(run, 'd'),
+      linkedinStatus: 'BLOCKED',
+      contactFormUrl: `https://form-${run}.example/contact`,
+      website: `https://form-${run}.example`,
+    }),
+    linkedin: 'BLOCKED',
+    expect: { status: 'SUCCEEDED', channel: 'CONTACT_FORM' },
+  },
+  {
+    id: 'complaint_stop',
+    label: 'email complaint → stop',
+    lead: (run) => ({ firstName: 'Ed', email: `complaint+${run}@simulator.amazonses.com` }),
+    expect: { status: 'SUCCEEDED', outcome: 'STOP' },
+  },
+  {
+    id: 'all_exhausted',
+    label: 'no channel reaches the lead → exhausted',
+    lead: () => ({ firstName: 'Flo' }),
+    expect: { status: 'FAILED' },
+  },
+  {
+    id: 'worst',
+    label: 'worst: email ×3 → LinkedIn ×3 → form',
+    lead: (run) => ({
+      firstName: 'Gus',
+      email: `transient.${run}@worst-${run}.example`,
+      linkedinUrl: liUrl(run, 'g'),
+      linkedinStatus: 'CONNECTION_REQUESTED',
+      contactFormUrl: `https://worst-${run}.example/contact`,
+      website: `https://worst-${run}.example`,
+    }),
+    linkedin: 'CONNECTION_REQUESTED',
+    expect: { status: 'SUCCEEDED', channel: 'CONTACT_FORM' },
+  },
+];
+
+export interface PathRun {
+  status: string;
+  output?: { outcome?: string; channelUsed?: string; channel?: string };
+  error?: string;
+  statePath: string[];
+  /** Seconds from the execution's start (its virtual clock) at which each state of `statePath` was entered. */
+  stateOffsets: number[];
+  statesEntered: number;
+  taskRetries: number;
+  transitions: number;
+  taskInvocations: number;
+  taskNames: string[];
+  taskMs: number[];
+  sesAccepted: number;
+  sesEvents: number;
+  sesInjectedFailures: number;
+}
+
+export interface PathResult extends Omit<PathRun, 'taskMs'> {
+  id: string;
+  label: string;
+  expected: Scenario['expect'];
+  asExpected: boolean;
+  /** Median over the unmetered runs of the summed Task handler milliseconds. */
+  taskMsTotal: number;
+  taskMsRuns: number[];
+  dynamo: Usage;
+}
+
+export interface PathsSection {
+  paths: PathResult[];
+  /** The launcher's DynamoDB use per lead (its duration is measured without executions competing, in section 7). */
+  launch: { batch: number; perLead: Usage };
+  sesEventMs: number;
+  durationRuns: number;
+}
+
+/** States entered plus Task retries, as Step Functions bills them; Task durations from the history's timestamps. */
+export function analyseHistory(
+  execution: LocalExecution,
+): Omit<PathRun, 'sesAccepted' | 'sesEvents' | 'sesInjectedFailures'> {
+  const events = execution.events;
+  const entered = events.filter((event) => event.type.endsWith('StateEntered'));
+  const taskEntered = events.filter((event) => event.type === 'TaskStateEntered').length;
+  const scheduled = events.filter((event) => event.type === 'TaskScheduled').length;
+  const taskMs: number[] = [];
+  const taskNames: string[] = [];
+  let currentTask = '';
+  events.forEach((event, index) => {
+    if (event.type === 'TaskStateEntered') currentTask = event.stateEnteredEventDetails?.name ?? '';
+    if (event.type !== 'TaskScheduled') return;
+    const end = events
+      .slice(index + 1)
+      .find((later) => later.type === 'TaskStateExited' || later.type === 'TaskFailed');
+    taskNames.push(currentTask);
+    taskMs.push(end ? end.timestamp - event.timestamp : 0);
+  });
+  return {
+    status: execution.status,
+    output: execution.output ? JSON.parse(execution.output) : undefined,
+    error: execution.error,
+    statePath: entered.map((event) => event.stateEnteredEventDetails?.name ?? '?'),
+    stateOffsets: entered.map((event) => Math.round((event.timestamp - execution.startDate) / 1000)),
+    statesEntered: entered.length,
+    taskRetries: scheduled - taskEntered,
+    transitions: entered.length + (scheduled - taskEntered),
+    taskInvocations: scheduled,
+    taskNames,
+    taskMs,
+  };
+}
+
+async function main(): Promise<void> {
+  quietPowertools();
+  const out = argument('out');
+  const durationRuns = Number(argument('runs') ?? 3);
+  const stack = await startLocalStack({});
+  const proxy = await startSesProxy(stack.environment.AWS_ENDPOINT_URL_SESV2 ?? '');
+  process.env.AWS_ENDPOINT_URL_SESV2 = proxy.endpoint;
+  const campaignsSeen = new Set<string>();
+  const meter = installDynamoMeter({
+    indexes: true,
+    normaliseKey: (key) => {
+      let pattern = key
+        .replace(/\d{4}-\d{2}-\d{2}T\d{2}/g, '<hour>')
+        .replace(/\d{4}-\d{2}-\d{2}/g, '<day>')
+        .replace(/LINKEDIN:[\w-]+/g, 'LINKEDIN:<account>')
+        .replace(/^DOMAIN#[^#]+/, 'DOMAIN#<recipient domain>')
+        .replace(/^(EMAIL|DOMAIN)#[^|]*@[^|]*/, '$1#<address>');
+      for (const campaignId of campaignsSeen) pattern = pattern.split(campaignId).join('<campaign>');
+      return pattern;
+    },
+  });
+  const { handler: launch } = await import('../functions/launch-batch/index');
+
+  const runOnce = async (scenario: Scenario, run: string, metered: boolean) => {
+    const campaignId = `p-${run}-${scenario.id}`.replace(/_/g, '-');
+    campaignsSeen.add(campaignId);
+    meter.pause(true);
+    const campaign = await createCampaign(campaignId);
+    // Each run sends LinkedIn actions from its own account, so one run's spacing never delays another's.
+    await configureChannel(campaignId, 'LINKEDIN', { perHour: 5, perDay: 20 }, { accountId: `acct-${campaignId}` });
+    const spec = scenario.lead(run);
+    await storeLeads(campaign, leadInputs([spec]));
+    if (spec.linkedinUrl && scenario.linkedin)
+      stack.linkedin.seedProfile({
+        publicIdentifier: publicIdentifierFrom(spec.linkedinUrl),
+        status: scenario.linkedin,
+      });
+    meter.pause(!metered);
+    meter.reset();
+    const before = { accepted: proxy.accepted, events: proxy.events, failures: proxy.injectedFailures };
+    const [report] = (await inMeterScope('launch', () =>
+      launch({ campaignId }, lambdaContext('LaunchBatchFunction')),
+    )) as LaunchReport[];
+    const name = report?.executions[0];
+    const execution = name ? stack.stepFunctions.get(name) : undefined;
+    if (!execution) throw new Error(`${scenario.id}: no execution started (${JSON.stringify(report)})`);
+    await execution.done;
+    const usage = meter.take();
+    meter.pause(true);
+    return {
+      run: {
+        ...analyseHistory(execution),
+        sesAccepted: proxy.accepted - before.accepted,
+        sesEvents: proxy.events - before.events,
+        sesInjectedFailures: proxy.injectedFailures - before.failures,
+      } satisfies PathRun,
+      execution: usage.get('execution') ?? emptyUsage(),
+    };
+  };
+
+  // Warm-up: every handler module loaded and every peer touched once, so no run pays a first import.
+  progress('paths: warm-up');
+  for (const scenario of SCENARIOS) await runOnce(scenario, 'w', false);
+
+  const paths: PathResult[] = [];
+  for (const scenario of SCENARIOS) {
+    progress(`paths: ${scenario.id}`);
+    const metered = await runOnce(scenario, 'm', true);
+    const timed: number[] = [];
+    for (let index = 0; index < durationRuns; index++) {
+      const { run } = await runOnce(scenario, `t${index}`, false);
+      timed.push(run.taskMs.reduce((sum, ms) => sum + ms, 0));
+    }
+    const { taskMs: _taskMs, ...run } = metered.run;
+    const output = run.output;
+    const asExpected =
+      run.status === scenario.expect.status &&
+      (scenario.expect.channel === undefined || output?.channelUsed === scenario.expect.channel) &&
+      (scenario.expect.outcome === undefined || output?.outcome === scenario.expect.outcome);
+    paths.push({
+      id: scenario.id,
+      label: scenario.label,
+      expected: scenario.expect,
+      asExpected,
+      ...run,
+      taskMsTotal: median(timed),
+      taskMsRuns: timed,
+      dynamo: metered.execution,
+    });
+  }
+
+  // The launcher's share per lead, from one batch: its own requests only (executions are counted elsewhere).
+  progress('paths: launcher share (batch of 30)');
+  const batch = 30;
+  meter.pause(true);
+  const launchCampaign = await createCampaign('p-launch');
+  await storeLeads(launchCampaign, happyLeads('launch', batch), { concurrency: 8 });
+  meter.pause(false);
+  meter.reset();
+  await inMeterScope('launch', () => launch({ campaignId: 'p-launch' }, lambdaContext('LaunchBatchFunction')));
+  const launchUsage = meter.take().get('launch') ?? emptyUsage();
+  meter.pause(true);
+  await stack.stepFunctions.drain();
+
+  // The ses-events handler's own duration, replaying real events of real messages (lookups, conditional writes).
+  // Locally the SES simulator runs it inside the SendEmail call, so it is already part of the Send Email Task's time.
+  progress('paths: ses-events handler duration');
+  const { handler: sesEvents } = await import('../functions/ses-events/index');
+  const sesMs: number[] = [];
+  const happy = stack.stepFunctions
+    .list()
+    .filter((execution) => execution.name.startsWith('p-t') && execution.name.includes('email-first-try'));
+  for (const execution of happy) {
+    const leadId = (JSON.parse(execution.input) as { leadId: string }).leadId;
+    for (const message of await listLeadMessages(leadId)) {
+      if (!message.providerMessageId) continue;
+      const events = simulatedEvents({
+        sesMessageId: message.providerMessageId,
+        recipient: 'replay@bench.example',
+        from: 'ada@cascade-bench.example',
+        subject: message.subject ?? '',
+        tags: { campaign: [message.campaignId], lead: [message.leadId], message: [message.messageId] },
+      });
+      for (const event of events) {
+        const started = performance.now();
+        await sesEvents(event, lambdaContext('SesEventsFunction'));
+        sesMs.push(performance.now() - started);
+      }
+    }
+  }
+
+  const perLead = addUsage(emptyUsage(), launchUsage, 1 / batch);
+  const result: PathsSection = {
+    paths,
+    launch: { batch, perLead },
+    sesEventMs: median(sesMs),
+    durationRuns,
+  };
+  await proxy.close();
+  await stack.close();
+  if (out) writeFileSync(out, JSON.stringify(result, null, 2));
+  else process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+if (isMain(import.meta.url)) {
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      process.stderr.write(`${(error as Error).stack ?? error}\n`);
+      process.exit(1);
+    },
+  );
+}
