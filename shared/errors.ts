@@ -25,5 +25,19 @@ export class LeadComplainedError extends Error {
   override name = 'LeadComplainedError';
 }
 
+/** DynamoDB's throttling errors once the SDK's own retries are spent. */
+const STORE_THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+]);
+
+/** A throttled or briefly failing store becomes the error the state machine retries with backoff. */
+export function asStoreUnavailable(error: unknown): unknown {
+  const name = (error as { name?: string })?.name ?? '';
+  return STORE_THROTTLING.has(name) ? new StoreUnavailableError(`${name}: ${(error as Error).message}`) : error;
+}
+
 export const RETRYABLE_TASK_ERRORS = ['StoreUnavailableError'] as const;
 export const FATAL_TASK_ERRORS = ['InvalidTaskInputError', 'LeadNotFoundError'] as const;

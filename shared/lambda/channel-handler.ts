@@ -3,7 +3,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { ChannelResult } from '../domain/outcome';
-import { InvalidTaskInputError } from '../errors';
+import { asStoreUnavailable, InvalidTaskInputError } from '../errors';
 import { logger, metrics } from '../observability';
 import type { ChannelAdapter } from '../outreach/channel-adapter';
 import { runChannelStep } from '../outreach/step-runner';
@@ -34,7 +34,12 @@ export function channelHandler(adapter: ChannelAdapter) {
       executionName: input.executionName,
       channel: adapter.channel,
     });
-    const result = await runChannelStep(input, adapter);
+    let result: ChannelResult;
+    try {
+      result = await runChannelStep(input, adapter);
+    } catch (error) {
+      throw asStoreUnavailable(error);
+    }
     logger.info('step finished', { outcome: result.outcome, reason: result.reason, tryCount: input.cursor.tryCount });
     return result;
   })
