@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,6 +143,24 @@ export async function runSection<T>(script: string, args: string[] = [], extraNo
 /** True when the module at `url` is the script Node was started with. */
 export function isMain(url: string): boolean {
   return process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(url);
+}
+
+/** A worker's result: to the file the parent named, else to stdout. */
+export function emitResult(out: string | undefined, result: unknown): void {
+  if (out) writeFileSync(out, JSON.stringify(result, null, 2));
+  else process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** Runs a worker's `main` when the file is executed directly (the parent starts each in a fresh process). */
+export function runWhenMain(url: string, main: () => Promise<void>): void {
+  if (!isMain(url)) return;
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      process.stderr.write(`${(error as Error).stack ?? error}\n`);
+      process.exit(1);
+    },
+  );
 }
 
 /** `--name value` from argv. */

@@ -7,7 +7,6 @@
  * through the real store client, and, for contrast, counts the items a per-message read (the byChannelDay index)
  * would touch for the same 30-day answer.
  */
-import { writeFileSync } from 'node:fs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { request } from 'undici';
 import { createTables, startDynalite, tableEnvironment } from '../infra/local/dynamodb';
@@ -16,7 +15,7 @@ import { documentClient } from '../shared/store/client';
 import { tableName } from '../shared/store/tables';
 import { bumpCounters, metricsReport } from '../shared/tracking/metrics-aggregates';
 import { emptyUsage, installDynamoMeter } from './dynamo-meter';
-import { argument, isMain, progress } from './harness';
+import { argument, emitResult, progress, runWhenMain } from './harness';
 
 export interface MetricsLevel {
   messages: number;
@@ -188,16 +187,7 @@ async function main(): Promise<void> {
   const first = result.levels[0]?.calls.map((call) => call.itemsRead).join(',');
   result.constant = result.levels.every((level) => level.calls.map((call) => call.itemsRead).join(',') === first);
   await dynamo.close();
-  if (out) writeFileSync(out, JSON.stringify(result, null, 2));
-  else process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  emitResult(out, result);
 }
 
-if (isMain(import.meta.url)) {
-  main().then(
-    () => process.exit(0),
-    (error) => {
-      process.stderr.write(`${(error as Error).stack ?? error}\n`);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(import.meta.url, main);

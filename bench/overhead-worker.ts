@@ -6,7 +6,6 @@
  * SendEmail and CheckDelivery invoked with exactly the payloads the state machine would build). Time is measured
  * from the launch to the last lead done; memory is the process's peak RSS and heap during that phase.
  */
-import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startLocalStack } from '../infra/local/stack';
@@ -17,10 +16,11 @@ import {
   argument,
   configureChannel,
   createCampaign,
+  emitResult,
   happyLeads,
-  isMain,
   lambdaContext,
   quietPowertools,
+  runWhenMain,
 } from './harness';
 
 export interface OverheadRun {
@@ -151,16 +151,7 @@ async function main(): Promise<void> {
   };
   await recorder?.close();
   await stack.close();
-  if (out) writeFileSync(out, JSON.stringify(result, null, 2));
-  else process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  emitResult(out, result);
 }
 
-if (isMain(import.meta.url)) {
-  main().then(
-    () => process.exit(0),
-    (error) => {
-      process.stderr.write(`${(error as Error).stack ?? error}\n`);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(import.meta.url, main);

@@ -5,7 +5,6 @@
  * history, Lambda invocations (Tasks incl. retries, SES events, the launcher's share), Lambda milliseconds, and
  * DynamoDB requests and capacity units. Writes its result to `--out`.
  */
-import { writeFileSync } from 'node:fs';
 import { simulatedEvents } from '../infra/local/ses-simulator';
 import { startLocalStack } from '../infra/local/stack';
 import type { LocalExecution } from '../infra/local/stepfunctions';
@@ -19,14 +18,15 @@ import {
   argument,
   configureChannel,
   createCampaign,
+  emitResult,
   happyLeads,
-  isMain,
   type LeadSpec,
   lambdaContext,
   leadInputs,
   median,
   progress,
   quietPowertools,
+  runWhenMain,
 } from './harness';
 import { startSesProxy } from './ses-proxy';
 
@@ -320,16 +320,7 @@ async function main(): Promise<void> {
   };
   await proxy.close();
   await stack.close();
-  if (out) writeFileSync(out, JSON.stringify(result, null, 2));
-  else process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  emitResult(out, result);
 }
 
-if (isMain(import.meta.url)) {
-  main().then(
-    () => process.exit(0),
-    (error) => {
-      process.stderr.write(`${(error as Error).stack ?? error}\n`);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(import.meta.url, main);

@@ -5,7 +5,6 @@
  * written only after its send was admitted, stamped with the execution's (virtual) time of that try. (Its `sentAt`
  * is not used: locally the SES events that set it carry wall-clock times.)
  */
-import { writeFileSync } from 'node:fs';
 import { startLocalStack } from '../infra/local/stack';
 import { storeLeads } from '../shared/leads/create';
 import type { LaunchReport } from '../shared/outreach/launcher';
@@ -16,11 +15,12 @@ import {
   argument,
   configureChannel,
   createCampaign,
+  emitResult,
   happyLeads,
-  isMain,
   lambdaContext,
   progress,
   quietPowertools,
+  runWhenMain,
 } from './harness';
 import { analyseHistory } from './paths';
 
@@ -117,16 +117,7 @@ async function main(): Promise<void> {
     seconds,
   };
   await stack.close();
-  if (out) writeFileSync(out, JSON.stringify(result, null, 2));
-  else process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  emitResult(out, result);
 }
 
-if (isMain(import.meta.url)) {
-  main().then(
-    () => process.exit(0),
-    (error) => {
-      process.stderr.write(`${(error as Error).stack ?? error}\n`);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(import.meta.url, main);
