@@ -34,6 +34,7 @@ export const STATE = {
   markLeadExhausted: 'Mark Lead Exhausted',
   allChannelsExhausted: 'All Channels Exhausted',
   sequenceErrored: 'Sequence Errored',
+  settleOpenAttempts: 'Settle Open Attempts',
   unexpectedOutcome: 'Unexpected Outcome',
 } as const;
 
@@ -82,6 +83,30 @@ export class OutreachStateMachine extends Construct {
       causePath: '$.error.Cause',
       errorPath: '$.error.Error',
     });
+    // Retries spent on an error: a try that may have reached the provider is recorded ambiguous first.
+    const settleOpenAttempts = new tasks.LambdaInvoke(this, STATE.settleOpenAttempts, {
+      stateName: STATE.settleOpenAttempts,
+      lambdaFunction: props.finishSequence,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      payload: sfn.TaskInput.fromObject({
+        campaignId: sfn.JsonPath.stringAt('$.campaignId'),
+        leadId: sfn.JsonPath.stringAt('$.leadId'),
+        executionName: sfn.JsonPath.stringAt('$$.Execution.Name'),
+        settleOpenAttempts: true,
+      }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    settleOpenAttempts.addRetry({
+      errors: [...LAMBDA_SERVICE_ERRORS, ...RETRYABLE_TASK_ERRORS],
+      interval: Duration.seconds(2),
+      maxAttempts: 6,
+      backoffRate: 2,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    settleOpenAttempts.addCatch(sequenceErrored, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
+    settleOpenAttempts.next(sequenceErrored);
+
     const unexpectedOutcome = new sfn.Fail(this, STATE.unexpectedOutcome, {
       stateName: STATE.unexpectedOutcome,
       error: 'UnexpectedOutcomeError',
@@ -120,8 +145,8 @@ export class OutreachStateMachine extends Construct {
         backoffRate: 2,
         jitterStrategy: sfn.JitterType.FULL,
       });
-      task.addCatch(sequenceErrored, { errors: [...FATAL_TASK_ERRORS], resultPath: '$.error' });
-      task.addCatch(sequenceErrored, { errors: ['States.ALL'], resultPath: '$.error' });
+      task.addCatch(settleOpenAttempts, { errors: [...FATAL_TASK_ERRORS], resultPath: '$.error' });
+      task.addCatch(settleOpenAttempts, { errors: ['States.ALL'], resultPath: '$.error' });
       return task;
     };
 

@@ -56,10 +56,11 @@ describe('outreach state machine (synthesized)', () => {
         expect.objectContaining({ ErrorEquals: [...RETRYABLE_TASK_ERRORS, 'States.Timeout'], JitterStrategy: 'FULL' }),
       ]);
       expect(task.Catch).toEqual([
-        { ErrorEquals: [...FATAL_TASK_ERRORS], ResultPath: '$.error', Next: STATE.sequenceErrored },
-        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: STATE.sequenceErrored },
+        { ErrorEquals: [...FATAL_TASK_ERRORS], ResultPath: '$.error', Next: STATE.settleOpenAttempts },
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: STATE.settleOpenAttempts },
       ]);
       expect(task.Next).toBe(STATE.routeOutcome);
+      expect(state(STATE.settleOpenAttempts)).toMatchObject({ Type: 'Task', Next: STATE.sequenceErrored });
     }
   });
 

@@ -209,3 +209,41 @@ describe('rate limits in a step', () => {
     expect(await mailsTo('third@limits.example')).toBe(0);
   });
 });
+
+describe('a sequence that fails with a try left open', () => {
+  it('settles that try as ambiguous_send and parks the lead, never as "not sent"', async () => {
+    // Prepare: the provider accepted, then the function died and Step Functions ran out of retries.
+    await putChannelConfig({
+      channel: 'EMAIL',
+      scope: campaign.campaignId,
+      enabled: true,
+      rateLimits: { perHour: 1_000, perDay: 1_000 },
+      retryPolicy: { maxRetries: 2, retryBackoffHours: [24, 48] },
+      settings: {},
+    });
+    const lead = await newLead({ email: 'left-open@acme.example' });
+    const dying: ChannelAdapter = {
+      ...emailAdapter,
+      send: async (plan, context) => {
+        await emailAdapter.send(plan, context);
+        throw new Error('Lambda runtime exited');
+      },
+    };
+    const input = stepInput(lead, 0);
+    await expect(runChannelStep(input, dying)).rejects.toThrow('Lambda runtime exited');
+    const { settleOpenAttempts } = await import('../../../../shared/outreach/settle-open-attempts');
+
+    // Act
+    const settled = await settleOpenAttempts(lead.leadId, campaign.campaignId, input.executionName);
+
+    // Assess
+    expect(settled).toBe(1);
+    expect(await getAttempt(lead.leadId, attemptKeyFor(input.executionName, 0, 1))).toMatchObject({
+      state: 'DONE',
+      outcome: 'STOP',
+      reason: 'ambiguous_send',
+    });
+    expect((await getLead(lead.leadId))?.status).toBe('PAUSED');
+    expect(await mailsTo('left-open@acme.example')).toBe(1);
+  });
+});

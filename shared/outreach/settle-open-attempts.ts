@@ -1,0 +1,47 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../store/client';
+import { LeadStatusConflictError, transitionLead } from '../store/leads';
+import { completeAttempt, type StoredAttempt } from '../store/outreach';
+import { tableName } from '../store/tables';
+
+/**
+ * A sequence that failed on an error (retries spent) may leave a try whose provider call may have happened
+ * (CALLING): it is recorded `ambiguous_send` and the lead parked, exactly as a retry would have done, so the
+ * failure never reads as "not sent" and reconciliation (SES `Send` events) can settle it.
+ */
+export async function settleOpenAttempts(leadId: string, campaignId: string, executionName: string): Promise<number> {
+  const result = await documentClient().send(
+    new QueryCommand({
+      TableName: tableName('outreach'),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':prefix': `ATTEMPT#${executionName}#` },
+      ConsistentRead: true,
+    }),
+  );
+  const open = ((result.Items ?? []) as StoredAttempt[]).filter(
+    (attempt) => attempt.state === 'PENDING' && attempt.phase === 'CALLING',
+  );
+  for (const attempt of open) {
+    const settled = {
+      outcome: 'STOP' as const,
+      channel: attempt.channel,
+      reason: 'ambiguous_send' as const,
+      messageId: attempt.messageId,
+      detail: 'the sequence failed after this try may have reached the provider; reconciliation settles it',
+    };
+    await completeAttempt(leadId, attempt.attemptKey, {
+      outcome: 'STOP',
+      reason: 'ambiguous_send',
+      messageId: attempt.messageId,
+      result: settled,
+    });
+  }
+  if (open.length > 0) {
+    try {
+      await transitionLead({ leadId, campaignId }, ['IN_SEQUENCE', 'NEW'], 'PAUSED');
+    } catch (error) {
+      if (!(error instanceof LeadStatusConflictError)) throw error;
+    }
+  }
+  return open.length;
+}
