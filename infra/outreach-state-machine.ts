@@ -83,27 +83,43 @@ export class OutreachStateMachine extends Construct {
       causePath: '$.error.Cause',
       errorPath: '$.error.Error',
     });
+    /** A bookkeeping Task (not a channel send): its Lambda, its payload, the standard retry with jitter. */
+    const bookkeepingTask = (
+      stateName: string,
+      fn: lambda.IFunction,
+      payload: Record<string, unknown>,
+      resultPath: string,
+    ) => {
+      const task = new tasks.LambdaInvoke(this, stateName, {
+        stateName,
+        lambdaFunction: fn,
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        payload: sfn.TaskInput.fromObject(payload),
+        resultPath,
+      });
+      task.addRetry({
+        errors: [...LAMBDA_SERVICE_ERRORS, ...RETRYABLE_TASK_ERRORS],
+        interval: Duration.seconds(2),
+        maxAttempts: 6,
+        backoffRate: 2,
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      return task;
+    };
+
     // Retries spent on an error: a try that may have reached the provider is recorded ambiguous first.
-    const settleOpenAttempts = new tasks.LambdaInvoke(this, STATE.settleOpenAttempts, {
-      stateName: STATE.settleOpenAttempts,
-      lambdaFunction: props.finishSequence,
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: false,
-      payload: sfn.TaskInput.fromObject({
+    const settleOpenAttempts = bookkeepingTask(
+      STATE.settleOpenAttempts,
+      props.finishSequence,
+      {
         campaignId: sfn.JsonPath.stringAt('$.campaignId'),
         leadId: sfn.JsonPath.stringAt('$.leadId'),
         executionName: sfn.JsonPath.stringAt('$$.Execution.Name'),
         settleOpenAttempts: true,
-      }),
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    settleOpenAttempts.addRetry({
-      errors: [...LAMBDA_SERVICE_ERRORS, ...RETRYABLE_TASK_ERRORS],
-      interval: Duration.seconds(2),
-      maxAttempts: 6,
-      backoffRate: 2,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
+      },
+      sfn.JsonPath.DISCARD,
+    );
     settleOpenAttempts.addCatch(sequenceErrored, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
     settleOpenAttempts.next(sequenceErrored);
 
@@ -226,26 +242,17 @@ export class OutreachStateMachine extends Construct {
       }),
       resultPath: '$.cursor',
     });
-    const markLeadExhausted = new tasks.LambdaInvoke(this, STATE.markLeadExhausted, {
-      stateName: STATE.markLeadExhausted,
-      lambdaFunction: props.finishSequence,
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: false,
-      payload: sfn.TaskInput.fromObject({
+    const markLeadExhausted = bookkeepingTask(
+      STATE.markLeadExhausted,
+      props.finishSequence,
+      {
         campaignId: sfn.JsonPath.stringAt('$.campaignId'),
         leadId: sfn.JsonPath.stringAt('$.leadId'),
         executionName: sfn.JsonPath.stringAt('$$.Execution.Name'),
         lastResult: sfn.JsonPath.objectAt('$.result'),
-      }),
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    markLeadExhausted.addRetry({
-      errors: [...LAMBDA_SERVICE_ERRORS, ...RETRYABLE_TASK_ERRORS],
-      interval: Duration.seconds(2),
-      maxAttempts: 6,
-      backoffRate: 2,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
+      },
+      sfn.JsonPath.DISCARD,
+    );
     markLeadExhausted.addCatch(sequenceErrored, { errors: ['States.ALL'], resultPath: '$.error' });
     const allChannelsExhausted = new sfn.Fail(this, STATE.allChannelsExhausted, {
       stateName: STATE.allChannelsExhausted,
@@ -264,24 +271,12 @@ export class OutreachStateMachine extends Construct {
       stateName: STATE.waitForDelivery,
       time: sfn.WaitTime.secondsPath('$.cursor.step.confirmDeliverySeconds'),
     });
-    const checkDelivery = new tasks.LambdaInvoke(this, STATE.checkDelivery, {
-      stateName: STATE.checkDelivery,
-      lambdaFunction: props.checkDelivery,
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: false,
-      payload: sfn.TaskInput.fromObject({
-        leadId: sfn.JsonPath.stringAt('$.leadId'),
-        sent: sfn.JsonPath.objectAt('$.result'),
-      }),
-      resultPath: '$.result',
-    });
-    checkDelivery.addRetry({
-      errors: [...LAMBDA_SERVICE_ERRORS, ...RETRYABLE_TASK_ERRORS],
-      interval: Duration.seconds(2),
-      maxAttempts: 6,
-      backoffRate: 2,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
+    const checkDelivery = bookkeepingTask(
+      STATE.checkDelivery,
+      props.checkDelivery,
+      { leadId: sfn.JsonPath.stringAt('$.leadId'), sent: sfn.JsonPath.objectAt('$.result') },
+      '$.result',
+    );
     // Bounce and complaint arrive as typed errors, so the happy path goes from the check straight to the end.
     const emailBounced = new sfn.Pass(this, STATE.emailBounced, {
       stateName: STATE.emailBounced,
