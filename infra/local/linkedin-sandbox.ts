@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { LinkedInConnectionStatus } from '../../shared/domain/schemas';
 import { nowIso } from '../../shared/time/clock';
+import { listenOnLoopback } from './loopback';
 
 /**
  * In-process stand-in for the LinkedIn automation provider (Unipile's REST API shapes), on 127.0.0.1.
@@ -424,14 +424,7 @@ export async function startLinkedInSandbox(options: LinkedInSandboxOptions): Pro
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server, options.port);
 
   return {
     url: `http://127.0.0.1:${port}`,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
+import { listenOnLoopback } from './loopback';
 
 /** What the SES mailbox simulator does for a recipient (local part before any `+label`). */
 export type SimulatedFate = 'delivered' | 'bounce' | 'complaint' | 'suppressed';
@@ -180,8 +180,7 @@ export async function startSesSimulator(options: {
       outgoing.end(JSON.stringify({ message: (error as Error).message }));
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     endpoint: `http://127.0.0.1:${port}`,
     published,

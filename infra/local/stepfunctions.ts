@@ -2,12 +2,12 @@ import './polyfills';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { OffsetClock, runWithClock } from '../../shared/time/clock';
+import { listenOnLoopback } from './loopback';
 import type { ExtractedMachine } from './synth';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -546,8 +546,7 @@ export async function startStepFunctionsServer(
       response.end(JSON.stringify({ __type: serviceError.type, message: serviceError.message }));
     }
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
-  const { port: bound } = server.address() as AddressInfo;
+  const bound = await listenOnLoopback(server, port);
   return {
     endpoint: `http://127.0.0.1:${bound}`,
     server,

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../../cli/serve';
+import { type CliRun, errorLines, runCascade } from '../../support/cli';
 
 /** The CLI verbs as subprocesses (`node bin/cascade.js …`) against an API served by this process. */
 
@@ -11,37 +11,10 @@ const TOKEN = 'verbs-test-token';
 let server: ApiServer;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'cascade-verbs-'));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
-/** Runs the CLI asynchronously (the API it talks to lives in this process's event loop). */
 function cascade(args: string[], options: { api?: boolean } = {}): Promise<Run> {
-  const env = { ...process.env };
-  delete env.CASCADE_API_URL;
-  delete env.CASCADE_API_TOKEN;
-  delete env.CASCADE_UNSUBSCRIBE_SECRET;
-  const connection = options.api === false ? [] : ['--api', server.url, '--token', TOKEN];
-  const child = spawn(process.execPath, ['bin/cascade.js', ...args, ...connection], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-/** stderr without the progress bar's lines and Node's notices. */
-function errorLines(run: Run): string[] {
-  return run.stderr.split('\n').filter((line) => line.startsWith('cascade:'));
+  return runCascade(args, options.api === false ? undefined : { url: server.url, token: TOKEN });
 }
 
 beforeAll(async () => {
