@@ -1,6 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidTaskInputError } from '../../shared/errors';
 import { logger } from '../../shared/lambda/channel-handler';
 import { markSequenceExhausted } from '../../shared/outreach/finish-sequence';

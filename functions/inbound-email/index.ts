@@ -3,7 +3,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { logger } from '../../shared/observability';
-import { handleInboundEmail } from '../../shared/tracking/replies';
+import { handleInboundEmail } from '../../shared/tracking/inbound-email';
 
 const s3 = new S3Client({});
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** One problem with one input field: `{ field: 'sender.email', message: 'Invalid email address' }`. */
 export interface ErrorDetail {

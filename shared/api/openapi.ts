@@ -1,5 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute, errorStatuses, type Route } from './route';
 import { API_ROUTES } from './routes/index';
 import { ErrorResponse, IdempotencyHeaders, OpenApiDocumentResponse } from './schemas';

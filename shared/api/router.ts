@@ -34,7 +34,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import jsonBodyParser from '@middy/http-json-body-parser';
 import httpRouterHandler, { type Route as RouterRoute } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { logger } from '../observability';
 import { apiToken, bearerTokenMatches } from './auth';
 import { ApiError, type ErrorDetail, errorBody, toApiError, validationError, zodDetails } from './errors';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Vocabulary of PRODUCT.md §1; enum values are part of the public contract. */
 export const ChannelType = z.enum(['EMAIL', 'LINKEDIN', 'CONTACT_FORM', 'PHONE']);

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { CsvError, parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LinkedInConnectionStatus } from '../domain/schemas';
 
 /** One CSV data row: header → trimmed cell text. `rows[i]` is data row `i + 1`. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChannelType, type SequenceConfig } from '../domain/schemas';
 
 /** One sequence step as the state machine carries it: hours already turned into Wait seconds. */

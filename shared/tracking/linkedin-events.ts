@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { logger } from '../observability';
 import { secretValue } from '../secrets';
 import { getLead, updateLeadFields } from '../store/leads';

@@ -1,9 +1,7 @@
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { simpleParser } from 'mailparser';
-import type { ChannelType, LeadStatus, OutreachMessage } from '../domain/schemas';
+import type { ChannelType, LeadStatus } from '../domain/schemas';
 import { logger } from '../observability';
 import { getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
-import { findMessageByProviderId, setMessageFieldOnce } from '../store/message-lookup';
 import { advanceMessage, getMessage } from '../store/outreach';
 import { nowIso } from '../time/clock';
 import { bumpCounters, replyBucket } from './metrics-aggregates';
@@ -67,70 +65,4 @@ export async function recordReply(
   }
   logger.info('reply recorded', { ...result, channel: options.channel });
   return result;
-}
-
-const AUTO_REPLY_SUBJECT =
-  /\b(out of (the )?office|automatic reply|auto(matic)?[- ]?reply|abwesenheit|absence|autosvar|r[ée]ponse automatique)\b/i;
-
-/** RFC 3834 and the common vendor headers, plus the subjects auto-responders use. */
-export function isAutoReply(headers: Map<string, unknown>, subject: string | undefined): boolean {
-  const autoSubmitted = String(headers.get('auto-submitted') ?? 'no').toLowerCase();
-  if (autoSubmitted !== 'no') return true;
-  if (headers.has('x-autoreply') || headers.has('x-autorespond') || headers.has('x-auto-response-suppress'))
-    return true;
-  if (/auto_reply|auto-reply/i.test(String(headers.get('precedence') ?? ''))) return true;
-  return AUTO_REPLY_SUBJECT.test(subject ?? '');
-}
-
-function addressesOf(value: unknown): string[] {
-  const list = Array.isArray(value) ? value : value ? [value] : [];
-  return list.flatMap((entry) =>
-    ((entry as { value?: { address?: string }[] }).value ?? []).map((a) => a.address ?? ''),
-  );
-}
-
-/** The message a reply answers: our per-message reply address, else SES's id in In-Reply-To / References. */
-async function matchMessage(recipients: string[], referenced: string[]): Promise<OutreachMessage | undefined> {
-  for (const recipient of recipients) {
-    const [, leadId, messageId] = recipient.match(/^reply\+([^.@+]+)\.([^.@+]+)@/i) ?? [];
-    if (leadId && messageId) {
-      const message = await getMessage(leadId, messageId);
-      if (message) return message;
-    }
-  }
-  for (const id of referenced) {
-    const sesId = id.replace(/^<|>$/g, '').split('@')[0];
-    if (!sesId) continue;
-    const message = await findMessageByProviderId(sesId);
-    if (message) return message;
-  }
-  return undefined;
-}
-
-/** An inbound email (raw RFC 822) matched to the message it answers; auto-replies are noted, not counted. */
-export async function handleInboundEmail(raw: string | Buffer): Promise<ReplyResult> {
-  const mail = await simpleParser(raw);
-  const recipients = [
-    ...addressesOf(mail.to),
-    ...addressesOf(mail.cc),
-    String(mail.headers.get('delivered-to') ?? ''),
-  ].filter(Boolean);
-  const referenced = [
-    mail.inReplyTo ?? '',
-    ...(Array.isArray(mail.references) ? mail.references : mail.references ? [mail.references] : []),
-  ].filter(Boolean);
-  const message = await matchMessage(recipients, referenced);
-  if (!message) {
-    logger.warn('inbound email matched no message', { subject: mail.subject, inReplyTo: mail.inReplyTo });
-    return { matched: false };
-  }
-  if (isAutoReply(mail.headers, mail.subject)) {
-    await setMessageFieldOnce(message.leadId, message.messageId, 'autoRepliedAt', nowIso());
-    return { matched: true, leadId: message.leadId, messageId: message.messageId, autoReply: true };
-  }
-  return recordReply(message.leadId, {
-    messageId: message.messageId,
-    channel: message.channel,
-    at: mail.date?.toISOString(),
-  });
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LeadStatus, OutreachMessage, OutreachStatus } from '../domain/schemas';
 import { countOutcome, logger } from '../observability';
 import { getLead, LeadStatusConflictError, transitionLead } from '../store/leads';

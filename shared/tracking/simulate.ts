@@ -4,8 +4,9 @@ import { getCampaign, getLead } from '../store/leads';
 import { findMessageByProviderId } from '../store/message-lookup';
 import { getMessage, listLeadMessages } from '../store/outreach';
 import { nowMs } from '../time/clock';
+import { handleInboundEmail } from './inbound-email';
 import { handleLinkedInWebhook } from './linkedin-events';
-import { handleInboundEmail, type ReplyResult } from './replies';
+import type { ReplyResult } from './replies';
 import { SesEventEnvelope } from './ses-events';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Lead, LeadStatus } from '../../domain/schemas';
 import { auditExecutionRecord, executionArnFor, sfnClient } from '../../outreach/audit';
 import { verifyUnsubscribeToken } from '../../outreach/unsubscribe';

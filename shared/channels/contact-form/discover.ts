@@ -1,4 +1,4 @@
-import { load } from 'cheerio';
+import { load } from 'cheerio/slim';
 import { type FormFetchOptions, fetchPage } from './fetch';
 import { normalizeHint, type ParsedForm, parseForms } from './parse';
 

@@ -1,4 +1,4 @@
-import { type Cheerio, type CheerioAPI, load } from 'cheerio';
+import { type Cheerio, type CheerioAPI, load } from 'cheerio/slim';
 import type { Element } from 'domhandler';
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { load } from 'cheerio';
+import { load } from 'cheerio/slim';
 import type { ProviderVerdict } from '../../domain/outcome';
 import type { Outcome, ReasonCode } from '../../domain/schemas';
 import { OutboundRequestError, type OutboundResponse, outboundRequest } from '../../http/outbound';

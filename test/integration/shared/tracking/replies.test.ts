@@ -5,8 +5,8 @@ import { launchBatch } from '../../../../shared/outreach/launcher';
 import { createLead, getLead, putCampaign } from '../../../../shared/store/leads';
 import { indexLinkedInProfile } from '../../../../shared/store/linkedin-index';
 import { getMessage, putMessage } from '../../../../shared/store/outreach';
+import { handleInboundEmail } from '../../../../shared/tracking/inbound-email';
 import { handleLinkedInWebhook, verifyWebhookSecret } from '../../../../shared/tracking/linkedin-events';
-import { handleInboundEmail } from '../../../../shared/tracking/replies';
 import { testLead } from '../../../support/fixtures';
 
 let stack: LocalStack;

@@ -395,3 +395,25 @@ describe('parseForms: reCAPTCHA v3', () => {
     expect(form).toMatchObject({ submittable: false, reason: 'form_spam_protected' });
   });
 });
+
+describe('parseForms: sloppy markup (the slim htmlparser2 build of cheerio)', () => {
+  it('reads a form laid out in a table, with unclosed options and paragraphs', () => {
+    // Prepare
+    const html = `<html><body><p>Write to us<table><tr><td>
+      <form action="/send" method="post">
+        <tr><td><label for="e">Your email</label><td><input id="e" name="e" type="email" required>
+        <tr><td>Topic<td><select name="topic"><option>Sales<option selected>Support<option>Press</select>
+        <tr><td colspan=2><textarea name="msg" required></textarea>
+        <tr><td><input type=submit value=Send>
+      </form></table><p>Thanks</body></html>`;
+
+    // Act
+    const [form] = parseForms(html, 'https://acme.example/contact');
+
+    // Assess
+    expect(form).toMatchObject({ action: 'https://acme.example/send', method: 'POST', submittable: true });
+    expect(field(form, 'e')).toMatchObject({ role: 'email', required: true });
+    expect(field(form, 'topic')).toMatchObject({ options: ['Sales', 'Support', 'Press'], value: 'Support' });
+    expect(field(form, 'msg')).toMatchObject({ role: 'message', required: true });
+  });
+});

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { isAutoReply } from '../../../../shared/tracking/inbound-email';
+
+const headers = (entries: Record<string, string>) => new Map(Object.entries(entries));
+
+describe('isAutoReply', () => {
+  it.each([
+    ['Auto-Submitted: auto-replied', headers({ 'auto-submitted': 'auto-replied' }), 'Re: hello'],
+    ['Auto-Submitted with surrounding space and capitals', headers({ 'auto-submitted': ' Auto-Generated ' }), 'x'],
+    ['X-Autoreply', headers({ 'x-autoreply': 'yes' }), 'Re: hello'],
+    ['Precedence: auto_reply', headers({ precedence: 'auto_reply' }), 'Re: hello'],
+    ['an out-of-office subject', headers({}), 'Out of Office: back Monday'],
+    ['a German absence subject', headers({}), 'Abwesenheit bis 2.12.'],
+  ])('%s is an auto-reply', (_name, mailHeaders, subject) => {
+    // Act / Assess
+    expect(isAutoReply(mailHeaders, subject)).toBe(true);
+  });
+
+  it.each([
+    ['Auto-Submitted: no', headers({ 'auto-submitted': 'no' }), 'Re: hello'],
+    ['a person replying about an office move', headers({}), 'Re: our new office'],
+    ['Precedence: bulk alone', headers({ precedence: 'bulk' }), 'Re: hello'],
+  ])('%s is a person', (_name, mailHeaders, subject) => {
+    // Act / Assess
+    expect(isAutoReply(mailHeaders, subject)).toBe(false);
+  });
+});
