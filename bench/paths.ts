@@ -192,6 +192,8 @@ async function main(): Promise<void> {
     indexes: true,
     normaliseKey: (key) => {
       let pattern = key
+        // A metrics counter's shards (METRICS#<shard>#<scope>) are one logical counter to the capacity model.
+        .replace(/^METRICS#\d+#/, 'METRICS#')
         .replace(/\d{4}-\d{2}-\d{2}T\d{2}/g, '<hour>')
         .replace(/\d{4}-\d{2}-\d{2}/g, '<day>')
         .replace(/LINKEDIN:[\w-]+/g, 'LINKEDIN:<account>')

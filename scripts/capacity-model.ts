@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { counterShards } from '../shared/rate-limit/limiter';
+import { METRICS_SHARDS } from '../shared/tracking/metrics-aggregates';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DAY = 86_400;
@@ -403,9 +404,12 @@ export function simulate(scenario: Scenario, paths: PathModel[]): ScenarioResult
       unit: 'WCU/s on one item',
       firstExceededAt: firstAbove(values, q.dynamoItemWcu),
     };
-    if (key === 'RateCounters:ALL#D#<day>' && shards > 1) {
-      const perShard = values.map((value) => value / shards);
-      resources[`DynamoDB ALL#D#<day> as sharded (${shards} items)`] = {
+    // The bench records writes to a sharded counter under its logical key; writes pick a shard at random.
+    const itemShards =
+      key === 'RateCounters:ALL#D#<day>' ? shards : key.startsWith('Outreach:METRICS#') ? METRICS_SHARDS : 1;
+    if (itemShards > 1) {
+      const perShard = values.map((value) => value / itemShards);
+      resources[`DynamoDB ${label.split(' (')[0]} as sharded (${itemShards} items)`] = {
         peak: peakOf(perShard),
         quota: q.dynamoItemWcu,
         unit: 'WCU/s per shard',
@@ -540,11 +544,11 @@ function main(): void {
     out.push(
       `  SES-throttled sends ${result.sesThrottled.toLocaleString('en-US')} · never launched ${result.backlogAtEnd.toLocaleString('en-US')} · ${result.transitionsPerLead.toFixed(1)} transitions per started lead · most leads held back in one second ${result.maxDeferredLeads.toLocaleString('en-US')}`,
     );
-    out.push(`  ${'resource'.padEnd(52)}${'peak'.padStart(12)}${'quota'.padStart(12)}  first exceeded`);
+    out.push(`  ${'resource'.padEnd(62)}${'peak'.padStart(12)}${'quota'.padStart(12)}  first exceeded`);
     out.push('  (peaks are demand; throttled work is delayed, not dropped)');
     for (const [name, resource] of Object.entries(result.resources)) {
       out.push(
-        `  ${name.padEnd(52)}${Math.round(resource.peak).toLocaleString('en-US').padStart(12)}${resource.quota.toLocaleString('en-US').padStart(12)}  ${when(resource.firstExceededAt)}  (${resource.unit})`,
+        `  ${name.padEnd(62)}${Math.round(resource.peak).toLocaleString('en-US').padStart(12)}${resource.quota.toLocaleString('en-US').padStart(12)}  ${when(resource.firstExceededAt)}  (${resource.unit})`,
       );
     }
     out.push(

@@ -61,6 +61,12 @@ export const ACCESS_PATTERNS: AccessPattern[] = [
     index: 'byChannelDay (GSI)',
   },
   {
+    pattern: 'Channel metrics counters, per campaign or all (`*`), day and channel: bump one random shard, read all 8',
+    table: 'Outreach',
+    key: 'pk = METRICS#<shard 0–7>#<campaignId | *>, sk between <from>#… <to>#~ (sk = <YYYY-MM-DD>#<CHANNEL>)',
+    index: '—',
+  },
+  {
     pattern: 'Message by provider message id (SES events)',
     table: 'Outreach',
     key: 'providerMessageId = <id>',

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalDynamo } from '../../../../infra/local/dynamodb';
-import { bumpCounters, channelMetrics, metricsReport } from '../../../../shared/tracking/metrics-aggregates';
+import {
+  bumpCounters,
+  channelMetrics,
+  METRICS_SHARDS,
+  metricsReport,
+} from '../../../../shared/tracking/metrics-aggregates';
 import { useLocalDynamo } from '../../../support/local-dynamo';
 
 let dynamo: LocalDynamo;
@@ -70,7 +75,7 @@ describe('channel metrics formulas', () => {
 });
 
 describe('metrics read cost', () => {
-  it('reads the same number of items for 1,000 and 100,000 messages', async () => {
+  it('reads at most days × channels × shards items, for 1,000 as for 100,000 messages', async () => {
     // Prepare: 1,000 messages counted one by one; 100,000 counted in batches of 1,000, over three days.
     const days = ['2026-11-22', '2026-11-23', '2026-11-24'];
     for (let index = 0; index < 1_000; index++) {
@@ -90,8 +95,10 @@ describe('metrics read cost', () => {
     expect(small.channels.EMAIL).toMatchObject({ sent: 1_000, delivered: 900, deliveryRate: 0.9 });
     expect(large.channels.EMAIL).toMatchObject({ sent: 100_000, delivered: 90_000, deliveryRate: 0.9 });
     expect(mixed.channels.LINKEDIN).toMatchObject({ fallbackRate: 0.1, averageAttemptsPerLead: 1.1667 });
-    expect(small.itemsRead).toBe(3);
-    expect(large.itemsRead).toBe(small.itemsRead);
+    // 1,000 bumps over 3 days touch every shard of every day; the sums above prove no shard is missed.
+    expect(small.itemsRead).toBe(3 * METRICS_SHARDS);
+    expect(large.itemsRead).toBeLessThanOrEqual(3 * METRICS_SHARDS);
+    expect(mixed.itemsRead).toBe(1);
   });
 
   it('only counts days inside the window', async () => {
@@ -105,6 +112,24 @@ describe('metrics read cost', () => {
     // Assess
     expect(report.channels.CONTACT_FORM?.sent).toBe(2);
     expect(report.itemsRead).toBe(1);
+  });
+});
+
+describe('metrics shards', () => {
+  it('keeps campaigns apart even when an id looks like a shard key', async () => {
+    // Prepare: "1#lookalike" would read as shard 1 of "lookalike" if the shard came after the campaign id.
+    for (let index = 0; index < 40; index++) {
+      await bumpCounters('lookalike', 'EMAIL', '2026-11-24', { sent: 1 });
+      await bumpCounters('1#lookalike', 'EMAIL', '2026-11-24', { sent: 2 });
+    }
+
+    // Act
+    const plain = await metricsReport('lookalike', 1, TODAY);
+    const lookalike = await metricsReport('1#lookalike', 1, TODAY);
+
+    // Assess
+    expect(plain.channels.EMAIL?.sent).toBe(40);
+    expect(lookalike.channels.EMAIL?.sent).toBe(80);
   });
 });
 
