@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -47,6 +47,9 @@ export const CHANNEL_TASK_STATES: readonly string[] = [
 ];
 
 /** Lambda service faults worth retrying: the channel services are idempotent per try (attempt key). */
+/** Random extra wait after a rate-limit window resets (herds, docs/capacity.md). */
+export const RATE_LIMIT_JITTER_SECONDS = 300;
+
 export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
@@ -177,12 +180,14 @@ export class OutreachStateMachine extends Construct {
       tryCount?: string | number;
       stepWaitDone: boolean;
       step?: string;
+      retryWaitSeconds?: string | number;
     }) => ({
       stepIndex: fields.stepIndex ?? sfn.JsonPath.numberAt('$.cursor.stepIndex'),
       retriesUsed: fields.retriesUsed ?? sfn.JsonPath.numberAt('$.cursor.retriesUsed'),
       tryCount: fields.tryCount ?? sfn.JsonPath.numberAt('$.cursor.tryCount'),
       stepWaitDone: fields.stepWaitDone,
       step: fields.step ?? sfn.JsonPath.objectAt('$.cursor.step'),
+      ...(fields.retryWaitSeconds !== undefined && { retryWaitSeconds: fields.retryWaitSeconds }),
     });
 
     const succeeded = new sfn.Succeed(this, STATE.succeeded, { stateName: STATE.succeeded, outputPath: '$.result' });
@@ -207,18 +212,27 @@ export class OutreachStateMachine extends Construct {
         retriesUsed: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.cursor.retriesUsed'), 1),
         tryCount: nextTry,
         stepWaitDone: true,
+        retryWaitSeconds: sfn.JsonPath.numberAt('$.result.retryAfterSeconds'),
       }),
       resultPath: '$.cursor',
     });
     const scheduleRateLimitRetry = new sfn.Pass(this, STATE.scheduleRateLimitRetry, {
       stateName: STATE.scheduleRateLimitRetry,
-      comment: 'A rate limit: wait for the window to reset without using up a retry.',
-      parameters: cursorWith({ tryCount: nextTry, stepWaitDone: true }),
+      comment:
+        'A rate limit: wait for the window to reset, plus up to 5 random minutes so the leads a window refused do not all come back in its first second, without using up a retry.',
+      parameters: cursorWith({
+        tryCount: nextTry,
+        stepWaitDone: true,
+        retryWaitSeconds: sfn.JsonPath.mathAdd(
+          sfn.JsonPath.numberAt('$.result.retryAfterSeconds'),
+          Token.asNumber(sfn.JsonPath.mathRandom(0, RATE_LIMIT_JITTER_SECONDS)),
+        ),
+      }),
       resultPath: '$.cursor',
     });
     const waitBeforeRetry = new sfn.Wait(this, STATE.waitBeforeRetry, {
       stateName: STATE.waitBeforeRetry,
-      time: sfn.WaitTime.secondsPath('$.result.retryAfterSeconds'),
+      time: sfn.WaitTime.secondsPath('$.cursor.retryWaitSeconds'),
     });
     const retriesExhausted = new sfn.Pass(this, STATE.retriesExhausted, {
       stateName: STATE.retriesExhausted,

@@ -299,9 +299,10 @@ function resultFor(
     const usesRetry = verdict.usesRetry ?? !rateLimited;
     result.usesRetry = usesRetry;
     // A wait the lead did not cause lasts as long as the provider or the window says; otherwise the step's backoff.
-    result.retryAfterSeconds = usesRetry
-      ? Math.max(policyWait, verdict.retryAfterSeconds ?? 0)
-      : (verdict.retryAfterSeconds ?? 3600);
+    // Whole seconds: the state machine adds jitter with States.MathAdd, which takes integers.
+    result.retryAfterSeconds = Math.ceil(
+      usesRetry ? Math.max(policyWait, verdict.retryAfterSeconds ?? 0) : (verdict.retryAfterSeconds ?? 3600),
+    );
   }
   return result;
 }

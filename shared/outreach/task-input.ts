@@ -21,6 +21,8 @@ export const Cursor = z.object({
   tryCount: z.number().int().positive(),
   stepWaitDone: z.boolean(),
   step: RuntimeStep,
+  /** Set by the state machine before Wait Before Retry: the backoff, or the rate-limit wait plus jitter. */
+  retryWaitSeconds: z.number().nonnegative().optional(),
 });
 export type Cursor = z.infer<typeof Cursor>;
 

@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CascadeStack } from '../../../infra/cascade-stack';
 import { type ExtractedMachine, extractStateMachine } from '../../../infra/local/synth';
-import { LAMBDA_SERVICE_ERRORS, STATE } from '../../../infra/outreach-state-machine';
+import { LAMBDA_SERVICE_ERRORS, RATE_LIMIT_JITTER_SECONDS, STATE } from '../../../infra/outreach-state-machine';
 import { FATAL_TASK_ERRORS, RETRYABLE_TASK_ERRORS } from '../../../shared/errors';
 
 let template: Template;
@@ -81,10 +81,22 @@ describe('outreach state machine (synthesized)', () => {
     expect(machine.taskEntries[STATE.checkDelivery]).toBe('functions/check-delivery/index.ts');
     expect(state(STATE.waitBeforeRetry)).toMatchObject({
       Type: 'Wait',
-      SecondsPath: '$.result.retryAfterSeconds',
+      SecondsPath: '$.cursor.retryWaitSeconds',
       Next: STATE.routeByChannel,
     });
     expect(state(STATE.waitBeforeStep)).toMatchObject({ Type: 'Wait', SecondsPath: '$.cursor.step.waitSeconds' });
+  });
+
+  it('waits a backoff exactly, and a rate limit until the window resets plus up to 5 random minutes', () => {
+    // Assess: the backoff (24 h, 48 h) is kept as is; leads a window refused do not all return in its first second.
+    expect((state(STATE.scheduleRetry).Parameters as Record<string, unknown>)['retryWaitSeconds.$']).toBe(
+      '$.result.retryAfterSeconds',
+    );
+    expect((state(STATE.scheduleRateLimitRetry).Parameters as Record<string, unknown>)['retryWaitSeconds.$']).toBe(
+      `States.MathAdd($.result.retryAfterSeconds, States.MathRandom(0, ${RATE_LIMIT_JITTER_SECONDS}))`,
+    );
+    expect(state(STATE.scheduleRetry).Next).toBe(STATE.waitBeforeRetry);
+    expect(state(STATE.scheduleRateLimitRetry).Next).toBe(STATE.waitBeforeRetry);
   });
 
   it('routes outcomes: SENT and STOP end at once, rate limits do not use up retries, exhausted retries fall back', () => {

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../../infra/local/stack';
+import { RATE_LIMIT_JITTER_SECONDS, STATE } from '../../../infra/outreach-state-machine';
+import { type Campaign, SequenceConfig } from '../../../shared/domain/schemas';
+import { launchBatch } from '../../../shared/outreach/launcher';
+import { putAccountLimits, putChannelConfig } from '../../../shared/store/config';
+import { createLead, putCampaign } from '../../../shared/store/leads';
+import { testLead } from '../../support/fixtures';
+
+/** The synthesized definition on the embedded stack: how long a rate-limited lead really waits. */
+let stack: LocalStack;
+
+const campaign: Campaign = {
+  campaignId: 'herd',
+  name: 'herd',
+  sender: { name: 'Ada', email: 'ada@cascade-demo.example' },
+  templates: {},
+  sequence: SequenceConfig.parse({ steps: [{ channel: 'EMAIL' }] }),
+  minGrade: 'D',
+  state: 'ACTIVE',
+  createdAt: '2026-11-24T08:00:00.000Z',
+  updatedAt: '2026-11-24T08:00:00.000Z',
+};
+
+beforeAll(async () => {
+  stack = await startLocalStack({ pauseMs: 1 });
+  await putAccountLimits({ globalPerDay: 1_000, perDomainPerDay: 100, leadCooldownHours: 24 });
+  await putCampaign(campaign);
+  await putChannelConfig({
+    channel: 'EMAIL',
+    scope: 'herd',
+    enabled: true,
+    rateLimits: { perHour: 1, perDay: 100 },
+    retryPolicy: { maxRetries: 2, retryBackoffHours: [24, 48] },
+    settings: {},
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('Wait Before Retry after a rate limit', () => {
+  it('lasts until the window resets plus a random share of the jitter, so refused leads do not return together', async () => {
+    // Prepare: one email an hour, six leads: five are refused by the hourly window.
+    for (let index = 0; index < 6; index++) {
+      await createLead(
+        testLead({
+          leadId: `herd-${index}`,
+          campaignId: 'herd',
+          email: `p${index}@herd-${index}.example`,
+          status: 'NEW',
+        }),
+      );
+    }
+
+    // Act
+    await launchBatch({ campaignId: 'herd' });
+    await stack.stepFunctions.drain();
+
+    // Assess: each wait, read from the execution history in virtual time, against what the Task asked for.
+    const waits = stack.stepFunctions.list().flatMap((execution) =>
+      execution.events.flatMap((event, index) => {
+        if (event.stateEnteredEventDetails?.name !== STATE.waitBeforeRetry) return [];
+        const input = JSON.parse(event.stateEnteredEventDetails.input) as {
+          result: { reason: string; retryAfterSeconds: number };
+        };
+        const exited = execution.events
+          .slice(index)
+          .find((later) => later.stateExitedEventDetails?.name === STATE.waitBeforeRetry);
+        return [
+          {
+            reason: input.result.reason,
+            asked: input.result.retryAfterSeconds,
+            waited: ((exited?.timestamp ?? Number.NaN) - event.timestamp) / 1000,
+          },
+        ];
+      }),
+    );
+    const rateLimited = waits.filter((wait) => wait.reason === 'rate_limited');
+    expect(rateLimited.length).toBeGreaterThanOrEqual(5);
+    for (const wait of rateLimited) {
+      expect(wait.waited).toBeGreaterThanOrEqual(wait.asked);
+      expect(wait.waited).toBeLessThanOrEqual(wait.asked + RATE_LIMIT_JITTER_SECONDS);
+    }
+    const extras = new Set(rateLimited.map((wait) => Math.round(wait.waited - wait.asked)));
+    expect(extras.size).toBeGreaterThan(1);
+    const statuses = stack.stepFunctions.list().map((execution) => execution.status);
+    expect(statuses.filter((status) => status === 'SUCCEEDED')).toHaveLength(6);
+  });
+});
