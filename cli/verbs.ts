@@ -145,6 +145,9 @@ async function campaignAction(
   if (options.json) return writeJson(campaign);
   if (verb) writeLines([`${verb} campaign ${str(campaign.campaignId) ?? ''}`.trimEnd()]);
   writeLines(campaignLines(campaign));
+  const sequences = campaign.sequences as { resumed?: number; keptParked?: number } | undefined;
+  if (sequences)
+    writeLines([`sequences restarted: ${sequences.resumed ?? 0}, left paused: ${sequences.keptParked ?? 0}`]);
   void client;
 }
 

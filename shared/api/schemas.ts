@@ -300,6 +300,20 @@ export const LinkedInWebhookRequest = LinkedInWebhookEvent.superRefine((event, c
 // ---- responses
 
 export const CampaignResponse = Campaign.meta({ id: 'Campaign' });
+export const ResumedCampaignResponse = Campaign.extend({
+  sequences: z
+    .object({
+      resumed: z
+        .number()
+        .int()
+        .meta({ description: 'Sequences the pause had stopped, restarted at the step not yet sent' }),
+      keptParked: z
+        .number()
+        .int()
+        .meta({ description: 'Stopped sequences left PAUSED: the sequence was edited while the campaign was paused' }),
+    })
+    .meta({ description: 'Leads whose sequence the pause stopped (stopReason campaign_inactive)' }),
+}).meta({ id: 'ResumedCampaign' });
 export const LeadResponse = Lead.extend({
   erasedAt: z.iso.datetime().optional().meta({ description: 'Set once personal data was erased' }),
 }).meta({ id: 'Lead' });

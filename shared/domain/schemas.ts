@@ -95,6 +95,10 @@ export const Lead = z.object({
   stopReason: ReasonCode.optional(),
   sequenceVersion: z.number().int().optional(),
   executionName: z.string().optional(),
+  /** Where a sequence stopped by a campaign pause picks up when the campaign is resumed (the step not yet sent). */
+  resumeFrom: z.object({ stepIndex: z.number().int().nonnegative(), tryCount: z.number().int().positive() }).optional(),
+  /** How many times the lead's sequence was resumed: part of the resumed execution's name. */
+  resumeCount: z.number().int().nonnegative().optional(),
   createdAt: isoTimestamp,
   updatedAt: isoTimestamp,
 });

@@ -140,6 +140,87 @@ async function enrol(
   }
 }
 
+export interface ResumeReport {
+  /** Sequences restarted at the step they had not sent yet. */
+  resumed: number;
+  /** Leads left PAUSED: the sequence was edited meanwhile, or another resume got there first. */
+  keptParked: number;
+  executions: string[];
+}
+
+/**
+ * After a campaign is resumed: the leads whose sequences stopped on `campaign_inactive` get a new execution that
+ * starts at the step they had not sent. Each is taken PAUSED → IN_SEQUENCE with one conditional write, and the
+ * execution name counts the resumes, so two concurrent resumes start one execution per lead. Leads parked for
+ * any other reason (`ambiguous_send`, `template_error`) stay PAUSED for an operator.
+ */
+export async function resumeParkedLeads(campaignId: string, stateMachineArn?: string): Promise<ResumeReport> {
+  const campaign = await getCampaign(campaignId);
+  if (!campaign || campaign.state !== 'ACTIVE')
+    throw new CampaignNotActiveError(`campaign ${campaignId} is ${campaign?.state ?? 'missing'}`);
+  const machineArn = stateMachineArn ?? process.env.CASCADE_STATE_MACHINE_ARN;
+  if (!machineArn) throw new Error('CASCADE_STATE_MACHINE_ARN is not set');
+  const report: ResumeReport = { resumed: 0, keptParked: 0, executions: [] };
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await queryLeadsByStatus(campaign.campaignId, 'PAUSED', { startKey, limit: 100 });
+    const parked = page.leads.filter((lead) => lead.stopReason === 'campaign_inactive' && lead.resumeFrom);
+    for (let index = 0; index < parked.length; index += START_CONCURRENCY) {
+      await Promise.all(
+        parked.slice(index, index + START_CONCURRENCY).map((lead) => resumeLead(lead, campaign, report, machineArn)),
+      );
+    }
+    startKey = page.nextKey;
+  } while (startKey);
+  return report;
+}
+
+async function resumeLead(lead: Lead, campaign: Campaign, report: ResumeReport, stateMachineArn: string) {
+  const resumeFrom = lead.resumeFrom;
+  if (!resumeFrom || lead.sequenceVersion !== campaign.sequence.version) {
+    report.keptParked++;
+    return;
+  }
+  const resumeCount = (lead.resumeCount ?? 0) + 1;
+  const executionName = executionNameFor(campaign.campaignId, `${lead.leadId}--r${resumeCount}`);
+  const parkedFields = { stopReason: lead.stopReason, resumeFrom, resumeCount: lead.resumeCount };
+  try {
+    await transitionLead(lead, ['PAUSED'], 'IN_SEQUENCE', {
+      executionName,
+      stopReason: undefined,
+      resumeFrom: undefined,
+      resumeCount,
+    });
+  } catch (error) {
+    if (error instanceof LeadStatusConflictError) {
+      report.keptParked++;
+      return;
+    }
+    throw error;
+  }
+  try {
+    await sfnClient().send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        name: executionName,
+        input: JSON.stringify(
+          buildExecutionInput(campaign.campaignId, lead.leadId, campaign.sequence, null, resumeFrom),
+        ),
+      }),
+    );
+    report.resumed++;
+    report.executions.push(executionName);
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ExecutionAlreadyExists') {
+      report.resumed++;
+      return;
+    }
+    // Nothing started: park the lead again exactly as it was, for the next resume.
+    await transitionLead(lead, ['IN_SEQUENCE'], 'PAUSED', { ...parkedFields, executionName: lead.executionName });
+    throw error;
+  }
+}
+
 /** Dry run: the first step whose channel has a contact point, rendered; nothing is sent or recorded. */
 export function previewFirstStep(lead: Lead, campaign: Campaign): DryRunEntry {
   const step = campaign.sequence.steps.find((candidate) => hasContactPoint(lead, candidate.channel));

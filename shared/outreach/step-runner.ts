@@ -26,7 +26,7 @@ import {
   recordReservation,
   type StoredAttempt,
 } from '../store/outreach';
-import { channelSuppressionKeys, findSuppressionByKeys, leadSuppressionKeys } from '../store/suppression-checks';
+import { channelSuppressionKeys, findSuppressionsByKeys, leadSuppressionKeys } from '../store/suppression-checks';
 import { buildTemplateContext, DEFAULT_TEMPLATES, renderMessage, TemplateError } from '../templates/render';
 import { nowIso, nowMs } from '../time/clock';
 import { bumpCounters } from '../tracking/metrics-aggregates';
@@ -131,7 +131,7 @@ export async function runChannelStep(input: StepTaskInput, adapter: ChannelAdapt
         createdAt: nowIso(),
       });
     }
-    await applyLeadEffects(lead, verdict, send?.leadUpdates);
+    await applyLeadEffects(lead, verdict, send?.leadUpdates, cursor);
     await completeAttempt(lead.leadId, attemptKey, {
       outcome: result.outcome,
       reason: result.reason,
@@ -157,11 +157,14 @@ export async function runChannelStep(input: StepTaskInput, adapter: ChannelAdapt
   };
 
   // Re-check before every send, including after every Wait (PRODUCT.md §2): the lead, then this channel.
-  const leadSuppressed = await findSuppressionByKeys(leadSuppressionKeys(lead));
+  // One read for both: the lead's own entries stop the sequence, the channel's entries close this channel.
+  const leadKeys = new Set(leadSuppressionKeys(lead));
+  const suppressions = await findSuppressionsByKeys([...leadKeys, ...channelSuppressionKeys(lead, channel)]);
+  const leadSuppressed = suppressions.some((entry) => leadKeys.has(entry.key));
   const stopReason = stopReasonFor(lead, campaign) ?? (leadSuppressed ? 'suppressed' : undefined);
   if (stopReason)
     return finish({ verdict: { outcome: 'STOP', reason: stopReason, delivered: false }, messageWritten: false });
-  const channelSuppressed = await findSuppressionByKeys(channelSuppressionKeys(lead, channel));
+  const channelSuppressed = suppressions.find((entry) => !leadKeys.has(entry.key));
   if (channelSuppressed) {
     const detail = `${channelSuppressed.key} (${channelSuppressed.reason})`;
     return finish({
@@ -311,6 +314,7 @@ async function applyLeadEffects(
   lead: Lead,
   verdict: ProviderVerdict,
   updates: Partial<Lead> | undefined,
+  cursor?: StepTaskInput['cursor'],
 ): Promise<void> {
   if (updates?.linkedinProviderId && updates.linkedinProviderId !== lead.linkedinProviderId) {
     await indexLinkedInProfile(updates.linkedinProviderId, lead.leadId, lead.campaignId);
@@ -323,6 +327,12 @@ async function applyLeadEffects(
     if (updates && Object.keys(updates).length > 0) await updateLeadFields(lead.leadId, updates);
     if (verdict.outcome === 'STOP' && verdict.reason === 'max_attempts_reached') {
       await transitionLead(lead, ['IN_SEQUENCE', 'NEW'], 'EXHAUSTED');
+    } else if (verdict.outcome === 'STOP' && verdict.reason === 'campaign_inactive' && cursor) {
+      // Stopped before this step's send: resuming the campaign restarts the sequence here (launcher.ts).
+      await transitionLead(lead, ['IN_SEQUENCE', 'NEW'], 'PAUSED', {
+        stopReason: 'campaign_inactive',
+        resumeFrom: { stepIndex: cursor.stepIndex, tryCount: cursor.tryCount + 1 },
+      });
     } else if (verdict.outcome === 'STOP' && verdict.reason && PAUSING_STOPS.has(verdict.reason)) {
       await transitionLead(lead, ['IN_SEQUENCE', 'NEW'], 'PAUSED');
     }

@@ -87,10 +87,11 @@ export function buildExecutionInput(
   leadId: string,
   sequence: SequenceConfig,
   override: ContentOverride | null = null,
+  resumeFrom?: { stepIndex: number; tryCount: number },
 ): ExecutionInput {
   const steps = toRuntimeSteps(sequence);
-  const first = steps[0];
-  if (!first) throw new Error('a sequence needs at least one step');
+  const first = steps[resumeFrom?.stepIndex ?? 0];
+  if (!first) throw new Error(`the sequence has no step ${resumeFrom?.stepIndex ?? 0}`);
   return {
     campaignId,
     leadId,
@@ -101,7 +102,16 @@ export function buildExecutionInput(
       steps,
       maxTotalAttemptsPerLead: sequence.maxTotalAttemptsPerLead,
     },
-    cursor: { stepIndex: 0, retriesUsed: 0, tryCount: 1, stepWaitDone: false, step: first },
+    // A resumed sequence starts at the step it had not sent yet; the wait before that step was already served.
+    cursor: resumeFrom
+      ? {
+          stepIndex: resumeFrom.stepIndex,
+          retriesUsed: 0,
+          tryCount: resumeFrom.tryCount,
+          stepWaitDone: true,
+          step: first,
+        }
+      : { stepIndex: 0, retriesUsed: 0, tryCount: 1, stepWaitDone: false, step: first },
     override,
   };
 }

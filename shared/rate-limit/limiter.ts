@@ -1,5 +1,6 @@
-import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChannelType } from '../domain/schemas';
+import { batchGetAll } from '../store/batch-get';
 import { documentClient, isConditionFailure } from '../store/client';
 import type { AccountLimits } from '../store/config';
 import { tableName } from '../store/tables';
@@ -186,16 +187,15 @@ async function addOne(key: string, limit: number, windowEndMs: number): Promise<
   }
 }
 
-/** Current use of every shard of a counter, in one strongly consistent BatchGetItem (keys left unread count as 0). */
+/** Current use of every shard of a counter, in one strongly consistent BatchGetItem. */
 async function shardUsage(key: string, shards: number): Promise<number[]> {
   const keys = Array.from({ length: shards }, (_, index) => shardKey(key, index));
-  const TableName = tableName('rateCounters');
-  const { Responses } = await documentClient().send(
-    new BatchGetCommand({
-      RequestItems: { [TableName]: { Keys: keys.map((pk) => ({ pk })), ConsistentRead: true } },
-    }),
+  const items = await batchGetAll(
+    tableName('rateCounters'),
+    keys.map((pk) => ({ pk })),
+    { consistent: true },
   );
-  const used = new Map((Responses?.[TableName] ?? []).map((item) => [String(item.pk), Number(item.used ?? 0)]));
+  const used = new Map(items.map((item) => [String(item.pk), Number(item.used ?? 0)]));
   return keys.map((pk) => used.get(pk) ?? 0);
 }
 

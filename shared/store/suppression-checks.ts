@@ -1,7 +1,6 @@
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChannelType, Lead, Suppression } from '../domain/schemas';
 import { sha256 } from '../ids';
-import { documentClient } from './client';
+import { batchGetAll } from './batch-get';
 import { normalizeEmail } from './suppressions';
 import { tableName } from './tables';
 
@@ -41,15 +40,15 @@ export function channelSuppressionKeys(lead: Lead, channel: ChannelType): string
   }
 }
 
-/** The first suppression entry among `keys`, if any (one BatchGet). */
-export async function findSuppressionByKeys(keys: string[]): Promise<Suppression | undefined> {
-  if (keys.length === 0) return undefined;
-  const table = tableName('suppressions');
-  const result = await documentClient().send(
-    new BatchGetCommand({ RequestItems: { [table]: { Keys: keys.map((pk) => ({ pk })) } } }),
+/** The suppression entries that exist among `keys` (one BatchGet for up to 100 keys, none left unread). */
+export async function findSuppressionsByKeys(keys: readonly string[]): Promise<Suppression[]> {
+  if (keys.length === 0) return [];
+  const items = await batchGetAll(
+    tableName('suppressions'),
+    keys.map((pk) => ({ pk })),
   );
-  const found = result.Responses?.[table]?.[0];
-  return found
-    ? ({ key: found.pk, reason: found.reason, source: found.source, createdAt: found.createdAt } as Suppression)
-    : undefined;
+  return items.map(
+    (found) =>
+      ({ key: found.pk, reason: found.reason, source: found.source, createdAt: found.createdAt }) as Suppression,
+  );
 }

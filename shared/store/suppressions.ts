@@ -1,7 +1,8 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Suppression } from '../domain/schemas';
 import { sha256 } from '../ids';
 import { nowIso } from '../time/clock';
+import { batchGetAll } from './batch-get';
 import { documentClient, isConditionFailure } from './client';
 import { tableName } from './tables';
 
@@ -103,35 +104,25 @@ export async function listSuppressions(
 /** The first suppression entry matching the address, if any (one BatchGet). */
 export async function findSuppression(email: string | undefined): Promise<Suppression | undefined> {
   if (!email) return undefined;
-  const table = tableName('suppressions');
-  const result = await documentClient().send(
-    new BatchGetCommand({ RequestItems: { [table]: { Keys: suppressionKeysFor(email).map((pk) => ({ pk })) } } }),
+  const found = await batchGetAll(
+    tableName('suppressions'),
+    suppressionKeysFor(email).map((pk) => ({ pk })),
   );
-  const found = result.Responses?.[table]?.[0];
-  return found ? toSuppression(found) : undefined;
+  return found[0] ? toSuppression(found[0]) : undefined;
 }
-
-const BATCH_GET_LIMIT = 100;
 
 /** Which of these addresses belong to erased leads (their `HASH#` entry exists); BatchGets of 100 keys. */
 export async function findErasedEmails(emails: readonly string[]): Promise<Set<string>> {
   const byKey = new Map<string, string>();
   for (const email of emails) byKey.set(erasureKeyFor(email), normalizeEmail(email));
-  const keys = [...byKey.keys()];
+  const items = await batchGetAll(
+    tableName('suppressions'),
+    [...byKey.keys()].map((pk) => ({ pk })),
+  );
   const erased = new Set<string>();
-  const table = tableName('suppressions');
-  for (let index = 0; index < keys.length; index += BATCH_GET_LIMIT) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [table]: { Keys: keys.slice(index, index + BATCH_GET_LIMIT).map((pk) => ({ pk })) },
-    };
-    while (request && Object.keys(request).length > 0) {
-      const result = await documentClient().send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of result.Responses?.[table] ?? []) {
-        const email = byKey.get(String(item.pk));
-        if (email) erased.add(email);
-      }
-      request = result.UnprocessedKeys as typeof request;
-    }
+  for (const item of items) {
+    const email = byKey.get(String(item.pk));
+    if (email) erased.add(email);
   }
   return erased;
 }

@@ -1,6 +1,6 @@
 import { type Campaign, DEFAULT_SEQUENCE, SequenceConfig } from '../../domain/schemas';
 import { newId } from '../../ids';
-import { launchBatch } from '../../outreach/launcher';
+import { launchBatch, resumeParkedLeads } from '../../outreach/launcher';
 import { createCampaign, getCampaign, replaceCampaignSequence, transitionCampaign } from '../../store/leads';
 import { nowIso } from '../../time/clock';
 import { conflict, type ErrorDetail, notFound, validationError } from '../errors';
@@ -12,6 +12,7 @@ import {
   LaunchBatchRequest,
   LaunchReportResponse,
   MAX_TEMPLATE_BYTES,
+  ResumedCampaignResponse,
   SequenceInput,
 } from '../schemas';
 import { sampleContext, templateDetails, templateSizeDetails } from '../template-check';
@@ -123,9 +124,11 @@ export const campaignRoutes = [
     operationId: 'resumeCampaign',
     tag: TAG,
     summary: 'Resume a paused campaign',
+    description:
+      'Sequences the pause stopped restart at the step they had not sent (a new execution each); leads parked for other reasons stay PAUSED.',
     params: CampaignParams,
     errors: [409],
-    responses: { 200: { description: 'The active campaign', schema: CampaignResponse } },
+    responses: { 200: { description: 'The active campaign', schema: ResumedCampaignResponse } },
     async handle({ params }) {
       const campaign = await requireCampaign(params.id);
       if (campaign.state !== 'PAUSED') {
@@ -134,7 +137,12 @@ export const campaignRoutes = [
           `campaign ${campaign.campaignId} is ${campaign.state}`,
         );
       }
-      return { status: 200, body: await transitionCampaign(campaign.campaignId, ['PAUSED'], 'ACTIVE') };
+      const resumed = await transitionCampaign(campaign.campaignId, ['PAUSED'], 'ACTIVE');
+      const report = await resumeParkedLeads(campaign.campaignId);
+      return {
+        status: 200,
+        body: { ...resumed, sequences: { resumed: report.resumed, keptParked: report.keptParked } },
+      };
     },
   }),
   defineRoute({

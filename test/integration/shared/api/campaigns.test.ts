@@ -224,6 +224,7 @@ describe('POST /v1/campaigns/{id}/pause and /resume', () => {
     expect(batchWhilePaused.body.error.code).toBe('campaign_not_active');
     expect(resumed.status).toBe(200);
     expect(resumed.body.state).toBe('ACTIVE');
+    expect(resumed.body.sequences).toEqual({ resumed: 0, keptParked: 0 });
     expect(resumedAgain.status).toBe(409);
     expect(resumedAgain.body.error.code).toBe('campaign_not_paused');
     expect((await getCampaign('pausable'))?.state).toBe('ACTIVE');
