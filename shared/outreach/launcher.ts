@@ -156,7 +156,7 @@ export interface ResumeReport {
  */
 export async function resumeParkedLeads(campaignId: string, stateMachineArn?: string): Promise<ResumeReport> {
   const campaign = await getCampaign(campaignId);
-  if (!campaign || campaign.state !== 'ACTIVE')
+  if (campaign?.state !== 'ACTIVE')
     throw new CampaignNotActiveError(`campaign ${campaignId} is ${campaign?.state ?? 'missing'}`);
   const machineArn = stateMachineArn ?? process.env.CASCADE_STATE_MACHINE_ARN;
   if (!machineArn) throw new Error('CASCADE_STATE_MACHINE_ARN is not set');
