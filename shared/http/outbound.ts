@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, isIPv4, isIPv6 } from 'node:net';
+import type { CookieJar } from 'tough-cookie';
 import { Agent, type Dispatcher, request } from 'undici';
 
 /**
@@ -38,6 +39,11 @@ export interface OutboundRequest {
    * Default: `process.env.CASCADE_ALLOW_PRIVATE_NETWORK === '1'`.
    */
   allowPrivateNetwork?: boolean;
+  /**
+   * Cookies as a browser keeps them across the exchange: sent on every hop they match (domain, path, secure)
+   * and updated from every response, redirects included (session and CSRF cookies set on a 302).
+   */
+  cookieJar?: CookieJar;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -472,6 +478,8 @@ export async function outboundRequest(url: string, init: OutboundRequest = {}): 
         headers.host = current.host;
         headers['x-forwarded-proto'] = current.protocol.replace(':', '');
       }
+      const jarCookies = init.cookieJar ? await init.cookieJar.getCookieString(current.href) : '';
+      if (jarCookies) headers.cookie = jarCookies;
       const failure = (detail: string, maybeDelivered: boolean) =>
         new OutboundRequestError(`${method} ${current.href} failed: ${detail}`, current.href, maybeDelivered);
       let response: Dispatcher.ResponseData;
@@ -493,6 +501,13 @@ export async function outboundRequest(url: string, init: OutboundRequest = {}): 
         // Connection never established: the server cannot have seen the request.
         const neverConnected = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'].includes(code);
         throw failure((error as Error).message, !neverConnected);
+      }
+      if (init.cookieJar) {
+        const setCookies = response.headers['set-cookie'];
+        for (const cookie of Array.isArray(setCookies) ? setCookies : setCookies ? [setCookies] : []) {
+          // A cookie the page may not set (another domain, a public suffix) is dropped, as a browser would.
+          await init.cookieJar.setCookie(cookie, current.href, { ignoreError: true });
+        }
       }
       const responseHeaders: Record<string, string> = {};
       for (const [key, value] of Object.entries(response.headers)) {

@@ -1,3 +1,4 @@
+import type { CookieJar } from 'tough-cookie';
 import {
   type OutboundRequest,
   OutboundRequestError,
@@ -23,6 +24,8 @@ export interface FormFetchOptions {
   /** Lift the outbound private-network guard (local testing); default from `CASCADE_ALLOW_PRIVATE_NETWORK`. */
   allowPrivateNetwork?: boolean;
   timeoutMs?: number;
+  /** One jar per visit: the page fetch's cookies (redirect hops included) go back with the submission. */
+  cookieJar?: CookieJar;
 }
 
 /** `OutboundRequest` plus the guard's switch (accepted by `outboundRequest` once its SSRF guard is in). */
@@ -42,6 +45,7 @@ export function guardedInit(init: OutboundRequest, options: FormFetchOptions): G
   const request: GuardedRequest = { ...init, headers: { ...BROWSER_HEADERS, ...init.headers } };
   if (options.timeoutMs !== undefined) request.timeoutMs = options.timeoutMs;
   if (options.allowPrivateNetwork !== undefined) request.allowPrivateNetwork = options.allowPrivateNetwork;
+  if (options.cookieJar) request.cookieJar = options.cookieJar;
   return request;
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { load } from 'cheerio/slim';
+import { CookieJar } from 'tough-cookie';
 import type { ProviderVerdict } from '../../domain/outcome';
 import type { Outcome, ReasonCode } from '../../domain/schemas';
 import { OutboundRequestError, type OutboundResponse, outboundRequest } from '../../http/outbound';
@@ -461,16 +462,6 @@ function result(
   return out;
 }
 
-/** Cookies the page set, sent back with the submission (session or CSRF cookies). */
-export function cookieHeader(setCookie: string | undefined): string | undefined {
-  if (!setCookie) return undefined;
-  const pairs = setCookie
-    .split(/,(?=\s*[^;,=\s]+=)/)
-    .map((cookie) => cookie.split(';')[0]?.trim())
-    .filter((pair): pair is string => Boolean(pair?.includes('=')));
-  return pairs.length > 0 ? pairs.join('; ') : undefined;
-}
-
 /** A page fetch that did not give a page: what the channel does about it. */
 function pageFailure(error: unknown): SubmitContactFormResult {
   const message = (error as Error).message;
@@ -511,7 +502,7 @@ export async function inspectFormPage(url: string, options: FormFetchOptions = {
  * campaign's say-so: those end FALLBACK with a `manualTask` for a person.
  */
 export async function submitContactForm(input: SubmitContactFormInput): Promise<SubmitContactFormResult> {
-  const fetchOptions: FormFetchOptions = { timeoutMs: input.timeoutMs ?? 15_000 };
+  const fetchOptions: FormFetchOptions = { timeoutMs: input.timeoutMs ?? 15_000, cookieJar: new CookieJar() };
   if (input.allowPrivateNetwork !== undefined) fetchOptions.allowPrivateNetwork = input.allowPrivateNetwork;
   let page: OutboundResponse;
   try {
@@ -567,8 +558,6 @@ export async function submitContactForm(input: SubmitContactFormInput): Promise<
     referer: pageUrl,
     origin: origin.origin,
   };
-  const cookies = new URL(encoded.url).host === origin.host ? cookieHeader(page.headers['set-cookie']) : undefined;
-  if (cookies) headers.cookie = cookies;
 
   let response: OutboundResponse;
   try {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CookieJar } from 'tough-cookie';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   OutboundBlockedError,
@@ -268,6 +269,38 @@ describe('outboundRequest address guard', () => {
     expect(other.requests[0]?.headers.authorization).toBeUndefined();
     expect(other.requests[0]?.headers['x-api-key']).toBeUndefined();
     expect(other.requests[0]?.headers.accept).toBe('text/html');
+  });
+});
+
+describe('outboundRequest cookies', () => {
+  it('keeps cookies in a jar across redirect hops and requests, and never sends them to another site', async () => {
+    // Prepare: the site sets `sid` on a 302, then redirects to another site; a later request returns.
+    const other = await startPeer(ok('other'));
+    const site = await startPeer((req, res) => {
+      if (req.url === '/start') {
+        res.writeHead(302, { 'set-cookie': 'sid=abc; Path=/', location: '/next' });
+        return res.end();
+      }
+      if (req.url === '/next') {
+        res.writeHead(302, { 'set-cookie': 'step=2; Path=/next', location: 'http://other.example/' });
+        return res.end();
+      }
+      ok('site')(req, res);
+    });
+    process.env.CASCADE_CONNECT_TO = `public.example=${site.url},other.example=${other.url}`;
+    const cookieJar = new CookieJar();
+
+    // Act
+    await outboundRequest('http://public.example/start', { cookieJar });
+    await outboundRequest('http://public.example/form', { method: 'POST', body: 'a=1', cookieJar });
+
+    // Assess: the cookie set on the first hop rides the second; `step` only on its path; none leaves the site.
+    expect(site.requests.map((request) => [request.url, request.headers.cookie])).toEqual([
+      ['/start', undefined],
+      ['/next', 'sid=abc'],
+      ['/form', 'sid=abc'],
+    ]);
+    expect(other.requests[0]?.headers.cookie).toBeUndefined();
   });
 });
 

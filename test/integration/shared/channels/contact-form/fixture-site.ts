@@ -120,6 +120,9 @@ export async function startFixtureSite(): Promise<FixtureSite> {
     }
     if (method === 'GET') {
       if (path === '/') return html(res, 200, HOME);
+      // A cookie wall: the contact link answers with a consent cookie and a redirect to the form.
+      if (path === '/consent-gate')
+        return html(res, 302, '', { 'set-cookie': 'consent=granted; Path=/; HttpOnly', location: '/contact/' });
       const extra = EXTRA_PAGES[path];
       if (extra) return html(res, 200, extra);
       const fixture = pages.get(path);

@@ -186,6 +186,23 @@ describe('consent and discovery against the fixture site', () => {
     expect(site.posts()).toHaveLength(0);
   });
 
+  it("sends back the cookies set on a redirect before the form, with the page's own", async () => {
+    // Act: /consent-gate sets `consent=granted` on its 302 to the CF7 page, which sets `session`.
+    const result = await submitContactForm({
+      url: `${site.url}/consent-gate`,
+      contact: CONTACT,
+      consentPolicy: 'tick_required',
+      allowPrivateNetwork: true,
+    });
+
+    // Assess
+    expect(result.outcome, result.detail).toBe('SENT');
+    const cookies = String(site.posts()[0]?.headers.cookie ?? '')
+      .split('; ')
+      .sort();
+    expect(cookies).toEqual(['consent=granted', 'session=s-cf7-basic']);
+  });
+
   it('finds the contact page of a web site through its "Kontakt" link', async () => {
     // Act
     const search = await findContactPage(`${site.url}/`, { allowPrivateNetwork: true });
