@@ -195,7 +195,8 @@ export class CascadeStack extends Stack {
     const createPhoneTask = fn('CreatePhoneTaskFunction', 'create-phone-task');
     const finishSequence = fn('FinishSequenceFunction', 'finish-sequence');
     const checkDelivery = fn('CheckDeliveryFunction', 'check-delivery');
-    this.grantTables(checkDelivery, { Outreach: 'read', Leads: 'read' });
+    // RateCounters: a bounced email gives back the lead's cooldown slot (shared/outreach/check-delivery.ts).
+    this.grantTables(checkDelivery, { Outreach: 'read', Leads: 'read', RateCounters: 'readWrite' });
 
     const channelFunctions = [sendEmail, sendLinkedIn, submitContactForm, createPhoneTask];
     for (const channelFunction of [...channelFunctions, finishSequence]) {

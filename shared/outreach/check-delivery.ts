@@ -1,7 +1,8 @@
 import type { ChannelResult } from '../domain/outcome';
 import { EmailBouncedError, LeadComplainedError } from '../errors';
+import { releaseCooldown } from '../rate-limit/limiter';
 import { getLead } from '../store/leads';
-import { getMessage } from '../store/outreach';
+import { getAttempt, getMessage } from '../store/outreach';
 
 /**
  * After an accepted email, the sequence checks its message once more. A bounce or a complaint is raised as
@@ -18,6 +19,9 @@ export async function checkDelivery(input: { leadId: string; sent: ChannelResult
     throw new LeadComplainedError(`lead ${input.leadId} complained about message ${sent.messageId}`);
   }
   if (message?.status === 'BOUNCED') {
+    // The email never reached the lead: it is no touch, and the next channel may go at once.
+    const attempt = await getAttempt(input.leadId, message.attemptKey);
+    if (attempt?.reservation) await releaseCooldown(attempt.reservation);
     throw new EmailBouncedError(`message ${sent.messageId} bounced (${message.bounceType ?? 'Permanent'})`);
   }
   return { ...sent, outcome: 'SENT', channelUsed: sent.channel, confirmed: true };

@@ -355,6 +355,16 @@ export async function release(reservation: Reservation): Promise<void> {
   await Promise.all(reservation.rules.map((rule) => give(rule, reservation.reservedAtMs)));
 }
 
+/**
+ * Gives back only the lead's cooldown slot of a send that never reached the lead (a bounced email), so the
+ * next channel need not wait out 24 h. The volume counters keep the send: the provider did send it. Only our
+ * own touch is removed (conditional on its time), so a retry of this call or a later touch is safe.
+ */
+export async function releaseCooldown(reservation: Reservation): Promise<void> {
+  const cooldowns = reservation.rules.filter((rule) => rule.kind === 'cooldown');
+  await Promise.all(cooldowns.map((rule) => give(rule, reservation.reservedAtMs)));
+}
+
 export async function counterValue(key: string): Promise<number> {
   const { Item } = await documentClient().send(
     new GetCommand({ TableName: tableName('rateCounters'), Key: { pk: key }, ConsistentRead: true }),

@@ -305,6 +305,20 @@ describe('least privilege (exact actions and resources)', () => {
     );
   });
 
+  it('check-delivery: reads messages and leads, writes only the rate counters (a bounce gives back the cooldown)', () => {
+    const statements = functionPolicy(template, names, 'functions/check-delivery/index.ts');
+    const dynamo = statements.filter((statement) => statement.actions.some((action) => action.startsWith('dynamodb:')));
+    expect(sorted(dynamo)).toEqual(
+      sorted([
+        { actions: DYNAMODB_READ, resources: [...LEADS, ...OUTREACH].sort() },
+        { actions: DYNAMODB_READ_WRITE, resources: ['arn(RateCountersTable)'] },
+      ]),
+    );
+    expect(
+      statements.flatMap((statement) => statement.actions).filter((action) => /^(ses|states|sqs):/.test(action)),
+    ).toEqual([]);
+  });
+
   it('inbound-email: reads only the inbound/ objects of the mail bucket', () => {
     const statements = functionPolicy(template, names, 'functions/inbound-email/index.ts');
     const s3 = statements.filter((statement) => statement.actions.some((action) => action.startsWith('s3:')));
