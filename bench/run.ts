@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   ]);
   const { paths, rateLimit } = stackSections;
   process.stderr.write('cascade bench: section 6 (cold starts, alone)\n');
-  const coldStart = await timed('coldStart', () => runSection<ColdStartSection>('cold-start.ts', ['--runs', '7']));
+  const coldStart = await timed('coldStart', () => runSection<ColdStartSection>('cold-start.ts', ['--runs', '11']));
   process.stderr.write('cascade bench: section 7 (embedded engine overhead, alone)\n');
   const overhead: OverheadRun[] = [];
   for (const leads of overheadLeads) {
