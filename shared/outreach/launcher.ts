@@ -1,5 +1,5 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { Campaign, ChannelType, Lead } from '../domain/schemas';
+import type { Campaign, ChannelType, Lead, LeadStatus } from '../domain/schemas';
 import { executionNameFor } from '../ids';
 import {
   countLeadsBelowGrade,
@@ -94,6 +94,33 @@ export async function launchBatch(options: LaunchOptions): Promise<LaunchReport>
   return report;
 }
 
+/**
+ * Takes the lead for one execution with a conditional status change, then starts it. `claimed-elsewhere`: the
+ * lead was not in `claim.from` (another launch or resume has it); `exists`: Step Functions already has this
+ * execution name. Any other failure to start puts the lead back as `undo` says and rethrows.
+ */
+async function claimAndStart(
+  lead: Lead,
+  claim: { from: LeadStatus[]; fields: Partial<Lead> },
+  undo: { status: LeadStatus; fields: Partial<Lead> },
+  start: { stateMachineArn: string | undefined; name: string; input: string },
+): Promise<'started' | 'claimed-elsewhere' | 'exists'> {
+  try {
+    await transitionLead(lead, claim.from, 'IN_SEQUENCE', claim.fields);
+  } catch (error) {
+    if (error instanceof LeadStatusConflictError) return 'claimed-elsewhere';
+    throw error;
+  }
+  try {
+    await sfnClient().send(new StartExecutionCommand(start));
+    return 'started';
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ExecutionAlreadyExists') return 'exists';
+    await transitionLead(lead, ['IN_SEQUENCE'], undo.status, undo.fields);
+    throw error;
+  }
+}
+
 async function enrol(
   lead: Lead,
   campaign: Campaign,
@@ -110,33 +137,22 @@ async function enrol(
     return;
   }
   const executionName = executionNameFor(campaign.campaignId, lead.leadId);
-  try {
-    await transitionLead(lead, ['NEW'], 'IN_SEQUENCE', { executionName, sequenceVersion: campaign.sequence.version });
-  } catch (error) {
-    if (error instanceof LeadStatusConflictError) {
-      report.alreadyRunning++;
-      return;
-    }
-    throw error;
-  }
-  try {
-    await sfnClient().send(
-      new StartExecutionCommand({
-        stateMachineArn,
-        name: executionName,
-        input: JSON.stringify(buildExecutionInput(campaign.campaignId, lead.leadId, campaign.sequence)),
-      }),
-    );
+  const started = await claimAndStart(
+    lead,
+    { from: ['NEW'], fields: { executionName, sequenceVersion: campaign.sequence.version } },
+    // Nothing started: give the lead back to the next batch.
+    { status: 'NEW', fields: { executionName: undefined } },
+    {
+      stateMachineArn,
+      name: executionName,
+      input: JSON.stringify(buildExecutionInput(campaign.campaignId, lead.leadId, campaign.sequence)),
+    },
+  );
+  if (started === 'started') {
     report.started++;
     report.executions.push(executionName);
-  } catch (error) {
-    if ((error as { name?: string }).name === 'ExecutionAlreadyExists') {
-      report.alreadyRunning++;
-      return;
-    }
-    // Nothing started: give the lead back to the next batch.
-    await transitionLead(lead, ['IN_SEQUENCE'], 'NEW', { executionName: undefined });
-    throw error;
+  } else {
+    report.alreadyRunning++;
   }
 }
 
@@ -183,42 +199,31 @@ async function resumeLead(lead: Lead, campaign: Campaign, report: ResumeReport, 
   }
   const resumeCount = (lead.resumeCount ?? 0) + 1;
   const executionName = executionNameFor(campaign.campaignId, `${lead.leadId}--r${resumeCount}`);
-  const parkedFields = { stopReason: lead.stopReason, resumeFrom, resumeCount: lead.resumeCount };
-  try {
-    await transitionLead(lead, ['PAUSED'], 'IN_SEQUENCE', {
-      executionName,
-      stopReason: undefined,
-      resumeFrom: undefined,
-      resumeCount,
-    });
-  } catch (error) {
-    if (error instanceof LeadStatusConflictError) {
-      report.keptParked++;
-      return;
-    }
-    throw error;
-  }
-  try {
-    await sfnClient().send(
-      new StartExecutionCommand({
-        stateMachineArn,
-        name: executionName,
-        input: JSON.stringify(
-          buildExecutionInput(campaign.campaignId, lead.leadId, campaign.sequence, null, resumeFrom),
-        ),
-      }),
-    );
-    report.resumed++;
-    report.executions.push(executionName);
-  } catch (error) {
-    if ((error as { name?: string }).name === 'ExecutionAlreadyExists') {
-      report.resumed++;
-      return;
-    }
+  const started = await claimAndStart(
+    lead,
+    { from: ['PAUSED'], fields: { executionName, stopReason: undefined, resumeFrom: undefined, resumeCount } },
     // Nothing started: park the lead again exactly as it was, for the next resume.
-    await transitionLead(lead, ['IN_SEQUENCE'], 'PAUSED', { ...parkedFields, executionName: lead.executionName });
-    throw error;
+    {
+      status: 'PAUSED',
+      fields: {
+        executionName: lead.executionName,
+        stopReason: lead.stopReason,
+        resumeFrom,
+        resumeCount: lead.resumeCount,
+      },
+    },
+    {
+      stateMachineArn,
+      name: executionName,
+      input: JSON.stringify(buildExecutionInput(campaign.campaignId, lead.leadId, campaign.sequence, null, resumeFrom)),
+    },
+  );
+  if (started === 'claimed-elsewhere') {
+    report.keptParked++;
+    return;
   }
+  report.resumed++;
+  if (started === 'started') report.executions.push(executionName);
 }
 
 /** Dry run: the first step whose channel has a contact point, rendered; nothing is sent or recorded. */
