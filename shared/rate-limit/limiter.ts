@@ -361,8 +361,7 @@ export async function release(reservation: Reservation): Promise<void> {
  * own touch is removed (conditional on its time), so a retry of this call or a later touch is safe.
  */
 export async function releaseCooldown(reservation: Reservation): Promise<void> {
-  const cooldowns = reservation.rules.filter((rule) => rule.kind === 'cooldown');
-  await Promise.all(cooldowns.map((rule) => give(rule, reservation.reservedAtMs)));
+  await release({ ...reservation, rules: reservation.rules.filter((rule) => rule.kind === 'cooldown') });
 }
 
 export async function counterValue(key: string): Promise<number> {

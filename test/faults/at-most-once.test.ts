@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
-import { type Campaign, DEFAULT_SEQUENCE, type Lead } from '../../shared/domain/schemas';
+import type { Lead } from '../../shared/domain/schemas';
 import { armFaults, disarmFaults, FAULT_POINTS, type InjectedFault, injectedFaults } from '../../shared/faults';
 import { leadFromInput } from '../../shared/leads/create';
 import { LeadInput } from '../../shared/leads/import';
@@ -8,6 +8,7 @@ import { launchBatch } from '../../shared/outreach/launcher';
 import { putAccountLimits, putChannelConfig } from '../../shared/store/config';
 import { createLead, putCampaign } from '../../shared/store/leads';
 import { getAttempt, getMessage } from '../../shared/store/outreach';
+import { testCampaign } from '../support/fixtures';
 
 /**
  * At most once, under fire: channel services crash or time out at the three named points while Step
@@ -21,19 +22,7 @@ let stack: LocalStack;
 const all: InjectedFault[] = [];
 const campaigns: string[] = [];
 
-function campaign(campaignId: string): Campaign {
-  return {
-    campaignId,
-    name: campaignId,
-    sender: { name: 'Ada', email: 'ada@cascade-demo.example' },
-    templates: {},
-    sequence: DEFAULT_SEQUENCE,
-    minGrade: 'D',
-    state: 'ACTIVE',
-    createdAt: '2026-11-24T08:00:00.000Z',
-    updatedAt: '2026-11-24T08:00:00.000Z',
-  };
-}
+const campaign = (campaignId: string) => testCampaign(campaignId, { minGrade: 'D' });
 
 /** A third of the leads can only be emailed, a third only reached on LinkedIn, a third only through a form. */
 async function seedRound(round: number): Promise<Lead[]> {

@@ -1,26 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../../infra/local/stack';
 import { RATE_LIMIT_JITTER_SECONDS, STATE } from '../../../infra/outreach-state-machine';
-import { type Campaign, SequenceConfig } from '../../../shared/domain/schemas';
+import { SequenceConfig } from '../../../shared/domain/schemas';
 import { launchBatch } from '../../../shared/outreach/launcher';
 import { putAccountLimits, putChannelConfig } from '../../../shared/store/config';
 import { createLead, putCampaign } from '../../../shared/store/leads';
-import { testLead } from '../../support/fixtures';
+import { testCampaign, testLead } from '../../support/fixtures';
 
 /** The synthesized definition on the embedded stack: how long a rate-limited lead really waits. */
 let stack: LocalStack;
 
-const campaign: Campaign = {
-  campaignId: 'herd',
-  name: 'herd',
-  sender: { name: 'Ada', email: 'ada@cascade-demo.example' },
-  templates: {},
+const campaign = testCampaign('herd', {
   sequence: SequenceConfig.parse({ steps: [{ channel: 'EMAIL' }] }),
   minGrade: 'D',
-  state: 'ACTIVE',
-  createdAt: '2026-11-24T08:00:00.000Z',
-  updatedAt: '2026-11-24T08:00:00.000Z',
-};
+});
 
 beforeAll(async () => {
   stack = await startLocalStack({ pauseMs: 1 });

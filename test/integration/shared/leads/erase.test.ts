@@ -3,7 +3,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpAdapter, startHttpAdapter } from '../../../../infra/local/http-adapter';
 import { type LocalStack, startLocalStack } from '../../../../infra/local/stack';
-import { type Campaign, SequenceConfig } from '../../../../shared/domain/schemas';
+import { SequenceConfig } from '../../../../shared/domain/schemas';
 import { launchBatch } from '../../../../shared/outreach/launcher';
 import { documentClient } from '../../../../shared/store/client';
 import { getLead, listManualTasks, putCampaign } from '../../../../shared/store/leads';
@@ -11,6 +11,7 @@ import { leadsForLinkedInProfile } from '../../../../shared/store/linkedin-index
 import { leadHistory, listLeadMessages } from '../../../../shared/store/outreach';
 import { erasureKeyFor, getSuppression } from '../../../../shared/store/suppressions';
 import { TABLES } from '../../../../shared/store/tables';
+import { testCampaign } from '../../../support/fixtures';
 
 /**
  * Erasure end to end: a lead runs through every channel of the embedded stack (an email that bounces, a
@@ -37,19 +38,7 @@ const PERSON = {
   title: 'Chief Widget Officer',
 };
 
-function campaign(campaignId: string, sequence: SequenceConfig): Campaign {
-  return {
-    campaignId,
-    name: campaignId,
-    sender: { name: 'Ada', email: 'ada@cascade-demo.example' },
-    templates: {},
-    sequence,
-    minGrade: 'C',
-    state: 'ACTIVE',
-    createdAt: '2026-11-24T08:00:00.000Z',
-    updatedAt: '2026-11-24T08:00:00.000Z',
-  };
-}
+const campaign = (campaignId: string, sequence: SequenceConfig) => testCampaign(campaignId, { sequence });
 
 async function call(method: string, pathname: string, json?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${api.url}${pathname}`, {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../../../infra/local/stack';
-import { type Campaign, type Lead, SequenceConfig } from '../../../../shared/domain/schemas';
+import { type Lead, SequenceConfig } from '../../../../shared/domain/schemas';
 import { launchBatch, resumeParkedLeads } from '../../../../shared/outreach/launcher';
 import { createLead, getLead, putCampaign, transitionCampaign } from '../../../../shared/store/leads';
-import { testLead } from '../../../support/fixtures';
+import { testCampaign, testLead } from '../../../support/fixtures';
 
 /** Pausing a campaign stops its sequences at their next step; resuming it restarts them there, not from the top. */
 let stack: LocalStack;
@@ -12,19 +12,7 @@ const sequence = SequenceConfig.parse({
   steps: [{ channel: 'EMAIL' }, { channel: 'LINKEDIN', waitHoursBefore: 24 }],
 });
 
-function campaign(campaignId: string): Campaign {
-  return {
-    campaignId,
-    name: campaignId,
-    sender: { name: 'Ada', email: 'ada@cascade-demo.example' },
-    templates: {},
-    sequence,
-    minGrade: 'D',
-    state: 'ACTIVE',
-    createdAt: '2026-11-24T08:00:00.000Z',
-    updatedAt: '2026-11-24T08:00:00.000Z',
-  };
-}
+const campaign = (campaignId: string) => testCampaign(campaignId, { sequence, minGrade: 'D' });
 
 /** A lead email cannot reach: the sequence falls back to LinkedIn and waits 24 h (1.5 s real) before it. */
 function linkedinOnlyLead(campaignId: string, name: string): Lead {

@@ -1,29 +1,17 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../../../infra/local/stack';
-import { type Campaign, DEFAULT_SEQUENCE } from '../../../../shared/domain/schemas';
 import { leadFromInput } from '../../../../shared/leads/create';
 import { LeadInput } from '../../../../shared/leads/import';
 import { launchBatch } from '../../../../shared/outreach/launcher';
 import { createLead, getLead, putCampaign } from '../../../../shared/store/leads';
 import { leadHistory } from '../../../../shared/store/outreach';
 import { addSuppression } from '../../../../shared/store/suppressions';
+import { testCampaign } from '../../../support/fixtures';
 
 let stack: LocalStack;
 
-function campaign(campaignId: string): Campaign {
-  return {
-    campaignId,
-    name: campaignId,
-    sender: { name: 'Ada', email: 'ada@cascade-demo.example' },
-    templates: {},
-    sequence: DEFAULT_SEQUENCE,
-    minGrade: 'C',
-    state: 'ACTIVE',
-    createdAt: '2026-11-24T08:00:00.000Z',
-    updatedAt: '2026-11-24T08:00:00.000Z',
-  };
-}
+const campaign = (campaignId: string) => testCampaign(campaignId);
 
 async function seed(campaignId: string) {
   await putCampaign(campaign(campaignId));

@@ -1,30 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../../../infra/local/stack';
-import { type Campaign, type Lead, SequenceConfig } from '../../../../shared/domain/schemas';
+import { type Lead, SequenceConfig } from '../../../../shared/domain/schemas';
 import { launchBatch } from '../../../../shared/outreach/launcher';
 import { createLead, getLead, putCampaign } from '../../../../shared/store/leads';
 import { indexLinkedInProfile } from '../../../../shared/store/linkedin-index';
 import { getMessage, putMessage } from '../../../../shared/store/outreach';
 import { handleInboundEmail } from '../../../../shared/tracking/inbound-email';
 import { handleLinkedInWebhook, verifyWebhookSecret } from '../../../../shared/tracking/linkedin-events';
-import { testLead } from '../../../support/fixtures';
+import { testCampaign, testLead } from '../../../support/fixtures';
 
 let stack: LocalStack;
 let counter = 0;
 
-function campaign(campaignId: string, sequence: SequenceConfig): Campaign {
-  return {
-    campaignId,
-    name: campaignId,
-    sender: { name: 'Ada', email: 'ada@cascade-demo.example' },
-    templates: {},
-    sequence,
-    minGrade: 'C',
-    state: 'ACTIVE',
-    createdAt: '2026-11-24T08:00:00.000Z',
-    updatedAt: '2026-11-24T08:00:00.000Z',
-  };
-}
+const campaign = (campaignId: string, sequence: SequenceConfig) => testCampaign(campaignId, { sequence });
 
 async function leadWithMessage(fields: Partial<Lead> = {}) {
   counter++;

@@ -1,29 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../../../../infra/local/stack';
 import { linkedInAdapter } from '../../../../../shared/channels/linkedin/linkedin-adapter';
-import { type Campaign, type ChannelConfig, DEFAULT_SEQUENCE, type Lead } from '../../../../../shared/domain/schemas';
+import { type ChannelConfig, DEFAULT_SEQUENCE, type Lead } from '../../../../../shared/domain/schemas';
 import { runChannelStep } from '../../../../../shared/outreach/step-runner';
 import { buildExecutionInput, type StepTaskInput } from '../../../../../shared/outreach/task-input';
 import { putChannelConfig } from '../../../../../shared/store/config';
 import { createLead, getLead, putCampaign } from '../../../../../shared/store/leads';
-import { testLead } from '../../../../support/fixtures';
+import { testCampaign, testLead } from '../../../../support/fixtures';
 
 let stack: LocalStack;
 let counter = 0;
 
-function campaign(campaignId: string, note?: string): Campaign {
-  return {
-    campaignId,
-    name: campaignId,
-    sender: { name: 'Ada', email: 'ada@cascade-demo.example' },
-    templates: note ? { LINKEDIN: { body: note } } : {},
-    sequence: DEFAULT_SEQUENCE,
-    minGrade: 'C',
-    state: 'ACTIVE',
-    createdAt: '2026-11-24T08:00:00.000Z',
-    updatedAt: '2026-11-24T08:00:00.000Z',
-  };
-}
+const campaign = (campaignId: string, note?: string) =>
+  testCampaign(campaignId, { templates: note ? { LINKEDIN: { body: note } } : {} });
 
 /** A fresh campaign (own rate scope and spacing) with one lead on a seeded LinkedIn profile. */
 async function prepare(options: {
