@@ -12,11 +12,20 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as ses from 'aws-cdk-lib/aws-ses';
-import * as sesActions from 'aws-cdk-lib/aws-ses-actions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import {
+  environmentFor,
+  type FunctionId,
+  SECRETS,
+  type SettingName,
+  secretsOf,
+} from '../shared/config/settings';
 import { ALL_TABLES, type TableSpec } from '../shared/store/tables';
 import { acknowledge, acknowledgeReviewedWildcards } from './acknowledgements';
+import { deploymentContext } from './deployment-context';
+import { SES_DETAIL_TYPES } from './ses-events-pattern';
+import { ReplyReceipt } from './reply-receipt';
 import { OutreachObservability } from './observability';
 import { OperatorApi } from './operator-api';
 import { OutreachStateMachine } from './outreach-state-machine';
@@ -57,9 +66,9 @@ const KMS_WRITE = [
 type TableAccess = 'read' | 'readWrite';
 
 export interface CascadeStackProps extends StackProps {
-  /** Verified SES identity (domain or address) mail is sent from. */
+  /** Verified SES identity (domain or address) mail is sent from (else context `senderIdentity`). */
   senderIdentity?: string;
-  /** Schedule for batch launches; `campaignId` is looked up per active campaign by the launcher. */
+  /** Schedule for batch launches (else context `batchSchedule`, else hourly 8–17 UTC on weekdays). */
   batchSchedule?: events.Schedule;
 }
 
@@ -84,37 +93,33 @@ export class CascadeStack extends Stack {
       TableSpec['id'],
       dynamodb.TableV2
     >;
-    const tableEnvironment = Object.fromEntries(
+    const context = deploymentContext(this, props);
+    // Each function's environment is built from shared/config/settings.ts: the values below, for the settings
+    // that function is declared to read (filled in as the resources they name are made).
+    const settingValues: Partial<Record<SettingName, string>> = Object.fromEntries(
       ALL_TABLES.map((spec) => [spec.envVar, this.tables[spec.id].tableName]),
     );
+    // The API exists first so its URL can go into every unsubscribe link (or the public domain's, if given).
+    this.operatorApi = new OperatorApi(this, 'OperatorApi');
+    settingValues.CASCADE_PUBLIC_API_URL = context.publicApiUrl ?? this.operatorApi.url;
+    if (context.linkedinBaseUrl) settingValues.CASCADE_LINKEDIN_BASE_URL = context.linkedinBaseUrl;
+    if (context.linkedinAccountId) settingValues.CASCADE_LINKEDIN_ACCOUNT_ID = context.linkedinAccountId;
 
     const configurationSet = new ses.ConfigurationSet(this, 'MailConfigurationSet', {
       sendingEnabled: true,
       suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
     });
-    const senderIdentity = props.senderIdentity ?? this.node.tryGetContext('senderIdentity') ?? 'example.com';
-
-    // Secrets live in SSM SecureString parameters the operator creates (CloudFormation cannot); handlers read
-    // them through Powertools Parameters. Names are overridable with context `secretPrefix`.
-    const secretPrefix = (this.node.tryGetContext('secretPrefix') as string | undefined) ?? '/cascade';
-    const secretParameters = {
-      CASCADE_UNSUBSCRIBE_SECRET_PARAMETER: `${secretPrefix}/unsubscribe-secret`,
-      CASCADE_LINKEDIN_API_KEY_PARAMETER: `${secretPrefix}/linkedin-api-key`,
-      CASCADE_LINKEDIN_WEBHOOK_SECRET_PARAMETER: `${secretPrefix}/linkedin-webhook-secret`,
-    };
-    const readSecrets = new iam.PolicyStatement({
-      actions: ['ssm:GetParameter'],
-      resources: Object.values(secretParameters).map((name) =>
-        this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') }),
-      ),
-    });
-    const environment = {
-      ...tableEnvironment,
-      ...secretParameters,
-      CASCADE_SES_CONFIGURATION_SET: configurationSet.configurationSetName,
-      POWERTOOLS_SERVICE_NAME: 'cascade',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
+    const { senderIdentity, secretPrefix } = context;
+    settingValues.CASCADE_SES_CONFIGURATION_SET = configurationSet.configurationSetName;
+    // Secrets live in SSM SecureString parameters the operator creates (CloudFormation cannot); a function
+    // may read exactly the ones it is declared to read (shared/config/settings.ts).
+    const readSecrets = (id: FunctionId) => {
+      const names = secretsOf(id).map((secret) => `${secretPrefix}/${SECRETS[secret].parameter}`.replace(/^\//, ''));
+      if (names.length === 0) return undefined;
+      return new iam.PolicyStatement({
+        actions: ['ssm:GetParameter'],
+        resources: names.map((name) => this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name })),
+      });
     };
     // Failed asynchronous invocations (EventBridge rules, the S3 notification) after Lambda's own retries.
     const functionDeadLetters = new sqs.Queue(this, 'FunctionDeadLetters', {
@@ -129,7 +134,7 @@ export class CascadeStack extends Stack {
      * caller sees and handles every failure.
      */
     const fn = (
-      name: string,
+      name: FunctionId,
       entryFolder: string,
       options: Partial<nodejs.NodejsFunctionProps> & { invokedAsync?: boolean } = {},
     ) => {
@@ -155,7 +160,7 @@ export class CascadeStack extends Stack {
         tracing: lambda.Tracing.ACTIVE,
         role,
         logGroup,
-        environment,
+        environment: environmentFor(name, settingValues, secretPrefix),
         bundling: {
           format: nodejs.OutputFormat.ESM,
           minify: true,
@@ -172,7 +177,8 @@ export class CascadeStack extends Stack {
         'Cascade targets the nodejs22.x Lambda runtime (the platform the project supports and tests against); moving to a newer runtime is a deliberate upgrade, not a lint fix';
       acknowledge(created, 'AwsSolutions-L1', runtimeReason);
       acknowledge(created, 'Serverless-LambdaLatestVersion', runtimeReason);
-      created.addToRolePolicy(readSecrets);
+      const secrets = readSecrets(name);
+      if (secrets) created.addToRolePolicy(secrets);
       if (!invokedAsync) {
         acknowledge(
           created,
@@ -254,32 +260,26 @@ export class CascadeStack extends Stack {
         ses.EmailSendingEvent.SUBSCRIPTION,
       ],
     });
+    // Matched on what AWS documents for every SES event on EventBridge: the source, the detail type, and the
+    // `ses:configuration-set` tag SES puts on every mail sent with a configuration set (not `resources`).
     new events.Rule(this, 'SesEventsRule', {
       description: 'SES events of the Cascade configuration set to the tracking handler',
       eventPattern: {
         source: ['aws.ses'],
-        resources: [
-          this.formatArn({
-            service: 'ses',
-            resource: 'configuration-set',
-            resourceName: configurationSet.configurationSetName,
-          }),
-        ],
+        detailType: [...SES_DETAIL_TYPES],
+        detail: { mail: { tags: { 'ses:configuration-set': [configurationSet.configurationSetName] } } },
       },
       targets: [new targets.LambdaFunction(sesEvents, { retryAttempts: 8, deadLetterQueue: eventsDeadLetters })],
     });
 
-    const launchBatch = fn('LaunchBatchFunction', 'launch-batch', {
-      invokedAsync: true,
-      timeout: Duration.minutes(5),
-      environment: { ...environment, CASCADE_STATE_MACHINE_ARN: this.stateMachine.stateMachine.stateMachineArn },
-    });
+    settingValues.CASCADE_STATE_MACHINE_ARN = this.stateMachine.stateMachine.stateMachineArn;
+    const launchBatch = fn('LaunchBatchFunction', 'launch-batch', { invokedAsync: true, timeout: Duration.minutes(5) });
     this.grantTables(launchBatch, { Leads: 'readWrite', Suppressions: 'read', Config: 'read' });
     this.stateMachine.stateMachine.grantStartExecution(launchBatch);
 
     new events.Rule(this, 'BatchSchedule', {
       description: 'Launches a batch of NEW leads for every active campaign',
-      schedule: props.batchSchedule ?? events.Schedule.cron({ minute: '0', hour: '8-17', weekDay: 'MON-FRI' }),
+      schedule: context.batchSchedule,
       targets: [
         new targets.LambdaFunction(launchBatch, {
           event: events.RuleTargetInput.fromObject({ allActiveCampaigns: true }),
@@ -306,10 +306,7 @@ export class CascadeStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(30) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const inboundEmail = fn('InboundEmailFunction', 'inbound-email', {
-      invokedAsync: true,
-      environment: { ...environment, CASCADE_STATE_MACHINE_ARN: this.stateMachine.stateMachine.stateMachineArn },
-    });
+    const inboundEmail = fn('InboundEmailFunction', 'inbound-email', { invokedAsync: true });
     // Only the objects the receipt rule writes, only read.
     inboundEmail.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [inboundMail.arnForObjects('inbound/*')] }),
@@ -319,29 +316,10 @@ export class CascadeStack extends Stack {
     inboundMail.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(inboundEmail), {
       prefix: 'inbound/',
     });
-    const replyDomain = this.node.tryGetContext('replyDomain') as string | undefined;
-    if (replyDomain) {
-      new ses.ReceiptRuleSet(this, 'ReplyRules', {
-        rules: [
-          {
-            recipients: [replyDomain],
-            actions: [new sesActions.S3({ bucket: inboundMail, objectKeyPrefix: 'inbound/' })],
-            scanEnabled: true,
-          },
-        ],
-      });
-    }
+    if (context.replyDomain) new ReplyReceipt(this, 'ReplyReceipt', { replyDomain: context.replyDomain, inboundMail });
 
     // Operator API: one middy router Lambda behind an HTTP API with IAM auth (unsubscribe is public).
-    const api = fn('ApiFunction', 'api', {
-      timeout: Duration.seconds(29),
-      memorySize: 1024,
-      environment: {
-        ...environment,
-        CASCADE_STATE_MACHINE_ARN: this.stateMachine.stateMachine.stateMachineArn,
-        CASCADE_PUBLIC_API_URL: (this.node.tryGetContext('publicApiUrl') as string | undefined) ?? '',
-      },
-    });
+    const api = fn('ApiFunction', 'api', { timeout: Duration.seconds(29), memorySize: 1024 });
     this.grantTables(
       api,
       Object.fromEntries(ALL_TABLES.map((spec) => [spec.id, 'readWrite'])) as Record<TableSpec['id'], TableAccess>,
@@ -354,7 +332,7 @@ export class CascadeStack extends Stack {
       'states:GetExecutionHistory',
       'states:StopExecution',
     );
-    this.operatorApi = new OperatorApi(this, 'OperatorApi', { handler: api });
+    this.operatorApi.connect(api);
 
     new OutreachObservability(this, 'Observability', {
       stateMachine: this.stateMachine.stateMachine,

@@ -9,7 +9,6 @@ import { Construct } from 'constructs';
 import { acknowledge } from './acknowledgements';
 
 export interface OperatorApiProps {
-  handler: lambda.IFunction;
   /** Steady-state requests per second across the API (burst is twice that). */
   rateLimit?: number;
 }
@@ -21,15 +20,30 @@ export interface OperatorApiProps {
 export class OperatorApi extends Construct {
   readonly api: apigwv2.HttpApi;
 
-  constructor(scope: Construct, id: string, props: OperatorApiProps) {
+  /**
+   * The API exists before its function (`connect`), so the functions that write links to it (unsubscribe)
+   * can be given its URL: the function's environment refers to the API, the routes refer to the function.
+   */
+  constructor(scope: Construct, id: string, props: OperatorApiProps = {}) {
     super(scope, id);
-    const integration = new HttpLambdaIntegration('ApiIntegration', props.handler, {
-      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-    });
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'Cascade operator API (OpenAPI at /v1/openapi.json)',
       createDefaultStage: false,
       defaultAuthorizer: new HttpIamAuthorizer(),
+    });
+    this.addStage(props.rateLimit ?? 25);
+    new CfnOutput(this, 'ApiUrl', { value: this.url });
+  }
+
+  /** The `$default` stage's base URL, `https://<id>.execute-api.<region>.<suffix>/`. */
+  get url(): string {
+    return `${this.api.apiEndpoint}/`;
+  }
+
+  /** Routes every `/v1` path to the API function; the unsubscribe and provider-webhook routes are public. */
+  connect(handler: lambda.IFunction): void {
+    const integration = new HttpLambdaIntegration('ApiIntegration', handler, {
+      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
     });
     this.api.addRoutes({ path: '/v1/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration });
     // Public: the LinkedIn provider calls it; the handler verifies the shared secret header.
@@ -62,10 +76,11 @@ export class OperatorApi extends Construct {
           'token in the link is the authorisation and it can only unsubscribe the lead it names.',
       );
     }
+  }
 
+  private addStage(rateLimit: number): void {
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.THREE_MONTHS });
     // (HTTP APIs have no X-Ray tracing; the API Lambda traces every request.)
-    const rateLimit = props.rateLimit ?? 25;
     this.api.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
@@ -86,6 +101,5 @@ export class OperatorApi extends Construct {
         ),
       },
     });
-    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
   }
 }

@@ -1,36 +1,52 @@
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import type { MiddlewareObj } from '@middy/core';
+import { ssmClient } from './aws/clients';
+import { ConfigurationError, SECRET_NAMES, SECRETS, type SecretName } from './config/settings';
+
+export { SECRET_NAMES, type SecretName };
 
 /**
- * Secrets come from SSM Parameter Store (SecureString, via Powertools Parameters, cached for 5 minutes)
- * when `<NAME>_PARAMETER` names a parameter — the deployed case — else from the environment (the embedded
- * stack generates them). They are never logged and never returned by the API.
+ * Secrets come from SSM Parameter Store (SecureString, through Powertools Parameters, cached for 5 minutes):
+ * a function is given the parameter's *name* (`<NAME>_PARAMETER`) and reads the value. There is no other
+ * source — locally the embedded stack's SSM peer holds them under the template's names — so a function the
+ * template gives no parameter name cannot read the secret here either. Values are never logged or returned.
  */
-export const SECRET_NAMES = [
-  'CASCADE_UNSUBSCRIBE_SECRET',
-  'CASCADE_LINKEDIN_API_KEY',
-  'CASCADE_LINKEDIN_WEBHOOK_SECRET',
-] as const;
-export type SecretName = (typeof SECRET_NAMES)[number];
-
 const loaded = new Map<SecretName, string>();
+let provider: SSMProvider | undefined;
 
 export async function loadSecrets(): Promise<void> {
+  provider ??= new SSMProvider({ awsSdkV3Client: ssmClient() });
+  const ssm = provider;
   await Promise.all(
     SECRET_NAMES.map(async (name) => {
-      const parameter = process.env[`${name}_PARAMETER`];
+      const parameter = process.env[SECRETS[name].parameterEnv];
       if (!parameter) return;
-      const value = await getParameter(parameter, { decrypt: true, maxAge: 300 });
-      if (value) loaded.set(name, value);
+      const value = await ssm.get(parameter, { decrypt: true, maxAge: 300 });
+      if (typeof value === 'string' && value) loaded.set(name, value);
     }),
   );
 }
 
+/** The secret's value once loaded (by the entry wrapper before every invocation); undefined when not given. */
 export function secretValue(name: SecretName): string | undefined {
-  return loaded.get(name) ?? process.env[name];
+  return loaded.get(name);
 }
 
-/** Loads the secrets before the handler runs (a no-op when they come from the environment). */
+/** A secret the running code cannot do without. */
+export function requiredSecret(name: SecretName): string {
+  const value = loaded.get(name);
+  if (!value) {
+    const parameter = process.env[SECRETS[name].parameterEnv];
+    throw new ConfigurationError(
+      parameter
+        ? `the SSM parameter ${parameter} (${name}) is empty or was not loaded`
+        : `${SECRETS[name].parameterEnv} is not set: this function is not given the ${name} parameter`,
+    );
+  }
+  return value;
+}
+
+/** Loads the secrets before the handler runs (those whose parameter names this function is given). */
 export function secretsMiddleware(): MiddlewareObj {
   return {
     before: async () => {

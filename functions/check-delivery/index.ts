@@ -1,9 +1,6 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import * as z from 'zod';
-import { InvalidTaskInputError } from '../../shared/errors';
-import { logger } from '../../shared/observability';
 import { checkDelivery } from '../../shared/outreach/check-delivery';
+import { lambdaEntry, logger } from '../commons/entry';
 
 const CheckInput = z.object({
   leadId: z.string().min(1),
@@ -15,10 +12,12 @@ const CheckInput = z.object({
   }),
 });
 
-export const handler = middy(async (event: unknown) => {
-  const parsed = CheckInput.safeParse(event);
-  if (!parsed.success) throw new InvalidTaskInputError(parsed.error.message);
-  const result = await checkDelivery(parsed.data);
-  logger.info('delivery checked', { leadId: parsed.data.leadId, outcome: result.outcome, reason: result.reason });
-  return result;
-}).use(injectLambdaContext(logger, { resetKeys: true }));
+export const handler = lambdaEntry({
+  input: CheckInput,
+  logKeys: (input) => ({ leadId: input.leadId }),
+  async handle(input) {
+    const result = await checkDelivery(input);
+    logger.info('delivery checked', { outcome: result.outcome, reason: result.reason });
+    return result;
+  },
+});

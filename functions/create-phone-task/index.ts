@@ -1,4 +1,4 @@
 import { phoneAdapter } from '../../shared/channels/phone/manual-task-adapter';
-import { channelHandler } from '../../shared/lambda/channel-handler';
+import { channelEntry } from '../commons/channel-entry';
 
-export const handler = channelHandler(phoneAdapter);
+export const handler = channelEntry(phoneAdapter);

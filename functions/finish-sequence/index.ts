@@ -1,10 +1,7 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import * as z from 'zod';
-import { InvalidTaskInputError } from '../../shared/errors';
-import { logger } from '../../shared/lambda/channel-handler';
 import { markSequenceExhausted } from '../../shared/outreach/finish-sequence';
 import { settleOpenAttempts } from '../../shared/outreach/settle-open-attempts';
+import { lambdaEntry, logger } from '../commons/entry';
 
 const FinishInput = z.object({
   campaignId: z.string().min(1),
@@ -15,15 +12,17 @@ const FinishInput = z.object({
   settleOpenAttempts: z.boolean().optional(),
 });
 
-export const handler = middy(async (event: unknown) => {
-  const parsed = FinishInput.safeParse(event);
-  if (!parsed.success) throw new InvalidTaskInputError(parsed.error.message);
-  if (parsed.data.settleOpenAttempts) {
-    const settled = await settleOpenAttempts(parsed.data.leadId, parsed.data.campaignId, parsed.data.executionName);
-    logger.warn('sequence failed; open tries settled as ambiguous', { leadId: parsed.data.leadId, settled });
-    return { settled };
-  }
-  const status = await markSequenceExhausted(parsed.data.leadId, parsed.data.campaignId);
-  logger.info('sequence exhausted', { leadId: parsed.data.leadId, status });
-  return { status };
-}).use(injectLambdaContext(logger, { resetKeys: true }));
+export const handler = lambdaEntry({
+  input: FinishInput,
+  logKeys: (input) => ({ leadId: input.leadId, campaignId: input.campaignId, executionName: input.executionName }),
+  async handle(input) {
+    if (input.settleOpenAttempts) {
+      const settled = await settleOpenAttempts(input.leadId, input.campaignId, input.executionName);
+      logger.warn('sequence failed; open tries settled as ambiguous', { settled });
+      return { settled };
+    }
+    const status = await markSequenceExhausted(input.leadId, input.campaignId);
+    logger.info('sequence exhausted', { status });
+    return { status };
+  },
+});

@@ -1,4 +1,4 @@
 import { emailAdapter } from '../../shared/channels/email/ses-adapter';
-import { channelHandler } from '../../shared/lambda/channel-handler';
+import { channelEntry } from '../commons/channel-entry';
 
-export const handler = channelHandler(emailAdapter);
+export const handler = channelEntry(emailAdapter);

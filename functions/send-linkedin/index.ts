@@ -1,4 +1,4 @@
 import { linkedInAdapter } from '../../shared/channels/linkedin/linkedin-adapter';
-import { channelHandler } from '../../shared/lambda/channel-handler';
+import { channelEntry } from '../commons/channel-entry';
 
-export const handler = channelHandler(linkedInAdapter);
+export const handler = channelEntry(linkedInAdapter);

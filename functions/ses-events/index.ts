@@ -1,14 +1,11 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import { logger, metrics } from '../../shared/observability';
 import { handleSesEvent } from '../../shared/tracking/ses-events';
+import { lambdaEntry, logger } from '../commons/entry';
 
 /** EventBridge → SES event (delivery, bounce, complaint, open, click, …) applied to its message. */
-export const handler = middy(async (event: unknown) => {
-  const result = await handleSesEvent(event);
-  logger.info('SES event applied', { ...result });
-  return result;
-})
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+export const handler = lambdaEntry({
+  async handle(event: unknown) {
+    const result = await handleSesEvent(event);
+    logger.info('SES event applied', { ...result });
+    return result;
+  },
+});

@@ -1,4 +1,4 @@
 import { contactFormAdapter } from '../../shared/channels/contact-form/contact-form-adapter';
-import { channelHandler } from '../../shared/lambda/channel-handler';
+import { channelEntry } from '../commons/channel-entry';
 
-export const handler = channelHandler(contactFormAdapter);
+export const handler = channelEntry(contactFormAdapter);

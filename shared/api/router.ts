@@ -1,8 +1,8 @@
 /**
  * The operator API: one Lambda serving every `/v1` route behind API Gateway, built as ONE middy chain
- * (Powertools logger context → request lifecycle: request id, access log and the error handler →
- * header normalisation → bearer auth (local mode) → body limits → JSON body parsing) around
- * @middy/http-router. Routes are declared once (routes/*.ts) with their zod schemas: the router, the
+ * (request lifecycle: request id, access log and the error handler → header normalisation → bearer auth (local mode) → body limits → JSON body parsing) around
+ * @middy/http-router, inside the entry wrapper every function has (functions/commons/entry.ts: tracer, logger
+ * context, metrics, secrets). Routes are declared once (routes/*.ts) with their zod schemas: the router, the
  * validation and the OpenAPI document (openapi.ts) all read the same declarations.
  *
  * ## Event format: API Gateway HTTP API, payload format 2.0
@@ -28,7 +28,6 @@
  * needs `Authorization: Bearer <token>`; deployed, API Gateway's IAM authoriser guards the operator
  * routes and the variable is unset (see auth.ts).
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import jsonBodyParser from '@middy/http-json-body-parser';
@@ -360,7 +359,6 @@ export function createApiHandler(routes: readonly Route[] = ALL_ROUTES) {
     notFoundResponse: routeNotFound(compiled),
   });
   return middy<Event, Result, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(requestLifecycle())
     .use(httpHeaderNormalizer() as MiddlewareObj<Event, Result>)
     .use(bearerAuth(compiled))
@@ -368,5 +366,3 @@ export function createApiHandler(routes: readonly Route[] = ALL_ROUTES) {
     .use(jsonBody())
     .handler(router);
 }
-
-export const handler = createApiHandler();

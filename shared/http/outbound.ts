@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import type { CookieJar } from 'tough-cookie';
 import { Agent, type Dispatcher, request } from 'undici';
+import { localNetworkSetting } from '../config/settings';
 
 /**
  * Outbound HTTP for form pages and provider calls.
@@ -292,17 +293,17 @@ function matchRule(rules: ConnectRule[], host: string): ConnectRule | undefined 
 
 /** Read at call time so a local stack started after import still applies. */
 function currentRules(): ConnectRule[] {
-  return parseConnectTo(process.env.CASCADE_CONNECT_TO);
+  return parseConnectTo(localNetworkSetting('CASCADE_CONNECT_TO'));
 }
 
 function privateNetworkAllowed(override: boolean | undefined): boolean {
-  return override ?? process.env.CASCADE_ALLOW_PRIVATE_NETWORK === '1';
+  return override ?? localNetworkSetting('CASCADE_ALLOW_PRIVATE_NETWORK') === '1';
 }
 
 /** Origins the operator configured: `CASCADE_TRUSTED_ORIGINS` and the targets of `CASCADE_CONNECT_TO`. */
 function trustedOrigins(rules: ConnectRule[]): Set<string> {
   return new Set([
-    ...parseTrustedOrigins(process.env.CASCADE_TRUSTED_ORIGINS),
+    ...parseTrustedOrigins(localNetworkSetting('CASCADE_TRUSTED_ORIGINS')),
     ...rules.map((rule) => rule.target.origin),
   ]);
 }

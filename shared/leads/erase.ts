@@ -1,4 +1,6 @@
-import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { sfnClient } from '../aws/clients';
+import { setting } from '../config/settings';
 import { type Lead, LeadStatus } from '../domain/schemas';
 import { logger } from '../observability';
 import { deleteLinkedInPointer, eraseLeadOutreach, eraseManualTasks } from '../store/erasure';
@@ -54,15 +56,9 @@ const LEAD_KEEP = new Set<string>([
 
 const ERASED_NAME = 'erased';
 
-let cachedSfn: SFNClient | undefined;
-const sfnClient = () => {
-  cachedSfn ??= new SFNClient({});
-  return cachedSfn;
-};
-
 /** Stops the lead's running execution (best effort: the suppression and status stop it at its next step anyway). */
 async function stopExecution(lead: StoredLead): Promise<string | undefined> {
-  const stateMachineArn = process.env.CASCADE_STATE_MACHINE_ARN;
+  const stateMachineArn = setting('CASCADE_STATE_MACHINE_ARN');
   if (!lead.executionName || !stateMachineArn || lead.status !== 'IN_SEQUENCE') return undefined;
   const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${lead.executionName}`;
   try {

@@ -3,15 +3,10 @@ import {
   type DescribeExecutionCommandOutput,
   GetExecutionHistoryCommand,
   type HistoryEvent,
-  SFNClient,
+  type SFNClient,
 } from '@aws-sdk/client-sfn';
 
-let cachedSfn: SFNClient | undefined;
-/** One Step Functions client per process (AWS_ENDPOINT_URL_SFN points it at the local peer). */
-export function sfnClient(): SFNClient {
-  cachedSfn ??= new SFNClient({});
-  return cachedSfn;
-}
+export { sfnClient } from '../aws/clients';
 
 /** Step Functions execution names: 1–80 of [A-Za-z0-9-_] (Cascade names are always of this form). */
 export const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;

@@ -1,4 +1,6 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { sfnClient } from '../aws/clients';
+import { requiredSetting } from '../config/settings';
 import type { Campaign, ChannelType, Lead, LeadStatus } from '../domain/schemas';
 import { executionNameFor } from '../ids';
 import {
@@ -13,12 +15,6 @@ import { buildTemplateContext, renderMessage } from '../templates/render';
 import { hasContactPoint } from './reachability';
 import { buildExecutionInput } from './task-input';
 import { unsubscribeUrl } from './unsubscribe';
-
-let cachedSfn: SFNClient | undefined;
-function sfnClient(): SFNClient {
-  cachedSfn ??= new SFNClient({});
-  return cachedSfn;
-}
 
 export class CampaignNotActiveError extends Error {
   override name = 'CampaignNotActiveError';
@@ -60,8 +56,8 @@ export async function launchBatch(options: LaunchOptions): Promise<LaunchReport>
   if (!campaign) throw new CampaignNotActiveError(`campaign ${options.campaignId} does not exist`);
   if (campaign.state !== 'ACTIVE')
     throw new CampaignNotActiveError(`campaign ${options.campaignId} is ${campaign.state}`);
-  const stateMachineArn = options.stateMachineArn ?? process.env.CASCADE_STATE_MACHINE_ARN;
-  if (!stateMachineArn && !options.dryRun) throw new Error('CASCADE_STATE_MACHINE_ARN is not set');
+  const stateMachineArn =
+    options.stateMachineArn ?? (options.dryRun ? undefined : requiredSetting('CASCADE_STATE_MACHINE_ARN'));
 
   const report: LaunchReport = {
     campaignId: campaign.campaignId,
@@ -174,8 +170,7 @@ export async function resumeParkedLeads(campaignId: string, stateMachineArn?: st
   const campaign = await getCampaign(campaignId);
   if (campaign?.state !== 'ACTIVE')
     throw new CampaignNotActiveError(`campaign ${campaignId} is ${campaign?.state ?? 'missing'}`);
-  const machineArn = stateMachineArn ?? process.env.CASCADE_STATE_MACHINE_ARN;
-  if (!machineArn) throw new Error('CASCADE_STATE_MACHINE_ARN is not set');
+  const machineArn = stateMachineArn ?? requiredSetting('CASCADE_STATE_MACHINE_ARN');
   const report: ResumeReport = { resumed: 0, keptParked: 0, executions: [] };
   let startKey: Record<string, unknown> | undefined;
   do {

@@ -1,14 +1,10 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { sfnClient } from '../aws/clients';
+import { requiredSetting } from '../config/settings';
 import { type ChannelType, type LeadStatus, SequenceConfig } from '../domain/schemas';
 import { executionNameFor, sha256 } from '../ids';
 import { getCampaign, getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
 import { buildExecutionInput, type ContentOverride } from './task-input';
-
-let cachedSfn: SFNClient | undefined;
-const sfnClient = () => {
-  cachedSfn ??= new SFNClient({});
-  return cachedSfn;
-};
 
 export class OutreachNotAllowedError extends Error {
   override name = 'OutreachNotAllowedError';
@@ -37,7 +33,7 @@ export interface OperatorOutreach {
  */
 export async function startOperatorOutreach(
   request: OperatorOutreach,
-  stateMachineArn = process.env.CASCADE_STATE_MACHINE_ARN,
+  stateMachineArn = requiredSetting('CASCADE_STATE_MACHINE_ARN'),
 ) {
   const lead = await getLead(request.leadId);
   if (!lead) throw new NotFoundError(`lead ${request.leadId} does not exist`);

@@ -1,11 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { secretValue } from '../secrets';
+import { requiredSetting } from '../config/settings';
+import { requiredSecret } from '../secrets';
 
 function secret(): string {
-  const value = secretValue('CASCADE_UNSUBSCRIBE_SECRET');
-  if (!value)
-    throw new Error('the unsubscribe signing secret is not configured (CASCADE_UNSUBSCRIBE_SECRET[_PARAMETER])');
-  return value;
+  return requiredSecret('CASCADE_UNSUBSCRIBE_SECRET');
 }
 
 function sign(payload: string): string {
@@ -29,6 +27,7 @@ export function verifyUnsubscribeToken(token: string): { leadId: string; campaig
 }
 
 export function unsubscribeUrl(leadId: string, campaignId: string): string {
-  const base = process.env.CASCADE_PUBLIC_API_URL ?? 'http://127.0.0.1:8787';
+  // The stack gives every sending function the public API URL; there is no loopback default to fall back on.
+  const base = requiredSetting('CASCADE_PUBLIC_API_URL');
   return `${base.replace(/\/$/, '')}/v1/unsubscribe?token=${unsubscribeToken(leadId, campaignId)}`;
 }

@@ -1,3 +1,5 @@
+import { requiredSetting, type SettingName } from '../config/settings';
+
 /**
  * The one definition of Cascade's DynamoDB tables: the CDK construct and the embedded stack's table
  * creation both read it, so local tables cannot drift from deployed ones.
@@ -95,9 +97,7 @@ export const ALL_TABLES: TableSpec[] = Object.values(TABLES);
 
 export function tableName(table: TableKey): string {
   const spec = TABLES[table];
-  const name = process.env[spec.envVar];
-  if (!name) throw new Error(`${spec.envVar} is not set: the table name for ${spec.id} comes from the environment`);
-  return name;
+  return requiredSetting(spec.envVar as SettingName);
 }
 
 /** CreateTable input for the embedded stack (dynalite) and for tests. */

@@ -1,16 +1,12 @@
-import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { sfnClient } from '../aws/clients';
+import { setting } from '../config/settings';
 import type { ChannelType, LeadStatus } from '../domain/schemas';
 import { logger } from '../observability';
 import { getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
 import { advanceMessage, getMessage } from '../store/outreach';
 import { nowIso } from '../time/clock';
 import { bumpCounters, replyBucket } from './metrics-aggregates';
-
-let cachedSfn: SFNClient | undefined;
-const sfnClient = () => {
-  cachedSfn ??= new SFNClient({});
-  return cachedSfn;
-};
 
 /** Lead statuses a reply may still move to REPLIED. */
 const REPLYABLE: readonly LeadStatus[] = ['NEW', 'IN_SEQUENCE', 'CONTACTED', 'EXHAUSTED', 'PAUSED'];
@@ -51,7 +47,7 @@ export async function recordReply(
     if (!(error instanceof LeadStatusConflictError)) throw error;
   }
   const result: ReplyResult = { matched: true, leadId, ...(options.messageId && { messageId: options.messageId }) };
-  const stateMachineArn = process.env.CASCADE_STATE_MACHINE_ARN;
+  const stateMachineArn = setting('CASCADE_STATE_MACHINE_ARN');
   if (lead.executionName && stateMachineArn && lead.status === 'IN_SEQUENCE') {
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${lead.executionName}`;
     try {

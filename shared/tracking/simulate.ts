@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelType, LeadStatus, OutreachMessage } from '../domain/schemas';
+import { setting } from '../config/settings';
 import { getCampaign, getLead } from '../store/leads';
 import { findMessageByProviderId } from '../store/message-lookup';
 import { getMessage, listLeadMessages } from '../store/outreach';
@@ -226,7 +227,7 @@ export function replyMail(input: ReplyMailInput): string {
 export function linkedinMessageEvent(providerId: string, text: string, accountId?: string) {
   return {
     event: 'message_received' as const,
-    account_id: accountId || process.env.CASCADE_LINKEDIN_ACCOUNT_ID || 'local-account',
+    account_id: accountId || setting('CASCADE_LINKEDIN_ACCOUNT_ID') || 'local-account',
     chat_id: `sim-chat-${providerId}`,
     message_id: `sim-${randomUUID()}`,
     message: text,

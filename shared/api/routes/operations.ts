@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { requiredSetting } from '../../config/settings';
 import { type Lead, LeadStatus } from '../../domain/schemas';
 import { auditExecutionRecord, executionArnFor, sfnClient } from '../../outreach/audit';
 import { verifyUnsubscribeToken } from '../../outreach/unsubscribe';
@@ -81,8 +82,7 @@ export const operationRoutes = [
     params: ExecutionParams,
     responses: { 200: { description: 'The run', schema: ExecutionAuditResponse } },
     async handle({ params }) {
-      const stateMachineArn = process.env.CASCADE_STATE_MACHINE_ARN;
-      if (!stateMachineArn) throw new Error('CASCADE_STATE_MACHINE_ARN is not set');
+      const stateMachineArn = requiredSetting('CASCADE_STATE_MACHINE_ARN');
       try {
         return {
           status: 200,

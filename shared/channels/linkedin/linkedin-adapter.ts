@@ -1,5 +1,6 @@
 import type { ChannelConfig } from '../../domain/schemas';
 import type { ChannelAdapter } from '../../outreach/channel-adapter';
+import { type SettingName, setting as stackSetting } from '../../config/settings';
 import { secretValue } from '../../secrets';
 import { LinkedInProviderClient } from './provider-client';
 import {
@@ -15,8 +16,9 @@ import {
 
 const clients = new Map<string, LinkedInProviderClient>();
 
-const setting = (config: ChannelConfig, name: string, env: string) =>
-  String(config.settings[name] ?? process.env[env] ?? '');
+/** A channel setting, else what the stack gives the function. */
+const setting = (config: ChannelConfig, name: string, fallback: SettingName) =>
+  String(config.settings[name] ?? stackSetting(fallback) ?? '');
 
 /** Invitation note limit: configurable, else 200 characters for a free account and 300 otherwise. */
 function noteLimit(config: ChannelConfig): number {

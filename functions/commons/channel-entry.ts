@@ -1,0 +1,29 @@
+import type { ChannelResult } from '../../shared/domain/outcome';
+import { asStoreUnavailable } from '../../shared/errors';
+import type { ChannelAdapter } from '../../shared/outreach/channel-adapter';
+import { runChannelStep } from '../../shared/outreach/step-runner';
+import { StepTaskInput } from '../../shared/outreach/task-input';
+import { lambdaEntry, logger } from './entry';
+
+/** The Lambda every channel folder exports: parse the Task input, run the step, log the outcome. */
+export function channelEntry(adapter: ChannelAdapter) {
+  return lambdaEntry({
+    input: StepTaskInput,
+    logKeys: (input) => ({
+      leadId: input.leadId,
+      campaignId: input.campaignId,
+      executionName: input.executionName,
+      channel: adapter.channel,
+    }),
+    async handle(input): Promise<ChannelResult> {
+      let result: ChannelResult;
+      try {
+        result = await runChannelStep(input, adapter);
+      } catch (error) {
+        throw asStoreUnavailable(error);
+      }
+      logger.info('step finished', { outcome: result.outcome, reason: result.reason, tryCount: input.cursor.tryCount });
+      return result;
+    },
+  });
+}
