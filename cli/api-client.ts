@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { type ApiAuthMode, createSigv4Signer, type RequestSigner, resolveAuthMode } from './sigv4';
 
 /**
- * The CLI's HTTP client for the operator API (PRODUCT.md §7): JSON in and out, bearer token, and the API's
- * error shape `{"error":{"code","message","details"}}` turned into one line
+ * The CLI's HTTP client for the operator API (PRODUCT.md §7): JSON in and out, a bearer token (`cascade
+ * serve`) or a SigV4 signature (deployed, behind API Gateway's IAM authoriser), and the API's error shape `{"error":{"code","message","details"}}` turned into one line
  * `<code>: <message> (<field>: <msg>; …)` (the CLI prefixes `cascade: `).
  */
 
@@ -10,6 +11,10 @@ export interface ApiClientOptions {
   /** `http://host:port` or `http://host:port/v1` (a deployed API's endpoint with or without the prefix). */
   baseUrl: string;
   token?: string;
+  /** Default: `--auth`, else `CASCADE_API_AUTH`, else `iam` for an execute-api URL and `token` elsewhere. */
+  auth?: ApiAuthMode;
+  /** Signs `iam` requests (default: SigV4 from the default AWS credential chain, loaded on first use). */
+  signer?: RequestSigner;
   /** Per request (default 60 s). */
   timeoutMs?: number;
 }
@@ -101,26 +106,73 @@ export function normalizeBaseUrl(url: string): string {
 
 export class ApiClient {
   readonly baseUrl: string;
+  readonly auth: ApiAuthMode;
   private readonly token: string | undefined;
   private readonly timeoutMs: number;
+  private signer: RequestSigner | undefined;
 
   constructor(options: ApiClientOptions) {
     this.baseUrl = normalizeBaseUrl(options.baseUrl);
+    this.auth = options.auth ?? resolveAuthMode(this.baseUrl);
     this.token = options.token || undefined;
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.signer = options.signer;
   }
 
   /** `/campaigns/x` → `<base>/v1/campaigns/x?…` (`root`: `<base>/x`). */
   url(pathname: string, query?: RequestOptions['query'], root = false): string {
     const url = new URL(`${this.baseUrl}${root ? '' : '/v1'}${pathname}`);
-    for (const [key, value] of Object.entries(query ?? {}))
-      if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
+    // Percent-encoded, never `+` for a space (URLSearchParams' form style): SigV4 canonicalises the query
+    // RFC 3986-style, and API Gateway would read a `+` as a plus sign and find a different signature.
+    const pairs = Object.entries(query ?? {})
+      .filter(([, value]) => value !== undefined && value !== '')
+      .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
+    url.search = [url.search.slice(1), ...pairs].filter(Boolean).join('&');
     return url.toString();
   }
 
+  /** The headers to send: the bearer token, or (`iam`) the SigV4 signature over method, URL, headers and body. */
+  private async authorise(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array | undefined,
+  ): Promise<Record<string, string>> {
+    if (this.auth === 'token') return this.token ? { ...headers, authorization: `Bearer ${this.token}` } : headers;
+    this.signer ??= createSigv4Signer(this.baseUrl);
+    return this.signer({ method, url, headers, body });
+  }
+
+  /** Why a 401 (the API's bearer check) or a 403 not in the API's shape (API Gateway's IAM check) happened. */
+  private authHint(status: number, apiShaped: boolean): string {
+    if (this.auth === 'token' && status === 401 && !this.token) return ' (pass --token or set CASCADE_API_TOKEN)';
+    if (this.auth === 'iam' && status === 401) return ' (this API wants a bearer token: --auth token)';
+    if (this.auth === 'iam' && status === 403 && !apiShaped)
+      return ' (the SigV4 signature was refused: check the AWS identity may call execute-api:Invoke on this API, and the region)';
+    return '';
+  }
+
+  /** A failed response as one ApiError: the API's `{"error":…}` shape, else what the body says. */
+  private errorOf(response: Response, text: string, payload: unknown): ApiError {
+    const { status, statusText } = response;
+    const error = (payload as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+    if (error && typeof error === 'object') {
+      return new ApiError(
+        status,
+        typeof error.code === 'string' ? error.code : `http_${status}`,
+        `${typeof error.message === 'string' ? error.message : statusText}${this.authHint(status, true)}`,
+        error.details,
+      );
+    }
+    // API Gateway's own refusals (a bad signature, throttling) are `{"message": "…"}`, not the API's shape.
+    const gatewayMessage = (payload as { message?: unknown } | undefined)?.message;
+    const snippet =
+      typeof gatewayMessage === 'string' ? gatewayMessage : text.replace(/\s+/g, ' ').trim().slice(0, 200);
+    return new ApiError(status, `http_${status}`, `${snippet || statusText}${this.authHint(status, false)}`, undefined);
+  }
+
   async request<T = unknown>(method: string, pathname: string, options: RequestOptions = {}): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let headers: Record<string, string> = { accept: 'application/json' };
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
     let body: string | Uint8Array | undefined;
     if (options.body !== undefined) {
@@ -129,6 +181,7 @@ export class ApiClient {
       headers['content-type'] = options.contentType ?? 'application/json';
     }
     const url = this.url(pathname, options.query, options.root);
+    headers = await this.authorise(method, url, headers, body);
     let response: Response;
     try {
       response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
@@ -144,21 +197,7 @@ export class ApiClient {
     } catch {
       payload = undefined;
     }
-    if (!response.ok) {
-      const error = (payload as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)
-        ?.error;
-      if (error && typeof error === 'object') {
-        const hint = response.status === 401 && !this.token ? ' (pass --token or set CASCADE_API_TOKEN)' : '';
-        throw new ApiError(
-          response.status,
-          typeof error.code === 'string' ? error.code : `http_${response.status}`,
-          `${typeof error.message === 'string' ? error.message : response.statusText}${hint}`,
-          error.details,
-        );
-      }
-      const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
-      throw new ApiError(response.status, `http_${response.status}`, snippet || response.statusText, undefined);
-    }
+    if (!response.ok) throw this.errorOf(response, text, payload);
     if (payload === undefined && text !== '') throw new Error(`${method} ${url} answered something other than JSON`);
     return payload as T;
   }

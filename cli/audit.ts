@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { LOCAL_EXECUTIONS_DIR, PROJECT_ROOT } from '../infra/local/stack';
+import { LOCAL_EXECUTIONS_DIR } from '../infra/local/stack';
 import { LocalStepFunctions, startStepFunctionsServer } from '../infra/local/stepfunctions';
 import { extractStateMachine, synthesizeTemplate } from '../infra/local/synth';
 import { fetchExecution } from '../shared/outreach/audit';
@@ -78,7 +78,8 @@ export async function runAudit(
   const storeDir = options.data ? path.join(path.resolve(options.data), 'executions') : LOCAL_EXECUTIONS_DIR;
   const local = new LocalStepFunctions({
     machine: extractStateMachine(synthesizeTemplate()),
-    projectRoot: PROJECT_ROOT,
+    // Reads kept histories only: nothing is run.
+    invoke: () => Promise.reject(new Error('cascade audit runs no executions')),
     storeDir,
   });
   if (!local.get(executionName)) {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import type { FormCommonOptions, FormSubmitOptions } from './form';
 import type { ServeCommandOptions } from './serve';
+import { setAuthOption } from './sigv4';
 import { registerSimulate } from './simulate';
 import { registerApiVerbs } from './verbs';
 
@@ -19,7 +20,16 @@ const program = new Command()
   .name('cascade')
   .description('Cascade: multi-channel outreach (Email → LinkedIn → Contact form) on AWS Step Functions')
   .exitOverride()
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Every verb's --help lists --auth too, under "Global Options".
+  .configureHelp({ showGlobalOptions: true })
+  .option(
+    '--auth <mode>',
+    'how to authenticate to --api: iam (SigV4 from the default AWS credential chain; the default for an execute-api ' +
+      'URL) or token (bearer --token; the default elsewhere) (default: $CASCADE_API_AUTH)',
+  )
+  // Recorded before the verb runs so every API client it builds (audit's too) signs or sends the token alike.
+  .hook('preAction', (_program, verb) => setAuthOption(verb.optsWithGlobals<{ auth?: string }>().auth));
 
 program
   .command('demo')

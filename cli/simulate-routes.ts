@@ -1,4 +1,6 @@
-import { apiLambdaContext, type LocalRequest, type LocalRoute, LocalRouteError } from '../infra/local/http-adapter';
+import type { EventEnvelope } from '../infra/local/eventbridge';
+import { type LocalRequest, type LocalRoute, LocalRouteError } from '../infra/local/http-adapter';
+import type { LocalStack } from '../infra/local/stack';
 
 /**
  * The LOCAL-ONLY routes behind `cascade simulate` (served by the local API Gateway twin under `/_local/`,
@@ -46,19 +48,23 @@ async function guarded(work: () => Promise<unknown>): Promise<{ status: number; 
   }
 }
 
-/** `POST /_local/ses-events[?leadId=&messageId=]`: an SES event in its EventBridge envelope → the ses-events Lambda. */
-const sesEvent: LocalRoute = (request) =>
-  guarded(async () => {
-    const { prepareSesEvent, sesEventEffect } = await import('../shared/tracking/simulate');
-    const raw = jsonBody(request);
-    const { leadId, messageId } = request.query;
-    if (messageId && !leadId) throw new LocalRouteError(400, 'validation_error', 'messageId needs leadId');
-    const envelope = await prepareSesEvent(raw, leadId ? { leadId, messageId } : undefined);
-    const { handler } = await import('../functions/ses-events/index');
-    const context = apiLambdaContext(`simulate-${Date.now()}`);
-    const result = await handler(envelope, { ...context, functionName: 'SesEventsFunction' });
-    return { ...result, ...(await sesEventEffect(envelope)) };
-  });
+/**
+ * `POST /_local/ses-events[?leadId=&messageId=]`: an SES event in its EventBridge envelope, put on the default
+ * bus as SES puts it: the template's rules decide which function it reaches (the ses-events one, in AWS).
+ */
+const sesEvent =
+  (stack: () => LocalStack): LocalRoute =>
+  (request) =>
+    guarded(async () => {
+      const { prepareSesEvent, sesEventEffect } = await import('../shared/tracking/simulate');
+      const raw = jsonBody(request);
+      const { leadId, messageId } = request.query;
+      if (messageId && !leadId) throw new LocalRouteError(400, 'validation_error', 'messageId needs leadId');
+      const envelope = await prepareSesEvent(raw, leadId ? { leadId, messageId } : undefined);
+      const { eventBridge } = stack();
+      const rules = (await eventBridge.deliverAndSettle(envelope as unknown as EventEnvelope)).map((rule) => rule.name);
+      return { rules, ...(await sesEventEffect(envelope)) };
+    });
 
 /** `POST /_local/inbound-email` (message/rfc822): a raw mail → the inbound-mail handler's core. */
 const inboundEmail: LocalRoute = (request) =>
@@ -91,9 +97,9 @@ const reply: LocalRoute = (request) =>
   });
 
 /** The routes for `startHttpAdapter({localRoutes})`. */
-export function simulationRoutes(): Record<string, LocalRoute> {
+export function simulationRoutes(stack: () => LocalStack): Record<string, LocalRoute> {
   return {
-    [`POST ${SIMULATE_PATHS.sesEvent}`]: sesEvent,
+    [`POST ${SIMULATE_PATHS.sesEvent}`]: sesEvent(stack),
     [`POST ${SIMULATE_PATHS.inboundEmail}`]: inboundEmail,
     [`POST ${SIMULATE_PATHS.reply}`]: reply,
   };

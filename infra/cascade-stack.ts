@@ -14,21 +14,15 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import {
-  environmentFor,
-  type FunctionId,
-  SECRETS,
-  type SettingName,
-  secretsOf,
-} from '../shared/config/settings';
+import { environmentFor, type FunctionId, SECRETS, type SettingName, secretsOf } from '../shared/config/settings';
 import { ALL_TABLES, type TableSpec } from '../shared/store/tables';
 import { acknowledge, acknowledgeReviewedWildcards } from './acknowledgements';
 import { deploymentContext } from './deployment-context';
-import { SES_DETAIL_TYPES } from './ses-events-pattern';
-import { ReplyReceipt } from './reply-receipt';
 import { OutreachObservability } from './observability';
 import { OperatorApi } from './operator-api';
 import { OutreachStateMachine } from './outreach-state-machine';
+import { ReplyReceipt } from './reply-receipt';
+import { SES_DETAIL_TYPES } from './ses-events-pattern';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -1,5 +1,6 @@
 import { Annotations, type Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import { hasControlCharacters } from '../shared/mail/header';
 
 /**
  * What a deployment is told with `-c name=value` (or props), checked at synth: a value that would break the
@@ -19,7 +20,6 @@ export interface DeploymentContext {
 }
 
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export class DeploymentContextError extends Error {
   override name = 'DeploymentContextError';
@@ -29,7 +29,8 @@ function read(stack: Stack, key: string): string | undefined {
   const value = stack.node.tryGetContext(key) as unknown;
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw new DeploymentContextError(`context ${key} must be a string`);
-  if (CONTROL.test(value)) throw new DeploymentContextError(`context ${key} must not contain control characters`);
+  if (hasControlCharacters(value))
+    throw new DeploymentContextError(`context ${key} must not contain control characters`);
   return value.trim();
 }
 

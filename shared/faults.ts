@@ -35,15 +35,30 @@ export interface InjectedFault {
 
 let plan: FaultPlan | undefined;
 export const injectedFaults: InjectedFault[] = [];
+/** The embedded stack's functions run in their own sandboxes (worker threads): it forwards plans to them. */
+const planListeners = new Set<(plan: FaultPlan | undefined) => void>();
 
 export function armFaults(next: FaultPlan): void {
   if (process.env.CASCADE_FAULT_INJECTION !== '1') throw new Error('set CASCADE_FAULT_INJECTION=1 to arm faults');
   plan = next;
   injectedFaults.length = 0;
+  for (const listener of planListeners) listener(next);
 }
 
 export function disarmFaults(): void {
   plan = undefined;
+  for (const listener of planListeners) listener(undefined);
+}
+
+/** Called with every plan armed or disarmed in this process; returns the unsubscribe function. */
+export function onFaultPlan(listener: (plan: FaultPlan | undefined) => void): () => void {
+  planListeners.add(listener);
+  return () => planListeners.delete(listener);
+}
+
+/** Faults a function's sandbox reports back, collected where the test reads them. */
+export function recordInjectedFaults(faults: readonly InjectedFault[]): void {
+  injectedFaults.push(...faults);
 }
 
 /** Called by the step runner at each named point; throws when an armed fault fires. */

@@ -28,6 +28,37 @@ export interface HttpAdapterOptions {
   localRoutes?: Record<string, LocalRoute>;
   /** The bearer token the local routes require (default: `CASCADE_API_TOKEN` at request time). */
   localToken?: string;
+  /**
+   * API Gateway's routes and their authorization, from the template. A request matching no route is a 404
+   * (as API Gateway answers it); on an `AWS_IAM` route the bearer token stands in for a SigV4 signature
+   * (credentials are what differs locally); `NONE` routes are public.
+   */
+  gateway?: { routes: { routeKey: string; authorizationType: string }[]; token: string };
+}
+
+/** The template route API Gateway picks for a request: an exact route before a greedy `{proxy+}` one. */
+export function matchGatewayRoute<Route extends { routeKey: string }>(
+  routes: Route[],
+  method: string,
+  path: string,
+): Route | undefined {
+  const score = (route: Route) => {
+    const [routeMethod = '', routePath = ''] = route.routeKey.split(' ');
+    if (routeMethod !== 'ANY' && routeMethod !== method) return -1;
+    const pattern = routePath
+      .split('/')
+      .map((part) =>
+        part.endsWith('+}') ? '.+' : part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'),
+      )
+      .join('/');
+    if (!new RegExp(`^${pattern}$`).test(path)) return -1;
+    // More literal characters wins; among equals, a method beats ANY.
+    return routePath.replace(/\{[^}]+\}/g, '').length * 2 + (routeMethod === 'ANY' ? 0 : 1);
+  };
+  return routes
+    .map((route) => ({ route, score: score(route) }))
+    .filter((candidate) => candidate.score >= 0)
+    .sort((a, b) => b.score - a.score)[0]?.route;
 }
 
 /** Paths under this prefix are the adapter's own local-only routes. */
@@ -348,6 +379,23 @@ export async function startHttpAdapter(options: HttpAdapterOptions = {}): Promis
       return;
     }
     const event = toGatewayEvent(request, body);
+    if (options.gateway) {
+      const route = matchGatewayRoute(options.gateway.routes, event.requestContext.http.method, event.rawPath);
+      if (!route) {
+        sendError(
+          response,
+          404,
+          'route_not_found',
+          `No route for ${event.requestContext.http.method} ${event.rawPath}`,
+        );
+        return;
+      }
+      if (route.authorizationType !== 'NONE' && !bearerMatches(request.headers.authorization, options.gateway.token)) {
+        response.setHeader('www-authenticate', 'Bearer realm="cascade"');
+        sendError(response, 401, 'unauthorized', 'A valid bearer token is required');
+        return;
+      }
+    }
     let result: unknown;
     try {
       const invoke = await getHandler();

@@ -3,15 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { OffsetClock, runWithClock } from '../../shared/time/clock';
+import { OffsetClock } from '../../shared/time/clock';
 import { listenOnLoopback } from './loopback';
 import type { ExtractedMachine } from './synth';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+/** Lambda's Invoke (RequestResponse) of a function ARN, at an execution's virtual time. */
+export type InvokeFunction = (functionArn: string, payload: unknown, clockOffsetMs: number) => Promise<unknown>;
 /** aws-local-stepfunctions does not export its event type; take it from `run()`. */
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
@@ -50,7 +50,8 @@ export interface LocalExecution {
 
 export interface LocalStepFunctionsOptions {
   machine: ExtractedMachine;
-  projectRoot: string;
+  /** Calls the Task's function: the embedded stack's Lambda service (each function in its own sandbox). */
+  invoke: InvokeFunction;
   stateMachineName?: string;
   /** Real milliseconds a Wait state or a Retry pause takes locally (default 2). Virtual time advances by the full amount. */
   pauseMs?: number;
@@ -88,7 +89,6 @@ export class LocalStepFunctions {
   readonly stateMachineArn: string;
   private readonly executions = new Map<string, LocalExecution>();
   private readonly stateMachine: StateMachine;
-  private readonly handlers = new Map<string, Promise<LambdaHandler>>();
   private readonly aborts = new Map<string, () => void>();
   private readonly timeoutMs: number | undefined;
 
@@ -131,19 +131,6 @@ export class LocalStepFunctions {
     if (!this.options.storeDir) return;
     const { done: _done, ...stored } = execution;
     writeFileSync(path.join(this.options.storeDir, `${execution.name}.json`), JSON.stringify(stored));
-  }
-
-  private handlerFor(stateName: string): Promise<LambdaHandler> {
-    let handler = this.handlers.get(stateName);
-    if (!handler) {
-      const entry = this.options.machine.taskEntries[stateName];
-      if (!entry) throw new Error(`no handler for Task "${stateName}"`);
-      handler = import(pathToFileURL(path.join(this.options.projectRoot, entry)).href).then(
-        (module) => module.handler as LambdaHandler,
-      );
-      this.handlers.set(stateName, handler);
-    }
-    return handler;
   }
 
   /** The definition this peer runs (DescribeStateMachine). */
@@ -197,13 +184,12 @@ export class LocalStepFunctions {
     const taskResourceLocalHandlers = Object.fromEntries(
       states
         .filter(([, state]) => state.Type === 'Task')
-        .map(([stateName]) => [
+        .map(([stateName, state]) => [
           stateName,
           async (taskInput: Json) => {
             // Let the event consumer apply any Wait just passed to this execution's clock first.
             await new Promise((resolve) => setImmediate(resolve));
-            const handler = await this.handlerFor(stateName);
-            const result = await runWithClock(clock, () => handler(taskInput, localLambdaContext(stateName)));
+            const result = await this.options.invoke(String(state.Resource), taskInput, clock.offset);
             return (result ?? null) as Json;
           },
         ]),

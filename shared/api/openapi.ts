@@ -6,7 +6,7 @@ import { ErrorResponse, IdempotencyHeaders, OpenApiDocumentResponse } from './sc
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: `details` names each field (`sender.email`, `limit`, …)',
-  401: 'Missing or wrong bearer token',
+  401: 'Missing or wrong bearer token (local mode; deployed, API Gateway answers a bad SigV4 signature with 403)',
   404: 'Unknown id or route',
   405: 'Method not allowed on this path',
   409: 'Conflicts with the current state, or an Idempotency-Key reused for another request',
@@ -31,6 +31,9 @@ const openApiRoute = defineRoute({
 export const ALL_ROUTES: readonly Route[] = [...API_ROUTES, openApiRoute];
 
 const jsonContent = (schema: z.ZodType) => ({ 'application/json': { schema } });
+
+/** Either scheme authorises an operator route: the bearer token locally, SigV4 behind API Gateway. */
+const OPERATOR_SECURITY: Record<string, string[]>[] = [{ bearerAuth: [] }, { sigv4: [] }];
 
 function registerRoute(registry: OpenAPIRegistry, route: Route): void {
   const bodySchema = route.bodyDoc ?? route.body;
@@ -63,7 +66,9 @@ function registerRoute(registry: OpenAPIRegistry, route: Route): void {
     tags: [route.tag],
     summary: route.summary,
     ...(route.description && { description: route.description }),
-    ...(route.public && { security: [] }),
+    // Explicit on every operation (an empty list for the public ones, as infra/operator-api.ts leaves them
+    // unauthorised), so a client or gateway reading one operation needs no top-level default to know its auth.
+    security: route.public ? [] : OPERATOR_SECURITY,
     request: {
       ...(route.params && { params: route.params as z.ZodObject }),
       ...(route.query && { query: route.query as z.ZodObject }),
@@ -83,7 +88,17 @@ export function buildOpenApiDocument(routes: readonly Route[] = ALL_ROUTES) {
     type: 'http',
     scheme: 'bearer',
     description:
-      'Local mode (`cascade serve`): the operator token. Deployed, API Gateway authorises operators with IAM instead.',
+      'Local mode (`cascade serve`): the operator token (`Authorization: Bearer …`). Deployed, use sigv4 instead.',
+  });
+  // The form API Gateway documents for IAM authorisation: an apiKey-style header carrying the SigV4 signature.
+  registry.registerComponent('securitySchemes', 'sigv4', {
+    type: 'apiKey',
+    name: 'Authorization',
+    in: 'header',
+    'x-amazon-apigateway-authtype': 'awsSigv4',
+    description:
+      'Deployed: API Gateway authorises operators with IAM; sign each request with AWS Signature Version 4 ' +
+      "(service `execute-api`, the API's region), e.g. `cascade --auth iam`.",
   });
   for (const route of routes) registerRoute(registry, route);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
@@ -94,7 +109,7 @@ export function buildOpenApiDocument(routes: readonly Route[] = ALL_ROUTES) {
       description:
         'Campaigns, leads, batches, operator outreach, channel configuration, metrics, audits and suppressions. Errors are `{"error":{"code","message","details"}}`. POST routes that start work honour `Idempotency-Key`.',
     },
-    security: [{ bearerAuth: [] }],
+    security: OPERATOR_SECURITY,
     tags: [...new Set(routes.map((route) => route.tag))].map((name) => ({ name })),
   });
 }

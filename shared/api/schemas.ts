@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { settingProblems } from '../channels/email/settings';
 import {
   AUTOMATED_CHANNELS,
   Campaign,
@@ -16,6 +17,7 @@ import {
   SequenceStep,
   Suppression,
 } from '../domain/schemas';
+import { isSingleLine, SINGLE_LINE_MESSAGE } from '../mail/header';
 import { EXECUTION_NAME } from '../outreach/audit';
 import { LinkedInWebhookEvent } from '../tracking/linkedin-events';
 
@@ -36,19 +38,25 @@ const HOURS_PER_YEAR = 8_760;
 
 const boundedEmail = () => z.email().max(MAX_EMAIL_LENGTH);
 
-/** A sender as requests give it: the domain's Sender with lengths bounded. */
+/**
+ * Text that reaches a mail header, directly (the From name) or through a template (`{{ sender.company }}`
+ * in a subject): one line without control characters, or a CR/LF would start a header of its own.
+ */
+const singleLine = (text: z.ZodString) => text.refine(isSingleLine, SINGLE_LINE_MESSAGE);
+
+/** A sender as requests give it: the domain's Sender with lengths bounded, every field one line. */
 export const SenderInput = Sender.extend({
-  name: z.string().min(1).max(200),
+  name: singleLine(z.string().min(1).max(200)),
   email: boundedEmail(),
-  company: z.string().max(200).optional(),
+  company: singleLine(z.string().max(200)).optional(),
   replyTo: boundedEmail().optional(),
-  phone: z.string().max(100).optional(),
-  website: z.string().max(2_000).optional(),
+  phone: singleLine(z.string().max(100)).optional(),
+  website: singleLine(z.string().max(2_000)).optional(),
 });
 
 /** A template as requests give it: subject one mail header line (RFC 5322), parts bounded. */
 export const ChannelTemplateInput = ChannelTemplate.extend({
-  subject: z.string().max(998).optional(),
+  subject: singleLine(z.string().max(998)).optional(),
   body: z.string().min(1).max(100_000),
   html: z.string().max(100_000).optional(),
 }).meta({ id: 'ChannelTemplateInput' });
@@ -158,7 +166,7 @@ export const CreateCampaignRequest = z
       .refine((value) => value !== 'ACCOUNT', 'ACCOUNT is reserved')
       .optional()
       .meta({ description: 'Chosen by the API when absent' }),
-    name: z.string().min(1).max(200),
+    name: singleLine(z.string().min(1).max(200)),
     sender: SenderInput,
     templates: z.partialRecord(ChannelType, ChannelTemplateInput).optional(),
     sequence: SequenceInput.optional().meta({ description: 'Default: Email → LinkedIn → Contact form' }),
@@ -211,7 +219,7 @@ export const LeadImportRequestDoc = z
 export const OperatorOutreachRequest = z
   .object({
     body: z.string().min(1).max(8_000).meta({ description: 'A Liquid template, like any channel template' }),
-    subject: z.string().min(1).max(998).optional(),
+    subject: singleLine(z.string().min(1).max(998)).optional(),
     forceChannel: ChannelType.optional().meta({ description: 'One step on this channel, no fallback' }),
   })
   .meta({ id: 'OperatorOutreachRequest' });
@@ -225,6 +233,11 @@ export const ChannelConfigInput = ChannelConfig.omit({ channel: true, scope: tru
     settings: z
       .record(z.string().min(1).max(100), z.union([z.string().max(2_000), z.number(), z.boolean()]))
       .refine((settings) => Object.keys(settings).length <= 50, 'must have at most 50 entries')
+      .superRefine((settings, context) => {
+        // No setting may hold control characters; those that reach a mail header must also match SES's rules.
+        for (const { key, message } of settingProblems(settings))
+          context.addIssue({ code: 'custom', path: [key], message });
+      })
       .default({}),
   })
   .meta({

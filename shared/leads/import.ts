@@ -3,6 +3,7 @@ import { CsvError, parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import * as z from 'zod';
 import { LinkedInConnectionStatus } from '../domain/schemas';
+import { isSingleLine, SINGLE_LINE_MESSAGE } from '../mail/header';
 
 /** One CSV data row: header → trimmed cell text. `rows[i]` is data row `i + 1`. */
 export type LeadRow = Record<string, string>;
@@ -45,8 +46,15 @@ const toText = (value: unknown): unknown => {
   return typeof v === 'number' && Number.isFinite(v) ? String(v) : v;
 };
 
+/**
+ * Every lead text field is one line: any of them can reach a subject through a template
+ * (`{{ lead.company }}`), where a CR/LF or other control character must never arrive.
+ */
 const optionalText = () =>
-  z.preprocess(toText, z.string({ error: 'must be text' }).max(2_000, 'is too long').optional());
+  z.preprocess(
+    toText,
+    z.string({ error: 'must be text' }).max(2_000, 'is too long').refine(isSingleLine, SINGLE_LINE_MESSAGE).optional(),
+  );
 
 const toNumber = (value: unknown): unknown => {
   const v = blankToUndefined(value);
@@ -65,13 +73,16 @@ const optionalWholeNumber = () =>
       .optional(),
   );
 
-/** `a; b;;c` → `['a','b','c']`; arrays are accepted as given (JSON). */
+/**
+ * `a; b;;c` → `['a','b','c']`; arrays are accepted as given (JSON). A line break separates entries like `;`
+ * (a spreadsheet cell with one pain point per line), so each entry is one line.
+ */
 const toList = (value: unknown): unknown => {
   const v = blankToUndefined(value);
   if (v === undefined) return [];
   if (typeof v === 'string') {
     return v
-      .split(';')
+      .split(/[;\r\n]/)
       .map((s) => s.trim())
       .filter((s) => s !== '');
   }
@@ -90,7 +101,8 @@ const list = () =>
       .array(
         z
           .string({ error: 'must be a list of text' })
-          .max(MAX_LIST_ITEM_LENGTH, `has an entry longer than ${MAX_LIST_ITEM_LENGTH} characters`),
+          .max(MAX_LIST_ITEM_LENGTH, `has an entry longer than ${MAX_LIST_ITEM_LENGTH} characters`)
+          .refine(isSingleLine, 'has an entry that is not a single line without control characters'),
         { error: 'must be a list' },
       )
       .max(MAX_LIST_ITEMS, `must have at most ${MAX_LIST_ITEMS} entries`),
@@ -103,16 +115,21 @@ const LINKEDIN_VALUES = LinkedInConnectionStatus.options.join(', ');
 
 /**
  * One lead as imported (CSV row or JSON object, camelCase keys). Email is kept as given: an unusable address is
- * the email channel's FALLBACK later, not an import error. `scenario` is passed through for demos only.
+ * the email channel's FALLBACK later, not an import error (unless it holds control characters, like any text
+ * field here). `scenario` is passed through for demos only.
  */
 export const LeadInput = z.object({
-  firstName: z.preprocess(blankToUndefined, z.string({ error: 'is required' }).max(200, 'is too long')),
+  firstName: z.preprocess(
+    blankToUndefined,
+    z.string({ error: 'is required' }).max(200, 'is too long').refine(isSingleLine, SINGLE_LINE_MESSAGE),
+  ),
   lastName: optionalText(),
   email: z.preprocess(
     toText,
     z
       .string({ error: 'must be text' })
       .max(MAX_EMAIL_LENGTH, `is too long (at most ${MAX_EMAIL_LENGTH} characters)`)
+      .refine(isSingleLine, SINGLE_LINE_MESSAGE)
       .optional(),
   ),
   company: optionalText(),

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { taggedMessage } from '../channels/email/ses-tags';
 import type { LeadStatus, OutreachMessage, OutreachStatus } from '../domain/schemas';
 import { countOutcome, logger } from '../observability';
 import { getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
@@ -53,8 +54,8 @@ const OPEN_LEAD_STATUSES: readonly LeadStatus[] = ['NEW', 'IN_SEQUENCE', 'CONTAC
 
 async function findMessage(envelope: SesEventEnvelope): Promise<OutreachMessage | undefined> {
   const { tags, messageId: sesMessageId } = envelope.detail.mail;
-  const leadId = tags.lead?.[0];
-  const messageId = tags.message?.[0];
+  // The exact ids, even when SES's tag alphabet made the plain tags lossy (see ses-tags.ts).
+  const { leadId, messageId } = taggedMessage(tags);
   if (leadId && messageId) {
     const tagged = await getMessage(leadId, messageId);
     if (tagged) return tagged;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ChannelType, LeadStatus, OutreachMessage } from '../domain/schemas';
 import { setting } from '../config/settings';
+import type { ChannelType, LeadStatus, OutreachMessage } from '../domain/schemas';
 import { getCampaign, getLead } from '../store/leads';
 import { findMessageByProviderId } from '../store/message-lookup';
 import { getMessage, listLeadMessages } from '../store/outreach';

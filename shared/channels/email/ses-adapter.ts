@@ -1,10 +1,19 @@
 import { SESv2Client, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import type { ProviderVerdict } from '../../domain/outcome';
+import {
+  formatMailbox,
+  HeaderValueError,
+  isHeaderSafeAddress,
+  isSesHeaderValue,
+  singleLineHeaderText,
+} from '../../mail/header';
 import type { ChannelAdapter, SendResult, StepContext } from '../../outreach/channel-adapter';
 import { dayWindow } from '../../rate-limit/limiter';
 import { nowMs } from '../../time/clock';
 import { checkEmailAddress, emailDomain } from './address';
 import { addressPolicyProblem, checkMailExchanger } from './address-policy';
+import { messageTags } from './ses-tags';
+import { settingProblem } from './settings';
 
 let cachedClient: SESv2Client | undefined;
 /** One SES client per process; created on first use so local endpoints set at start-up apply. */
@@ -12,9 +21,6 @@ function sesClient(): SESv2Client {
   cachedClient ??= new SESv2Client({});
   return cachedClient;
 }
-
-/** SES tag values allow ASCII letters, digits, '_', '-' and '.'. */
-const tagValue = (value: string) => value.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 256);
 
 const HOUR = 3600;
 const ACCOUNT_PROBLEM_RETRY_SECONDS = 6 * HOUR;
@@ -27,17 +33,12 @@ function secondsToUtcMidnight(): number {
 }
 
 /**
- * Maps what SES v2 raised to an outcome (PRODUCT.md §2). Problems with the sending account (paused,
- * suspended, unverified identity, missing configuration set) are the operator's: they wait long, keep the
- * step's retries and raise an alert, so every lead is not silently moved to the next channel.
+ * Problems with the sending account or the campaign's sender settings (paused, suspended, unverified
+ * identity, missing configuration set, a sender name that cannot be written) are the operator's: they wait
+ * long, keep the step's retries and raise an alert, so every lead is not silently moved to the next channel.
  */
-export function verdictForSesError(error: unknown): ProviderVerdict {
-  const name = (error as { name?: string })?.name ?? 'Error';
-  const message = (error as { message?: string })?.message ?? String(error);
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  const code = (error as { code?: string })?.code ?? '';
-  const detail = `${name}: ${message}`;
-  const accountProblem = (alert: string): ProviderVerdict => ({
+function operatorProblem(alert: string, detail: string): ProviderVerdict {
+  return {
     outcome: 'RETRY',
     reason: 'provider_error',
     detail: `operator action needed: ${detail}`,
@@ -45,7 +46,17 @@ export function verdictForSesError(error: unknown): ProviderVerdict {
     usesRetry: false,
     operatorAlert: alert,
     delivered: false,
-  });
+  };
+}
+
+/** Maps what SES v2 raised to an outcome (PRODUCT.md §2). */
+export function verdictForSesError(error: unknown): ProviderVerdict {
+  const name = (error as { name?: string })?.name ?? 'Error';
+  const message = (error as { message?: string })?.message ?? String(error);
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  const code = (error as { code?: string })?.code ?? '';
+  const detail = `${name}: ${message}`;
+  const accountProblem = (alert: string) => operatorProblem(alert, detail);
 
   if (/daily (message )?quota/i.test(message) || name === 'LimitExceededException') {
     return {
@@ -104,48 +115,97 @@ export function replyToAddress(
   return sender.replyTo ?? sender.email;
 }
 
+/** A setting that reaches a header, checked again here: a config stored before the API checked it may break it. */
+function headerSetting(key: string, value: unknown): string | undefined {
+  const problem = settingProblem(key, value);
+  if (problem) throw new HeaderValueError(`settings.${key}`, problem);
+  return value === undefined || value === '' ? undefined : String(value);
+}
+
+/**
+ * The rendered subject as SES gets it. Decision: a line break (or tab) folds to one space, as the
+ * renderer already does and as RFC 5322 unfolding reads it, so nothing the reader would see is lost; any
+ * other control character (NUL, ESC, …) means the lead's data is damaged and cannot be shown faithfully,
+ * so it is that lead's `template_error` (its sequence stops and an operator can fix the lead), never a
+ * guess sent in its name.
+ */
+function subjectLine(subject: string | undefined): string {
+  return singleLineHeaderText('subject', subject ?? '').trim();
+}
+
+/** The reply-to address, which carries our ids and the reply domain: plain ASCII or nothing is sent. */
+function replyToLine(context: StepContext): string {
+  const { lead, campaign, config, messageId } = context;
+  const replyDomain = headerSetting('replyDomain', config.settings.replyDomain);
+  const address = replyToAddress(lead.leadId, messageId, campaign.sender, replyDomain);
+  if (!isHeaderSafeAddress(address))
+    throw new HeaderValueError('reply-to address', `${JSON.stringify(address)} is not a plain ASCII address`);
+  return address;
+}
+
+/** Our custom headers; SES takes printable ASCII only (MessageHeader: 1–870 characters). */
+function customHeaders(unsubscribeUrl: string, messageId: string) {
+  const headers = [
+    { Name: 'List-Unsubscribe', Value: `<${unsubscribeUrl}>` },
+    { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+    { Name: 'X-Cascade-Message-Id', Value: messageId },
+  ];
+  for (const header of headers)
+    if (!isSesHeaderValue(header.Value))
+      throw new HeaderValueError(header.Name, 'is not printable ASCII (at most 870)');
+  return headers;
+}
+
 /**
  * The SES v2 SendEmail request for one message: text and HTML parts, the one-click unsubscribe headers,
- * the configuration set (SES events) and message tags that let every event be matched back.
+ * the configuration set (SES events) and message tags that let every event be matched back. Every string
+ * bound for a header is checked or encoded here; throws `HeaderValueError` for one that cannot be.
  */
-export function buildSendEmailRequest(
-  recipient: string,
-  { lead, campaign, config, messageId, content, unsubscribeUrl }: StepContext,
-): SendEmailCommandInput {
+export function buildSendEmailRequest(recipient: string, context: StepContext): SendEmailCommandInput {
+  const { lead, campaign, config, messageId, content, unsubscribeUrl } = context;
   const sender = campaign.sender;
   const configurationSet = String(config.settings.configurationSet ?? process.env.CASCADE_SES_CONFIGURATION_SET ?? '');
   return {
-    FromEmailAddress: `"${sender.name.replace(/"/g, '')}" <${sender.email}>`,
+    // SES takes a non-ASCII display name only as RFC 2047 encoded-words, and specials only quoted.
+    FromEmailAddress: formatMailbox(sender.name, sender.email),
     Destination: { ToAddresses: [recipient] },
-    ReplyToAddresses: [
-      replyToAddress(lead.leadId, messageId, sender, config.settings.replyDomain as string | undefined),
-    ],
-    ConfigurationSetName: configurationSet || undefined,
-    EmailTags: [
-      { Name: 'campaign', Value: tagValue(campaign.campaignId) },
-      { Name: 'lead', Value: tagValue(lead.leadId) },
-      { Name: 'message', Value: tagValue(messageId) },
-    ],
+    ReplyToAddresses: [replyToLine(context)],
+    ConfigurationSetName: headerSetting('configurationSet', configurationSet),
+    EmailTags: messageTags({ campaignId: campaign.campaignId, leadId: lead.leadId, messageId }),
     Content: {
       Simple: {
-        Subject: { Data: content.subject ?? '', Charset: 'UTF-8' },
+        Subject: { Data: subjectLine(content.subject), Charset: 'UTF-8' },
         Body: {
           Text: { Data: content.text, Charset: 'UTF-8' },
           ...(content.html && { Html: { Data: content.html, Charset: 'UTF-8' } }),
         },
-        Headers: [
-          { Name: 'List-Unsubscribe', Value: `<${unsubscribeUrl}>` },
-          { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
-          { Name: 'X-Cascade-Message-Id', Value: messageId },
-        ],
+        Headers: customHeaders(unsubscribeUrl, messageId),
       },
     },
   };
 }
 
+/** What a header problem means: the lead's own subject is its template_error; the rest is the operator's. */
+function verdictForHeaderProblem(problem: HeaderValueError): ProviderVerdict {
+  if (problem.field === 'subject')
+    return { outcome: 'STOP', reason: 'template_error', detail: problem.message, delivered: false };
+  return operatorProblem('ses_sender_settings_invalid', problem.message);
+}
+
+/** The request, or the verdict when a header-bound value cannot be written: nothing unsafe reaches SES. */
+function checkedRequest(recipient: string, context: StepContext): SendEmailCommandInput | { verdict: ProviderVerdict } {
+  try {
+    return buildSendEmailRequest(recipient, context);
+  } catch (error) {
+    if (error instanceof HeaderValueError) return { verdict: verdictForHeaderProblem(error) };
+    throw error;
+  }
+}
+
 export const emailAdapter: ChannelAdapter = {
   channel: 'EMAIL',
-  async prepare({ lead, config }) {
+  async prepare(context) {
+    const { lead, config } = context;
     const problem = checkEmailAddress(lead.email);
     if (problem || !lead.email)
       return { verdict: { outcome: 'FALLBACK', reason: problem ?? 'missing_address', delivered: false } };
@@ -170,11 +230,17 @@ export const emailAdapter: ChannelAdapter = {
         },
       };
     }
+    // Header problems are found before a rate slot is reserved or a message recorded.
+    const request = checkedRequest(address, context);
+    if ('verdict' in request) return request;
     return { plan: { recipient: address, recipientDomain: domain } };
   },
   async send(plan, context): Promise<SendResult> {
+    // Built outside the try: a refusal here is ours, not an SES answer (never an ambiguous send).
+    const request = checkedRequest(plan.recipient, context);
+    if ('verdict' in request) return request;
     try {
-      const response = await sesClient().send(new SendEmailCommand(buildSendEmailRequest(plan.recipient, context)));
+      const response = await sesClient().send(new SendEmailCommand(request));
       return { verdict: { outcome: 'SENT', providerMessageId: response.MessageId, delivered: true } };
     } catch (error) {
       return { verdict: verdictForSesError(error) };

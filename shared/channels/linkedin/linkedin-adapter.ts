@@ -1,6 +1,6 @@
+import { type SettingName, setting as stackSetting } from '../../config/settings';
 import type { ChannelConfig } from '../../domain/schemas';
 import type { ChannelAdapter } from '../../outreach/channel-adapter';
-import { type SettingName, setting as stackSetting } from '../../config/settings';
 import { secretValue } from '../../secrets';
 import { LinkedInProviderClient } from './provider-client';
 import {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiServer, startApiServer, startSchedule } from '../../../cli/serve';
+import { type ApiServer, startApiServer } from '../../../cli/serve';
 import { unsubscribeToken } from '../../../shared/outreach/unsubscribe';
 
 /**
@@ -545,22 +545,26 @@ describe('cascade serve: channel config and suppressions', () => {
   });
 });
 
-describe('cascade serve --schedule', () => {
-  it('launches the batches of every active campaign through the launch-batch handler when the schedule fires', async () => {
+describe('the batch schedule', () => {
+  it("launches every active campaign's batch when the template's schedule rule fires (a weekday 09:00)", async () => {
     // Prepare
     await call('POST', '/v1/campaigns', { json: { campaignId: 'c-scheduled', name: 'Scheduled', sender: SENDER } });
     const imported = await call('POST', '/v1/campaigns/c-scheduled/leads', { text: `${HEADER}\n${lead(21)}` });
     const leadId = imported.body.leads[0].leadId as string;
-    const lines: string[] = [];
+    const { eventBridge } = server.stack;
 
-    // Act
-    const stop = startSchedule({ expression: 'rate(1 minute)', nextDelayMs: () => 10 }, (line) => lines.push(line));
-    for (let i = 0; i < 200 && lines.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    stop();
+    // Act: the EventBridge twin drives the synthesized rule (cron(0 8-17 ? * MON-FRI *)) over one minute.
+    const quietSunday = eventBridge.fireSchedules(
+      Date.parse('2026-12-06T08:59:00Z'),
+      Date.parse('2026-12-06T09:00:00Z'),
+    );
+    const monday = eventBridge.fireSchedules(Date.parse('2026-12-07T08:59:00Z'), Date.parse('2026-12-07T09:00:00Z'));
+    await eventBridge.drain();
     const ended = await waitForExecution(`c-scheduled--${leadId}`);
 
     // Assess
-    expect(lines[0]).toMatch(/schedule rate\(1 minute\): \d+ active campaign\(s\), [1-9]\d* execution\(s\) started$/);
+    expect(quietSunday).toBe(0);
+    expect(monday).toBe(1);
     expect(ended.status).toBe(200);
     expect(ended.body.status).toBe('SUCCEEDED');
   });

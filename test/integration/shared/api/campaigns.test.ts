@@ -302,3 +302,91 @@ describe('POST /v1/campaigns/{id}/batches', () => {
     expect(reply.status).toBe(404);
   });
 });
+
+describe('strings that reach mail headers', () => {
+  it('refuses a sender name with CR/LF with a 400 naming sender.name, and stores nothing', async () => {
+    // Prepare
+    const body = campaignBody('crlf-sender', {
+      sender: { name: 'Ada\r\nBcc: everyone@victim.example', email: 'ada@cascade-demo.example' },
+    });
+
+    // Act
+    const reply = await call({ method: 'POST', path: '/v1/campaigns', json: body });
+
+    // Assess
+    expect(reply.status).toBe(400);
+    expect(reply.body.error.code).toBe('validation_error');
+    expect(reply.body.error.details).toEqual([
+      { field: 'sender.name', message: 'must be a single line without control characters' },
+    ]);
+    expect(await getCampaign('crlf-sender')).toBeUndefined();
+  });
+
+  it('refuses control characters in the other sender fields, the campaign name and the subject template', async () => {
+    // Prepare
+    const body = campaignBody('crlf-more', {
+      name: 'Spring\nlaunch',
+      sender: { name: 'Ada', email: 'ada@cascade-demo.example', company: 'Acme\u0000', replyTo: 'a@x.example\r\n' },
+      templates: { EMAIL: { subject: 'Hi\r\nBcc: x@y.example', body: 'Hello {{ unsubscribeUrl }}' } },
+    });
+
+    // Act
+    const reply = await call({ method: 'POST', path: '/v1/campaigns', json: body });
+
+    // Assess
+    expect(reply.status).toBe(400);
+    expect(reply.body.error.details.map((detail: { field: string }) => detail.field).sort()).toEqual([
+      'name',
+      'sender.company',
+      'sender.replyTo',
+      'templates.EMAIL.subject',
+    ]);
+  });
+
+  it('accepts non-ASCII and RFC 5322 specials in a sender name (they are encoded when sent)', async () => {
+    // Prepare
+    const body = campaignBody('unicode-sender', {
+      sender: { name: 'José Núñez, "Cascade"', email: 'jose@cascade-demo.example' },
+    });
+
+    // Act
+    const reply = await call({ method: 'POST', path: '/v1/campaigns', json: body });
+
+    // Assess
+    expect(reply.status).toBe(201);
+    expect((await getCampaign('unicode-sender'))?.sender.name).toBe('José Núñez, "Cascade"');
+  });
+
+  it.each([
+    ['replyDomain', 'replies.cascade-demo.example\r\nBcc: all@victim.example'],
+    ['configurationSet', 'cascade-events\nX-Injected: 1'],
+    ['configurationSet', 'cascade.events'],
+    ['replyDomain', 'not a domain'],
+  ])('refuses EMAIL setting %s = %j with a 400 naming it', async (key, value) => {
+    // Prepare
+    const body = { rateLimits: { perHour: 10, perDay: 40 }, settings: { [key]: value } };
+
+    // Act
+    const reply = await call({ method: 'PUT', path: '/v1/channels/EMAIL/config', json: body });
+
+    // Assess
+    expect(reply.status).toBe(400);
+    expect(reply.body.error.details).toEqual([{ field: `settings.${key}`, message: expect.any(String) }]);
+  });
+
+  it('stores valid header-bound EMAIL settings', async () => {
+    // Prepare
+    const settings = { replyDomain: 'replies.cascade-demo.example', configurationSet: 'cascade-events' };
+
+    // Act
+    const reply = await call({
+      method: 'PUT',
+      path: '/v1/channels/EMAIL/config',
+      json: { rateLimits: { perHour: 10, perDay: 40 }, settings },
+    });
+
+    // Assess
+    expect(reply.status).toBe(200);
+    expect(reply.body.settings).toEqual(settings);
+  });
+});

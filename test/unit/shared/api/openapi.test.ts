@@ -97,15 +97,15 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('declares the bearer scheme for every route but the public unsubscribe', () => {
+  it('declares the bearer and SigV4 schemes for every route but the public ones', () => {
     // Act
     const document = buildOpenApiDocument();
 
     // Assess
     expect(document.components?.securitySchemes?.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(document.security).toEqual([{ bearerAuth: [] }]);
+    expect(document.security).toEqual([{ bearerAuth: [] }, { sigv4: [] }]);
     expect(document.paths?.['/v1/unsubscribe']?.post?.security).toEqual([]);
-    expect(document.paths?.['/v1/campaigns']?.post?.security).toBeUndefined();
+    expect(document.paths?.['/v1/campaigns']?.post?.security).toEqual([{ bearerAuth: [] }, { sigv4: [] }]);
   });
 
   it('gives every operation the error shape, and a 401 where a token is needed', () => {

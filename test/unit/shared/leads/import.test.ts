@@ -204,3 +204,57 @@ describe('parseLeadCsv / importLeadCsv', () => {
     expect(errors[0]?.message).toMatch(/^unreadable CSV: /);
   });
 });
+
+describe('control characters in lead fields (they can reach a subject through a template)', () => {
+  it('rejects a CSV row whose quoted cell holds a line break, naming the field, and keeps the valid rows', () => {
+    // Prepare: CRLF line endings, a quoted company with an embedded CR/LF, and a quoted comma that is fine.
+    const text = [
+      'first_name,last_name,email,company',
+      'Ivy,Núñez,ivy@acme.example,"Acme, Inc."',
+      'Jon,Doe,jon@acme.example,"Acme\r\nBcc: all@acme.example"',
+      'José,Ñandú,jose@acme.example,Acme GmbH',
+    ].join('\r\n');
+    // Act
+    const { accepted, acceptedRows, rejected } = importLeadCsv(text);
+    // Assess
+    expect(accepted.map((l) => [l.firstName, l.company])).toEqual([
+      ['Ivy', 'Acme, Inc.'],
+      ['José', 'Acme GmbH'],
+    ]);
+    expect(acceptedRows).toEqual([1, 3]);
+    expect(rejected).toEqual([
+      {
+        row: 2,
+        errors: [{ field: 'company', message: 'must be a single line without control characters' }],
+        reasons: ['company: must be a single line without control characters'],
+      },
+    ]);
+  });
+
+  it('rejects JSON leads with control characters per row and field, keeping valid ones', () => {
+    // Prepare
+    const records = [
+      { firstName: 'Ada\nBcc: all@x.example', email: 'ada@x.example' },
+      { firstName: 'Bo', title: 'CEO\u0000', tags: ['ok', 'bad\u001b[31m'] },
+      { firstName: 'Cy', lastName: 'Ünal', company: 'Zürich AG', tags: ['webinar'] },
+    ];
+    // Act
+    const { accepted, rejected } = validateLeadRows(records);
+    // Assess
+    expect(accepted.map((l) => l.firstName)).toEqual(['Cy']);
+    expect(rejected.map((r) => [r.row, r.errors.map((e) => e.field)])).toEqual([
+      [1, ['firstName']],
+      [2, ['title', 'tags.1']],
+    ]);
+  });
+
+  it('reads a line break inside a list cell as a separator, like ";"', () => {
+    // Prepare: one pain point per line in a spreadsheet cell.
+    const text = 'first_name,pain_points\nKim,"slow follow-up\r\nmanual outreach; no CRM"\n';
+    // Act
+    const { accepted, rejected } = importLeadCsv(text);
+    // Assess
+    expect(rejected).toEqual([]);
+    expect(accepted[0]?.painPoints).toEqual(['slow follow-up', 'manual outreach', 'no CRM']);
+  });
+});

@@ -237,7 +237,7 @@ describe('the SES request for one message', () => {
 
     // Assess
     expect(request).toMatchObject({
-      FromEmailAddress: '"Ada The Lovelace" <ada@x.example>',
+      FromEmailAddress: '"Ada \\"The\\" Lovelace" <ada@x.example>',
       Destination: { ToAddresses: ['hiro@oscorp.example'] },
       ReplyToAddresses: ['reply+lead_1.msg_1@replies.x.example'],
       ConfigurationSetName: 'cascade-events',

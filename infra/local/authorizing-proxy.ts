@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { type AccountNames, type AwsService, describeRequest } from './aws-requests';
+import { type AuthorizationDecision, accessKeyIdOf, type IamAuthorizer } from './iam';
+import { listenOnLoopback } from './loopback';
+
+/**
+ * IAM in front of a local peer that has none (dynalite, aws-ses-v2-local): each request is read whole, described
+ * (action, resources) and authorized for the role its access key names; an allowed one goes to the peer byte for
+ * byte, a denied one gets the AccessDeniedException the real service sends, in that service's protocol. Our own
+ * peers (SSM, Step Functions, EventBridge) call `checkRequest` and `sendDenial` instead of sitting behind this.
+ */
+
+export interface DenialResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  message: string;
+}
+
+/**
+ * How each JSON protocol service words the error. The SDK takes the code from `__type` (the part after `#`), so
+ * `error.name` is `AccessDeniedException` either way; the bodies follow what the services are seen to send
+ * (DynamoDB: coral namespace and `Message`; SSM: bare type).
+ */
+const JSON_DENIAL: Record<Exclude<AwsService, 'ses'>, { contentType: string; type: string; messageKey: string }> = {
+  dynamodb: {
+    contentType: 'application/x-amz-json-1.0',
+    type: 'com.amazon.coral.service#AccessDeniedException',
+    messageKey: 'Message',
+  },
+  states: {
+    contentType: 'application/x-amz-json-1.0',
+    type: 'com.amazon.coral.service#AccessDeniedException',
+    messageKey: 'message',
+  },
+  ssm: { contentType: 'application/x-amz-json-1.1', type: 'AccessDeniedException', messageKey: 'message' },
+  events: { contentType: 'application/x-amz-json-1.1', type: 'AccessDeniedException', messageKey: 'message' },
+};
+
+/** The wire answer to a denied request: JSON protocols HTTP 400 with `__type`; the SES v2 REST API HTTP 403. */
+export function denialResponse(service: AwsService, message: string): DenialResponse {
+  const requestId = randomUUID();
+  if (service === 'ses') {
+    return {
+      status: 403,
+      headers: {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'AccessDeniedException',
+        'x-amzn-requestid': requestId,
+      },
+      body: JSON.stringify({ message }),
+      message,
+    };
+  }
+  const { contentType, type, messageKey } = JSON_DENIAL[service];
+  return {
+    status: 400,
+    headers: { 'content-type': contentType, 'x-amzn-requestid': requestId },
+    body: JSON.stringify({ __type: type, [messageKey]: message }),
+    message,
+  };
+}
+
+/** Answers a request with a denial from `checkRequest` (or one built from a message with `denialResponse`). */
+export function writeDenial(res: ServerResponse, denial: DenialResponse): void {
+  res.writeHead(denial.status, { ...denial.headers, 'content-length': Buffer.byteLength(denial.body) });
+  res.end(denial.body);
+}
+
+export function sendDenial(res: ServerResponse, service: AwsService, message: string): void {
+  writeDenial(res, denialResponse(service, message));
+}
+
+/** SES words a denial its own way: ``User `arn' is not authorized to perform `ses:SendEmail' on resource `arn'``. */
+function wording(service: AwsService, decision: Exclude<AuthorizationDecision, { allowed: true }>): string {
+  const { denial } = decision;
+  if (service !== 'ses' || !denial.principal) return decision.message;
+  return `User \`${denial.principal}' is not authorized to perform \`${denial.action}' on resource \`${denial.resource}'`;
+}
+
+/**
+ * For a peer that handles requests itself: the denial to send, or undefined when the caller may go on.
+ * `body` is the request body the peer has already read.
+ */
+export async function checkRequest(
+  service: AwsService,
+  req: IncomingMessage,
+  body: Buffer,
+  authorizer: IamAuthorizer,
+  names: AccountNames,
+): Promise<DenialResponse | undefined> {
+  const wire = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body };
+  const decision = await authorizer.authorize(
+    accessKeyIdOf(req.headers, wire.path),
+    describeRequest(service, wire, names),
+  );
+  return decision.allowed ? undefined : denialResponse(service, wording(service, decision));
+}
+
+export interface AuthorizingProxy {
+  /** Where the functions' SDK clients point (`http://127.0.0.1:<port>`). */
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+export interface AuthorizingProxyOptions {
+  /** The real peer, `http://127.0.0.1:<port>`. */
+  target: string;
+  service: AwsService;
+  authorizer: IamAuthorizer;
+  names: AccountNames;
+}
+
+/** Connection-scoped headers are the proxy's own on each side; everything else passes unchanged. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
+}
+
+async function readBody(incoming: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of incoming) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function fail(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ message });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Sends the buffered request to the peer and streams the peer's answer back as it arrives. */
+function forward(target: URL, agent: Agent, incoming: IncomingMessage, body: Buffer, outgoing: ServerResponse): void {
+  const headers = endToEnd(incoming.headers);
+  // The body was read whole, so it goes out with its length (a chunked request arrives de-chunked).
+  if (body.length > 0 || incoming.headers['content-length'] !== undefined) headers['content-length'] = `${body.length}`;
+  const upstream = httpRequest(
+    { hostname: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers, agent },
+    (answer) => {
+      outgoing.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEnd(answer.headers));
+      answer.pipe(outgoing);
+      answer.on('error', () => outgoing.destroy());
+    },
+  );
+  // Headers and body leave as separate writes: without this, Nagle's algorithm holds the body back until the
+  // peer's delayed ACK (~40 ms a request on loopback).
+  upstream.setNoDelay(true);
+  upstream.on('error', (error) => fail(outgoing, 502, `the local peer at ${target.origin} failed: ${error.message}`));
+  // A client that gives up (an SDK timeout) must not leave the peer's answer streaming into nothing.
+  outgoing.on('close', () => {
+    if (!outgoing.writableFinished) upstream.destroy();
+  });
+  upstream.end(body);
+}
+
+export async function startAuthorizingProxy(options: AuthorizingProxyOptions): Promise<AuthorizingProxy> {
+  const target = new URL(options.target);
+  const agent = new Agent({ keepAlive: true });
+  const server = createServer(async (incoming, outgoing) => {
+    try {
+      const body = await readBody(incoming);
+      const denial = await checkRequest(options.service, incoming, body, options.authorizer, options.names);
+      if (denial) writeDenial(outgoing, denial);
+      else forward(target, agent, incoming, body, outgoing);
+    } catch (error) {
+      fail(outgoing, 500, `authorizing proxy: ${(error as Error).message}`);
+    }
+  });
+  const port = await listenOnLoopback(server);
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      agent.destroy();
+      await closed;
+    },
+  };
+}
