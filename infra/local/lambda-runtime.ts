@@ -87,6 +87,16 @@ export class LocalLambdaService {
     return { ...this.options.localEnvironment(fn), ...fn.environment };
   }
 
+  /** The `process.env` a function's sandbox really has (starting the sandbox if need be). */
+  async sandboxEnvironment(key: string): Promise<Record<string, string | undefined>> {
+    const sandbox = this.sandbox(this.function(key));
+    await sandbox.ready;
+    const id = this.nextId++;
+    const reply = new Promise<unknown>((resolve, reject) => sandbox.pending.set(id, { resolve, reject }));
+    sandbox.worker.postMessage({ type: 'environment', id } satisfies WorkerRequest);
+    return (await reply) as Record<string, string | undefined>;
+  }
+
   /** The last lines a function logged (its whole log is in `logDir` when one was given). */
   recentLog(key: string): string[] {
     return [...(this.logs.get(this.function(key).logicalId)?.recent ?? [])];
@@ -147,7 +157,10 @@ export class LocalLambdaService {
     const ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (reply: WorkerReply) => {
         if (reply.type === 'ready') resolve();
-        else if (reply.type === 'load-failed') reject(new LambdaInvocationError(reply.errorType, reply.errorMessage));
+        else if (reply.type === 'environment') {
+          pending.get(reply.id)?.resolve(reply.environment);
+          pending.delete(reply.id);
+        } else if (reply.type === 'load-failed') reject(new LambdaInvocationError(reply.errorType, reply.errorMessage));
         else this.settle(pending, reply);
       });
       worker.once('error', reject);

@@ -20,10 +20,12 @@ interface WorkerData {
 
 export type WorkerRequest =
   | { type: 'invoke'; id: number; event: unknown; clockOffsetMs: number; requestId: string; deadlineMs: number }
-  | { type: 'faults'; plan?: Omit<FaultPlan, 'random'> };
+  | { type: 'faults'; plan?: Omit<FaultPlan, 'random'> }
+  | { type: 'environment'; id: number };
 
 export type WorkerReply =
   | { type: 'ready' }
+  | { type: 'environment'; id: number; environment: Record<string, string | undefined> }
   | { type: 'load-failed'; errorType: string; errorMessage: string }
   | {
       type: 'result';
@@ -91,6 +93,11 @@ try {
   throw error;
 }
 port.on('message', (request: WorkerRequest) => {
+  if (request.type === 'environment') {
+    // What the sandbox really runs with (the parity tests compare it with the template).
+    port.postMessage({ type: 'environment', id: request.id, environment: { ...process.env } } satisfies WorkerReply);
+    return;
+  }
   if (request.type === 'faults') {
     // Test instrumentation only (npm run test:faults): armed through the runtime, never by the environment.
     if (request.plan) {

@@ -19,7 +19,7 @@ import { startSesSimulator } from './ses-simulator';
 import { type SiteSandbox, startSiteSandbox } from './site-sandbox';
 import { type SsmPeer, startSsmPeer } from './ssm';
 import { LocalStepFunctions, startStepFunctionsServer } from './stepfunctions';
-import { extractStateMachine, LOCAL_DEPLOY_CONTEXT, synthesizeTemplate } from './synth';
+import { type CfnTemplate, extractStateMachine, LOCAL_DEPLOY_CONTEXT, synthesizeTemplate } from './synth';
 import {
   LOCAL_ACCOUNT,
   LOCAL_REGION,
@@ -50,6 +50,8 @@ export interface LocalStackOptions {
   executionStoreDir?: string;
   /** `-c key=value` context for the synth, as an operator gives `cdk deploy` (e.g. batchSchedule). */
   context?: Record<string, string>;
+  /** Changes the synthesized template before it is deployed here (tests: a grant or a rule taken away). */
+  alterTemplate?: (template: CfnTemplate) => void;
   /**
    * Let the LinkedIn sandbox find members it was not seeded with among the stored leads (their imported
    * `linkedin_status`), as `cascade demo` seeds them up front; for leads imported through the API.
@@ -153,6 +155,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     linkedinAccountId: 'local-account',
     ...options.context,
   });
+  options.alterTemplate?.(template);
   const resolver = new TemplateResolver(template, { apiUrl: options.publicApiUrl ?? 'http://127.0.0.1:8787' });
   const functions = templateFunctions(resolver);
   const policies = rolePolicies(resolver);

@@ -1,4 +1,6 @@
-import { SESv2Client, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import { SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import { sesClient } from '../../aws/clients';
+import { setting } from '../../config/settings';
 import type { ProviderVerdict } from '../../domain/outcome';
 import {
   formatMailbox,
@@ -14,13 +16,6 @@ import { checkEmailAddress, emailDomain } from './address';
 import { addressPolicyProblem, checkMailExchanger } from './address-policy';
 import { messageTags } from './ses-tags';
 import { settingProblem } from './settings';
-
-let cachedClient: SESv2Client | undefined;
-/** One SES client per process; created on first use so local endpoints set at start-up apply. */
-function sesClient(): SESv2Client {
-  cachedClient ??= new SESv2Client({});
-  return cachedClient;
-}
 
 const HOUR = 3600;
 const ACCOUNT_PROBLEM_RETRY_SECONDS = 6 * HOUR;
@@ -164,7 +159,7 @@ function customHeaders(unsubscribeUrl: string, messageId: string) {
 export function buildSendEmailRequest(recipient: string, context: StepContext): SendEmailCommandInput {
   const { lead, campaign, config, messageId, content, unsubscribeUrl } = context;
   const sender = campaign.sender;
-  const configurationSet = String(config.settings.configurationSet ?? process.env.CASCADE_SES_CONFIGURATION_SET ?? '');
+  const configurationSet = String(config.settings.configurationSet ?? setting('CASCADE_SES_CONFIGURATION_SET') ?? '');
   return {
     // SES takes a non-ASCII display name only as RFC 2047 encoded-words, and specials only quoted.
     FromEmailAddress: formatMailbox(sender.name, sender.email),
