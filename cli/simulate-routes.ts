@@ -62,8 +62,10 @@ const sesEvent =
       if (messageId && !leadId) throw new LocalRouteError(400, 'validation_error', 'messageId needs leadId');
       const envelope = await prepareSesEvent(raw, leadId ? { leadId, messageId } : undefined);
       const { eventBridge } = stack();
-      const rules = (await eventBridge.deliverAndSettle(envelope as unknown as EventEnvelope)).map((rule) => rule.name);
-      return { rules, ...(await sesEventEffect(envelope)) };
+      const { rules, answers } = await eventBridge.deliverAndSettle(envelope as unknown as EventEnvelope);
+      // What the ses-events function answered (EventBridge itself reports nothing back to SES).
+      const answer = (answers.find((each) => each && typeof each === 'object') ?? {}) as Record<string, unknown>;
+      return { ...answer, rules: rules.map((rule) => rule.name), ...(await sesEventEffect(envelope)) };
     });
 
 /** `POST /_local/inbound-email` (message/rfc822): a raw mail → the inbound-mail handler's core. */

@@ -56,6 +56,9 @@ function readRawFile(file: string): Buffer {
 
 function sesEventLine(result: Json): string {
   const eventType = str(result.eventType) ?? 'event';
+  // The event went on the bus as SES puts it there: no rule of the stack matched, so no function ran.
+  if (Array.isArray(result.rules) && result.rules.length === 0)
+    return `no rule of the stack matches this event (another configuration set?); nothing ran, as in AWS`;
   const message = str(result.messageId);
   const lead = str(result.leadId);
   const where = message ? `message ${message}${lead ? ` of lead ${lead}` : ''}` : undefined;

@@ -14,14 +14,15 @@ export { SECRET_NAMES, type SecretName };
 const loaded = new Map<SecretName, string>();
 let provider: SSMProvider | undefined;
 
-export async function loadSecrets(): Promise<void> {
+/** `forceFetch` skips Powertools' 5-minute cache (an operator who just rotated a secret). */
+export async function loadSecrets(options: { forceFetch?: boolean } = {}): Promise<void> {
   provider ??= new SSMProvider({ awsSdkV3Client: ssmClient() });
   const ssm = provider;
   await Promise.all(
     SECRET_NAMES.map(async (name) => {
       const parameter = process.env[SECRETS[name].parameterEnv];
       if (!parameter) return;
-      const value = await ssm.get(parameter, { decrypt: true, maxAge: 300 });
+      const value = await ssm.get(parameter, { decrypt: true, maxAge: 300, forceFetch: options.forceFetch ?? false });
       if (typeof value === 'string' && value) loaded.set(name, value);
     }),
   );
@@ -53,4 +54,15 @@ export function secretsMiddleware(): MiddlewareObj {
       await loadSecrets();
     },
   };
+}
+
+/**
+ * Test seam for unit and in-process tests that exercise signing or verification without an SSM peer: the
+ * values they give are what `secretValue` answers. Nothing in the environment reaches it.
+ */
+export function primeSecrets(values: Partial<Record<SecretName, string>>): void {
+  for (const [name, value] of Object.entries(values) as [SecretName, string | undefined][]) {
+    if (value === undefined) loaded.delete(name);
+    else loaded.set(name, value);
+  }
 }

@@ -56,7 +56,8 @@ export interface LocalEventBridgeOptions {
   accountId: string;
   region: string;
   rules: LocalRule[];
-  invoke: (targetArn: string, payload: unknown) => Promise<void>;
+  /** Delivers to a target; what it resolves with is the target's answer (reported by `deliverAndSettle`). */
+  invoke: (targetArn: string, payload: unknown) => Promise<unknown>;
   /** An event whose delivery failed 1 + retryAttempts times (AWS: to `target.deadLetterArn`, or dropped). */
   onDeadLetter?: (rule: LocalRule, target: LocalTarget, payload: unknown, error: unknown) => void;
   /** Checks a peer request (signature, IAM policy); resolves with a denial message to refuse it. */
@@ -93,7 +94,7 @@ export class LocalEventBridge {
   private readonly schedules = new Map<LocalRule, Schedule>();
   /** When each rate schedule started counting (the first window it was driven through). */
   private readonly anchors = new Map<LocalRule, number>();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(options: LocalEventBridgeOptions) {
     this.options = options;
@@ -253,7 +254,7 @@ export class LocalEventBridge {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private sendToTargets(rule: LocalRule, event: EventEnvelope): Promise<void>[] {
+  private sendToTargets(rule: LocalRule, event: EventEnvelope): Promise<unknown>[] {
     return rule.targets.map((target) => {
       const delivery = this.sendToTarget(rule, target, payloadFor(target, event));
       this.inFlight.add(delivery);
@@ -266,21 +267,23 @@ export class LocalEventBridge {
    * `deliver`, resolving once this event's deliveries (retries included) are done: an AWS service that
    * publishes an event (SES) uses it locally so a sequence reading the event's effect next sees it.
    */
-  async deliverAndSettle(event: EventEnvelope, eventBusName = 'default'): Promise<LocalRule[]> {
+  async deliverAndSettle(
+    event: EventEnvelope,
+    eventBusName = 'default',
+  ): Promise<{ rules: LocalRule[]; answers: unknown[] }> {
     const rules = this.matchingRules(event, eventBusName);
-    await Promise.allSettled(rules.flatMap((rule) => this.sendToTargets(rule, event)));
-    return rules;
+    const settled = await Promise.allSettled(rules.flatMap((rule) => this.sendToTargets(rule, event)));
+    return { rules, answers: settled.map((each) => (each.status === 'fulfilled' ? each.value : undefined)) };
   }
 
-  private async sendToTarget(rule: LocalRule, target: LocalTarget, payload: unknown): Promise<void> {
+  private async sendToTarget(rule: LocalRule, target: LocalTarget, payload: unknown): Promise<unknown> {
     // Never on the caller's stack: PutEvents answers before any target runs, however slow it is.
     await new Promise((resolve) => setImmediate(resolve));
     const attempts = 1 + (target.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS);
     let lastError: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        await this.options.invoke(target.arn, payload);
-        return;
+        return await this.options.invoke(target.arn, payload);
       } catch (error) {
         lastError = error;
         if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs ?? 1000));
@@ -292,6 +295,7 @@ export class LocalEventBridge {
       // A broken dead-letter handler must not become an unhandled rejection in whoever runs the stack.
       process.emitWarning(`onDeadLetter failed for rule ${rule.name}: ${(error as Error).message}`);
     }
+    return undefined;
   }
 }
 

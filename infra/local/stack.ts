@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as sesLocal from 'aws-ses-v2-local';
-import { SECRETS } from '../../shared/config/settings';
+import { SECRETS, type SecretName } from '../../shared/config/settings';
+import { loadSecrets } from '../../shared/secrets';
 import { type AuthorizingProxy, startAuthorizingProxy } from './authorizing-proxy';
 import { startDynalite } from './dynamodb';
 import { type EventEnvelope, LocalEventBridge, startEventBridgePeer } from './eventbridge';
@@ -90,6 +91,11 @@ export interface LocalStack {
   logDir?: string;
   /** The operator's shell environment (this process): endpoints, administrator credentials, names. */
   environment: Record<string, string>;
+  /**
+   * Rotates a secret as an operator would (`aws ssm put-parameter --overwrite` under the template's name);
+   * this process reads it at once, functions when their 5-minute Powertools cache expires (new sandboxes at once).
+   */
+  setSecret(name: SecretName, value: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -211,9 +217,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const eventBridge = new LocalEventBridge({
     ...names,
     rules: templateRules(resolver),
-    invoke: async (arn, payload) => {
-      await lambda.invoke(arn, payload);
-    },
+    invoke: (arn, payload) => lambda.invoke(arn, payload),
     retryDelayMs: 50,
   });
   const eventBridgePeer = await startEventBridgePeer(eventBridge);
@@ -268,6 +272,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   Object.assign(process.env, environment);
+  // The operator's own calls into the core (tests, in-process CLI verbs) read the secrets the functions read.
+  await loadSecrets({ forceFetch: true });
   // A killed `cascade serve --data DIR` left executions running: drive them to their end.
   stepFunctions.resumeInterrupted();
 
@@ -284,6 +290,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     routes: templateRoutes(resolver),
     ...(logDir && { logDir }),
     environment,
+    async setSecret(name, value) {
+      const parameter = environment[SECRETS[name].parameterEnv];
+      if (!parameter) throw new Error(`no function of the template reads ${name}`);
+      ssm.put(parameter, value, 'SecureString');
+      await loadSecrets({ forceFetch: true });
+    },
     async close() {
       await stepFunctions.drain();
       await eventBridge.drain();

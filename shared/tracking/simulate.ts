@@ -108,8 +108,11 @@ export function retargetSesEvent(raw: unknown, message: OutreachMessage, recipie
   const envelope = structuredClone(asObject(raw) ?? {});
   const detail = asObject(envelope.detail) ?? {};
   const mail = asObject(detail.mail) ?? {};
+  const configurationSet = setting('CASCADE_SES_CONFIGURATION_SET');
   mail.tags = {
     ...asObject(mail.tags),
+    // Mail of ours was sent with our configuration set: SES tags every event of it with the set's name.
+    ...(configurationSet && { 'ses:configuration-set': [configurationSet] }),
     campaign: [message.campaignId],
     lead: [message.leadId],
     message: [message.messageId],

@@ -51,7 +51,7 @@ const tally = new Tally();
 beforeAll(async () => {
   stack = await startLocalStack();
   call = api(await loadHandler());
-  process.env.CASCADE_LINKEDIN_WEBHOOK_SECRET = WEBHOOK_SECRET;
+  await stack.setSecret('CASCADE_LINKEDIN_WEBHOOK_SECRET', WEBHOOK_SECRET);
 
   // Seed one of everything the invalid requests aim at.
   expect((await call({ method: 'POST', path: '/v1/campaigns', json: campaignBody(CAMPAIGN) })).status).toBe(201);

@@ -17,6 +17,10 @@ const workDir = mkdtempSync(path.join(tmpdir(), 'cascade-simulate-'));
 
 type Run = CliRun;
 
+/** The configuration set this stack's send function names (the SES events rule matches its tag). */
+const configurationSetName = () =>
+  server.stack.lambda.function('SendEmailFunction').environment.CASCADE_SES_CONFIGURATION_SET ?? '';
+
 function cascade(args: string[], options: { api?: boolean } = {}): Promise<Run> {
   return runCascade(args, options.api === false ? undefined : { url: server.url, token: TOKEN });
 }
@@ -105,6 +109,7 @@ describe('cascade simulate ses-event', () => {
     event.detail.mail.destination = ['bea@sim-bounce.example'];
     event.detail.mail.tags.lead = [leadId];
     event.detail.mail.tags.message = [email?.messageId ?? ''];
+    event.detail.mail.tags['ses:configuration-set'] = [configurationSetName()];
     const file = writeFile('bounce.json', JSON.stringify(event));
 
     // Act
@@ -140,9 +145,25 @@ describe('cascade simulate ses-event', () => {
     expect(again.stdout).toContain('nothing changed (duplicate or late event)');
   });
 
-  it('ignores an event for a message it does not know, as the handler does in AWS', async () => {
+  it("routes a fixture of another configuration set nowhere: the stack's SES rule does not match it", async () => {
     // Act
     const run = await cascade(['simulate', 'ses-event', 'test/fixtures/ses-events/delivery.json']);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toBe(
+      'no rule of the stack matches this event (another configuration set?); nothing ran, as in AWS',
+    );
+  });
+
+  it('ignores an event of our configuration set for a message it does not know, as the handler does in AWS', async () => {
+    // Prepare: the fixture as SES would publish it for this stack's configuration set.
+    const fixture = JSON.parse(readFileSync('test/fixtures/ses-events/delivery.json', 'utf8'));
+    fixture.detail.mail.tags['ses:configuration-set'] = [configurationSetName()];
+    const file = writeFile('ours-unknown.json', JSON.stringify(fixture));
+
+    // Act
+    const run = await cascade(['simulate', 'ses-event', file]);
 
     // Assess
     expect(run.code).toBe(0);

@@ -214,12 +214,11 @@ describe('least privilege (exact actions and resources)', () => {
     resources: ['arn(PersonalDataKey)'],
     condition: { StringEquals: { 'kms:ViaService': 'dynamodb.<Region>.amazonaws.com' } },
   };
-  const SECRETS: ReadableStatement = {
+  /** Read access to exactly the secrets a function is declared to read (shared/config/settings.ts). */
+  const secrets = (...names: string[]): ReadableStatement => ({
     actions: ['ssm:GetParameter'],
-    resources: ['linkedin-api-key', 'linkedin-webhook-secret', 'unsubscribe-secret'].map(
-      (name) => `arn:<Partition>:ssm:<Region>:<AccountId>:parameter/cascade/${name}`,
-    ),
-  };
+    resources: names.map((name) => `arn:<Partition>:ssm:<Region>:<AccountId>:parameter/cascade/${name}`),
+  });
   const XRAY: ReadableStatement = { actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'] };
   const logsOf = (fn: string): ReadableStatement => ({
     actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -245,7 +244,7 @@ describe('least privilege (exact actions and resources)', () => {
             'arn:<Partition>:ses:<Region>:<AccountId>:identity/example.com',
           ],
         },
-        SECRETS,
+        secrets('unsubscribe-secret'),
         XRAY,
       ]),
     );
@@ -281,7 +280,7 @@ describe('least privilege (exact actions and resources)', () => {
         },
         KEY_READ_WRITE,
         logsOf('ApiFunction'),
-        SECRETS,
+        secrets('linkedin-webhook-secret', 'unsubscribe-secret'),
         {
           actions: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
           resources: ['arn:<Partition>:states:<Region>:<AccountId>:execution:name(Outreach/StateMachine):*'],
@@ -292,14 +291,13 @@ describe('least privilege (exact actions and resources)', () => {
     );
   });
 
-  it('ses-events: the message, lead and suppression tables, its dead-letter queue; no Step Functions, no mail', () => {
+  it('ses-events: the message, lead and suppression tables, its dead-letter queue; no Step Functions, no mail, no secrets', () => {
     expect(functionPolicy(template, names, 'functions/ses-events/index.ts')).toEqual(
       sorted([
         { actions: DYNAMODB_READ_WRITE, resources: [...LEADS, ...OUTREACH, 'arn(SuppressionsTable)'].sort() },
         KEY_READ_WRITE,
         logsOf('SesEventsFunction'),
         { actions: ['sqs:SendMessage'], resources: ['arn(FunctionDeadLetters)'] },
-        SECRETS,
         XRAY,
       ]),
     );

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { LocalDynamo } from '../../../../infra/local/dynamodb';
 import { requestFingerprint } from '../../../../shared/api/idempotency';
 import { logger } from '../../../../shared/observability';
+import { primeSecrets } from '../../../../shared/secrets';
 import { claimIdempotencyKey } from '../../../../shared/store/idempotency';
 import { useLocalDynamo } from '../../../support/local-dynamo';
 import {
@@ -26,7 +27,7 @@ let call: (request: ApiCall) => Promise<ApiReply>;
 
 beforeAll(async () => {
   dynamo = await useLocalDynamo();
-  process.env.CASCADE_UNSUBSCRIBE_SECRET = 'http-test-secret';
+  primeSecrets({ CASCADE_UNSUBSCRIBE_SECRET: 'http-test-secret' });
   handler = await loadHandler();
   call = api(handler);
   await call({ method: 'POST', path: '/v1/campaigns', json: campaignBody('http') });

@@ -364,7 +364,7 @@ describe('POST /v1/unsubscribe', () => {
 describe('POST /v1/webhooks/linkedin', () => {
   it('refuses a call without the shared secret, even with no bearer token needed', async () => {
     // Prepare
-    process.env.CASCADE_LINKEDIN_WEBHOOK_SECRET = 'hook-secret';
+    await stack.setSecret('CASCADE_LINKEDIN_WEBHOOK_SECRET', 'hook-secret');
 
     // Act
     const reply = await call({
@@ -381,7 +381,7 @@ describe('POST /v1/webhooks/linkedin', () => {
 
   it('accepts a verified event and reports the leads it touched', async () => {
     // Prepare
-    process.env.CASCADE_LINKEDIN_WEBHOOK_SECRET = 'hook-secret';
+    await stack.setSecret('CASCADE_LINKEDIN_WEBHOOK_SECRET', 'hook-secret');
 
     // Act
     const reply = await call({
@@ -399,7 +399,7 @@ describe('POST /v1/webhooks/linkedin', () => {
 
   it('rejects an unknown event with field details', async () => {
     // Prepare
-    process.env.CASCADE_LINKEDIN_WEBHOOK_SECRET = 'hook-secret';
+    await stack.setSecret('CASCADE_LINKEDIN_WEBHOOK_SECRET', 'hook-secret');
 
     // Act
     const reply = await call({

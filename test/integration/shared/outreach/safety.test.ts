@@ -8,6 +8,7 @@ import { logger } from '../../../../shared/observability';
 import { OutreachNotAllowedError, startOperatorOutreach } from '../../../../shared/outreach/operator-outreach';
 import { runChannelStep } from '../../../../shared/outreach/step-runner';
 import { buildExecutionInput } from '../../../../shared/outreach/task-input';
+import { secretValue } from '../../../../shared/secrets';
 import { createLead, putCampaign } from '../../../../shared/store/leads';
 import { testLead } from '../../../support/fixtures';
 import { api, loadHandler, TEST_TOKEN } from '../api/gateway';
@@ -161,7 +162,7 @@ describe('secrets', () => {
       logger.info('channel config changed', { channel: 'LINKEDIN' });
       expect(written.join('')).toContain('channel config changed');
       expect(written.join('')).not.toContain('sk-live-SECRET-123');
-      expect(written.join('')).not.toContain(process.env.CASCADE_UNSUBSCRIBE_SECRET ?? 'never');
+      expect(written.join('')).not.toContain(secretValue('CASCADE_UNSUBSCRIBE_SECRET') ?? 'never');
       expect(written.join('')).not.toContain(TEST_TOKEN);
     } finally {
       process.stdout.write = original;

@@ -54,9 +54,9 @@ const mail = (headers: Record<string, string>, body = 'Sounds good, let us talk.
     .join('\r\n')}\r\n\r\n${body}\r\n`;
 
 beforeAll(async () => {
-  process.env.CASCADE_LINKEDIN_WEBHOOK_SECRET = 'webhook-secret';
   // Waits take 1.5 s of real time here, long enough to reply while a sequence waits between steps.
   stack = await startLocalStack({ pauseMs: 1500 });
+  await stack.setSecret('CASCADE_LINKEDIN_WEBHOOK_SECRET', 'webhook-secret');
   await putCampaign(campaign('replies', SequenceConfig.parse({ steps: [{ channel: 'EMAIL' }] })));
 }, 60_000);
 

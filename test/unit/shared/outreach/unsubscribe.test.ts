@@ -1,13 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { unsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from '../../../../shared/outreach/unsubscribe';
+import { primeSecrets } from '../../../../shared/secrets';
 
-const previous = process.env.CASCADE_UNSUBSCRIBE_SECRET;
 beforeEach(() => {
-  process.env.CASCADE_UNSUBSCRIBE_SECRET = 'test-signing-secret';
+  primeSecrets({ CASCADE_UNSUBSCRIBE_SECRET: 'test-signing-secret' });
+  process.env.CASCADE_PUBLIC_API_URL = 'https://outreach.example.com/';
 });
 afterEach(() => {
-  if (previous === undefined) delete process.env.CASCADE_UNSUBSCRIBE_SECRET;
-  else process.env.CASCADE_UNSUBSCRIBE_SECRET = previous;
+  primeSecrets({ CASCADE_UNSUBSCRIBE_SECRET: undefined });
+  delete process.env.CASCADE_PUBLIC_API_URL;
 });
 
 describe('unsubscribe tokens', () => {
@@ -24,10 +25,19 @@ describe('unsubscribe tokens', () => {
     const url = unsubscribeUrl('lead_a', 'spring');
 
     // Assess
+    expect(url.startsWith('https://outreach.example.com/v1/unsubscribe?token=')).toBe(true);
     expect(url).not.toMatch(/@|%40/);
     expect(Buffer.from(unsubscribeToken('lead_a', 'spring').split('.')[0] ?? '', 'base64url').toString()).toBe(
       '{"l":"lead_a","c":"spring"}',
     );
+  });
+
+  it('makes no link without the public API URL the stack gives (no loopback default)', () => {
+    // Prepare
+    delete process.env.CASCADE_PUBLIC_API_URL;
+
+    // Act / Assess
+    expect(() => unsubscribeUrl('lead_a', 'spring')).toThrow(/CASCADE_PUBLIC_API_URL is not set/);
   });
 
   it('cannot be replayed for another lead: swapping the payload breaks the signature', () => {
@@ -45,9 +55,9 @@ describe('unsubscribe tokens', () => {
   it('rejects tokens signed with another key, truncated or garbled', () => {
     // Prepare
     const genuine = unsubscribeToken('lead_a', 'spring');
-    process.env.CASCADE_UNSUBSCRIBE_SECRET = 'attacker-key';
+    primeSecrets({ CASCADE_UNSUBSCRIBE_SECRET: 'attacker-key' });
     const foreign = unsubscribeToken('lead_a', 'spring');
-    process.env.CASCADE_UNSUBSCRIBE_SECRET = 'test-signing-secret';
+    primeSecrets({ CASCADE_UNSUBSCRIBE_SECRET: 'test-signing-secret' });
 
     // Act / Assess
     expect(verifyUnsubscribeToken(foreign)).toBeUndefined();
