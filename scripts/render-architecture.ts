@@ -5,5 +5,6 @@ import { PROJECT_ROOT } from '../infra/local/stack';
 import { extractStateMachine, synthesizeTemplate } from '../infra/local/synth';
 
 const target = path.join(PROJECT_ROOT, 'docs/architecture.md');
-writeFileSync(target, renderArchitectureDoc(extractStateMachine(synthesizeTemplate()).definition));
+const template = synthesizeTemplate();
+writeFileSync(target, renderArchitectureDoc(extractStateMachine(template).definition, template));
 process.stdout.write(`wrote ${path.relative(process.cwd(), target)}\n`);

@@ -6,7 +6,8 @@ const HEADER = 'first_name,email,lead_score';
 describe('parseLeadCsvStream', () => {
   it('reads the same rows as the whole-file parser on a clean file', async () => {
     // Prepare
-    const text = `\uFEFF${HEADER}\r\nAnn,ann@x.example,0.5\r\n\r\n"Ben, Jr",ben@x.example,0.4\r\nCid,"multi\nline",0.3\r\n`;
+    // (A quoted cell may span lines: a list cell, whose lines are its entries.)
+    const text = `\uFEFF${HEADER},pain_points\r\nAnn,ann@x.example,0.5,\r\n\r\n"Ben, Jr",ben@x.example,0.4,\r\nCid,cid@x.example,0.3,"multi\nline"\r\n`;
 
     // Act
     const streamed = await importLeadCsvStream(text);
