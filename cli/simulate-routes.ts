@@ -68,41 +68,49 @@ const sesEvent =
       return { ...answer, rules: rules.map((rule) => rule.name), ...(await sesEventEffect(envelope)) };
     });
 
-/** `POST /_local/inbound-email` (message/rfc822): a raw mail → the inbound-mail handler's core. */
-const inboundEmail: LocalRoute = (request) =>
-  guarded(async () => {
-    if (request.body.length === 0) throw new LocalRouteError(400, 'validation_error', 'the body is empty');
-    const { simulateInboundEmail } = await import('../shared/tracking/simulate');
-    return simulateInboundEmail(request.body);
-  });
+/** Mail goes where SES receiving puts it: the inbound bucket, whose notification runs the inbound-mail function. */
+const receiving = (stack: () => LocalStack) => async (raw: Buffer) =>
+  (await stack().receiveMail(raw)) as import('../shared/tracking/replies').ReplyResult;
+
+/** `POST /_local/inbound-email` (message/rfc822): a raw mail → the inbound bucket → the inbound-mail function. */
+const inboundEmail =
+  (stack: () => LocalStack): LocalRoute =>
+  (request) =>
+    guarded(async () => {
+      if (request.body.length === 0) throw new LocalRouteError(400, 'validation_error', 'the body is empty');
+      const { simulateInboundEmail } = await import('../shared/tracking/simulate');
+      return simulateInboundEmail(request.body, receiving(stack));
+    });
 
 /** `POST /_local/reply` `{leadId, channel?, messageId?, text?}`: a reply built as the lead would send it. */
-const reply: LocalRoute = (request) =>
-  guarded(async () => {
-    const { isReplyChannel, simulateReply } = await import('../shared/tracking/simulate');
-    const body = jsonBody(request);
-    const leadId = optionalString(body, 'leadId');
-    if (!leadId)
-      throw new LocalRouteError(400, 'validation_error', 'leadId is required', [
-        { field: 'leadId', message: 'is required' },
-      ]);
-    const channel = optionalString(body, 'channel')?.toUpperCase();
-    if (channel !== undefined && !isReplyChannel(channel))
-      throw new LocalRouteError(400, 'validation_error', `channel "${channel}" is not EMAIL or LINKEDIN`, [
-        { field: 'channel', message: 'must be EMAIL or LINKEDIN' },
-      ]);
-    return simulateReply(leadId, {
-      channel,
-      messageId: optionalString(body, 'messageId'),
-      text: optionalString(body, 'text'),
+const reply =
+  (stack: () => LocalStack): LocalRoute =>
+  (request) =>
+    guarded(async () => {
+      const { isReplyChannel, simulateReply } = await import('../shared/tracking/simulate');
+      const body = jsonBody(request);
+      const leadId = optionalString(body, 'leadId');
+      if (!leadId)
+        throw new LocalRouteError(400, 'validation_error', 'leadId is required', [
+          { field: 'leadId', message: 'is required' },
+        ]);
+      const channel = optionalString(body, 'channel')?.toUpperCase();
+      if (channel !== undefined && !isReplyChannel(channel))
+        throw new LocalRouteError(400, 'validation_error', `channel "${channel}" is not EMAIL or LINKEDIN`, [
+          { field: 'channel', message: 'must be EMAIL or LINKEDIN' },
+        ]);
+      return simulateReply(
+        leadId,
+        { channel, messageId: optionalString(body, 'messageId'), text: optionalString(body, 'text') },
+        receiving(stack),
+      );
     });
-  });
 
 /** The routes for `startHttpAdapter({localRoutes})`. */
 export function simulationRoutes(stack: () => LocalStack): Record<string, LocalRoute> {
   return {
     [`POST ${SIMULATE_PATHS.sesEvent}`]: sesEvent(stack),
-    [`POST ${SIMULATE_PATHS.inboundEmail}`]: inboundEmail,
-    [`POST ${SIMULATE_PATHS.reply}`]: reply,
+    [`POST ${SIMULATE_PATHS.inboundEmail}`]: inboundEmail(stack),
+    [`POST ${SIMULATE_PATHS.reply}`]: reply(stack),
   };
 }

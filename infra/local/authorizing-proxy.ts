@@ -7,14 +7,16 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
-import { type AccountNames, type AwsService, describeRequest } from './aws-requests';
+import { type AccountNames, type AwsService, describeRequest, s3Request } from './aws-requests';
 import { type AuthorizationDecision, accessKeyIdOf, type IamAuthorizer } from './iam';
 import { listenOnLoopback } from './loopback';
+import { s3ErrorXml } from './s3';
 
 /**
  * IAM in front of a local peer that has none (dynalite, aws-ses-v2-local): each request is read whole, described
  * (action, resources) and authorized for the role its access key names; an allowed one goes to the peer byte for
- * byte, a denied one gets the AccessDeniedException the real service sends, in that service's protocol. Our own
+ * byte, a denied one gets the AccessDeniedException the real service sends, in that service's protocol (S3's REST
+ * XML `AccessDenied`, and S3's 403 for a missing key when the caller may not list the bucket). Our own
  * peers (SSM, Step Functions, EventBridge) call `checkRequest` and `sendDenial` instead of sitting behind this.
  */
 
@@ -30,7 +32,10 @@ export interface DenialResponse {
  * `error.name` is `AccessDeniedException` either way; the bodies follow what the services are seen to send
  * (DynamoDB: coral namespace and `Message`; SSM: bare type).
  */
-const JSON_DENIAL: Record<Exclude<AwsService, 'ses'>, { contentType: string; type: string; messageKey: string }> = {
+const JSON_DENIAL: Record<
+  Exclude<AwsService, 'ses' | 's3'>,
+  { contentType: string; type: string; messageKey: string }
+> = {
   dynamodb: {
     contentType: 'application/x-amz-json-1.0',
     type: 'com.amazon.coral.service#AccessDeniedException',
@@ -45,9 +50,23 @@ const JSON_DENIAL: Record<Exclude<AwsService, 'ses'>, { contentType: string; typ
   events: { contentType: 'application/x-amz-json-1.1', type: 'AccessDeniedException', messageKey: 'message' },
 };
 
-/** The wire answer to a denied request: JSON protocols HTTP 400 with `__type`; the SES v2 REST API HTTP 403. */
+/**
+ * The wire answer to a denied request: JSON protocols HTTP 400 with `__type`; the SES v2 REST API HTTP 403; S3 HTTP
+ * 403 with an XML `<Error><Code>AccessDenied</Code>…` (the SDK names the error `AccessDenied`; a HEAD gets no body,
+ * as from S3).
+ */
 export function denialResponse(service: AwsService, message: string): DenialResponse {
   const requestId = randomUUID();
+  if (service === 's3') {
+    const s3RequestId = requestId.replace(/-/g, '').slice(0, 16).toUpperCase();
+    const hostId = Buffer.from(randomUUID()).toString('base64');
+    return {
+      status: 403,
+      headers: { 'content-type': 'application/xml', 'x-amz-request-id': s3RequestId, 'x-amz-id-2': hostId },
+      body: s3ErrorXml('AccessDenied', message, { RequestId: s3RequestId, HostId: hostId }),
+      message,
+    };
+  }
   if (service === 'ses') {
     return {
       status: 403,
@@ -79,9 +98,14 @@ export function sendDenial(res: ServerResponse, service: AwsService, message: st
   writeDenial(res, denialResponse(service, message));
 }
 
-/** SES words a denial its own way: ``User `arn' is not authorized to perform `ses:SendEmail' on resource `arn'``. */
+/**
+ * SES words a denial its own way: ``User `arn' is not authorized to perform `ses:SendEmail' on resource `arn'``;
+ * S3 quotes the resource: `… on resource: "arn:aws:s3:::bucket/key" because …`.
+ */
 function wording(service: AwsService, decision: Exclude<AuthorizationDecision, { allowed: true }>): string {
   const { denial } = decision;
+  if (service === 's3')
+    return decision.message.replace(`on resource: ${denial.resource}`, `on resource: "${denial.resource}"`);
   if (service !== 'ses' || !denial.principal) return decision.message;
   return `User \`${denial.principal}' is not authorized to perform \`${denial.action}' on resource \`${denial.resource}'`;
 }
@@ -103,6 +127,26 @@ export async function checkRequest(
     describeRequest(service, wire, names),
   );
   return decision.allowed ? undefined : denialResponse(service, wording(service, decision));
+}
+
+/**
+ * S3 answers a read of a missing key with 404 NoSuchKey only to a caller that may list the bucket; to any other it
+ * is 403 AccessDenied (naming s3:ListBucket), so that keys cannot be probed. For the peer's 404 to a GetObject or
+ * HeadObject: the denial to send instead, or undefined when the 404 stands.
+ */
+export async function reviewS3Answer(
+  status: number,
+  req: IncomingMessage,
+  authorizer: IamAuthorizer,
+): Promise<DenialResponse | undefined> {
+  if (status !== 404) return undefined;
+  const wire = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers };
+  const { operation, bucket } = s3Request(wire);
+  if ((operation !== 'GetObject' && operation !== 'HeadObject') || !bucket) return undefined;
+  const decision = await authorizer.authorize(accessKeyIdOf(req.headers, wire.path), [
+    { action: 's3:ListBucket', resources: [`arn:aws:s3:::${bucket}`] },
+  ]);
+  return decision.allowed ? undefined : denialResponse('s3', wording('s3', decision));
 }
 
 export interface AuthorizingProxy {
@@ -150,17 +194,44 @@ function fail(res: ServerResponse, status: number, message: string): void {
   res.end(body);
 }
 
-/** Sends the buffered request to the peer and streams the peer's answer back as it arrives. */
-function forward(target: URL, agent: Agent, incoming: IncomingMessage, body: Buffer, outgoing: ServerResponse): void {
+/** A second look at the peer's status before its answer is relayed: a denial to send instead, or undefined. */
+type Review = (status: number) => Promise<DenialResponse | undefined>;
+
+/**
+ * Sends the buffered request to the peer and streams the peer's answer back as it arrives (after `review`, when
+ * given, has let it through).
+ */
+function forward(
+  target: URL,
+  agent: Agent,
+  incoming: IncomingMessage,
+  body: Buffer,
+  outgoing: ServerResponse,
+  review?: Review,
+): void {
   const headers = endToEnd(incoming.headers);
   // The body was read whole, so it goes out with its length (a chunked request arrives de-chunked).
   if (body.length > 0 || incoming.headers['content-length'] !== undefined) headers['content-length'] = `${body.length}`;
   const upstream = httpRequest(
     { hostname: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers, agent },
     (answer) => {
-      outgoing.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEnd(answer.headers));
-      answer.pipe(outgoing);
-      answer.on('error', () => outgoing.destroy());
+      const relay = () => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEnd(answer.headers));
+        answer.pipe(outgoing);
+        answer.on('error', () => outgoing.destroy());
+      };
+      if (!review) return relay();
+      review(answer.statusCode ?? 502).then(
+        (denial) => {
+          if (!denial) return relay();
+          answer.resume();
+          writeDenial(outgoing, denial);
+        },
+        (error: Error) => {
+          answer.resume();
+          fail(outgoing, 500, `authorizing proxy: ${error.message}`);
+        },
+      );
     },
   );
   // Headers and body leave as separate writes: without this, Nagle's algorithm holds the body back until the
@@ -182,7 +253,13 @@ export async function startAuthorizingProxy(options: AuthorizingProxyOptions): P
       const body = await readBody(incoming);
       const denial = await checkRequest(options.service, incoming, body, options.authorizer, options.names);
       if (denial) writeDenial(outgoing, denial);
-      else forward(target, agent, incoming, body, outgoing);
+      else {
+        const review =
+          options.service === 's3'
+            ? (status: number) => reviewS3Answer(status, incoming, options.authorizer)
+            : undefined;
+        forward(target, agent, incoming, body, outgoing, review);
+      }
     } catch (error) {
       fail(outgoing, 500, `authorizing proxy: ${(error as Error).message}`);
     }

@@ -7,7 +7,7 @@ import type { AuthorizationRequest } from './iam';
  * become `*`, which only a `Resource: "*"` grant allows.
  */
 
-export type AwsService = 'dynamodb' | 'states' | 'ssm' | 'ses' | 'events';
+export type AwsService = 'dynamodb' | 'states' | 'ssm' | 'ses' | 'events' | 's3';
 
 export interface WireRequest {
   method: string;
@@ -30,6 +30,7 @@ export function describeRequest(
   names: AccountNames,
 ): AuthorizationRequest[] {
   if (service === 'ses') return describeSes(request, names);
+  if (service === 's3') return describeS3(request);
   const operation = targetOperation(request.headers);
   const body = parseJson(request.body);
   const arn = (resource: string) => `arn:aws:${service}:${names.region}:${names.accountId}:${resource}`;
@@ -328,4 +329,229 @@ function describeSesV1(request: WireRequest, arn: (resource: string) => string):
       ...(identity.anyOf ? { anyOf: identity.anyOf } : {}),
     },
   ];
+}
+
+// ---- S3 -------------------------------------------------------------------------------------------------------------
+
+/** One S3 REST request read off the wire: the operation, and the bucket and key it addresses (decoded). */
+export interface S3Request {
+  /** The S3 API operation (`GetObject`, `ListObjectsV2`, …), or `Unknown` for a route this table does not know. */
+  operation: string;
+  bucket?: string;
+  key?: string;
+  query: URLSearchParams;
+}
+
+/** The S3 operations, by level, method and subresource (the first query parameter of this list the request has). */
+const S3_OBJECT_OPERATIONS: Record<string, [subresource: string, operation: string][]> = {
+  GET: [
+    ['uploadId', 'ListParts'],
+    ['tagging', 'GetObjectTagging'],
+    ['acl', 'GetObjectAcl'],
+    ['attributes', 'GetObjectAttributes'],
+    ['', 'GetObject'],
+  ],
+  HEAD: [['', 'HeadObject']],
+  PUT: [
+    ['tagging', 'PutObjectTagging'],
+    ['acl', 'PutObjectAcl'],
+    ['uploadId', 'UploadPart'],
+    ['', 'PutObject'],
+  ],
+  DELETE: [
+    ['uploadId', 'AbortMultipartUpload'],
+    ['tagging', 'DeleteObjectTagging'],
+    ['', 'DeleteObject'],
+  ],
+  POST: [
+    ['uploads', 'CreateMultipartUpload'],
+    ['uploadId', 'CompleteMultipartUpload'],
+    ['restore', 'RestoreObject'],
+    ['select', 'SelectObjectContent'],
+  ],
+};
+
+const BUCKET_SUBRESOURCES = ['policy', 'tagging', 'acl', 'versioning', 'encryption', 'lifecycle', 'cors'] as const;
+const BUCKET_SUBRESOURCE_NAMES: Record<(typeof BUCKET_SUBRESOURCES)[number], string> = {
+  policy: 'BucketPolicy',
+  tagging: 'BucketTagging',
+  acl: 'BucketAcl',
+  versioning: 'BucketVersioning',
+  encryption: 'BucketEncryption',
+  lifecycle: 'BucketLifecycleConfiguration',
+  cors: 'BucketCors',
+};
+
+const S3_BUCKET_OPERATIONS: Record<string, [subresource: string, operation: string][]> = {
+  GET: [
+    ['list-type', 'ListObjectsV2'],
+    ['versions', 'ListObjectVersions'],
+    ['uploads', 'ListMultipartUploads'],
+    ['location', 'GetBucketLocation'],
+    ['notification', 'GetBucketNotificationConfiguration'],
+    ...BUCKET_SUBRESOURCES.map((sub): [string, string] => [sub, `Get${BUCKET_SUBRESOURCE_NAMES[sub]}`]),
+    ['', 'ListObjects'],
+  ],
+  HEAD: [['', 'HeadBucket']],
+  PUT: [
+    ['notification', 'PutBucketNotificationConfiguration'],
+    ...BUCKET_SUBRESOURCES.map((sub): [string, string] => [sub, `Put${BUCKET_SUBRESOURCE_NAMES[sub]}`]),
+    ['', 'CreateBucket'],
+  ],
+  DELETE: [
+    ...BUCKET_SUBRESOURCES.filter((sub) => sub !== 'acl' && sub !== 'versioning').map((sub): [string, string] => [
+      sub,
+      `Delete${BUCKET_SUBRESOURCE_NAMES[sub]}`,
+    ]),
+    ['', 'DeleteBucket'],
+  ],
+  POST: [['delete', 'DeleteObjects']],
+};
+
+const decodeSegment = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+};
+
+/**
+ * Path style (`/bucket/key`, what the SDK uses for an IP endpoint such as `http://127.0.0.1:<port>`) or virtual-hosted
+ * style (`bucket.localhost`, `bucket.s3.<region>.amazonaws.com`). The key is the rest of the path, percent-decoded
+ * (a `+` in a path is a plus).
+ */
+export function s3Request(request: Pick<WireRequest, 'method' | 'path' | 'headers'>): S3Request {
+  const [rawPath = '/', rawQuery = ''] = request.path.split(/\?(.*)/s);
+  const query = new URLSearchParams(rawQuery);
+  const host = (header(request.headers, 'host') ?? '').replace(/:\d+$/, '').toLowerCase();
+  const virtualHost = host.match(/^(.+)\.(?:localhost|s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com)$/);
+  let bucket: string | undefined;
+  let rawKey: string;
+  if (virtualHost) {
+    bucket = virtualHost[1];
+    rawKey = rawPath.replace(/^\//, '');
+  } else {
+    const path = rawPath.replace(/^\//, '');
+    const slash = path.indexOf('/');
+    bucket = decodeSegment(slash < 0 ? path : path.slice(0, slash)) || undefined;
+    rawKey = slash < 0 ? '' : path.slice(slash + 1);
+  }
+  const key = decodeSegment(rawKey) || undefined;
+  const method = request.method.toUpperCase();
+  if (!bucket) return { operation: method === 'GET' ? 'ListBuckets' : 'Unknown', query };
+  const table = (key ? S3_OBJECT_OPERATIONS : S3_BUCKET_OPERATIONS)[method] ?? [];
+  let operation = table.find(([subresource]) => subresource === '' || query.has(subresource))?.[1] ?? 'Unknown';
+  if (operation === 'PutObject' && header(request.headers, 'x-amz-copy-source')) operation = 'CopyObject';
+  if (operation === 'UploadPart' && header(request.headers, 'x-amz-copy-source')) operation = 'UploadPartCopy';
+  return { operation, bucket, ...(key ? { key } : {}), query };
+}
+
+function header(headers: WireRequest['headers'], name: string): string | undefined {
+  const key = Object.keys(headers).find((each) => each.toLowerCase() === name);
+  const value = key === undefined ? undefined : headers[key];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The IAM action of each operation that does not simply share its name (per the Service Authorization Reference). */
+const S3_ACTIONS: Record<string, string> = {
+  HeadObject: 'GetObject',
+  ListObjectsV2: 'ListBucket',
+  ListObjects: 'ListBucket',
+  HeadBucket: 'ListBucket',
+  ListBuckets: 'ListAllMyBuckets',
+  ListObjectVersions: 'ListBucketVersions',
+  ListMultipartUploads: 'ListBucketMultipartUploads',
+  ListParts: 'ListMultipartUploadParts',
+  CopyObject: 'PutObject',
+  UploadPartCopy: 'PutObject',
+  CreateMultipartUpload: 'PutObject',
+  UploadPart: 'PutObject',
+  CompleteMultipartUpload: 'PutObject',
+  SelectObjectContent: 'GetObject',
+  GetBucketNotificationConfiguration: 'GetBucketNotification',
+  PutBucketNotificationConfiguration: 'PutBucketNotification',
+  GetBucketEncryption: 'GetEncryptionConfiguration',
+  PutBucketEncryption: 'PutEncryptionConfiguration',
+  DeleteBucketEncryption: 'PutEncryptionConfiguration',
+  GetBucketLifecycleConfiguration: 'GetLifecycleConfiguration',
+  PutBucketLifecycleConfiguration: 'PutLifecycleConfiguration',
+  DeleteBucketLifecycleConfiguration: 'PutLifecycleConfiguration',
+  GetBucketCors: 'GetBucketCORS',
+  PutBucketCors: 'PutBucketCORS',
+  DeleteBucketCors: 'PutBucketCORS',
+  DeleteBucketTagging: 'PutBucketTagging',
+};
+
+/** What the request names of a `versionId`: reads and deletes of a version are their own actions. */
+const VERSIONED_ACTIONS: Record<string, string> = {
+  GetObject: 'GetObjectVersion',
+  DeleteObject: 'DeleteObjectVersion',
+  GetObjectTagging: 'GetObjectVersionTagging',
+  PutObjectTagging: 'PutObjectVersionTagging',
+  DeleteObjectTagging: 'DeleteObjectVersionTagging',
+  GetObjectAcl: 'GetObjectVersionAcl',
+  PutObjectAcl: 'PutObjectVersionAcl',
+  GetObjectAttributes: 'GetObjectVersionAttributes',
+};
+
+const objectArn = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;
+
+/** `bucket/key` (a CopyObject source, URL-encoded, maybe with `?versionId=`) → its ARN. */
+function copySourceArn(source: string | undefined): string {
+  const path = decodeSegment(source?.split('?')[0] ?? '').replace(/^\//, '');
+  return path.includes('/') ? `arn:aws:s3:::${path}` : '*';
+}
+
+function describeS3(request: WireRequest): AuthorizationRequest[] {
+  const { operation, bucket, key, query } = s3Request(request);
+  if (operation === 'Unknown') return [{ action: 's3:UnknownOperation', resources: ['*'] }];
+  if (!bucket) return [{ action: `s3:${S3_ACTIONS[operation] ?? operation}`, resources: ['*'] }];
+  const bucketArn = `arn:aws:s3:::${bucket}`;
+  if (!key) {
+    const action = `s3:${S3_ACTIONS[operation] ?? operation}`;
+    if (operation === 'DeleteObjects') {
+      // Authorized per key, each as a DeleteObject (AWS reports a denied key in the result; here it denies the call).
+      const keys = [...request.body.toString('utf8').matchAll(/<Key>([^<]*)<\/Key>/g)].map((match) =>
+        unescapeXml(match[1] ?? ''),
+      );
+      return (keys.length ? keys : ['*']).map((each) => ({
+        action: 's3:DeleteObject',
+        resources: [each === '*' ? '*' : objectArn(bucket, each)],
+      }));
+    }
+    if (action === 's3:ListBucket') {
+      const context = Object.fromEntries(
+        (['prefix', 'delimiter', 'max-keys'] as const).flatMap((name) => {
+          const value = query.get(name);
+          return value === null ? [] : [[`s3:${name}`, value]];
+        }),
+      );
+      return [{ action, resources: [bucketArn], ...(Object.keys(context).length ? { context } : {}) }];
+    }
+    return [{ action, resources: [bucketArn] }];
+  }
+  const named = S3_ACTIONS[operation] ?? operation;
+  const action = `s3:${query.has('versionId') ? (VERSIONED_ACTIONS[named] ?? named) : named}`;
+  const resource = objectArn(bucket, key);
+  const requests: AuthorizationRequest[] = [{ action, resources: [resource] }];
+  if (operation === 'CopyObject' || operation === 'UploadPartCopy')
+    requests.push({ action: 's3:GetObject', resources: [copySourceArn(header(request.headers, 'x-amz-copy-source'))] });
+  // A write that also sets an ACL or tags needs those actions too.
+  if (operation === 'PutObject' || operation === 'CopyObject' || operation === 'CreateMultipartUpload') {
+    if (header(request.headers, 'x-amz-acl') || header(request.headers, 'x-amz-grant-full-control'))
+      requests.push({ action: 's3:PutObjectAcl', resources: [resource] });
+    if (header(request.headers, 'x-amz-tagging'))
+      requests.push({ action: 's3:PutObjectTagging', resources: [resource] });
+  }
+  return requests;
+}
+
+function unescapeXml(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_, entity: string) => {
+    const lower = entity.toLowerCase();
+    if (lower.startsWith('#x')) return String.fromCodePoint(Number.parseInt(lower.slice(2), 16));
+    if (lower.startsWith('#')) return String.fromCodePoint(Number(lower.slice(1)));
+    return { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[lower] ?? '';
+  });
 }

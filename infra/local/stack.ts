@@ -16,6 +16,7 @@ import { LocalLambdaService } from './lambda-runtime';
 import { linkedinMemberFromLeads } from './linkedin-members';
 import { type LinkedInSandbox, startLinkedInSandbox } from './linkedin-sandbox';
 import { deployTables } from './local-tables';
+import { notificationsFor, s3EventFor, startS3Peer, templateBucketNotifications, templateBuckets } from './s3';
 import { startSesSimulator } from './ses-simulator';
 import { type SiteSandbox, startSiteSandbox } from './site-sandbox';
 import { type SsmPeer, startSsmPeer } from './ssm';
@@ -69,6 +70,7 @@ export interface LocalEndpointsInfo {
   stepFunctions: string;
   ssm: string;
   eventBridge: string;
+  s3: string;
   linkedin: string;
   site: string;
 }
@@ -96,6 +98,11 @@ export interface LocalStack {
    * this process reads it at once, functions when their 5-minute Powertools cache expires (new sandboxes at once).
    */
   setSecret(name: SecretName, value: string): Promise<void>;
+  /**
+   * A mail arriving for the reply domain: stored in the inbound bucket as the receipt rule's S3 action stores
+   * it; the bucket's notification then invokes the inbound-mail function. Resolves with what it answered.
+   */
+  receiveMail(raw: Buffer): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -206,6 +213,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions ?? '',
       AWS_ENDPOINT_URL_SSM: endpoints.ssm ?? '',
       AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge ?? '',
+      AWS_ENDPOINT_URL_S3: endpoints.s3 ?? '',
       // Endpoint plumbing of the outbound guard: `*.example` sites are the sandbox site; our peers are ours.
       CASCADE_CONNECT_TO: `*.example=${site.url}`,
       CASCADE_TRUSTED_ORIGINS: linkedin.url,
@@ -232,6 +240,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   endpoints.sesApi = await guard('ses', sesSimulator.endpoint);
   endpoints.ses = ses.endpoint;
+
+  // S3 with the template's buckets; an object created invokes the functions its bucket notifications name.
+  const notifications = templateBucketNotifications(resolver);
+  const answers = new Map<string, (answer: unknown) => void>();
+  const s3 = await startS3Peer({
+    buckets: templateBuckets(resolver),
+    dataDir: options.dataDir && path.join(options.dataDir, 's3'),
+    onObjectCreated: async (bucket, key, size, eTag) => {
+      const invoked = notificationsFor(notifications, bucket, key, 'ObjectCreated:Put').map((notification) =>
+        lambda.invoke(
+          notification.functionArn,
+          s3EventFor(bucket, key, size, eTag, names, { configurationId: notification.id }),
+        ),
+      );
+      const settled = await Promise.allSettled(invoked);
+      answers.get(`${bucket}/${key}`)?.(settled[0]?.status === 'fulfilled' ? settled[0].value : settled[0]?.reason);
+    },
+  });
+  endpoints.s3 = await guard('s3', s3.endpoint);
+  const inbound = notifications.find(
+    (notification) => lambda.function(notification.functionArn).constructId === 'InboundEmailFunction',
+  );
 
   const ssm = await startSsmPeer({ names });
   for (const parameter of secretParameters(lambda, {
@@ -266,6 +296,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions,
     AWS_ENDPOINT_URL_SSM: endpoints.ssm,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
     CASCADE_CONNECT_TO: `*.example=${site.url}`,
     CASCADE_TRUSTED_ORIGINS: linkedin.url,
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'SILENT',
@@ -290,6 +321,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     routes: templateRoutes(resolver),
     ...(logDir && { logDir }),
     environment,
+    async receiveMail(raw) {
+      if (!inbound) throw new Error('the template has no bucket notification for the inbound-mail function');
+      const key = `${inbound.prefix ?? ''}${randomBytes(12).toString('hex')}`;
+      const answer = new Promise<unknown>((resolve) => answers.set(`${inbound.bucket}/${key}`, resolve));
+      await s3.put(inbound.bucket, key, raw, { contentType: 'message/rfc822' });
+      try {
+        const result = await answer;
+        if (result instanceof Error) throw result;
+        return result;
+      } finally {
+        answers.delete(`${inbound.bucket}/${key}`);
+      }
+    },
     async setSecret(name, value) {
       const parameter = environment[SECRETS[name].parameterEnv];
       if (!parameter) throw new Error(`no function of the template reads ${name}`);
@@ -304,6 +348,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         sfnServer.close(),
         eventBridgePeer.close(),
         ssm.close(),
+        s3.close(),
         ...proxies.map((proxy) => proxy.close()),
         new Promise<void>((resolve) => ses.server.close(() => resolve())),
         sesSimulator.close(),

@@ -1,6 +1,7 @@
 /**
  * The operator API: one Lambda serving every `/v1` route behind API Gateway, built as ONE middy chain
- * (request lifecycle: request id, access log and the error handler → header normalisation → bearer auth (local mode) → body limits → JSON body parsing) around
+ * (request lifecycle: request id, access log and the error handler → header normalisation → body limits →
+ * JSON body parsing) around
  * @middy/http-router, inside the entry wrapper every function has (functions/commons/entry.ts: tracer, logger
  * context, metrics, secrets). Routes are declared once (routes/*.ts) with their zod schemas: the router, the
  * validation and the OpenAPI document (openapi.ts) all read the same declarations.
@@ -24,9 +25,10 @@
  *
  * `pathParameters` from API Gateway are ignored: the router matches the path itself.
  *
- * Authentication: with CASCADE_API_TOKEN set (local mode) every route but `POST|GET /v1/unsubscribe`
- * needs `Authorization: Bearer <token>`; deployed, API Gateway's IAM authoriser guards the operator
- * routes and the variable is unset (see auth.ts).
+ * Authentication is API Gateway's, before the function runs: IAM (SigV4) on every route but the public ones
+ * (`route.public`, the same routes infra/operator-api.ts attaches without an authorizer); locally the API
+ * Gateway twin (infra/local/http-adapter.ts) asks the operator's bearer token instead. The function itself
+ * checks no credentials, in AWS as here.
  */
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -35,7 +37,6 @@ import httpRouterHandler, { type Route as RouterRoute } from '@middy/http-router
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { logger } from '../observability';
-import { apiToken, bearerTokenMatches } from './auth';
 import { ApiError, type ErrorDetail, errorBody, toApiError, validationError, zodDetails } from './errors';
 import {
   IDEMPOTENCY_HEADER,
@@ -175,23 +176,6 @@ function requestLifecycle(): MiddlewareObj<Event, Result> {
       else logger.info('request refused', { code: error.code, reason: error.message });
       request.response = jsonResult(error.status, errorBody(error), requestIdOf(request.event), error.headers);
       finish(request, error.status);
-    },
-  };
-}
-
-/** Local mode: `Authorization: Bearer <CASCADE_API_TOKEN>` on every route but the public ones (see auth.ts). */
-function bearerAuth(routes: CompiledRoute[]): MiddlewareObj<Event, Result> {
-  return {
-    before: async ({ event }) => {
-      const token = apiToken();
-      if (!token) return;
-      const { method, path } = event.requestContext.http;
-      if (routes.some(({ route, pattern }) => route.public && route.method === method && pattern.test(path))) return;
-      if (!bearerTokenMatches(event.headers.authorization, token)) {
-        throw new ApiError(401, 'unauthorized', 'A valid bearer token is required', [], {
-          'www-authenticate': 'Bearer realm="cascade"',
-        });
-      }
     },
   };
 }
@@ -361,7 +345,6 @@ export function createApiHandler(routes: readonly Route[] = ALL_ROUTES) {
   return middy<Event, Result, Error, Context>()
     .use(requestLifecycle())
     .use(httpHeaderNormalizer() as MiddlewareObj<Event, Result>)
-    .use(bearerAuth(compiled))
     .use(bodyLimits())
     .use(jsonBody())
     .handler(router);

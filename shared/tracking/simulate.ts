@@ -161,10 +161,21 @@ export function checkRawEmail(raw: Buffer | string): void {
     throw new SimulationError(400, 'not_an_email', 'not a raw RFC 822 message (it should start with header fields)');
 }
 
+/**
+ * How a mail reaches the inbound-mail function: on the embedded stack, stored in the inbound bucket as the
+ * receipt rule's S3 action stores it (the bucket notification invokes the function in its sandbox); the
+ * handler's core when no stack is given. Resolves with the function's answer.
+ */
+export type DeliverInboundMail = (raw: Buffer) => Promise<ReplyResult>;
+const inProcess: DeliverInboundMail = (raw) => handleInboundEmail(raw);
+
 /** A raw mail dropped into the inbound handler, as the SES receipt rule's S3 object would be. */
-export async function simulateInboundEmail(raw: Buffer | string): Promise<SimulatedReply> {
+export async function simulateInboundEmail(
+  raw: Buffer | string,
+  deliver: DeliverInboundMail = inProcess,
+): Promise<SimulatedReply> {
   checkRawEmail(raw);
-  const result = await handleInboundEmail(raw);
+  const result = await deliver(Buffer.from(raw));
   return withLeadStatus({ via: 'inbound-email', ...result });
 }
 
@@ -259,7 +270,11 @@ async function defaultChannel(leadId: string, linkedinProviderId: string | undef
  * hands it to the inbound-mail handler; LINKEDIN builds the provider's `message_received` webhook call
  * from the member (the lead's `linkedinProviderId`) and hands it to the webhook handler.
  */
-export async function simulateReply(leadId: string, options: SimulateReplyOptions = {}): Promise<SimulatedReply> {
+export async function simulateReply(
+  leadId: string,
+  options: SimulateReplyOptions = {},
+  deliver: DeliverInboundMail = inProcess,
+): Promise<SimulatedReply> {
   const lead = await requireLead(leadId);
   const channel = options.channel ?? (await defaultChannel(lead.leadId, lead.linkedinProviderId));
   const text = options.text || DEFAULT_REPLY_TEXT;
@@ -310,7 +325,7 @@ export async function simulateReply(leadId: string, options: SimulateReplyOption
     text,
     date: new Date(nowMs()),
   });
-  const result = await handleInboundEmail(mail);
+  const result = await deliver(Buffer.from(mail));
   if (!result.matched)
     throw new SimulationError(
       409,

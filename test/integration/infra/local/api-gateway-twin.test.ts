@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpAdapter, matchGatewayRoute, startHttpAdapter } from '../../../../infra/local/http-adapter';
 import { synthesizeTemplate } from '../../../../infra/local/synth';
 import { TemplateResolver, templateRoutes } from '../../../../infra/local/template';
+import { ALL_ROUTES } from '../../../../shared/api/openapi';
 
 /**
  * The API Gateway twin authorizes as the synthesized HTTP API does, route by route: `ANY /v1/{proxy+}` is
@@ -75,6 +76,22 @@ describe('the API Gateway twin, with the template routes', () => {
     // Assess
     expect(outside.status).toBe(404);
     expect(reached).toHaveLength(0);
+  });
+
+  it('makes public exactly the routes the API declares public (the function itself checks no credentials)', () => {
+    // Prepare
+    const publicInTemplate = routes
+      .filter((route) => route.authorizationType === 'NONE')
+      .map((route) => route.routeKey)
+      .sort();
+
+    // Act
+    const publicInApi = ALL_ROUTES.filter((route) => route.public)
+      .map((route) => `${route.method} ${route.path}`)
+      .sort();
+
+    // Assess
+    expect(publicInTemplate).toEqual(publicInApi);
   });
 
   it('prefers the most specific route, as API Gateway does', () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 
-/** The token the API tests run with (CASCADE_API_TOKEN, local mode). */
+/** A bearer token the API tests send (API Gateway checks credentials, not the function: it is never read). */
 export const TEST_TOKEN = 'test-operator-token-0123456789';
 
 export interface ApiCall {
@@ -112,9 +112,8 @@ export async function callApi(handler: Handler, call: ApiCall): Promise<ApiReply
   };
 }
 
-/** The handler, imported after the stack has set the environment (table names, endpoints, token). */
+/** The handler, imported after the stack has set the environment (table names, endpoints). */
 export async function loadHandler(): Promise<Handler> {
-  process.env.CASCADE_API_TOKEN = TEST_TOKEN;
   const module = await import('../../../../functions/api/index');
   return module.handler as unknown as Handler;
 }

@@ -108,7 +108,6 @@ async function waitForState(executionName: string, state: string): Promise<void>
 }
 
 beforeAll(async () => {
-  process.env.CASCADE_API_TOKEN = TOKEN;
   // Each Wait lasts 1 s of real time: long enough to erase a lead while its sequence waits.
   stack = await startLocalStack({ pauseMs: 1000 });
   api = await startHttpAdapter({ log: () => undefined });

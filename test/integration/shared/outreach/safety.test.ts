@@ -136,7 +136,6 @@ describe('secrets', () => {
       return true;
     }) as typeof process.stdout.write;
     logger.setLogLevel('DEBUG');
-    process.env.CASCADE_API_TOKEN = TEST_TOKEN;
     const call = api(await loadHandler());
     try {
       // Act

@@ -11,7 +11,6 @@ type Document = ReturnType<typeof buildOpenApiDocument>;
 const TOKEN = 'openapi-test-token';
 
 async function servedDocument(): Promise<Document> {
-  process.env.CASCADE_API_TOKEN = TOKEN;
   const { handler } = await import('../../../../functions/api/index');
   const result = await handler(
     {
