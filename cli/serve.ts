@@ -158,6 +158,7 @@ export function peerLines(stack: LocalStack): string[] {
     `  Step Functions   ${endpoints.stepFunctions}   (state machine ${stack.stateMachineArn})`,
     `  SSM              ${endpoints.ssm}`,
     `  EventBridge      ${endpoints.eventBridge}`,
+    `  S3               ${endpoints.s3}`,
     `  LinkedIn sandbox ${endpoints.linkedin}`,
     `  Sandbox site     ${endpoints.site}`,
     `  Function logs    ${stack.logDir ?? 'kept in memory (pass --data DIR to keep them in DIR/logs)'}`,
@@ -201,7 +202,7 @@ export async function runServe(
   for (const line of peerLines(server.stack)) write(line);
   write('');
   write(`export CASCADE_API_URL=${server.url} CASCADE_API_TOKEN=${server.token}`);
-  write('export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1');
+  write('export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1');
   write('Ctrl-C stops.');
 
   await new Promise<void>((resolve) => {

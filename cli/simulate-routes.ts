@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '../infra/local/eventbridge';
 import { type LocalRequest, type LocalRoute, LocalRouteError } from '../infra/local/http-adapter';
 import type { LocalStack } from '../infra/local/stack';
+import type { ReplyResult } from '../shared/tracking/replies';
 
 /**
  * The LOCAL-ONLY routes behind `cascade simulate` (served by the local API Gateway twin under `/_local/`,
@@ -69,8 +70,11 @@ const sesEvent =
     });
 
 /** Mail goes where SES receiving puts it: the inbound bucket, whose notification runs the inbound-mail function. */
-const receiving = (stack: () => LocalStack) => async (raw: Buffer) =>
-  (await stack().receiveMail(raw)) as import('../shared/tracking/replies').ReplyResult;
+const receiving = (stack: () => LocalStack) => async (raw: Buffer) => {
+  // The function answers one result per S3 record; one mail makes one record.
+  const [result] = (await stack().receiveMail(raw)) as ReplyResult[];
+  return result ?? { matched: false };
+};
 
 /** `POST /_local/inbound-email` (message/rfc822): a raw mail → the inbound bucket → the inbound-mail function. */
 const inboundEmail =

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../../cli/serve';
 import { unsubscribeToken } from '../../../shared/outreach/unsubscribe';
@@ -596,7 +597,16 @@ describe('cascade serve as a command', () => {
     const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
 
     // Act
-    for (let i = 0; i < 300 && !/Token\s+\S+/.test(stdout); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && !/Ctrl-C stops/.test(stdout); i++) await new Promise((r) => setTimeout(r, 100));
+    const peer = (name: string) =>
+      new RegExp(`^\\s+${name}\\s+(http://127\\.0\\.0\\.1:\\d+)`, 'm').exec(stdout)?.[1] ?? '';
+    // A stock client pointed at the printed Step Functions endpoint with the printed keys (what the AWS CLI does).
+    const sfn = new SFNClient({
+      endpoint: peer('Step Functions'),
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const machines = await sfn.send(new ListStateMachinesCommand({}));
     const api = /Cascade API\s+(\S+)/.exec(stdout)?.[1] ?? '';
     const openApi = /OpenAPI\s+(\S+)/.exec(stdout)?.[1] ?? '';
     const inbox = /SES inbox\s+(\S+)/.exec(stdout)?.[1] ?? '';
@@ -620,5 +630,19 @@ describe('cascade serve as a command', () => {
     expect(code).toBe(0);
     expect(existsSync(path.join(dataDir, 'dynamodb'))).toBe(true);
     expect(existsSync(path.join(dataDir, 'unsubscribe-secret'))).toBe(true);
+    for (const name of [
+      'DynamoDB',
+      'SES \\(v2\\)',
+      'Step Functions',
+      'SSM',
+      'EventBridge',
+      'LinkedIn sandbox',
+      'Sandbox site',
+      'S3',
+    ])
+      expect(peer(name), name).not.toBe('');
+    expect(machines.stateMachines?.map((machine) => machine.name)).toEqual(['CascadeOutreach']);
+    expect(stdout).toContain('export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local');
+    expect(existsSync(path.join(dataDir, 'logs'))).toBe(true);
   }, 60_000);
 });
