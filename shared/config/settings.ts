@@ -193,3 +193,10 @@ export type LocalNetworkSetting = (typeof LOCAL_NETWORK_SETTINGS)[number];
 export function localNetworkSetting(name: LocalNetworkSetting): string | undefined {
   return process.env[name] || undefined;
 }
+
+/** Variables the Lambda runtime itself sets (never the template): read here like every other setting. */
+export const LAMBDA_RUNTIME_VARIABLES = ['AWS_LAMBDA_RUNTIME_API', 'AWS_LAMBDA_FUNCTION_NAME', 'AWS_REGION'] as const;
+
+export function runtimeVariable(name: (typeof LAMBDA_RUNTIME_VARIABLES)[number]): string | undefined {
+  return process.env[name] || undefined;
+}

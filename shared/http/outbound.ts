@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import type { CookieJar } from 'tough-cookie';
 import { Agent, type Dispatcher, request } from 'undici';
-import { localNetworkSetting } from '../config/settings';
+import { localNetworkSetting, runtimeVariable } from '../config/settings';
 
 /**
  * Outbound HTTP for form pages and provider calls.
@@ -37,7 +37,7 @@ export interface OutboundRequest {
   maxResponseBytes?: number;
   /**
    * Lift the private-network guard (local testing, CLI `--allow-private-network`).
-   * Default: `process.env.CASCADE_ALLOW_PRIVATE_NETWORK === '1'`.
+   * Default: `CASCADE_ALLOW_PRIVATE_NETWORK=1` (a local network setting, see shared/config/settings.ts).
    */
   allowPrivateNetwork?: boolean;
   /**
@@ -310,7 +310,7 @@ function trustedOrigins(rules: ConnectRule[]): Set<string> {
 
 /** The host part of `AWS_LAMBDA_RUNTIME_API` (`127.0.0.1:9001`), never a fetch target. */
 function lambdaRuntimeHost(): string | undefined {
-  const value = process.env.AWS_LAMBDA_RUNTIME_API;
+  const value = runtimeVariable('AWS_LAMBDA_RUNTIME_API');
   if (!value) return undefined;
   try {
     const host = new URL(`http://${value}`).hostname.toLowerCase();
