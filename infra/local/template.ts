@@ -1,4 +1,5 @@
 import { ENTRY_METADATA } from '../cascade-stack';
+import type { LocalRule } from './eventbridge';
 import type { PolicyDocument } from './iam';
 import type { CfnTemplate } from './synth';
 
@@ -219,21 +220,8 @@ export function rolePolicies(resolver: TemplateResolver): Map<string, PolicyDocu
   return byRole;
 }
 
-export interface TemplateRule {
-  name: string;
-  eventBusName: string;
-  eventPattern?: object;
-  scheduleExpression?: string;
-  state: 'ENABLED' | 'DISABLED';
-  targets: {
-    id: string;
-    arn: string;
-    input?: string;
-    inputPath?: string;
-    retryAttempts?: number;
-    deadLetterArn?: string;
-  }[];
-}
+/** A rule as the EventBridge twin takes it (references resolved). */
+export type TemplateRule = LocalRule;
 
 export function templateRules(resolver: TemplateResolver): TemplateRule[] {
   return resolver.ofType('AWS::Events::Rule').map(([logicalId, resource]) => {
