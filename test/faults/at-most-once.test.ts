@@ -63,10 +63,14 @@ async function seedRound(round: number): Promise<Lead[]> {
 
 const leadOf = (attemptKey: string) => attemptKey.split('#')[0]?.split('--')[1] ?? '';
 
-/** Whether a later try of the same step (`<execution>#<step>#<try>`) sent. */
+/**
+ * Whether a later try of the same step (`<execution>#<step>#<try>`) sent. Rate-limit waits use no retry, so a
+ * step can be deferred many times: executions on their own virtual clocks push the account's spacing slot
+ * ahead of each other's "now" until each has had its turn.
+ */
 async function laterTrySent(attemptKey: string): Promise<boolean> {
   const [execution, step, tryNumber] = attemptKey.split('#');
-  for (let next = Number(tryNumber) + 1; next <= Number(tryNumber) + 10; next++) {
+  for (let next = Number(tryNumber) + 1; next <= Number(tryNumber) + 500; next++) {
     const later = await getAttempt(leadOf(attemptKey), `${execution}#${step}#${next}`);
     if (!later) return false;
     if (later.outcome === 'SENT') return true;
