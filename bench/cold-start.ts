@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { App, FeatureFlags, Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { build, type Metafile } from 'esbuild';
-import { tableEnvironment } from '../infra/local/dynamodb';
+import { tableEnvironment } from '#local/dynamodb';
 import { argument, isMain, median, PROJECT_ROOT, progress } from './harness';
 
 export interface ColdStartFunction {

@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../shared/store/client';
-import { ALL_TABLES, type TableSpec } from '../shared/store/tables';
+import { documentClient } from '#shared/store/client';
+import { ALL_TABLES, type TableSpec } from '#shared/store/tables';
 
 /**
  * Counts what the handlers ask of DynamoDB, as on-demand billing would: a middleware on the one document client

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { type Campaign, ChannelConfig, type ChannelType, DEFAULT_SEQUENCE } from '../shared/domain/schemas';
-import { type LeadInput, validateLeadRows } from '../shared/leads/import';
-import { putChannelConfig } from '../shared/store/config';
-import { putCampaign } from '../shared/store/leads';
+import { type Campaign, ChannelConfig, type ChannelType, DEFAULT_SEQUENCE } from '#shared/domain/schemas';
+import { type LeadInput, validateLeadRows } from '#shared/leads/import';
+import { putChannelConfig } from '#shared/store/config';
+import { putCampaign } from '#shared/store/leads';
 
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const PROJECT_ROOT = path.resolve(BENCH_DIR, '..');

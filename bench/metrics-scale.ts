@@ -9,11 +9,11 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { request } from 'undici';
-import { createTables, startDynalite, tableEnvironment } from '../infra/local/dynamodb';
-import { AUTOMATED_CHANNELS } from '../shared/domain/schemas';
-import { documentClient } from '../shared/store/client';
-import { tableName } from '../shared/store/tables';
-import { bumpCounters, METRICS_SHARDS, metricsReport } from '../shared/tracking/metrics-aggregates';
+import { createTables, startDynalite, tableEnvironment } from '#local/dynamodb';
+import { AUTOMATED_CHANNELS } from '#shared/domain/schemas';
+import { documentClient } from '#shared/store/client';
+import { tableName } from '#shared/store/tables';
+import { bumpCounters, METRICS_SHARDS, metricsReport } from '#shared/tracking/metrics-aggregates';
 import { emptyUsage, installDynamoMeter } from './dynamo-meter';
 import { argument, emitResult, progress, runWhenMain } from './harness';
 

@@ -8,10 +8,10 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startLocalStack } from '../infra/local/stack';
-import { storeLeads } from '../shared/leads/create';
-import type { ExecutionInput } from '../shared/outreach/task-input';
-import { putAccountLimits } from '../shared/store/config';
+import { startLocalStack } from '#local/stack';
+import { storeLeads } from '#shared/leads/create';
+import type { ExecutionInput } from '#shared/outreach/task-input';
+import { putAccountLimits } from '#shared/store/config';
 import {
   argument,
   configureChannel,
@@ -80,9 +80,9 @@ async function main(): Promise<void> {
   const started: Started[] = [];
   const recorder = mode === 'direct' ? await startRecordingSfn(started) : undefined;
   if (recorder) process.env.AWS_ENDPOINT_URL_SFN = recorder.endpoint;
-  const { handler: launch } = await import('../functions/launch-batch/index');
-  const { handler: sendEmail } = await import('../functions/send-email/index');
-  const { handler: checkDelivery } = await import('../functions/check-delivery/index');
+  const { handler: launch } = await import('#functions/launch-batch/index');
+  const { handler: sendEmail } = await import('#functions/send-email/index');
+  const { handler: checkDelivery } = await import('#functions/check-delivery/index');
 
   global.gc?.();
   const baselineRss = process.memoryUsage().rss;

@@ -5,14 +5,14 @@
  * history, Lambda invocations (Tasks incl. retries, SES events, the launcher's share), Lambda milliseconds, and
  * DynamoDB requests and capacity units. Writes its result to `--out`.
  */
-import { simulatedEvents } from '../infra/local/ses-simulator';
-import { startLocalStack } from '../infra/local/stack';
-import type { LocalExecution } from '../infra/local/stepfunctions';
-import { publicIdentifierFrom } from '../shared/channels/linkedin/provider-client';
-import type { LinkedInConnectionStatus } from '../shared/domain/schemas';
-import { storeLeads } from '../shared/leads/create';
-import type { LaunchReport } from '../shared/outreach/launcher';
-import { listLeadMessages } from '../shared/store/outreach';
+import { simulatedEvents } from '#local/ses-simulator';
+import { startLocalStack } from '#local/stack';
+import type { LocalExecution } from '#local/stepfunctions';
+import { publicIdentifierFrom } from '#shared/channels/linkedin/provider-client';
+import type { LinkedInConnectionStatus } from '#shared/domain/schemas';
+import { storeLeads } from '#shared/leads/create';
+import type { LaunchReport } from '#shared/outreach/launcher';
+import { listLeadMessages } from '#shared/store/outreach';
 import { addUsage, emptyUsage, inMeterScope, installDynamoMeter, type Usage } from './dynamo-meter';
 import {
   argument,
@@ -203,7 +203,7 @@ async function main(): Promise<void> {
       return pattern;
     },
   });
-  const { handler: launch } = await import('../functions/launch-batch/index');
+  const { handler: launch } = await import('#functions/launch-batch/index');
 
   const runOnce = async (scenario: Scenario, run: string, metered: boolean) => {
     const campaignId = `p-${run}-${scenario.id}`.replace(/_/g, '-');
@@ -289,7 +289,7 @@ async function main(): Promise<void> {
   // The ses-events handler's own duration, replaying real events of real messages (lookups, conditional writes).
   // Locally the SES simulator runs it inside the SendEmail call, so it is already part of the Send Email Task's time.
   progress('paths: ses-events handler duration');
-  const { handler: sesEvents } = await import('../functions/ses-events/index');
+  const { handler: sesEvents } = await import('#functions/ses-events/index');
   const sesMs: number[] = [];
   const happy = stack.stepFunctions
     .list()

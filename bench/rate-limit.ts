@@ -5,12 +5,12 @@
  * written only after its send was admitted, stamped with the execution's (virtual) time of that try. (Its `sentAt`
  * is not used: locally the SES events that set it carry wall-clock times.)
  */
-import { startLocalStack } from '../infra/local/stack';
-import { storeLeads } from '../shared/leads/create';
-import type { LaunchReport } from '../shared/outreach/launcher';
-import { counterShards, counterTotal, counterValue, dayWindow, hourWindow } from '../shared/rate-limit/limiter';
-import { DEFAULT_ACCOUNT_LIMITS, putAccountLimits } from '../shared/store/config';
-import { listLeadMessages } from '../shared/store/outreach';
+import { startLocalStack } from '#local/stack';
+import { storeLeads } from '#shared/leads/create';
+import type { LaunchReport } from '#shared/outreach/launcher';
+import { counterShards, counterTotal, counterValue, dayWindow, hourWindow } from '#shared/rate-limit/limiter';
+import { DEFAULT_ACCOUNT_LIMITS, putAccountLimits } from '#shared/store/config';
+import { listLeadMessages } from '#shared/store/outreach';
 import {
   argument,
   configureChannel,
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   await configureChannel('rl', 'EMAIL', { perHour, perDay });
   await putAccountLimits({ ...DEFAULT_ACCOUNT_LIMITS, globalPerDay });
   await storeLeads(campaign, happyLeads('rl', executions), { concurrency: 16 });
-  const { handler: launch } = await import('../functions/launch-batch/index');
+  const { handler: launch } = await import('#functions/launch-batch/index');
 
   progress(`rate limit: ${executions} executions, ${perHour} emails per hour`);
   const started = performance.now();

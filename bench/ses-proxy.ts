@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import { simulatedEvents } from '../infra/local/ses-simulator';
+import { simulatedEvents } from '#local/ses-simulator';
 
 /**
  * A pass-through in front of the embedded SES peer, like a network fault between a Lambda and SES: sends to a

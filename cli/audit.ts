@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { LOCAL_EXECUTIONS_DIR } from '../infra/local/stack';
-import { LocalStepFunctions, startStepFunctionsServer } from '../infra/local/stepfunctions';
-import { extractStateMachine, synthesizeTemplate } from '../infra/local/synth';
-import { fetchExecution } from '../shared/outreach/audit';
+import { LOCAL_EXECUTIONS_DIR } from '#local/stack';
+import { LocalStepFunctions, startStepFunctionsServer } from '#local/stepfunctions';
+import { extractStateMachine, synthesizeTemplate } from '#local/synth';
+import { fetchExecution } from '#shared/outreach/audit';
 import { ApiClient } from './api-client';
 
 export class AuditError extends Error {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import '../infra/local/polyfills';
+import '#local/polyfills';
 
 // Lambdas run nodejs22.x; this CLI may run on Node 20, where the SDK's Node-version notice is noise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -13,7 +13,7 @@ import { setAuthOption } from './sigv4';
 import { registerSimulate } from './simulate';
 import { registerApiVerbs } from './verbs';
 
-// Not imported from infra/local/stack: verbs that talk to a remote API should not load the embedded stack.
+// Not imported from local/stack: verbs that talk to a remote API should not load the embedded stack.
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const program = new Command()

@@ -1,17 +1,17 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SingleBar } from 'cli-progress';
-import { LOCAL_EXECUTIONS_DIR, startLocalStack } from '../infra/local/stack';
-import { publicIdentifierFrom } from '../shared/channels/linkedin/provider-client';
-import type { Campaign, Lead } from '../shared/domain/schemas';
-import { DEFAULT_SEQUENCE } from '../shared/domain/schemas';
-import { executionNameFor } from '../shared/ids';
-import { storeLeads } from '../shared/leads/create';
-import { importLeadCsv } from '../shared/leads/import';
-import { fetchExecution } from '../shared/outreach/audit';
-import type { LaunchReport } from '../shared/outreach/launcher';
-import { putCampaign } from '../shared/store/leads';
-import { nowIso } from '../shared/time/clock';
+import { LOCAL_EXECUTIONS_DIR, startLocalStack } from '#local/stack';
+import { publicIdentifierFrom } from '#shared/channels/linkedin/provider-client';
+import type { Campaign, Lead } from '#shared/domain/schemas';
+import { DEFAULT_SEQUENCE } from '#shared/domain/schemas';
+import { executionNameFor } from '#shared/ids';
+import { storeLeads } from '#shared/leads/create';
+import { importLeadCsv } from '#shared/leads/import';
+import { fetchExecution } from '#shared/outreach/audit';
+import type { LaunchReport } from '#shared/outreach/launcher';
+import { putCampaign } from '#shared/store/leads';
+import { nowIso } from '#shared/time/clock';
 import { channelPath, formatPath, type PathStep } from './execution-path';
 
 export interface DemoSummary {
@@ -84,7 +84,7 @@ export async function runDemo(options: DemoOptions) {
         stack.linkedin.seedProfile({ publicIdentifier: publicIdentifierFrom(lead.linkedinUrl), status });
     }
 
-    const { handler: launch } = await import('../functions/launch-batch/index');
+    const { handler: launch } = await import('#functions/launch-batch/index');
     const [report] = (await launch({ campaignId: campaign.campaignId }, lambdaContext())) as LaunchReport[];
     if (!report) throw new Error('the launcher returned no report');
 

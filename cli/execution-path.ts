@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { CHANNEL_TASK_STATES, STATE } from '../infra/outreach-state-machine';
+import { CHANNEL_TASK_STATES, STATE } from '#infra/state-names';
 
 const DELIVERY_VERDICT_STATES: readonly string[] = [STATE.emailBounced, STATE.complaintReceived];
 

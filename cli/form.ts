@@ -1,8 +1,8 @@
-import { findContactPage } from '../shared/channels/contact-form/discover';
-import { type FormFetchOptions, isOutboundBlocked } from '../shared/channels/contact-form/fetch';
-import type { ParsedForm } from '../shared/channels/contact-form/parse';
-import { type ContactDetails, inspectFormPage, submitContactForm } from '../shared/channels/contact-form/submit';
-import { checkUrlTarget } from '../shared/http/outbound';
+import { findContactPage } from '#shared/channels/contact-form/discover';
+import { type FormFetchOptions, isOutboundBlocked } from '#shared/channels/contact-form/fetch';
+import type { ParsedForm } from '#shared/channels/contact-form/parse';
+import { type ContactDetails, inspectFormPage, submitContactForm } from '#shared/channels/contact-form/submit';
+import { checkUrlTarget } from '#shared/http/outbound';
 
 /**
  * `cascade form inspect <url>` and `cascade form submit <url> …` (PRODUCT.md §7): the contact-form channel's

@@ -1,13 +1,13 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { generateApiToken, type HttpAdapter, startHttpAdapter } from '../infra/local/http-adapter';
-import { parseSchedule } from '../infra/local/schedule-expression';
-import { type LocalStack, startLocalStack } from '../infra/local/stack';
+import { generateApiToken, type HttpAdapter, startHttpAdapter } from '#local/http-adapter';
+import { parseSchedule } from '#local/schedule-expression';
+import { type LocalStack, startLocalStack } from '#local/stack';
 import { simulationRoutes } from './simulate-routes';
 
 /**
  * `cascade serve`: the embedded stack plus the operator API on 127.0.0.1 through the API Gateway twin
- * (infra/local/http-adapter.ts), and optionally the EventBridge schedule's twin. The CLI verbs use the same
+ * (local/http-adapter.ts), and optionally the EventBridge schedule's twin. The CLI verbs use the same
  * thing in-process when no `--api` is given.
  */
 

@@ -1,7 +1,7 @@
-import type { EventEnvelope } from '../infra/local/eventbridge';
-import { type LocalRequest, type LocalRoute, LocalRouteError } from '../infra/local/http-adapter';
-import type { LocalStack } from '../infra/local/stack';
-import type { ReplyResult } from '../shared/tracking/replies';
+import type { EventEnvelope } from '#local/eventbridge';
+import { type LocalRequest, type LocalRoute, LocalRouteError } from '#local/http-adapter';
+import type { LocalStack } from '#local/stack';
+import type { ReplyResult } from '#shared/tracking/replies';
 
 /**
  * The LOCAL-ONLY routes behind `cascade simulate` (served by the local API Gateway twin under `/_local/`,
@@ -39,7 +39,7 @@ function optionalString(body: Record<string, unknown>, field: string): string | 
 
 /** Runs a route, turning a SimulationError into the API's error shape. */
 async function guarded(work: () => Promise<unknown>): Promise<{ status: number; body: unknown }> {
-  const { SimulationError } = await import('../shared/tracking/simulate');
+  const { SimulationError } = await import('./simulate-events');
   try {
     return { status: 200, body: await work() };
   } catch (error) {
@@ -57,7 +57,7 @@ const sesEvent =
   (stack: () => LocalStack): LocalRoute =>
   (request) =>
     guarded(async () => {
-      const { prepareSesEvent, sesEventEffect } = await import('../shared/tracking/simulate');
+      const { prepareSesEvent, sesEventEffect } = await import('./simulate-events');
       const raw = jsonBody(request);
       const { leadId, messageId } = request.query;
       if (messageId && !leadId) throw new LocalRouteError(400, 'validation_error', 'messageId needs leadId');
@@ -82,7 +82,7 @@ const inboundEmail =
   (request) =>
     guarded(async () => {
       if (request.body.length === 0) throw new LocalRouteError(400, 'validation_error', 'the body is empty');
-      const { simulateInboundEmail } = await import('../shared/tracking/simulate');
+      const { simulateInboundEmail } = await import('./simulate-events');
       return simulateInboundEmail(request.body, receiving(stack));
     });
 
@@ -91,7 +91,7 @@ const reply =
   (stack: () => LocalStack): LocalRoute =>
   (request) =>
     guarded(async () => {
-      const { isReplyChannel, simulateReply } = await import('../shared/tracking/simulate');
+      const { isReplyChannel, simulateReply } = await import('./simulate-events');
       const body = jsonBody(request);
       const leadId = optionalString(body, 'leadId');
       if (!leadId)

@@ -36,7 +36,7 @@ async function postLocal(
 
 /** The same check the local route makes, before any stack is started: one line naming the file. */
 async function checkSesEnvelope(file: string, value: unknown): Promise<void> {
-  const { prepareSesEvent, SimulationError } = await import('../shared/tracking/simulate');
+  const { prepareSesEvent, SimulationError } = await import('./simulate-events');
   try {
     await prepareSesEvent(value);
   } catch (error) {
@@ -168,7 +168,7 @@ export function registerSimulate(program: Command): void {
       .argument('<file.eml>', 'the raw message; - reads stdin'),
   ).action(async (file: string, options: ApiCommandOptions) => {
     const raw = readRawFile(file);
-    const { checkRawEmail, SimulationError } = await import('../shared/tracking/simulate');
+    const { checkRawEmail, SimulationError } = await import('./simulate-events');
     try {
       checkRawEmail(raw);
     } catch (error) {

@@ -1,7 +1,7 @@
-import { ACCESS_PATTERNS } from '../shared/store/access-patterns';
-import { ALL_TABLES } from '../shared/store/tables';
+import { type CfnTemplate, type ExtractedMachine, synthesizeTemplate } from '#local/synth';
+import { ACCESS_PATTERNS } from '#shared/store/access-patterns';
+import { ALL_TABLES } from '#shared/store/tables';
 import { renderTwins } from './architecture-twins';
-import { type CfnTemplate, type ExtractedMachine, synthesizeTemplate } from './local/synth';
 
 type State = Record<string, unknown> & { Type: string; Next?: string; Default?: string; End?: boolean };
 

@@ -1,8 +1,6 @@
-import { SECRETS, SETTINGS, type SettingSpec } from '../shared/config/settings';
-import { ALL_TABLES } from '../shared/store/tables';
-import type { PolicyStatement } from './local/iam';
-import { templateBucketNotifications, templateBuckets } from './local/s3';
-import { type CfnTemplate, type ExtractedMachine, extractStateMachine } from './local/synth';
+import type { PolicyStatement } from '#local/iam';
+import { templateBucketNotifications, templateBuckets } from '#local/s3';
+import { type CfnTemplate, type ExtractedMachine, extractStateMachine } from '#local/synth';
 import {
   LOCAL_ACCOUNT,
   LOCAL_REGION,
@@ -14,7 +12,9 @@ import {
   templateFunctions,
   templateRoutes,
   templateRules,
-} from './local/template';
+} from '#local/template';
+import { SECRETS, SETTINGS, type SettingSpec } from '#shared/config/settings';
+import { ALL_TABLES } from '#shared/store/tables';
 
 // ── The embedded stack's twins: read from the synthesized template, as the twins read it ──────────────
 
@@ -161,7 +161,7 @@ function twinsTable(deployment: Deployment, machine: ExtractedMachine): string {
     .filter((type) => !TWINNED_TYPES.has(type))
     .sort()
     .map((type) => `| ${type} | ${resolver.ofType(type).length} | ${cell(NOT_RUN_LOCALLY[type] ?? '—')} |`);
-  return `| AWS service | local twin | infra/local/ | taken from the template |
+  return `| AWS service | local twin | local/ | taken from the template |
 |---|---|---|---|
 ${rows.map((row) => `| ${row.map(cell).join(' | ')} |`).join('\n')}
 
@@ -369,9 +369,9 @@ export function renderTwins(template: CfnTemplate): string {
   const machine = extractStateMachine(template);
   return `## The embedded stack's twins
 
-\`cascade demo\`, \`cascade serve\` and the tests run this very template: \`startLocalStack\` (infra/local/stack.ts)
+\`cascade demo\`, \`cascade serve\` and the tests run this very template: \`startLocalStack\` (local/stack.ts)
 synthesizes the stack with the \`-c\` context an operator would give \`cdk deploy\`, resolves every \`Ref\`,
-\`Fn::GetAtt\` and \`Fn::Join\` to a local resource (infra/local/template.ts: account ${LOCAL_ACCOUNT}, region
+\`Fn::GetAtt\` and \`Fn::Join\` to a local resource (local/template.ts: account ${LOCAL_ACCOUNT}, region
 ${LOCAL_REGION}, physical names from logical ids) and runs it with one twin per service. Only endpoints, credentials
 and the clock differ from AWS. The tables below are read from the synthesized template (no \`-c\` context) the way
 the twins read it.

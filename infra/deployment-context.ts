@@ -1,6 +1,6 @@
 import { Annotations, type Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import { hasControlCharacters } from '../shared/mail/header';
+import { hasControlCharacters } from '#shared/mail/header';
 
 /**
  * What a deployment is told with `-c name=value` (or props), checked at synth: a value that would break the

@@ -4,52 +4,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { FATAL_TASK_ERRORS, RETRYABLE_TASK_ERRORS } from '../shared/errors';
+import { FATAL_TASK_ERRORS, RETRYABLE_TASK_ERRORS } from '#shared/errors';
+import { STATE } from './state-names';
 
-/**
- * State names are what an operator reads in the console and what the embedded runtime's overrides
- * key on: keep them stable.
- */
-export const STATE = {
-  routeByChannel: 'Route By Channel',
-  waitBeforeStep: 'Wait Before Step',
-  markStepWaitDone: 'Mark Step Wait Done',
-  sendEmail: 'Send Email',
-  sendLinkedIn: 'Send LinkedIn Message',
-  submitContactForm: 'Submit Contact Form',
-  createPhoneTask: 'Create Phone Task',
-  routeOutcome: 'Route Outcome',
-  waitForDelivery: 'Wait For Delivery',
-  checkDelivery: 'Check Delivery',
-  emailBounced: 'Email Bounced',
-  complaintReceived: 'Complaint Received',
-  succeeded: 'Sequence Succeeded',
-  stopped: 'Sequence Stopped',
-  scheduleRetry: 'Schedule Retry',
-  scheduleRateLimitRetry: 'Schedule Rate Limit Retry',
-  waitBeforeRetry: 'Wait Before Retry',
-  retriesExhausted: 'Retries Exhausted',
-  hasNextStep: 'Has Next Step?',
-  loadNextStep: 'Load Next Step',
-  markLeadExhausted: 'Mark Lead Exhausted',
-  allChannelsExhausted: 'All Channels Exhausted',
-  sequenceErrored: 'Sequence Errored',
-  settleOpenAttempts: 'Settle Open Attempts',
-  unexpectedOutcome: 'Unexpected Outcome',
-} as const;
-
-/** The Task states that call a channel service (their output's `result` is a ChannelResult). */
-export const CHANNEL_TASK_STATES: readonly string[] = [
-  STATE.sendEmail,
-  STATE.sendLinkedIn,
-  STATE.submitContactForm,
-  STATE.createPhoneTask,
-];
-
-/** Lambda service faults worth retrying: the channel services are idempotent per try (attempt key). */
 /** Random extra wait after a rate-limit window resets (herds, docs/capacity.md). */
 export const RATE_LIMIT_JITTER_SECONDS = 300;
 
+/** Lambda service faults worth retrying: the channel services are idempotent per try (attempt key). */
 export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',

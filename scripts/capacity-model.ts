@@ -17,8 +17,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { counterShards } from '../shared/rate-limit/limiter';
-import { METRICS_SHARDS } from '../shared/tracking/metrics-aggregates';
+import { counterShards } from '#shared/rate-limit/limiter';
+import { METRICS_SHARDS } from '#shared/tracking/metrics-aggregates';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DAY = 86_400;

@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { createApiHandler } from '../../shared/api/router';
 import { lambdaEntry } from '../commons/entry';
+import { createApiHandler } from './router';
 
 /**
  * The operator API Lambda (API Gateway HTTP API, payload format 2.0): every `/v1` route in one router
- * (the event fields it reads are listed in shared/api/router.ts), behind the one entry wrapper — so it loads
+ * (the event fields it reads are listed in functions/api/router.ts), behind the one entry wrapper — so it loads
  * its secrets (unsubscribe signing key, LinkedIn webhook secret) like every other function.
  */
 const api = createApiHandler();

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { checkDelivery } from '../../shared/outreach/check-delivery';
+import { checkDelivery } from '#shared/outreach/check-delivery';
 import { lambdaEntry, logger } from '../commons/entry';
 
 const CheckInput = z.object({

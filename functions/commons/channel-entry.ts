@@ -1,8 +1,8 @@
-import type { ChannelResult } from '../../shared/domain/outcome';
-import { asStoreUnavailable } from '../../shared/errors';
-import type { ChannelAdapter } from '../../shared/outreach/channel-adapter';
-import { runChannelStep } from '../../shared/outreach/step-runner';
-import { StepTaskInput } from '../../shared/outreach/task-input';
+import type { ChannelResult } from '#shared/domain/outcome';
+import { asStoreUnavailable } from '#shared/errors';
+import type { ChannelAdapter } from '#shared/outreach/channel-adapter';
+import { runChannelStep } from '#shared/outreach/step-runner';
+import { StepTaskInput } from '#shared/outreach/task-input';
 import { lambdaEntry, logger } from './entry';
 
 /** The Lambda every channel folder exports: parse the Task input, run the step, log the outcome. */

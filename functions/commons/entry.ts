@@ -4,10 +4,10 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
-import { tracer } from '../../shared/aws/clients';
-import { InvalidTaskInputError } from '../../shared/errors';
-import { logger, metrics } from '../../shared/observability';
-import { secretsMiddleware } from '../../shared/secrets';
+import { tracer } from '#shared/aws/clients';
+import { InvalidTaskInputError } from '#shared/errors';
+import { logger, metrics } from '#shared/observability';
+import { secretsMiddleware } from '#shared/secrets';
 
 export { logger, metrics, tracer };
 

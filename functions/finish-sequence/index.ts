@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { markSequenceExhausted } from '../../shared/outreach/finish-sequence';
-import { settleOpenAttempts } from '../../shared/outreach/settle-open-attempts';
+import { markSequenceExhausted } from '#shared/outreach/finish-sequence';
+import { settleOpenAttempts } from '#shared/outreach/settle-open-attempts';
 import { lambdaEntry, logger } from '../commons/entry';
 
 const FinishInput = z.object({

@@ -1,7 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import { s3Client } from '../../shared/aws/clients';
-import { handleInboundEmail } from '../../shared/tracking/inbound-email';
+import { s3Client } from '#shared/aws/clients';
+import { handleInboundEmail } from '#shared/tracking/inbound-email';
 import { lambdaEntry, logger } from '../commons/entry';
 
 /** SES receipt rule → S3 → this handler: each stored mail is matched to the message it answers. */

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { type LaunchReport, launchBatch } from '../../shared/outreach/launcher';
-import { listCampaigns } from '../../shared/store/leads';
+import { type LaunchReport, launchBatch } from '#shared/outreach/launcher';
+import { listCampaigns } from '#shared/store/leads';
 import { lambdaEntry, logger } from '../commons/entry';
 
 const LaunchEvent = z.union([

@@ -1,4 +1,4 @@
-import { handleSesEvent } from '../../shared/tracking/ses-events';
+import { handleSesEvent } from '#shared/tracking/ses-events';
 import { lambdaEntry, logger } from '../commons/entry';
 
 /** EventBridge → SES event (delivery, bounce, complaint, open, click, …) applied to its message. */

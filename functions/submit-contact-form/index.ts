@@ -1,4 +1,4 @@
-import { contactFormAdapter } from '../../shared/channels/contact-form/contact-form-adapter';
+import { contactFormAdapter } from '#shared/channels/contact-form/contact-form-adapter';
 import { channelEntry } from '../commons/channel-entry';
 
 export const handler = channelEntry(contactFormAdapter);

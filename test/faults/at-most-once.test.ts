@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack';
-import type { Lead } from '../../shared/domain/schemas';
-import { armFaults, disarmFaults, FAULT_POINTS, type InjectedFault, injectedFaults } from '../../shared/faults';
-import { leadFromInput } from '../../shared/leads/create';
-import { LeadInput } from '../../shared/leads/import';
-import { launchBatch } from '../../shared/outreach/launcher';
-import { putAccountLimits, putChannelConfig } from '../../shared/store/config';
-import { createLead, putCampaign } from '../../shared/store/leads';
-import { getAttempt, getMessage } from '../../shared/store/outreach';
+import { type LocalStack, startLocalStack } from '#local/stack';
+import type { Lead } from '#shared/domain/schemas';
+import { armFaults, disarmFaults, FAULT_POINTS, type InjectedFault, injectedFaults } from '#shared/faults';
+import { leadFromInput } from '#shared/leads/create';
+import { LeadInput } from '#shared/leads/import';
+import { launchBatch } from '#shared/outreach/launcher';
+import { putAccountLimits, putChannelConfig } from '#shared/store/config';
+import { createLead, putCampaign } from '#shared/store/leads';
+import { getAttempt, getMessage } from '#shared/store/outreach';
 import { testCampaign } from '../support/fixtures';
 
 /**

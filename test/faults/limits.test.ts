@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack';
-import { type Campaign, SequenceConfig } from '../../shared/domain/schemas';
-import { leadFromInput } from '../../shared/leads/create';
-import { LeadInput } from '../../shared/leads/import';
-import { launchBatch } from '../../shared/outreach/launcher';
-import { putAccountLimits, putChannelConfig } from '../../shared/store/config';
-import { createLead, putCampaign } from '../../shared/store/leads';
-import { leadHistory } from '../../shared/store/outreach';
+import { type LocalStack, startLocalStack } from '#local/stack';
+import { type Campaign, SequenceConfig } from '#shared/domain/schemas';
+import { leadFromInput } from '#shared/leads/create';
+import { LeadInput } from '#shared/leads/import';
+import { launchBatch } from '#shared/outreach/launcher';
+import { putAccountLimits, putChannelConfig } from '#shared/store/config';
+import { createLead, putCampaign } from '#shared/store/leads';
+import { leadHistory } from '#shared/store/outreach';
 
 /**
  * 64 concurrent executions against tight limits: per channel hour and day, per recipient domain, global per

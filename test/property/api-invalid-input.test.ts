@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack';
-import { type ApiCall, type ApiReply, api, campaignBody, loadHandler } from '../integration/shared/api/gateway';
+import { type LocalStack, startLocalStack } from '#local/stack';
+import { type ApiCall, type ApiReply, api, campaignBody, loadHandler } from '../integration/functions/api/gateway';
 import {
   deeplyNestedJson,
   expectRefused,

@@ -1,8 +1,8 @@
 import { DeleteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { documentClient } from '../../shared/store/client';
-import { TABLES, type TableKey, tableName } from '../../shared/store/tables';
+import { documentClient } from '#shared/store/client';
+import { TABLES, type TableKey, tableName } from '#shared/store/tables';
 
 /**
  * Shared pieces of the property-based bad-input suites: a fixed seed (override with CASCADE_FC_SEED to explore),

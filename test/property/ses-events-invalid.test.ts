@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import type { LocalDynamo } from '../../infra/local/dynamodb';
-import { createLead } from '../../shared/store/leads';
-import { putMessage } from '../../shared/store/outreach';
-import { handleSesEvent } from '../../shared/tracking/ses-events';
+import type { LocalDynamo } from '#local/dynamodb';
+import { createLead } from '#shared/store/leads';
+import { putMessage } from '#shared/store/outreach';
+import { handleSesEvent } from '#shared/tracking/ses-events';
 import { useLocalDynamo } from '../support/local-dynamo';
 import {
   coversField,

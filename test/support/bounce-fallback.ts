@@ -1,7 +1,7 @@
-import type { LocalStack } from '../../infra/local/stack';
-import { launchBatch } from '../../shared/outreach/launcher';
-import { putAccountLimits, putChannelConfig } from '../../shared/store/config';
-import { createLead, putCampaign } from '../../shared/store/leads';
+import type { LocalStack } from '#local/stack';
+import { launchBatch } from '#shared/outreach/launcher';
+import { putAccountLimits, putChannelConfig } from '#shared/store/config';
+import { createLead, putCampaign } from '#shared/store/leads';
 import { testCampaign, testLead } from './fixtures';
 
 /**

@@ -1,4 +1,4 @@
-import { type Campaign, DEFAULT_SEQUENCE, type Lead } from '../../shared/domain/schemas';
+import { type Campaign, DEFAULT_SEQUENCE, type Lead } from '#shared/domain/schemas';
 
 const CREATED = '2026-11-24T08:00:00.000Z';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createTables, type LocalDynamo, startDynalite, tableEnvironment } from '../../infra/local/dynamodb';
+import { createTables, type LocalDynamo, startDynalite, tableEnvironment } from '#local/dynamodb';
 
 /** Starts dynalite with every Cascade table and points the AWS SDK and the store at it. */
 export async function useLocalDynamo(): Promise<LocalDynamo> {

@@ -1,7 +1,7 @@
-import type { ProviderVerdict } from '../../domain/outcome';
-import type { ChannelConfig } from '../../domain/schemas';
-import type { ChannelAdapter, Preparation } from '../../outreach/channel-adapter';
-import { nowIso } from '../../time/clock';
+import type { ProviderVerdict } from '#shared/domain/outcome';
+import type { ChannelConfig } from '#shared/domain/schemas';
+import type { ChannelAdapter, Preparation } from '#shared/outreach/channel-adapter';
+import { nowIso } from '#shared/time/clock';
 import { findContactPage } from './discover';
 import { isOutboundBlocked, isUnknownHost } from './fetch';
 import { type ConsentPolicy, DEFAULT_CONSENT_POLICY, isConsentPolicy, submitContactForm } from './submit';

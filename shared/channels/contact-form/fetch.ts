@@ -4,7 +4,7 @@ import {
   OutboundRequestError,
   type OutboundResponse,
   outboundRequest,
-} from '../../http/outbound';
+} from '#shared/http/outbound';
 
 /**
  * How the contact-form channel talks to a lead's web site: like a browser would (a real User-Agent,

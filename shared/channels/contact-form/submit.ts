@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { load } from 'cheerio/slim';
 import { CookieJar } from 'tough-cookie';
-import type { ProviderVerdict } from '../../domain/outcome';
-import type { Outcome, ReasonCode } from '../../domain/schemas';
-import { OutboundRequestError, type OutboundResponse, outboundRequest } from '../../http/outbound';
+import type { ProviderVerdict } from '#shared/domain/outcome';
+import type { Outcome, ReasonCode } from '#shared/domain/schemas';
+import { OutboundRequestError, type OutboundResponse, outboundRequest } from '#shared/http/outbound';
 import { type FormFetchOptions, fetchPage, guardedInit, isOutboundBlocked, isUnknownHost } from './fetch';
 import { BLOCKING_PROTECTIONS, type FormField, type ParsedForm, parseForms } from './parse';
 

@@ -1,17 +1,17 @@
 import { SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
-import { sesClient } from '../../aws/clients';
-import { setting } from '../../config/settings';
-import type { ProviderVerdict } from '../../domain/outcome';
+import { sesClient } from '#shared/aws/clients';
+import { setting } from '#shared/config/settings';
+import type { ProviderVerdict } from '#shared/domain/outcome';
 import {
   formatMailbox,
   HeaderValueError,
   isHeaderSafeAddress,
   isSesHeaderValue,
   singleLineHeaderText,
-} from '../../mail/header';
-import type { ChannelAdapter, SendResult, StepContext } from '../../outreach/channel-adapter';
-import { dayWindow } from '../../rate-limit/limiter';
-import { nowMs } from '../../time/clock';
+} from '#shared/mail/header';
+import type { ChannelAdapter, SendResult, StepContext } from '#shared/outreach/channel-adapter';
+import { dayWindow } from '#shared/rate-limit/limiter';
+import { nowMs } from '#shared/time/clock';
 import { checkEmailAddress, emailDomain } from './address';
 import { addressPolicyProblem, checkMailExchanger } from './address-policy';
 import { messageTags } from './ses-tags';

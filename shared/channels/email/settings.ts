@@ -1,4 +1,4 @@
-import { hasControlCharacters, SINGLE_LINE_MESSAGE } from '../../mail/header';
+import { hasControlCharacters, SINGLE_LINE_MESSAGE } from '#shared/mail/header';
 
 /**
  * Channel settings that reach a mail header, and what each must look like. The API refuses a config that

@@ -1,7 +1,7 @@
-import { type SettingName, setting as stackSetting } from '../../config/settings';
-import type { ChannelConfig } from '../../domain/schemas';
-import type { ChannelAdapter } from '../../outreach/channel-adapter';
-import { secretValue } from '../../secrets';
+import { type SettingName, setting as stackSetting } from '#shared/config/settings';
+import type { ChannelConfig } from '#shared/domain/schemas';
+import type { ChannelAdapter } from '#shared/outreach/channel-adapter';
+import { secretValue } from '#shared/secrets';
 import { LinkedInProviderClient } from './provider-client';
 import {
   checkMessageLength,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { LinkedInConnectionStatus } from '../../domain/schemas';
-import { OutboundRequestError, type OutboundResponse, outboundRequest } from '../../http/outbound';
+import type { LinkedInConnectionStatus } from '#shared/domain/schemas';
+import { OutboundRequestError, type OutboundResponse, outboundRequest } from '#shared/http/outbound';
 
 /**
  * Client for the LinkedIn automation provider. Unipile's REST API is the reference:

@@ -1,6 +1,6 @@
-import type { ProviderVerdict } from '../../domain/outcome';
-import type { LinkedInConnectionStatus } from '../../domain/schemas';
-import { OutboundRequestError } from '../../http/outbound';
+import type { ProviderVerdict } from '#shared/domain/outcome';
+import type { LinkedInConnectionStatus } from '#shared/domain/schemas';
+import { OutboundRequestError } from '#shared/http/outbound';
 import { LinkedInProviderError } from './provider-client';
 
 /** LinkedIn's limits (PRODUCT.md §2): invitation note ≤ 300 characters, direct message ≤ 8,000. */

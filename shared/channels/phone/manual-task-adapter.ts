@@ -1,4 +1,4 @@
-import type { ChannelAdapter } from '../../outreach/channel-adapter';
+import type { ChannelAdapter } from '#shared/outreach/channel-adapter';
 
 /** PHONE has no automated send: the step leaves an operator a call task and the sequence moves on. */
 export const phoneAdapter: ChannelAdapter = {

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSigv4Signer } from '../../../cli/sigv4';
-import { type CliRun, errorLines, runCascade } from '../../support/cli';
+import { createSigv4Signer } from '#cli/sigv4';
+import { type CliRun, errorLines, runCascade } from '#test/support/cli';
 import { type KnownCredentials, startVerifyingServer, type VerifyingServer } from './sigv4-server';
 
 /**

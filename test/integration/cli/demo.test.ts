@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoRun, type DemoSummary, runDemo } from '../../../cli/demo';
-import type { LocalStack } from '../../../infra/local/stack';
-import type { Lead } from '../../../shared/domain/schemas';
-import { getLead } from '../../../shared/store/leads';
-import { leadHistory } from '../../../shared/store/outreach';
+import { type DemoRun, type DemoSummary, runDemo } from '#cli/demo';
+import type { LocalStack } from '#local/stack';
+import type { Lead } from '#shared/domain/schemas';
+import { getLead } from '#shared/store/leads';
+import { leadHistory } from '#shared/store/outreach';
 
 type Step = [channel: string, outcome: string, reason?: string];
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiServer, startApiServer } from '../../../cli/serve';
-import { unsubscribeToken } from '../../../shared/outreach/unsubscribe';
+import { type ApiServer, startApiServer } from '#cli/serve';
+import { unsubscribeToken } from '#shared/outreach/unsubscribe';
 
 /**
  * The operator API over real HTTP: the embedded stack and the local API Gateway adapter in this process,

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiServer, startApiServer } from '../../../cli/serve';
-import { type CliRun, errorLines, runCascade } from '../../support/cli';
+import { type ApiServer, startApiServer } from '#cli/serve';
+import { type CliRun, errorLines, runCascade } from '#test/support/cli';
 
 /**
  * `cascade simulate` as subprocesses (`node bin/cascade.js simulate …`) against an API served by this

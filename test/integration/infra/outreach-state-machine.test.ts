@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../../infra/local/stack';
-import { RATE_LIMIT_JITTER_SECONDS, STATE } from '../../../infra/outreach-state-machine';
-import { SequenceConfig } from '../../../shared/domain/schemas';
-import { launchBatch } from '../../../shared/outreach/launcher';
-import { putAccountLimits, putChannelConfig } from '../../../shared/store/config';
-import { createLead, putCampaign } from '../../../shared/store/leads';
-import { testCampaign, testLead } from '../../support/fixtures';
+import { RATE_LIMIT_JITTER_SECONDS } from '#infra/outreach-state-machine';
+import { STATE } from '#infra/state-names';
+import { type LocalStack, startLocalStack } from '#local/stack';
+import { SequenceConfig } from '#shared/domain/schemas';
+import { launchBatch } from '#shared/outreach/launcher';
+import { putAccountLimits, putChannelConfig } from '#shared/store/config';
+import { createLead, putCampaign } from '#shared/store/leads';
+import { testCampaign, testLead } from '#test/support/fixtures';
 
 /** The synthesized definition on the embedded stack: how long a rate-limited lead really waits. */
 let stack: LocalStack;

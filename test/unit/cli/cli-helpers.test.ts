@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatApiError, normalizeBaseUrl } from '../../../cli/api-client';
-import { parseSchedule } from '../../../cli/serve';
-import { importChunks, suppressionKey } from '../../../cli/verbs';
+import { formatApiError, normalizeBaseUrl } from '#cli/api-client';
+import { parseSchedule } from '#cli/serve';
+import { importChunks, suppressionKey } from '#cli/verbs';
 
 describe('formatApiError', () => {
   it('puts the code, the message and each field detail on one line', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_ROUTES, buildOpenApiDocument } from '../../../shared/api/openapi';
+import { ALL_ROUTES, buildOpenApiDocument } from '#functions/api/openapi';
 
 /** What the CLI's two auth modes rely on the OpenAPI document to say (PRODUCT.md §7). */
 

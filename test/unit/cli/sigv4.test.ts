@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiClient } from '../../../cli/api-client';
+import { ApiClient } from '#cli/api-client';
 import {
   createSigv4Signer,
   defaultAuthMode,
@@ -8,7 +8,7 @@ import {
   parseAuthMode,
   resolveAuthMode,
   setAuthOption,
-} from '../../../cli/sigv4';
+} from '#cli/sigv4';
 
 const EXECUTE_API = 'https://a1b2c3d4e5.execute-api.eu-central-1.amazonaws.com';
 const LOOPBACK = 'http://127.0.0.1:8787';

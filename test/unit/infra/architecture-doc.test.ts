@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mermaidFromDefinition, renderArchitectureDoc } from '../../../infra/architecture-doc';
-import { extractStateMachine, synthesizeTemplate } from '../../../infra/local/synth';
+import { mermaidFromDefinition, renderArchitectureDoc } from '#infra/architecture-doc';
+import { extractStateMachine, synthesizeTemplate } from '#local/synth';
 
 describe('docs/architecture.md', () => {
   it('matches the synthesized state machine (run `npm run docs` after changing it)', () => {

@@ -5,8 +5,8 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acknowledgementsOf } from '../../../infra/acknowledgements';
-import { CascadeStack, LINKEDIN_CONCURRENCY, PERSONAL_DATA_TABLES } from '../../../infra/cascade-stack';
+import { acknowledgementsOf } from '#infra/acknowledgements';
+import { CascadeStack, LINKEDIN_CONCURRENCY, PERSONAL_DATA_TABLES } from '#infra/cascade-stack';
 import { functionPolicy, logicalNames, type ReadableStatement } from './policy-view';
 
 /**

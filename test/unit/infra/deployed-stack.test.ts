@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CascadeStack } from '../../../infra/cascade-stack';
-import { matchesEventPattern } from '../../../infra/local/event-pattern';
-import { TemplateResolver, templateRules } from '../../../infra/local/template';
-import { FUNCTION_IDS, SECRETS, secretsOf, settingsOf } from '../../../shared/config/settings';
+import { CascadeStack } from '#infra/cascade-stack';
+import { matchesEventPattern } from '#local/event-pattern';
+import { TemplateResolver, templateRules } from '#local/template';
+import { FUNCTION_IDS, SECRETS, secretsOf, settingsOf } from '#shared/config/settings';
 
 /** What deploys: the defects a local run could not see before, read from the synthesized template. */
 function synth(context: Record<string, string> = {}): Template {

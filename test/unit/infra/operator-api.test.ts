@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CascadeStack } from '../../../infra/cascade-stack';
+import { CascadeStack } from '#infra/cascade-stack';
 
 let template: Template;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asStoreUnavailable, RETRYABLE_TASK_ERRORS, StoreUnavailableError } from '../../../shared/errors';
+import { asStoreUnavailable, RETRYABLE_TASK_ERRORS, StoreUnavailableError } from '#shared/errors';
 
 describe('store errors for the state machine', () => {
   it.each(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded'])(

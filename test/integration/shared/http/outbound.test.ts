@@ -7,7 +7,7 @@ import {
   OutboundRequestError,
   OutboundResponseTooLargeError,
   outboundRequest,
-} from '../../../../shared/http/outbound';
+} from '#shared/http/outbound';
 
 /** A loopback HTTP server that counts TCP connections and records requests. */
 interface Peer {

@@ -1,17 +1,17 @@
 import { gunzipSync } from 'node:zlib';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HttpAdapter, startHttpAdapter } from '../../../../infra/local/http-adapter';
-import { type LocalStack, startLocalStack } from '../../../../infra/local/stack';
-import { SequenceConfig } from '../../../../shared/domain/schemas';
-import { launchBatch } from '../../../../shared/outreach/launcher';
-import { documentClient } from '../../../../shared/store/client';
-import { getLead, listManualTasks, putCampaign } from '../../../../shared/store/leads';
-import { leadsForLinkedInProfile } from '../../../../shared/store/linkedin-index';
-import { leadHistory, listLeadMessages } from '../../../../shared/store/outreach';
-import { erasureKeyFor, getSuppression } from '../../../../shared/store/suppressions';
-import { TABLES } from '../../../../shared/store/tables';
-import { testCampaign } from '../../../support/fixtures';
+import { type HttpAdapter, startHttpAdapter } from '#local/http-adapter';
+import { type LocalStack, startLocalStack } from '#local/stack';
+import { SequenceConfig } from '#shared/domain/schemas';
+import { launchBatch } from '#shared/outreach/launcher';
+import { documentClient } from '#shared/store/client';
+import { getLead, listManualTasks, putCampaign } from '#shared/store/leads';
+import { leadsForLinkedInProfile } from '#shared/store/linkedin-index';
+import { leadHistory, listLeadMessages } from '#shared/store/outreach';
+import { erasureKeyFor, getSuppression } from '#shared/store/suppressions';
+import { TABLES } from '#shared/store/tables';
+import { testCampaign } from '#test/support/fixtures';
 
 /**
  * Erasure end to end: a lead runs through every channel of the embedded stack (an email that bounces, a

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '../../../../infra/local/dynamodb';
-import type { ChannelResult } from '../../../../shared/domain/outcome';
-import { EmailBouncedError, LeadComplainedError } from '../../../../shared/errors';
-import { checkDelivery } from '../../../../shared/outreach/check-delivery';
-import { type LimitRule, reserve } from '../../../../shared/rate-limit/limiter';
-import { createLead } from '../../../../shared/store/leads';
-import { advanceMessage, claimAttempt, putMessage, recordReservation } from '../../../../shared/store/outreach';
-import { testLead } from '../../../support/fixtures';
-import { useLocalDynamo } from '../../../support/local-dynamo';
+import type { LocalDynamo } from '#local/dynamodb';
+import type { ChannelResult } from '#shared/domain/outcome';
+import { EmailBouncedError, LeadComplainedError } from '#shared/errors';
+import { checkDelivery } from '#shared/outreach/check-delivery';
+import { type LimitRule, reserve } from '#shared/rate-limit/limiter';
+import { createLead } from '#shared/store/leads';
+import { advanceMessage, claimAttempt, putMessage, recordReservation } from '#shared/store/outreach';
+import { testLead } from '#test/support/fixtures';
+import { useLocalDynamo } from '#test/support/local-dynamo';
 
 let dynamo: LocalDynamo;
 const AT = Date.parse('2026-11-24T09:00:00.000Z');

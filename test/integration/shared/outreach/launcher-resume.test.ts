@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../../../infra/local/stack';
-import { type Lead, SequenceConfig } from '../../../../shared/domain/schemas';
-import { launchBatch, resumeParkedLeads } from '../../../../shared/outreach/launcher';
-import { createLead, getLead, putCampaign, transitionCampaign } from '../../../../shared/store/leads';
-import { testCampaign, testLead } from '../../../support/fixtures';
+import { type LocalStack, startLocalStack } from '#local/stack';
+import { type Lead, SequenceConfig } from '#shared/domain/schemas';
+import { launchBatch, resumeParkedLeads } from '#shared/outreach/launcher';
+import { createLead, getLead, putCampaign, transitionCampaign } from '#shared/store/leads';
+import { testCampaign, testLead } from '#test/support/fixtures';
 
 /** Pausing a campaign stops its sequences at their next step; resuming it restarts them there, not from the top. */
 let stack: LocalStack;

@@ -1,13 +1,13 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../../../infra/local/stack';
-import { leadFromInput } from '../../../../shared/leads/create';
-import { LeadInput } from '../../../../shared/leads/import';
-import { launchBatch } from '../../../../shared/outreach/launcher';
-import { createLead, getLead, putCampaign } from '../../../../shared/store/leads';
-import { leadHistory } from '../../../../shared/store/outreach';
-import { addSuppression } from '../../../../shared/store/suppressions';
-import { testCampaign } from '../../../support/fixtures';
+import { type LocalStack, startLocalStack } from '#local/stack';
+import { leadFromInput } from '#shared/leads/create';
+import { LeadInput } from '#shared/leads/import';
+import { launchBatch } from '#shared/outreach/launcher';
+import { createLead, getLead, putCampaign } from '#shared/store/leads';
+import { leadHistory } from '#shared/store/outreach';
+import { addSuppression } from '#shared/store/suppressions';
+import { testCampaign } from '#test/support/fixtures';
 
 let stack: LocalStack;
 

@@ -1,17 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../../../infra/local/stack';
-import { contactFormAdapter } from '../../../../shared/channels/contact-form/contact-form-adapter';
-import { type Campaign, DEFAULT_SEQUENCE, type Lead } from '../../../../shared/domain/schemas';
-import { logger } from '../../../../shared/observability';
-import { OutreachNotAllowedError, startOperatorOutreach } from '../../../../shared/outreach/operator-outreach';
-import { runChannelStep } from '../../../../shared/outreach/step-runner';
-import { buildExecutionInput } from '../../../../shared/outreach/task-input';
-import { secretValue } from '../../../../shared/secrets';
-import { createLead, putCampaign } from '../../../../shared/store/leads';
-import { testLead } from '../../../support/fixtures';
-import { api, loadHandler, TEST_TOKEN } from '../api/gateway';
+import { type LocalStack, startLocalStack } from '#local/stack';
+import { contactFormAdapter } from '#shared/channels/contact-form/contact-form-adapter';
+import { type Campaign, DEFAULT_SEQUENCE, type Lead } from '#shared/domain/schemas';
+import { logger } from '#shared/observability';
+import { OutreachNotAllowedError, startOperatorOutreach } from '#shared/outreach/operator-outreach';
+import { runChannelStep } from '#shared/outreach/step-runner';
+import { buildExecutionInput } from '#shared/outreach/task-input';
+import { secretValue } from '#shared/secrets';
+import { createLead, putCampaign } from '#shared/store/leads';
+import { api, loadHandler, TEST_TOKEN } from '#test/integration/functions/api/gateway';
+import { testLead } from '#test/support/fixtures';
 
 let stack: LocalStack;
 let trap: Server;

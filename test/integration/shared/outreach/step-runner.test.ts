@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../../../infra/local/stack';
-import { emailAdapter } from '../../../../shared/channels/email/ses-adapter';
-import { linkedInAdapter } from '../../../../shared/channels/linkedin/linkedin-adapter';
-import { type Campaign, DEFAULT_SEQUENCE, type Lead } from '../../../../shared/domain/schemas';
-import { attemptKeyFor } from '../../../../shared/ids';
-import type { ChannelAdapter } from '../../../../shared/outreach/channel-adapter';
-import { runChannelStep } from '../../../../shared/outreach/step-runner';
-import { buildExecutionInput, type StepTaskInput } from '../../../../shared/outreach/task-input';
-import { counterValue, dayWindow, hourWindow } from '../../../../shared/rate-limit/limiter';
-import { putChannelConfig } from '../../../../shared/store/config';
-import { createLead, getLead, putCampaign } from '../../../../shared/store/leads';
-import { getAttempt, leadHistory } from '../../../../shared/store/outreach';
-import { testLead } from '../../../support/fixtures';
+import { type LocalStack, startLocalStack } from '#local/stack';
+import { emailAdapter } from '#shared/channels/email/ses-adapter';
+import { linkedInAdapter } from '#shared/channels/linkedin/linkedin-adapter';
+import { type Campaign, DEFAULT_SEQUENCE, type Lead } from '#shared/domain/schemas';
+import { attemptKeyFor } from '#shared/ids';
+import type { ChannelAdapter } from '#shared/outreach/channel-adapter';
+import { runChannelStep } from '#shared/outreach/step-runner';
+import { buildExecutionInput, type StepTaskInput } from '#shared/outreach/task-input';
+import { counterValue, dayWindow, hourWindow } from '#shared/rate-limit/limiter';
+import { putChannelConfig } from '#shared/store/config';
+import { createLead, getLead, putCampaign } from '#shared/store/leads';
+import { getAttempt, leadHistory } from '#shared/store/outreach';
+import { testLead } from '#test/support/fixtures';
 
 let stack: LocalStack;
 const campaign: Campaign = {
@@ -76,7 +76,7 @@ describe('a retried channel Lambda never sends twice', () => {
   it('replays the recorded result when Step Functions retries a try that already sent', async () => {
     // Prepare
     const lead = await newLead({ email: 'replay@acme.example' });
-    const { handler } = await import('../../../../functions/send-email/index');
+    const { handler } = await import('#functions/send-email/index');
     const input = stepInput(lead, 0);
 
     // Act
@@ -103,7 +103,7 @@ describe('a retried channel Lambda never sends twice', () => {
     await expect(runChannelStep(input, crashingAfterSend)).rejects.toThrow('Lambda runtime exited');
 
     // Act: Step Functions retries the Task with the same input.
-    const { handler } = await import('../../../../functions/send-email/index');
+    const { handler } = await import('#functions/send-email/index');
     const retried = await handler(input, {} as never);
 
     // Assess
@@ -231,7 +231,7 @@ describe('a sequence that fails with a try left open', () => {
     };
     const input = stepInput(lead, 0);
     await expect(runChannelStep(input, dying)).rejects.toThrow('Lambda runtime exited');
-    const { settleOpenAttempts } = await import('../../../../shared/outreach/settle-open-attempts');
+    const { settleOpenAttempts } = await import('#shared/outreach/settle-open-attempts');
 
     // Act
     const settled = await settleOpenAttempts(lead.leadId, campaign.campaignId, input.executionName);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '../../../../infra/local/dynamodb';
-import { counterValue, type LimitRule, release, reserve, rulesForSend } from '../../../../shared/rate-limit/limiter';
-import { DEFAULT_ACCOUNT_LIMITS } from '../../../../shared/store/config';
-import { useLocalDynamo } from '../../../support/local-dynamo';
+import type { LocalDynamo } from '#local/dynamodb';
+import { counterValue, type LimitRule, release, reserve, rulesForSend } from '#shared/rate-limit/limiter';
+import { DEFAULT_ACCOUNT_LIMITS } from '#shared/store/config';
+import { useLocalDynamo } from '#test/support/local-dynamo';
 
 let dynamo: LocalDynamo;
 beforeAll(async () => {

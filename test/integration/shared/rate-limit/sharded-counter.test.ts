@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '../../../../infra/local/dynamodb';
+import type { LocalDynamo } from '#local/dynamodb';
 import {
   type CounterRule,
   counterShards,
@@ -11,9 +11,9 @@ import {
   rulesForSend,
   shardKey,
   shardLimit,
-} from '../../../../shared/rate-limit/limiter';
-import { DEFAULT_ACCOUNT_LIMITS } from '../../../../shared/store/config';
-import { useLocalDynamo } from '../../../support/local-dynamo';
+} from '#shared/rate-limit/limiter';
+import { DEFAULT_ACCOUNT_LIMITS } from '#shared/store/config';
+import { useLocalDynamo } from '#test/support/local-dynamo';
 
 let dynamo: LocalDynamo;
 beforeAll(async () => {

@@ -1,12 +1,12 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '../../../../infra/local/dynamodb';
-import { StoreUnavailableError } from '../../../../shared/errors';
-import { batchGetAll } from '../../../../shared/store/batch-get';
-import { documentClient } from '../../../../shared/store/client';
-import { findSuppressionsByKeys } from '../../../../shared/store/suppression-checks';
-import { tableName } from '../../../../shared/store/tables';
-import { useLocalDynamo } from '../../../support/local-dynamo';
+import type { LocalDynamo } from '#local/dynamodb';
+import { StoreUnavailableError } from '#shared/errors';
+import { batchGetAll } from '#shared/store/batch-get';
+import { documentClient } from '#shared/store/client';
+import { findSuppressionsByKeys } from '#shared/store/suppression-checks';
+import { tableName } from '#shared/store/tables';
+import { useLocalDynamo } from '#test/support/local-dynamo';
 
 let dynamo: LocalDynamo;
 /** How many more BatchGetItem answers give back their last key as unprocessed, as a throttled DynamoDB does. */

@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '../../../../infra/local/dynamodb';
-import {
-  bumpCounters,
-  channelMetrics,
-  METRICS_SHARDS,
-  metricsReport,
-} from '../../../../shared/tracking/metrics-aggregates';
-import { useLocalDynamo } from '../../../support/local-dynamo';
+import type { LocalDynamo } from '#local/dynamodb';
+import { bumpCounters, channelMetrics, METRICS_SHARDS, metricsReport } from '#shared/tracking/metrics-aggregates';
+import { useLocalDynamo } from '#test/support/local-dynamo';
 
 let dynamo: LocalDynamo;
 const TODAY = Date.parse('2026-11-24T12:00:00Z');

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../../../infra/local/stack';
-import { type Lead, SequenceConfig } from '../../../../shared/domain/schemas';
-import { launchBatch } from '../../../../shared/outreach/launcher';
-import { createLead, getLead, putCampaign } from '../../../../shared/store/leads';
-import { indexLinkedInProfile } from '../../../../shared/store/linkedin-index';
-import { getMessage, putMessage } from '../../../../shared/store/outreach';
-import { handleInboundEmail } from '../../../../shared/tracking/inbound-email';
-import { handleLinkedInWebhook, verifyWebhookSecret } from '../../../../shared/tracking/linkedin-events';
-import { testCampaign, testLead } from '../../../support/fixtures';
+import { type LocalStack, startLocalStack } from '#local/stack';
+import { type Lead, SequenceConfig } from '#shared/domain/schemas';
+import { launchBatch } from '#shared/outreach/launcher';
+import { createLead, getLead, putCampaign } from '#shared/store/leads';
+import { indexLinkedInProfile } from '#shared/store/linkedin-index';
+import { getMessage, putMessage } from '#shared/store/outreach';
+import { handleInboundEmail } from '#shared/tracking/inbound-email';
+import { handleLinkedInWebhook, verifyWebhookSecret } from '#shared/tracking/linkedin-events';
+import { testCampaign, testLead } from '#test/support/fixtures';
 
 let stack: LocalStack;
 let counter = 0;
@@ -181,7 +181,7 @@ describe('a reply during a wait between steps', () => {
     }
 
     // Act: the lead answers an earlier email by a per-message address while the sequence waits.
-    const { recordReply } = await import('../../../../shared/tracking/replies');
+    const { recordReply } = await import('#shared/tracking/replies');
     const reply = await recordReply(lead.leadId, { channel: 'EMAIL' });
     await execution.done;
 

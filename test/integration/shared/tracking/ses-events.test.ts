@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '../../../../infra/local/dynamodb';
-import type { Lead, OutreachMessage } from '../../../../shared/domain/schemas';
-import { createLead, getLead } from '../../../../shared/store/leads';
-import { getMessage, putMessage } from '../../../../shared/store/outreach';
-import { findSuppression } from '../../../../shared/store/suppressions';
-import { handleSesEvent } from '../../../../shared/tracking/ses-events';
-import { testLead } from '../../../support/fixtures';
-import { useLocalDynamo } from '../../../support/local-dynamo';
+import type { LocalDynamo } from '#local/dynamodb';
+import type { Lead, OutreachMessage } from '#shared/domain/schemas';
+import { createLead, getLead } from '#shared/store/leads';
+import { getMessage, putMessage } from '#shared/store/outreach';
+import { findSuppression } from '#shared/store/suppressions';
+import { handleSesEvent } from '#shared/tracking/ses-events';
+import { testLead } from '#test/support/fixtures';
+import { useLocalDynamo } from '#test/support/local-dynamo';
 
 let dynamo: LocalDynamo;
 let sequence = 0;

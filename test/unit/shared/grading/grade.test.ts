@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Grade } from '../../../../shared/domain/schemas';
-import { type GradeInput, gradeAtLeast, gradeLead } from '../../../../shared/grading/grade';
+import type { Grade } from '#shared/domain/schemas';
+import { type GradeInput, gradeAtLeast, gradeLead } from '#shared/grading/grade';
 
 const lead = (overrides: Partial<GradeInput>): GradeInput => ({ leadScore: 0, painPoints: [], tags: [], ...overrides });
 const BUDGET = { budgetRange: '$10k-$50k' };

@@ -5,7 +5,7 @@ import {
   normalizeAddress,
   OutboundBlockedError,
   parseTrustedOrigins,
-} from '../../../../shared/http/outbound';
+} from '#shared/http/outbound';
 
 const ENV_NAMES = [
   'CASCADE_CONNECT_TO',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importLeadCsv, importLeadCsvStream, parseLeadCsvStream } from '../../../../shared/leads/import';
+import { importLeadCsv, importLeadCsvStream, parseLeadCsvStream } from '#shared/leads/import';
 
 const HEADER = 'first_name,email,lead_score';
 

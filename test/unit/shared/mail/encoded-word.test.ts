@@ -1,6 +1,6 @@
 import { decodeWords } from 'postal-mime';
 import { describe, expect, it } from 'vitest';
-import { encodeWords, MAX_ENCODED_WORD_LENGTH } from '../../../../shared/mail/encoded-word';
+import { encodeWords, MAX_ENCODED_WORD_LENGTH } from '#shared/mail/encoded-word';
 
 const words = (encoded: string) => encoded.split(' ');
 const payload = (word: string) => Buffer.from(word.slice('=?UTF-8?B?'.length, -'?='.length), 'base64');

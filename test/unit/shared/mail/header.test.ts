@@ -1,6 +1,6 @@
 import { addressParser } from 'postal-mime';
 import { describe, expect, it } from 'vitest';
-import { formatMailbox, HeaderValueError, isSingleLine, singleLineHeaderText } from '../../../../shared/mail/header';
+import { formatMailbox, HeaderValueError, isSingleLine, singleLineHeaderText } from '#shared/mail/header';
 
 /** What a mail reader makes of the header value: display name and address. */
 const parsed = (mailbox: string) => {

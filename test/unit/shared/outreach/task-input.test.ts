@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SEQUENCE, SequenceConfig } from '../../../../shared/domain/schemas';
-import { buildExecutionInput, toRuntimeSteps } from '../../../../shared/outreach/task-input';
+import { DEFAULT_SEQUENCE, SequenceConfig } from '#shared/domain/schemas';
+import { buildExecutionInput, toRuntimeSteps } from '#shared/outreach/task-input';
 
 describe('execution input', () => {
   it('turns the default sequence into Email → LinkedIn → Contact form with 24 h then 48 h backoff', () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { unsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from '../../../../shared/outreach/unsubscribe';
-import { primeSecrets } from '../../../../shared/secrets';
+import { unsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from '#shared/outreach/unsubscribe';
+import { primeSecrets } from '#shared/secrets';
 
 beforeEach(() => {
   primeSecrets({ CASCADE_UNSUBSCRIBE_SECRET: 'test-signing-secret' });

@@ -4,14 +4,9 @@ import * as path from 'node:path';
 import * as cheerio from 'cheerio';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChannelTemplate } from '../../../../shared/domain/schemas';
-import {
-  buildTemplateContext,
-  renderMessage,
-  TemplateError,
-  validateTemplate,
-} from '../../../../shared/templates/render';
-import { runs } from '../../../property/harness';
+import type { ChannelTemplate } from '#shared/domain/schemas';
+import { buildTemplateContext, renderMessage, TemplateError, validateTemplate } from '#shared/templates/render';
+import { runs } from '#test/property/harness';
 
 /**
  * Templates are the operator's code; lead data is the outside world's. Lead data is only ever output —

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseLeadCsv, validateLeadRows } from '../../../../shared/leads/import';
+import { parseLeadCsv, validateLeadRows } from '#shared/leads/import';
 import {
   buildTemplateContext,
   DEFAULT_TEMPLATES,
   renderMessage,
   TemplateError,
   validateTemplate,
-} from '../../../../shared/templates/render';
+} from '#shared/templates/render';
 
 const SAMPLE = readFileSync(fileURLToPath(new URL('../../../../examples/leads.csv', import.meta.url)), 'utf8');
 const CAMPAIGN = {

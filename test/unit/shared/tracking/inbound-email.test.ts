@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAutoReply } from '../../../../shared/tracking/inbound-email';
+import { isAutoReply } from '#shared/tracking/inbound-email';
 
 const headers = (entries: Record<string, string>) => new Map(Object.entries(entries));
 

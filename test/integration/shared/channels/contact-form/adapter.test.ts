@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SiteSandbox, startSiteSandbox } from '../../../../../infra/local/site-sandbox';
-import { contactFormAdapter } from '../../../../../shared/channels/contact-form/contact-form-adapter';
-import type { Campaign, ChannelConfig, Lead } from '../../../../../shared/domain/schemas';
-import type { SendPlan, StepContext } from '../../../../../shared/outreach/channel-adapter';
+import { type SiteSandbox, startSiteSandbox } from '#local/site-sandbox';
+import { contactFormAdapter } from '#shared/channels/contact-form/contact-form-adapter';
+import type { Campaign, ChannelConfig, Lead } from '#shared/domain/schemas';
+import type { SendPlan, StepContext } from '#shared/outreach/channel-adapter';
 
 let sandbox: SiteSandbox;
 const saved = { connectTo: process.env.CASCADE_CONNECT_TO, allow: process.env.CASCADE_ALLOW_PRIVATE_NETWORK };

@@ -1,13 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { load } from 'cheerio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { findContactPage } from '../../../../../shared/channels/contact-form/discover';
-import { FORM_USER_AGENT } from '../../../../../shared/channels/contact-form/fetch';
-import {
-  type ContactDetails,
-  inspectFormPage,
-  submitContactForm,
-} from '../../../../../shared/channels/contact-form/submit';
+import { findContactPage } from '#shared/channels/contact-form/discover';
+import { FORM_USER_AGENT } from '#shared/channels/contact-form/fetch';
+import { type ContactDetails, inspectFormPage, submitContactForm } from '#shared/channels/contact-form/submit';
 import {
   FIXTURE_PATHS,
   FIXTURES_DIR,

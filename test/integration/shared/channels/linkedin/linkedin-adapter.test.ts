@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../../../../infra/local/stack';
-import { linkedInAdapter } from '../../../../../shared/channels/linkedin/linkedin-adapter';
-import { type ChannelConfig, DEFAULT_SEQUENCE, type Lead } from '../../../../../shared/domain/schemas';
-import { runChannelStep } from '../../../../../shared/outreach/step-runner';
-import { buildExecutionInput, type StepTaskInput } from '../../../../../shared/outreach/task-input';
-import { putChannelConfig } from '../../../../../shared/store/config';
-import { createLead, getLead, putCampaign } from '../../../../../shared/store/leads';
-import { testCampaign, testLead } from '../../../../support/fixtures';
+import { type LocalStack, startLocalStack } from '#local/stack';
+import { linkedInAdapter } from '#shared/channels/linkedin/linkedin-adapter';
+import { type ChannelConfig, DEFAULT_SEQUENCE, type Lead } from '#shared/domain/schemas';
+import { runChannelStep } from '#shared/outreach/step-runner';
+import { buildExecutionInput, type StepTaskInput } from '#shared/outreach/task-input';
+import { putChannelConfig } from '#shared/store/config';
+import { createLead, getLead, putCampaign } from '#shared/store/leads';
+import { testCampaign, testLead } from '#test/support/fixtures';
 
 let stack: LocalStack;
 let counter = 0;

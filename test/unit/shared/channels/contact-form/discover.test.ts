@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { consentPolicyOf } from '../../../../../shared/channels/contact-form/contact-form-adapter';
-import { contactLinks } from '../../../../../shared/channels/contact-form/discover';
+import { consentPolicyOf } from '#shared/channels/contact-form/contact-form-adapter';
+import { contactLinks } from '#shared/channels/contact-form/discover';
 
 describe('contactLinks', () => {
   it('finds "contact" links by text or path in several languages, same site only, best first', () => {

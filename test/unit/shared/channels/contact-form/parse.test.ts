@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type ParsedForm, parseForms } from '../../../../../shared/channels/contact-form/parse';
+import { type ParsedForm, parseForms } from '#shared/channels/contact-form/parse';
 
 const FIXTURES = fileURLToPath(new URL('../../../../fixtures/forms/', import.meta.url));
 

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type ParsedForm, parseForms } from '../../../../../shared/channels/contact-form/parse';
+import { type ParsedForm, parseForms } from '#shared/channels/contact-form/parse';
 import {
   type ContactDetails,
   encodeSubmission,
   judgeResponse,
   planSubmission,
-} from '../../../../../shared/channels/contact-form/submit';
+} from '#shared/channels/contact-form/submit';
 
 const FIXTURES = fileURLToPath(new URL('../../../../fixtures/forms/', import.meta.url));
 

@@ -9,14 +9,10 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-sesv2';
 import { describe, expect, it } from 'vitest';
-import { checkEmailAddress } from '../../../../../shared/channels/email/address';
-import { addressPolicyProblem } from '../../../../../shared/channels/email/address-policy';
-import {
-  buildSendEmailRequest,
-  replyToAddress,
-  verdictForSesError,
-} from '../../../../../shared/channels/email/ses-adapter';
-import type { StepContext } from '../../../../../shared/outreach/channel-adapter';
+import { checkEmailAddress } from '#shared/channels/email/address';
+import { addressPolicyProblem } from '#shared/channels/email/address-policy';
+import { buildSendEmailRequest, replyToAddress, verdictForSesError } from '#shared/channels/email/ses-adapter';
+import type { StepContext } from '#shared/outreach/channel-adapter';
 
 describe('email address check', () => {
   it.each([

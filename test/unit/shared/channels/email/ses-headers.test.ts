@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildSendEmailRequest, emailAdapter } from '../../../../../shared/channels/email/ses-adapter';
-import { messageTags, sesTagValue, taggedMessage } from '../../../../../shared/channels/email/ses-tags';
-import { settingProblems } from '../../../../../shared/channels/email/settings';
-import type { StepContext } from '../../../../../shared/outreach/channel-adapter';
+import { buildSendEmailRequest, emailAdapter } from '#shared/channels/email/ses-adapter';
+import { messageTags, sesTagValue, taggedMessage } from '#shared/channels/email/ses-tags';
+import { settingProblems } from '#shared/channels/email/settings';
+import type { StepContext } from '#shared/outreach/channel-adapter';
 
 /** SES API v2 MessageTag: ASCII letters, digits, `_` and `-`, 1–256 characters (names and values). */
 const SES_TAG = /^[A-Za-z0-9_-]{1,256}$/;

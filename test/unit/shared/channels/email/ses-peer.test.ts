@@ -3,17 +3,17 @@ import type { AddressInfo } from 'node:net';
 import * as sesLocal from 'aws-ses-v2-local';
 import { addressParser } from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '../../../../../infra/local/dynamodb';
-import { type SesSimulator, simulatedEvents, startSesSimulator } from '../../../../../infra/local/ses-simulator';
-import { emailAdapter } from '../../../../../shared/channels/email/ses-adapter';
-import { messageTags } from '../../../../../shared/channels/email/ses-tags';
-import type { Lead } from '../../../../../shared/domain/schemas';
-import type { StepContext } from '../../../../../shared/outreach/channel-adapter';
-import { createLead } from '../../../../../shared/store/leads';
-import { getMessage, putMessage } from '../../../../../shared/store/outreach';
-import { handleSesEvent, type SesEventResult } from '../../../../../shared/tracking/ses-events';
-import { testCampaign, testLead } from '../../../../support/fixtures';
-import { useLocalDynamo } from '../../../../support/local-dynamo';
+import type { LocalDynamo } from '#local/dynamodb';
+import { type SesSimulator, simulatedEvents, startSesSimulator } from '#local/ses-simulator';
+import { emailAdapter } from '#shared/channels/email/ses-adapter';
+import { messageTags } from '#shared/channels/email/ses-tags';
+import type { Lead } from '#shared/domain/schemas';
+import type { StepContext } from '#shared/outreach/channel-adapter';
+import { createLead } from '#shared/store/leads';
+import { getMessage, putMessage } from '#shared/store/outreach';
+import { handleSesEvent, type SesEventResult } from '#shared/tracking/ses-events';
+import { testCampaign, testLead } from '#test/support/fixtures';
+import { useLocalDynamo } from '#test/support/local-dynamo';
 
 /**
  * The adapter against the local SES peer (aws-ses-v2-local behind the SES mailbox simulator, as the

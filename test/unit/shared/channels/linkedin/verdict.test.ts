@@ -4,7 +4,7 @@ import {
   LinkedInProviderError,
   parseRetryAfter,
   publicIdentifierFrom,
-} from '../../../../../shared/channels/linkedin/provider-client';
+} from '#shared/channels/linkedin/provider-client';
 import {
   checkMessageLength,
   checkNoteLength,
@@ -12,8 +12,8 @@ import {
   verdictForInvitationSent,
   verdictForMessageSent,
   verdictForRelation,
-} from '../../../../../shared/channels/linkedin/verdict';
-import { OutboundRequestError } from '../../../../../shared/http/outbound';
+} from '#shared/channels/linkedin/verdict';
+import { OutboundRequestError } from '#shared/http/outbound';
 
 const providerError = (
   kind: LinkedInErrorKind,

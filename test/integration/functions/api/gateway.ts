@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+
+/** A bearer token the API tests send (API Gateway checks credentials, not the function: it is never read). */
+export const TEST_TOKEN = 'test-operator-token-0123456789';
+
+export interface ApiCall {
+  method: string;
+  /** Path with an optional `?query` (kept percent-encoded, as API Gateway's rawPath). */
+  path: string;
+  /** A JSON body (serialised, `content-type: application/json`). */
+  json?: unknown;
+  /** A raw body with its content type. */
+  raw?: { body: string; contentType?: string; base64?: boolean };
+  headers?: Record<string, string>;
+  /** The bearer token; `null` sends no Authorization header. Default TEST_TOKEN. */
+  token?: string | null;
+}
+
+export interface ApiReply {
+  status: number;
+  headers: Record<string, string>;
+  // biome-ignore lint/suspicious/noExplicitAny: test assertions read arbitrary JSON
+  body: any;
+  rawBody?: string;
+}
+
+/** An API Gateway HTTP API (payload 2.0) event as the `$default` route of a `$default` stage delivers it. */
+export function gatewayEvent(call: ApiCall): APIGatewayProxyEventV2 {
+  const [rawPath = '/', rawQueryString = ''] = call.path.split('?');
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    host: 'abc123.execute-api.us-east-1.amazonaws.com',
+    'user-agent': 'vitest',
+    'x-forwarded-for': '203.0.113.7',
+    'x-forwarded-proto': 'https',
+  };
+  if (call.token !== null) headers.authorization = `Bearer ${call.token ?? TEST_TOKEN}`;
+  let body: string | undefined;
+  let isBase64Encoded = false;
+  if (call.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(call.json);
+  } else if (call.raw) {
+    if (call.raw.contentType) headers['content-type'] = call.raw.contentType;
+    body = call.raw.base64 ? Buffer.from(call.raw.body).toString('base64') : call.raw.body;
+    isBase64Encoded = call.raw.base64 ?? false;
+  }
+  // Header names arrive lower-cased from API Gateway; these keep whatever case the test gave.
+  Object.assign(headers, call.headers);
+  const query: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(rawQueryString)) query[key] = value;
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString,
+    headers,
+    ...(rawQueryString && { queryStringParameters: query }),
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abc123',
+      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
+      domainPrefix: 'abc123',
+      http: {
+        method: call.method,
+        path: rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: '203.0.113.7',
+        userAgent: 'vitest',
+      },
+      requestId: randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body !== undefined && { body }),
+    isBase64Encoded,
+  };
+}
+
+export const lambdaContext: Context = {
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: 'ApiFunction',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ApiFunction',
+  memoryLimitInMB: '512',
+  awsRequestId: 'test',
+  logGroupName: '/aws/lambda/ApiFunction',
+  logStreamName: 'test',
+  getRemainingTimeInMillis: () => 30_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+};
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Calls the handler with one event and parses the JSON answer. */
+export async function callApi(handler: Handler, call: ApiCall): Promise<ApiReply> {
+  const result = await handler(gatewayEvent(call), lambdaContext);
+  const headers = Object.fromEntries(
+    Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+  );
+  return {
+    status: result.statusCode ?? 200,
+    headers,
+    body: result.body ? JSON.parse(result.body) : undefined,
+    rawBody: result.body,
+  };
+}
+
+/** The handler, imported after the stack has set the environment (table names, endpoints). */
+export async function loadHandler(): Promise<Handler> {
+  const module = await import('#functions/api/index');
+  return module.handler as unknown as Handler;
+}
+
+export const api = (handler: Handler) => (call: ApiCall) => callApi(handler, call);
+
+export function campaignBody(campaignId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    campaignId,
+    name: `Campaign ${campaignId}`,
+    sender: { name: 'Ada Lovelace', email: 'ada@cascade-demo.example', company: 'Cascade Demo Co' },
+    ...overrides,
+  };
+}
