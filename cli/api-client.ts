@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type ApiAuthMode, createSigv4Signer, type RequestSigner, resolveAuthMode } from './sigv4';
 
 /**
- * The CLI's HTTP client for the operator API (PRODUCT.md §7): JSON in and out, a bearer token (`cascade
+ * The CLI's HTTP client for the operator API (docs/product.md §7): JSON in and out, a bearer token (`cascade
  * serve`) or a SigV4 signature (deployed, behind API Gateway's IAM authoriser), and the API's error shape `{"error":{"code","message","details"}}` turned into one line
  * `<code>: <message> (<field>: <msg>; …)` (the CLI prefixes `cascade: `).
  */

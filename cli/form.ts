@@ -5,7 +5,7 @@ import { type ContactDetails, inspectFormPage, submitContactForm } from '#shared
 import { checkUrlTarget } from '#shared/http/outbound';
 
 /**
- * `cascade form inspect <url>` and `cascade form submit <url> …` (PRODUCT.md §7): the contact-form channel's
+ * `cascade form inspect <url>` and `cascade form submit <url> …` (docs/product.md §7): the contact-form channel's
  * page reading and form filling, by hand. Outbound fetches go through the same guard as the channel: a
  * loopback, private or link-local target is refused unless `--allow-private-network` is given.
  */

@@ -2,7 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 /**
- * How the CLI authenticates to the operator API (PRODUCT.md §7). Deployed, API Gateway authorises the
+ * How the CLI authenticates to the operator API (docs/product.md §7). Deployed, API Gateway authorises the
  * operator routes with IAM, so requests are signed with SigV4 (service `execute-api`) from the default AWS
  * credential chain; `cascade serve` wants its bearer token instead.
  */

@@ -11,7 +11,7 @@ import type { ReplyResult } from '#shared/tracking/replies';
 import { SesEventEnvelope } from '#shared/tracking/ses-events';
 
 /**
- * Local simulation of what arrives after a send (PRODUCT.md §7 `cascade simulate`): an SES event, an
+ * Local simulation of what arrives after a send (docs/product.md §7 `cascade simulate`): an SES event, an
  * inbound reply mail, a LinkedIn provider webhook. Each input is built the way the outside world would
  * send it and handed to the same handler as the real thing; nothing here changes state by itself.
  */

@@ -7,7 +7,7 @@ import { SIMULATE_PATHS } from './simulate-routes';
 import { apiOptions, readJsonFile } from './verbs';
 
 /**
- * `cascade simulate` (PRODUCT.md §7): what happens after a send — an SES event, a reply, a raw inbound
+ * `cascade simulate` (docs/product.md §7): what happens after a send — an SES event, a reply, a raw inbound
  * mail — fed to the same handlers as in AWS, through a running `cascade serve` (its LOCAL-ONLY `/_local/…`
  * routes) or the embedded stack started for the command.
  */

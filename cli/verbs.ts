@@ -7,7 +7,7 @@ import { type ApiCommandOptions, withApi } from './api-session';
 import { type Cell, percent, table, writeJson, writeLines } from './output';
 
 /**
- * The operator verbs (PRODUCT.md §7): each one is a call (or a few) to the operator API, against `--api` /
+ * The operator verbs (docs/product.md §7): each one is a call (or a few) to the operator API, against `--api` /
  * `CASCADE_API_URL`, or against the embedded stack started for the command when no API is given.
  */
 

@@ -1,6 +1,6 @@
 import type { ChannelType, Outcome, ReasonCode } from './schemas';
 
-/** What a channel service returns to the state machine (PRODUCT.md §2). */
+/** What a channel service returns to the state machine (docs/product.md §2). */
 export interface ChannelResult {
   outcome: Outcome;
   channel: ChannelType;

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 
-/** Vocabulary of PRODUCT.md §1; enum values are part of the public contract. */
+/** Vocabulary of docs/product.md §1; enum values are part of the public contract. */
 export const ChannelType = z.enum(['EMAIL', 'LINKEDIN', 'CONTACT_FORM', 'PHONE']);
 export type ChannelType = z.infer<typeof ChannelType>;
 export const AUTOMATED_CHANNELS = ['EMAIL', 'LINKEDIN', 'CONTACT_FORM'] as const satisfies readonly ChannelType[];

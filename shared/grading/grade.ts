@@ -1,6 +1,6 @@
 import type { Grade } from '../domain/schemas';
 
-/** What grading needs from a lead (PRODUCT.md §5). */
+/** What grading needs from a lead (docs/product.md §5). */
 export interface GradeInput {
   /** 0..1 */
   leadScore: number;

@@ -11,7 +11,7 @@ import { localNetworkSetting, runtimeVariable } from '../config/settings';
  * `*.example=http://127.0.0.1:8790,api.linkedin.test=http://127.0.0.1:8791`. The request keeps its
  * original URL semantics (Host header, relative links, cookies) while the socket goes to the peer.
  *
- * Every request, and every redirect hop, is guarded (PRODUCT.md §7 "Outbound fetches"): only http(s), and
+ * Every request, and every redirect hop, is guarded (docs/product.md §7 "Outbound fetches"): only http(s), and
  * never a loopback, private, link-local, metadata or otherwise non-public address — checked on the literal
  * host before connecting and on every address DNS returns, inside the socket's own lookup, so the address
  * checked is the address connected to. The guard is lifted by `allowPrivateNetwork` (or

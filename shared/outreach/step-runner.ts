@@ -59,7 +59,7 @@ interface Finish {
 }
 
 /**
- * Runs one try of one sequence step for one lead, keeping the at-most-once protocol of PRODUCT.md §3:
+ * Runs one try of one sequence step for one lead, keeping the at-most-once protocol of docs/product.md §3:
  * a conditional PENDING attempt is claimed first; it turns CALLING right before the provider call, so a
  * retried invocation that finds it CALLING records `ambiguous_send` instead of sending again, and one
  * that finds it DONE replays the recorded result.
@@ -156,7 +156,7 @@ export async function runChannelStep(input: StepTaskInput, adapter: ChannelAdapt
     return result;
   };
 
-  // Re-check before every send, including after every Wait (PRODUCT.md §2): the lead, then this channel.
+  // Re-check before every send, including after every Wait (docs/product.md §2): the lead, then this channel.
   // One read for both: the lead's own entries stop the sequence, the channel's entries close this channel.
   const leadKeys = new Set(leadSuppressionKeys(lead));
   const suppressions = await findSuppressionsByKeys([...leadKeys, ...channelSuppressionKeys(lead, channel)]);

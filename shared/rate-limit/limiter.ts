@@ -103,7 +103,7 @@ export interface SendLimitsInput {
   atMs?: number;
 }
 
-/** The rules one send must pass (PRODUCT.md §4), lead-specific ones first. */
+/** The rules one send must pass (docs/product.md §4), lead-specific ones first. */
 export function rulesForSend(input: SendLimitsInput): LimitRule[] {
   const at = input.atMs ?? nowMs();
   const hour = hourWindow(at);

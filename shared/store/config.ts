@@ -3,7 +3,7 @@ import { ChannelConfig, type ChannelType } from '../domain/schemas';
 import { documentClient } from './client';
 import { tableName } from './tables';
 
-/** PRODUCT.md §4 defaults, used when neither the campaign nor the account configures a channel. */
+/** docs/product.md §4 defaults, used when neither the campaign nor the account configures a channel. */
 export const DEFAULT_CHANNEL_LIMITS: Record<ChannelType, { perHour: number; perDay: number }> = {
   EMAIL: { perHour: 50, perDay: 200 },
   LINKEDIN: { perHour: 5, perDay: 20 },

@@ -240,7 +240,7 @@ const EMAIL_HTML = `<!DOCTYPE html>
 </body></html>
 `;
 
-/** The channel's template when a campaign has none (PRODUCT.md §6). */
+/** The channel's template when a campaign has none (docs/product.md §6). */
 export const DEFAULT_TEMPLATES: Readonly<Record<ChannelType, ChannelTemplate>> = Object.freeze({
   EMAIL: {
     subject: 'Quick question for {{ lead.company | default: lead.firstName }}',

@@ -175,7 +175,7 @@ export interface ChannelMetrics {
 }
 
 /**
- * PRODUCT.md §7 formulas; a zero denominator gives 0, never NaN. fallbackRate: of the leads a channel was
+ * docs/product.md §7 formulas; a zero denominator gives 0, never NaN. fallbackRate: of the leads a channel was
  * tried on, the share that moved on to the next channel. averageAttemptsPerLead: tries per lead (per channel:
  * per lead tried there; in the totals: per sequence).
  */

@@ -3,7 +3,7 @@ import type { Element } from 'domhandler';
 
 /**
  * Finds the forms on a page, maps their fields to roles and ranks the best contact-form candidate first
- * (PRODUCT.md §2 CONTACT_FORM, §7 `cascade form inspect`). Pure: no I/O.
+ * (docs/product.md §2 CONTACT_FORM, §7 `cascade form inspect`). Pure: no I/O.
  */
 
 export const FIELD_ROLES = [

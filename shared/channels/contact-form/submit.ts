@@ -9,7 +9,7 @@ import { BLOCKING_PROTECTIONS, type FormField, type ParsedForm, parseForms } fro
 
 /**
  * The contact-form channel's provider: fetch the page, pick its contact form, fill it as a person would
- * and judge the response (PRODUCT.md §2 CONTACT_FORM). Captchas are never bypassed.
+ * and judge the response (docs/product.md §2 CONTACT_FORM). Captchas are never bypassed.
  */
 
 export interface ContactDetails {

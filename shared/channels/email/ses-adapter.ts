@@ -44,7 +44,7 @@ function operatorProblem(alert: string, detail: string): ProviderVerdict {
   };
 }
 
-/** Maps what SES v2 raised to an outcome (PRODUCT.md §2). */
+/** Maps what SES v2 raised to an outcome (docs/product.md §2). */
 export function verdictForSesError(error: unknown): ProviderVerdict {
   const name = (error as { name?: string })?.name ?? 'Error';
   const message = (error as { message?: string })?.message ?? String(error);

@@ -3,7 +3,7 @@ import type { LinkedInConnectionStatus } from '#shared/domain/schemas';
 import { OutboundRequestError } from '#shared/http/outbound';
 import { LinkedInProviderError } from './provider-client';
 
-/** LinkedIn's limits (PRODUCT.md §2): invitation note ≤ 300 characters, direct message ≤ 8,000. */
+/** LinkedIn's limits (docs/product.md §2): invitation note ≤ 300 characters, direct message ≤ 8,000. */
 export const LINKEDIN_NOTE_LIMIT = 300;
 export const LINKEDIN_MESSAGE_LIMIT = 8000;
 /** A free LinkedIn account may only add 200 characters to an invitation. */
@@ -66,7 +66,7 @@ export function verdictForMessageSent(result: { chatId: string; messageId: strin
  * | blocked (422)                           | FALLBACK linkedin_blocked                                    |
  * | content_too_long (400)                  | FALLBACK content_too_long                                    |
  * | validation (other 400/422)              | FALLBACK provider_error: the same request would fail again   |
- * | network/invalid_response, maybeDelivered| STOP ambiguous_send, delivered: the send may have happened; never resend (PRODUCT.md §3) |
+ * | network/invalid_response, maybeDelivered| STOP ambiguous_send, delivered: the send may have happened; never resend (docs/product.md §3) |
  * | network, nothing sent                   | RETRY provider_error                                         |
  * | anything else                           | RETRY provider_error                                         |
  */

@@ -9,7 +9,7 @@ import { unsubscribeToken } from '#shared/outreach/unsubscribe';
 
 /**
  * The operator API over real HTTP: the embedded stack and the local API Gateway adapter in this process,
- * every route of PRODUCT.md §7 called with fetch.
+ * every route of docs/product.md §7 called with fetch.
  */
 
 const TOKEN = 'serve-test-token';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_ROUTES, buildOpenApiDocument } from '#functions/api/openapi';
 
-/** What the CLI's two auth modes rely on the OpenAPI document to say (PRODUCT.md §7). */
+/** What the CLI's two auth modes rely on the OpenAPI document to say (docs/product.md §7). */
 
 type Operation = { security?: Record<string, string[]>[] };
 
