@@ -145,6 +145,68 @@ export interface DynamoMeter {
   pause(paused: boolean): void;
 }
 
+/** The key attributes of the item a write names (its Key, or the Item of a put). */
+function keyOf(spec: TableSpec, input: Record<string, unknown>): Item | undefined {
+  const source = (input.Key ?? input.Item) as Item | undefined;
+  if (!source) return undefined;
+  const key: Item = { [spec.partitionKey.name]: source[spec.partitionKey.name] };
+  if (spec.sortKey) key[spec.sortKey.name] = source[spec.sortKey.name];
+  return key;
+}
+
+/** Counts a write to an item no lead owns under its key's pattern: the hot-key candidates. */
+function noteSharedWrite(
+  entry: Usage,
+  table: string,
+  spec: TableSpec | undefined,
+  key: Item,
+  pattern: (key: string) => string,
+) {
+  const pk = String(key[spec?.partitionKey.name ?? 'pk'] ?? '');
+  const sk = spec?.sortKey ? `|${String(key[spec.sortKey.name] ?? '')}` : '';
+  // Items of one lead (its record, attempts, messages, cooldown, LinkedIn index entry, email claim) are cold.
+  if (pk.startsWith('LEAD#') || sk.includes('LEAD#') || pk.includes('#EMAIL#')) return;
+  const name = `${spec?.id ?? table}:${pattern(`${pk}${sk}`)}`;
+  entry.sharedWrites[name] = (entry.sharedWrites[name] ?? 0) + 1;
+}
+
+type ReadItem = (table: string, key: Item) => Promise<Item | undefined>;
+
+/** What the meter needs to know of one request before it goes out (for a tracked write, the item before it). */
+async function profileRequest(
+  operation: string,
+  input: Record<string, unknown>,
+  spec: TableSpec | undefined,
+  options: { indexes: boolean },
+  read: ReadItem,
+) {
+  const table = String(input.TableName ?? '');
+  const isWrite = WRITE_OPERATIONS.has(operation);
+  const key = spec && isWrite ? keyOf(spec, input) : undefined;
+  const indexes = spec ? indexesOf(spec) : [];
+  const tracksIndexes = options.indexes && isWrite && key !== undefined && indexes.length > 0;
+  const before = tracksIndexes && key ? await read(table, key) : undefined;
+  return { operation, table, spec, isWrite, key, indexes, tracksIndexes, before };
+}
+
+/** Charges an answered request: reads at the capacity reported, writes by item sizes when their indexes are tracked. */
+async function chargeAnswer(
+  entry: Usage,
+  request: Awaited<ReturnType<typeof profileRequest>>,
+  output: { ConsumedCapacity?: unknown } | undefined,
+  read: ReadItem,
+) {
+  if (!request.isWrite) {
+    entry.rcu += capacityOf(output) ?? 0;
+  } else if (request.tracksIndexes && request.key) {
+    const after = request.operation === 'DeleteItemCommand' ? undefined : await read(request.table, request.key);
+    entry.wcu += Math.max(writeUnits(request.before), writeUnits(after));
+    entry.indexWcu += indexWriteUnits(request.indexes, request.before, after);
+  } else {
+    entry.wcu += capacityOf(output) ?? 1;
+  }
+}
+
 /**
  * Installs the meter on the shared document client (once per process). `normaliseKey` turns a shared item's key
  * into its pattern (e.g. a campaign id into `<campaign>`); keys naming a lead are not recorded.
@@ -166,14 +228,8 @@ export function installDynamoMeter(options: { indexes: boolean; normaliseKey?: (
     }
     return entry;
   };
-  const keyOf = (spec: TableSpec, input: Record<string, unknown>): Item | undefined => {
-    const source = (input.Key ?? input.Item) as Item | undefined;
-    if (!source) return undefined;
-    const key: Item = { [spec.partitionKey.name]: source[spec.partitionKey.name] };
-    if (spec.sortKey) key[spec.sortKey.name] = source[spec.sortKey.name];
-    return key;
-  };
-  const read = async (table: string, key: Item) =>
+  // The item before and after a write, read with an unmetered client.
+  const read: ReadItem = async (table, key) =>
     (await raw.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
 
   documentClient().middlewareStack.add(
@@ -184,44 +240,19 @@ export function installDynamoMeter(options: { indexes: boolean; normaliseKey?: (
         ...(args.input as Record<string, unknown>),
         ReturnConsumedCapacity: 'TOTAL',
       };
-      const table = String(input.TableName ?? '');
-      const spec = byName.get(table);
-      const isWrite = WRITE_OPERATIONS.has(operation);
-      const key = spec && isWrite ? keyOf(spec, input) : undefined;
-      const indexes = spec ? indexesOf(spec) : [];
-      const tracksIndexes = options.indexes && isWrite && key !== undefined && indexes.length > 0;
-      const before = tracksIndexes && key ? await read(table, key) : undefined;
+      const request = await profileRequest(operation, input, byName.get(String(input.TableName ?? '')), options, read);
       const entry = usageFor();
       entry.requests++;
       entry.byOperation[operation] = (entry.byOperation[operation] ?? 0) + 1;
-      if (isWrite && key) {
-        const pk = String(key[spec?.partitionKey.name ?? 'pk'] ?? '');
-        const sk = spec?.sortKey ? `|${String(key[spec.sortKey.name] ?? '')}` : '';
-        // Items of one lead (its record, attempts, messages, cooldown, LinkedIn index entry, email claim) are cold.
-        if (!pk.startsWith('LEAD#') && !sk.includes('LEAD#') && !pk.includes('#EMAIL#')) {
-          const pattern = `${spec?.id ?? table}:${normalise(`${pk}${sk}`)}`;
-          entry.sharedWrites[pattern] = (entry.sharedWrites[pattern] ?? 0) + 1;
-        }
-      }
+      if (request.isWrite && request.key) noteSharedWrite(entry, request.table, request.spec, request.key, normalise);
       try {
         const result = await next({ ...args, input });
-        const output = result.output as { ConsumedCapacity?: unknown; Items?: Item[]; Item?: Item } | undefined;
-        if (isWrite) {
-          if (tracksIndexes && key) {
-            const after = operation === 'DeleteItemCommand' ? undefined : await read(table, key);
-            entry.wcu += Math.max(writeUnits(before), writeUnits(after));
-            entry.indexWcu += indexWriteUnits(indexes, before, after);
-          } else {
-            entry.wcu += capacityOf(output) ?? 1;
-          }
-        } else {
-          entry.rcu += capacityOf(output) ?? 0;
-        }
+        await chargeAnswer(entry, request, result.output as { ConsumedCapacity?: unknown } | undefined, read);
         return result;
       } catch (error) {
         if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
           entry.conditionalFailures++;
-          if (isWrite) entry.wcu += writeUnits(before);
+          if (request.isWrite) entry.wcu += writeUnits(request.before);
         }
         throw error;
       }

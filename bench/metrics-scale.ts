@@ -7,13 +7,12 @@
  * through the real store client, and, for contrast, counts the items a per-message read (the byChannelDay index)
  * would touch for the same 30-day answer.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { request } from 'undici';
-import { createTables, startDynalite, tableEnvironment } from '#local/dynamodb';
 import { AUTOMATED_CHANNELS } from '#shared/domain/schemas';
-import { documentClient } from '#shared/store/client';
+import { queryPages } from '#shared/store/paginate';
 import { tableName } from '#shared/store/tables';
 import { bumpCounters, METRICS_SHARDS, metricsReport } from '#shared/tracking/metrics-aggregates';
+import { useLocalDynamo } from '#test/support/local-dynamo';
 import { emptyUsage, installDynamoMeter } from './dynamo-meter';
 import { argument, emitResult, progress, runWhenMain } from './harness';
 
@@ -123,21 +122,15 @@ async function perMessageItems(todayMs: number): Promise<number> {
   for (let dayIndex = 0; dayIndex < DAYS; dayIndex++) {
     const day = new Date(todayMs - dayIndex * DAY_MS).toISOString().slice(0, 10);
     for (const channel of AUTOMATED_CHANNELS) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await documentClient().send(
-          new QueryCommand({
-            TableName: tableName('outreach'),
-            IndexName: 'byChannelDay',
-            KeyConditionExpression: 'channelDay = :key',
-            ExpressionAttributeValues: { ':key': `${channel}#${day}` },
-            Select: 'COUNT',
-            ExclusiveStartKey: startKey,
-          }),
-        );
+      for await (const page of queryPages({
+        TableName: tableName('outreach'),
+        IndexName: 'byChannelDay',
+        KeyConditionExpression: 'channelDay = :key',
+        ExpressionAttributeValues: { ':key': `${channel}#${day}` },
+        Select: 'COUNT',
+      })) {
         scanned += page.ScannedCount ?? 0;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      }
     }
   }
   return scanned;
@@ -146,17 +139,7 @@ async function perMessageItems(todayMs: number): Promise<number> {
 async function main(): Promise<void> {
   const out = argument('out');
   const levels = (argument('levels') ?? '1000,10000,100000').split(',').map(Number);
-  const dynamo = await startDynalite();
-  const prefix = 'metrics-bench';
-  await createTables(dynamo.endpoint, prefix);
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    ...tableEnvironment(prefix),
-  });
+  const dynamo = await useLocalDynamo('metrics-bench');
   const meter = installDynamoMeter({ indexes: false });
   const todayMs = Date.now();
   const result: MetricsSection = { levels: [], constant: true, shards: METRICS_SHARDS };

@@ -8,20 +8,10 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startLocalStack } from '#local/stack';
-import { storeLeads } from '#shared/leads/create';
+import type { LocalStack } from '#local/stack';
 import type { ExecutionInput } from '#shared/outreach/task-input';
-import { putAccountLimits } from '#shared/store/config';
-import {
-  argument,
-  configureChannel,
-  createCampaign,
-  emitResult,
-  happyLeads,
-  lambdaContext,
-  quietPowertools,
-  runWhenMain,
-} from './harness';
+import { stackWithHappyCampaign } from './happy-campaign';
+import { argument, emitResult, lambdaContext, quietPowertools, runWhenMain } from './harness';
 
 export interface OverheadRun {
   mode: 'stack' | 'direct';
@@ -64,18 +54,81 @@ async function startRecordingSfn(started: Started[]) {
   };
 }
 
+/** Peak RSS and heap from now on, sampled every 25 ms until `stop`. */
+function sampleMemory() {
+  global.gc?.();
+  const baselineRss = process.memoryUsage().rss;
+  let peakRss = baselineRss;
+  let peakHeap = process.memoryUsage().heapUsed;
+  const take = () => {
+    const usage = process.memoryUsage();
+    peakRss = Math.max(peakRss, usage.rss);
+    peakHeap = Math.max(peakHeap, usage.heapUsed);
+  };
+  const sampler = setInterval(take, 25);
+  return {
+    stop() {
+      clearInterval(sampler);
+      take();
+      return { baselineRss, peakRss, peakHeap };
+    },
+  };
+}
+
+type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+
+/**
+ * The direct loop: each recorded execution's SendEmail then CheckDelivery, with the payloads the state machine
+ * would build, `concurrency` leads at a time. Returns how many leads ended confirmed.
+ */
+async function runDirect(started: Started[], concurrency: number, sendEmail: Handler, checkDelivery: Handler) {
+  let completed = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < started.length) {
+      const { name, input } = started[next++] as Started;
+      const payload = {
+        campaignId: input.campaignId,
+        leadId: input.leadId,
+        executionName: name,
+        maxTotalAttemptsPerLead: input.sequence.maxTotalAttemptsPerLead,
+        cursor: input.cursor,
+        override: input.override,
+      };
+      const sent = (await sendEmail(payload, lambdaContext('SendEmailFunction'))) as { outcome: string };
+      if (sent.outcome !== 'SENT' || input.cursor.step.confirmDeliverySeconds <= 0) continue;
+      const checked = (await checkDelivery({ leadId: input.leadId, sent }, lambdaContext('CheckDeliveryFunction'))) as {
+        confirmed?: boolean;
+      };
+      if (checked.confirmed) completed++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return completed;
+}
+
+/** Executions of the embedded stack that succeeded with a confirmed delivery. */
+function confirmedInStack(stack: LocalStack): number {
+  return stack.stepFunctions
+    .list()
+    .filter(
+      (execution) =>
+        execution.status === 'SUCCEEDED' &&
+        (JSON.parse(execution.output ?? '{}') as { confirmed?: boolean }).confirmed === true,
+    ).length;
+}
+
 async function main(): Promise<void> {
   quietPowertools();
   const out = argument('out');
   const mode = (argument('mode') ?? 'stack') as OverheadRun['mode'];
   const leads = Number(argument('leads') ?? 100);
   const concurrency = Number(argument('concurrency') ?? 32);
-  const stack = await startLocalStack({});
-  const campaign = await createCampaign('oh');
   // Limits far above the run, so every lead takes the same happy path in both modes.
-  await putAccountLimits({ globalPerDay: 10_000_000, perDomainPerDay: 1_000, leadCooldownHours: 24 });
-  await configureChannel('oh', 'EMAIL', { perHour: 10_000_000, perDay: 10_000_000 });
-  await storeLeads(campaign, happyLeads('oh', leads), { concurrency: 16 });
+  const stack = await stackWithHappyCampaign('oh', leads, {
+    email: { perHour: 10_000_000, perDay: 10_000_000 },
+    account: { globalPerDay: 10_000_000, perDomainPerDay: 1_000, leadCooldownHours: 24 },
+  });
 
   const started: Started[] = [];
   const recorder = mode === 'direct' ? await startRecordingSfn(started) : undefined;
@@ -84,58 +137,19 @@ async function main(): Promise<void> {
   const { handler: sendEmail } = await import('#functions/send-email/index');
   const { handler: checkDelivery } = await import('#functions/check-delivery/index');
 
-  global.gc?.();
-  const baselineRss = process.memoryUsage().rss;
-  let peakRss = baselineRss;
-  let peakHeap = process.memoryUsage().heapUsed;
-  const sampler = setInterval(() => {
-    const usage = process.memoryUsage();
-    peakRss = Math.max(peakRss, usage.rss);
-    peakHeap = Math.max(peakHeap, usage.heapUsed);
-  }, 25);
-
+  const memory = sampleMemory();
   const t0 = performance.now();
   await launch({ campaignId: 'oh' }, lambdaContext('LaunchBatchFunction'));
   const launchSeconds = (performance.now() - t0) / 1000;
-  let completed = 0;
+  let completed: number;
   if (mode === 'stack') {
     await stack.stepFunctions.drain();
-    completed = stack.stepFunctions
-      .list()
-      .filter(
-        (execution) =>
-          execution.status === 'SUCCEEDED' &&
-          (JSON.parse(execution.output ?? '{}') as { confirmed?: boolean }).confirmed === true,
-      ).length;
+    completed = confirmedInStack(stack);
   } else {
-    let next = 0;
-    const worker = async () => {
-      while (next < started.length) {
-        const { name, input } = started[next++] as Started;
-        const payload = {
-          campaignId: input.campaignId,
-          leadId: input.leadId,
-          executionName: name,
-          maxTotalAttemptsPerLead: input.sequence.maxTotalAttemptsPerLead,
-          cursor: input.cursor,
-          override: input.override,
-        };
-        const sent = (await sendEmail(payload, lambdaContext('SendEmailFunction'))) as { outcome: string };
-        if (sent.outcome !== 'SENT' || input.cursor.step.confirmDeliverySeconds <= 0) continue;
-        const checked = (await checkDelivery(
-          { leadId: input.leadId, sent },
-          lambdaContext('CheckDeliveryFunction'),
-        )) as { confirmed?: boolean };
-        if (checked.confirmed) completed++;
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    completed = await runDirect(started, concurrency, sendEmail as Handler, checkDelivery as Handler);
   }
   const seconds = (performance.now() - t0) / 1000;
-  clearInterval(sampler);
-  const final = process.memoryUsage();
-  peakRss = Math.max(peakRss, final.rss);
-  peakHeap = Math.max(peakHeap, final.heapUsed);
+  const { baselineRss, peakRss, peakHeap } = memory.stop();
 
   const result: OverheadRun = {
     mode,

@@ -7,7 +7,7 @@
  */
 import { simulatedEvents } from '#local/ses-simulator';
 import { startLocalStack } from '#local/stack';
-import type { LocalExecution } from '#local/stepfunctions';
+import type { LocalExecution } from '#local/stepfunctions/executions';
 import { publicIdentifierFrom } from '#shared/channels/linkedin/provider-client';
 import type { LinkedInConnectionStatus } from '#shared/domain/schemas';
 import { storeLeads } from '#shared/leads/create';
@@ -33,12 +33,19 @@ import { startSesProxy } from './ses-proxy';
 interface Scenario {
   id: string;
   label: string;
+  /** The lead's spec; its LinkedIn relation, when it has a profile, is what the sandbox is seeded with. */
   lead(run: string): LeadSpec;
-  linkedin?: LinkedInConnectionStatus;
   expect: { status: string; channel?: string; outcome?: string };
 }
 
-const liUrl = (run: string, id: string) => `https://www.linkedin.com/in/bench-${id}-${run}`;
+/** A LinkedIn profile of its own per run, with the lead's relation to the sender. */
+const onLinkedIn = (run: string, id: string, linkedinStatus: LinkedInConnectionStatus) => ({
+  linkedinUrl: `https://www.linkedin.com/in/bench-${id}-${run}`,
+  linkedinStatus,
+});
+
+/** A web site of its own per run, with a contact form. */
+const withContactForm = (host: string) => ({ contactFormUrl: `https://${host}/contact`, website: `https://${host}` });
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -50,8 +57,7 @@ export const SCENARIOS: Scenario[] = [
   {
     id: 'no_email_to_linkedin',
     label: 'no address → LinkedIn message',
-    lead: (run) => ({ firstName: 'Ben', linkedinUrl: liUrl(run, 'b'), linkedinStatus: 'CONNECTED' }),
-    linkedin: 'CONNECTED',
+    lead: (run) => ({ firstName: 'Ben', ...onLinkedIn(run, 'b', 'CONNECTED') }),
     expect: { status: 'SUCCEEDED', channel: 'LINKEDIN' },
   },
   {
@@ -60,10 +66,8 @@ export const SCENARIOS: Scenario[] = [
     lead: (run) => ({
       firstName: 'Cy',
       email: `bounce+${run}@simulator.amazonses.com`,
-      linkedinUrl: liUrl(run, 'c'),
-      linkedinStatus: 'NOT_CONNECTED',
+      ...onLinkedIn(run, 'c', 'NOT_CONNECTED'),
     }),
-    linkedin: 'NOT_CONNECTED',
     expect: { status: 'SUCCEEDED', channel: 'LINKEDIN' },
   },
   {
@@ -72,12 +76,9 @@ export const SCENARIOS: Scenario[] = [
     lead: (run) => ({
       firstName: 'Di',
       email: 'not-an-email',
-      linkedinUrl: liUrl(run, 'd'),
-      linkedinStatus: 'BLOCKED',
-      contactFormUrl: `https://form-${run}.example/contact`,
-      website: `https://form-${run}.example`,
+      ...onLinkedIn(run, 'd', 'BLOCKED'),
+      ...withContactForm(`form-${run}.example`),
     }),
-    linkedin: 'BLOCKED',
     expect: { status: 'SUCCEEDED', channel: 'CONTACT_FORM' },
   },
   {
@@ -98,12 +99,9 @@ export const SCENARIOS: Scenario[] = [
     lead: (run) => ({
       firstName: 'Gus',
       email: `transient.${run}@worst-${run}.example`,
-      linkedinUrl: liUrl(run, 'g'),
-      linkedinStatus: 'CONNECTION_REQUESTED',
-      contactFormUrl: `https://worst-${run}.example/contact`,
-      website: `https://worst-${run}.example`,
+      ...onLinkedIn(run, 'g', 'CONNECTION_REQUESTED'),
+      ...withContactForm(`worst-${run}.example`),
     }),
-    linkedin: 'CONNECTION_REQUESTED',
     expect: { status: 'SUCCEEDED', channel: 'CONTACT_FORM' },
   },
 ];
@@ -180,10 +178,8 @@ export function analyseHistory(
   };
 }
 
-async function main(): Promise<void> {
-  quietPowertools();
-  const out = argument('out');
-  const durationRuns = Number(argument('runs') ?? 3);
+/** The embedded stack behind the SES proxy, with the DynamoDB meter installed and the launcher loaded. */
+async function startPathBench() {
   const stack = await startLocalStack({});
   const proxy = await startSesProxy(stack.environment.AWS_ENDPOINT_URL_SESV2 ?? '');
   process.env.AWS_ENDPOINT_URL_SESV2 = proxy.endpoint;
@@ -204,78 +200,77 @@ async function main(): Promise<void> {
     },
   });
   const { handler: launch } = await import('#functions/launch-batch/index');
+  return { stack, proxy, meter, launch, campaignsSeen };
+}
+type PathBench = Awaited<ReturnType<typeof startPathBench>>;
 
-  const runOnce = async (scenario: Scenario, run: string, metered: boolean) => {
-    const campaignId = `p-${run}-${scenario.id}`.replace(/_/g, '-');
-    campaignsSeen.add(campaignId);
-    meter.pause(true);
-    const campaign = await createCampaign(campaignId);
-    // Each run sends LinkedIn actions from its own account, so one run's spacing never delays another's.
-    await configureChannel(campaignId, 'LINKEDIN', { perHour: 5, perDay: 20 }, { accountId: `acct-${campaignId}` });
-    const spec = scenario.lead(run);
-    await storeLeads(campaign, leadInputs([spec]));
-    if (spec.linkedinUrl && scenario.linkedin)
-      stack.linkedin.seedProfile({
-        publicIdentifier: publicIdentifierFrom(spec.linkedinUrl),
-        status: scenario.linkedin,
-      });
-    meter.pause(!metered);
-    meter.reset();
-    const before = { accepted: proxy.accepted, events: proxy.events, failures: proxy.injectedFailures };
-    const [report] = (await inMeterScope('launch', () =>
-      launch({ campaignId }, lambdaContext('LaunchBatchFunction')),
-    )) as LaunchReport[];
-    const name = report?.executions[0];
-    const execution = name ? stack.stepFunctions.get(name) : undefined;
-    if (!execution) throw new Error(`${scenario.id}: no execution started (${JSON.stringify(report)})`);
-    await execution.done;
-    const usage = meter.take();
-    meter.pause(true);
-    return {
-      run: {
-        ...analyseHistory(execution),
-        sesAccepted: proxy.accepted - before.accepted,
-        sesEvents: proxy.events - before.events,
-        sesInjectedFailures: proxy.injectedFailures - before.failures,
-      } satisfies PathRun,
-      execution: usage.get('execution') ?? emptyUsage(),
-    };
-  };
-
-  // Warm-up: every handler module loaded and every peer touched once, so no run pays a first import.
-  progress('paths: warm-up');
-  for (const scenario of SCENARIOS) await runOnce(scenario, 'w', false);
-
-  const paths: PathResult[] = [];
-  for (const scenario of SCENARIOS) {
-    progress(`paths: ${scenario.id}`);
-    const metered = await runOnce(scenario, 'm', true);
-    const timed: number[] = [];
-    for (let index = 0; index < durationRuns; index++) {
-      const { run } = await runOnce(scenario, `t${index}`, false);
-      timed.push(run.taskMs.reduce((sum, ms) => sum + ms, 0));
-    }
-    const { taskMs: _taskMs, ...run } = metered.run;
-    const output = run.output;
-    const asExpected =
-      run.status === scenario.expect.status &&
-      (scenario.expect.channel === undefined || output?.channelUsed === scenario.expect.channel) &&
-      (scenario.expect.outcome === undefined || output?.outcome === scenario.expect.outcome);
-    paths.push({
-      id: scenario.id,
-      label: scenario.label,
-      expected: scenario.expect,
-      asExpected,
-      ...run,
-      taskMsTotal: median(timed),
-      taskMsRuns: timed,
-      dynamo: metered.execution,
+/** One lead of `scenario` in its own campaign, through to the end of its execution; metered or not. */
+async function runOnce(bench: PathBench, scenario: Scenario, run: string, metered: boolean) {
+  const { stack, proxy, meter, launch } = bench;
+  const campaignId = `p-${run}-${scenario.id}`.replace(/_/g, '-');
+  bench.campaignsSeen.add(campaignId);
+  meter.pause(true);
+  const campaign = await createCampaign(campaignId);
+  // Each run sends LinkedIn actions from its own account, so one run's spacing never delays another's.
+  await configureChannel(campaignId, 'LINKEDIN', { perHour: 5, perDay: 20 }, { accountId: `acct-${campaignId}` });
+  const spec = scenario.lead(run);
+  await storeLeads(campaign, leadInputs([spec]));
+  if (spec.linkedinUrl && spec.linkedinStatus)
+    stack.linkedin.seedProfile({
+      publicIdentifier: publicIdentifierFrom(spec.linkedinUrl),
+      status: spec.linkedinStatus as LinkedInConnectionStatus,
     });
-  }
+  meter.pause(!metered);
+  meter.reset();
+  const before = { accepted: proxy.accepted, events: proxy.events, failures: proxy.injectedFailures };
+  const [report] = (await inMeterScope('launch', () =>
+    launch({ campaignId }, lambdaContext('LaunchBatchFunction')),
+  )) as LaunchReport[];
+  const name = report?.executions[0];
+  const execution = name ? stack.stepFunctions.get(name) : undefined;
+  if (!execution) throw new Error(`${scenario.id}: no execution started (${JSON.stringify(report)})`);
+  await execution.done;
+  const usage = meter.take();
+  meter.pause(true);
+  return {
+    run: {
+      ...analyseHistory(execution),
+      sesAccepted: proxy.accepted - before.accepted,
+      sesEvents: proxy.events - before.events,
+      sesInjectedFailures: proxy.injectedFailures - before.failures,
+    } satisfies PathRun,
+    execution: usage.get('execution') ?? emptyUsage(),
+  };
+}
 
-  // The launcher's share per lead, from one batch: its own requests only (executions are counted elsewhere).
-  progress('paths: launcher share (batch of 30)');
-  const batch = 30;
+/** One metered run of a path for its requests, then `durationRuns` unmetered ones for its Task time. */
+async function measurePath(bench: PathBench, scenario: Scenario, durationRuns: number): Promise<PathResult> {
+  const metered = await runOnce(bench, scenario, 'm', true);
+  const timed: number[] = [];
+  for (let index = 0; index < durationRuns; index++) {
+    const { run } = await runOnce(bench, scenario, `t${index}`, false);
+    timed.push(run.taskMs.reduce((sum, ms) => sum + ms, 0));
+  }
+  const { taskMs: _taskMs, ...run } = metered.run;
+  const output = run.output;
+  const asExpected =
+    run.status === scenario.expect.status &&
+    (scenario.expect.channel === undefined || output?.channelUsed === scenario.expect.channel) &&
+    (scenario.expect.outcome === undefined || output?.outcome === scenario.expect.outcome);
+  return {
+    id: scenario.id,
+    label: scenario.label,
+    expected: scenario.expect,
+    asExpected,
+    ...run,
+    taskMsTotal: median(timed),
+    taskMsRuns: timed,
+    dynamo: metered.execution,
+  };
+}
+
+/** The launcher's own requests for one batch of `batch` leads (executions are counted elsewhere). */
+async function launcherUsage({ stack, meter, launch }: PathBench, batch: number): Promise<Usage> {
   meter.pause(true);
   const launchCampaign = await createCampaign('p-launch');
   await storeLeads(launchCampaign, happyLeads('launch', batch), { concurrency: 8 });
@@ -285,10 +280,14 @@ async function main(): Promise<void> {
   const launchUsage = meter.take().get('launch') ?? emptyUsage();
   meter.pause(true);
   await stack.stepFunctions.drain();
+  return launchUsage;
+}
 
-  // The ses-events handler's own duration, replaying real events of real messages (lookups, conditional writes).
-  // Locally the SES simulator runs it inside the SendEmail call, so it is already part of the Send Email Task's time.
-  progress('paths: ses-events handler duration');
+/**
+ * The ses-events handler's own duration, replaying real events of real messages (lookups, conditional writes).
+ * Locally the SES simulator runs it inside the SendEmail call, so it is already part of the Send Email Task's time.
+ */
+async function sesEventMilliseconds(stack: PathBench['stack']): Promise<number[]> {
   const { handler: sesEvents } = await import('#functions/ses-events/index');
   const sesMs: number[] = [];
   const happy = stack.stepFunctions
@@ -312,6 +311,32 @@ async function main(): Promise<void> {
       }
     }
   }
+  return sesMs;
+}
+
+async function main(): Promise<void> {
+  quietPowertools();
+  const out = argument('out');
+  const durationRuns = Number(argument('runs') ?? 3);
+  const bench = await startPathBench();
+
+  // Warm-up: every handler module loaded and every peer touched once, so no run pays a first import.
+  progress('paths: warm-up');
+  for (const scenario of SCENARIOS) await runOnce(bench, scenario, 'w', false);
+
+  const paths: PathResult[] = [];
+  for (const scenario of SCENARIOS) {
+    progress(`paths: ${scenario.id}`);
+    paths.push(await measurePath(bench, scenario, durationRuns));
+  }
+
+  // The launcher's share per lead, from one batch.
+  progress('paths: launcher share (batch of 30)');
+  const batch = 30;
+  const launchUsage = await launcherUsage(bench, batch);
+
+  progress('paths: ses-events handler duration');
+  const sesMs = await sesEventMilliseconds(bench.stack);
 
   const perLead = addUsage(emptyUsage(), launchUsage, 1 / batch);
   const result: PathsSection = {
@@ -320,8 +345,8 @@ async function main(): Promise<void> {
     sesEventMs: median(sesMs),
     durationRuns,
   };
-  await proxy.close();
-  await stack.close();
+  await bench.proxy.close();
+  await bench.stack.close();
   emitResult(out, result);
 }
 

@@ -5,23 +5,13 @@
  * written only after its send was admitted, stamped with the execution's (virtual) time of that try. (Its `sentAt`
  * is not used: locally the SES events that set it carry wall-clock times.)
  */
-import { startLocalStack } from '#local/stack';
-import { storeLeads } from '#shared/leads/create';
+import type { LocalStack } from '#local/stack';
 import type { LaunchReport } from '#shared/outreach/launcher';
 import { counterShards, counterTotal, counterValue, dayWindow, hourWindow } from '#shared/rate-limit/limiter';
-import { DEFAULT_ACCOUNT_LIMITS, putAccountLimits } from '#shared/store/config';
+import { DEFAULT_ACCOUNT_LIMITS } from '#shared/store/config';
 import { listLeadMessages } from '#shared/store/outreach';
-import {
-  argument,
-  configureChannel,
-  createCampaign,
-  emitResult,
-  happyLeads,
-  lambdaContext,
-  progress,
-  quietPowertools,
-  runWhenMain,
-} from './harness';
+import { stackWithHappyCampaign } from './happy-campaign';
+import { argument, emitResult, lambdaContext, progress, quietPowertools, runWhenMain } from './harness';
 import { analyseHistory } from './paths';
 
 export interface RateLimitSection {
@@ -44,31 +34,13 @@ export interface RateLimitSection {
   seconds: number;
 }
 
-async function main(): Promise<void> {
-  quietPowertools();
-  const out = argument('out');
-  const executions = Number(argument('executions') ?? 64);
-  const perHour = Number(argument('per-hour') ?? 16);
-  const perDay = 10_000;
-  const globalPerDay = 20_000;
-  const stack = await startLocalStack({});
-  const campaign = await createCampaign('rl');
-  await configureChannel('rl', 'EMAIL', { perHour, perDay });
-  await putAccountLimits({ ...DEFAULT_ACCOUNT_LIMITS, globalPerDay });
-  await storeLeads(campaign, happyLeads('rl', executions), { concurrency: 16 });
-  const { handler: launch } = await import('#functions/launch-batch/index');
-
-  progress(`rate limit: ${executions} executions, ${perHour} emails per hour`);
-  const started = performance.now();
-  const [report] = (await launch({ campaignId: 'rl' }, lambdaContext('LaunchBatchFunction'))) as LaunchReport[];
-  await stack.stepFunctions.drain();
-  const seconds = (performance.now() - started) / 1000;
-
+/** What the executions did: when each send was admitted, how often they waited, how many transitions. */
+async function readExecutions(stack: LocalStack, executions: string[]) {
   const sentAt: number[] = [];
   let rateLimitedWaits = 0;
   let transitions = 0;
   let allSucceeded = true;
-  for (const name of report?.executions ?? []) {
+  for (const name of executions) {
     const execution = stack.stepFunctions.get(name);
     if (!execution) continue;
     const analysed = analyseHistory(execution);
@@ -79,6 +51,11 @@ async function main(): Promise<void> {
     for (const message of await listLeadMessages(leadId))
       if (message.providerMessageId) sentAt.push(Date.parse(message.createdAt));
   }
+  return { sentAt, rateLimitedWaits, transitions, allSucceeded };
+}
+
+/** Sends per calendar hour beside that hour's counter, and how many hours the run spanned (gaps included). */
+async function hourWindows(sentAt: number[]) {
   const byHour = new Map<string, number>();
   for (const at of sentAt) {
     const { label } = hourWindow(at);
@@ -91,6 +68,11 @@ async function main(): Promise<void> {
   const windows = [];
   for (const hour of hours)
     windows.push({ hour, sends: byHour.get(hour) ?? 0, counter: await counterValue(`EMAIL#H#${hour}`) });
+  return { windows, spanned };
+}
+
+/** The daily email and global counters over every day with a send, all shards summed. */
+async function dailyCounterTotals(sentAt: number[], perDay: number, globalPerDay: number) {
   const days = [...new Set(sentAt.map((at) => dayWindow(at).label))];
   let dailyCounterTotal = 0;
   let globalCounterTotal = 0;
@@ -98,6 +80,31 @@ async function main(): Promise<void> {
     dailyCounterTotal += await counterTotal(`EMAIL#D#${day}`, counterShards(perDay));
     globalCounterTotal += await counterTotal(`ALL#D#${day}`, counterShards(globalPerDay));
   }
+  return { dailyCounterTotal, globalCounterTotal };
+}
+
+async function main(): Promise<void> {
+  quietPowertools();
+  const out = argument('out');
+  const executions = Number(argument('executions') ?? 64);
+  const perHour = Number(argument('per-hour') ?? 16);
+  const perDay = 10_000;
+  const globalPerDay = 20_000;
+  const stack = await stackWithHappyCampaign('rl', executions, {
+    email: { perHour, perDay },
+    account: { ...DEFAULT_ACCOUNT_LIMITS, globalPerDay },
+  });
+  const { handler: launch } = await import('#functions/launch-batch/index');
+
+  progress(`rate limit: ${executions} executions, ${perHour} emails per hour`);
+  const started = performance.now();
+  const [report] = (await launch({ campaignId: 'rl' }, lambdaContext('LaunchBatchFunction'))) as LaunchReport[];
+  await stack.stepFunctions.drain();
+  const seconds = (performance.now() - started) / 1000;
+
+  const { sentAt, rateLimitedWaits, transitions, allSucceeded } = await readExecutions(stack, report?.executions ?? []);
+  const { windows, spanned } = await hourWindows(sentAt);
+  const { dailyCounterTotal, globalCounterTotal } = await dailyCounterTotals(sentAt, perDay, globalPerDay);
   const result: RateLimitSection = {
     executions: report?.started ?? 0,
     perHourLimit: perHour,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { HttpProblem } from '#shared/errors';
 import { type ApiAuthMode, createSigv4Signer, type RequestSigner, resolveAuthMode } from './sigv4';
 
 /**
@@ -30,15 +31,18 @@ export interface RequestOptions {
   idempotencyKey?: string;
 }
 
-export class ApiError extends Error {
+/** The API's refusal as the CLI reads it back: the one HTTP-problem shape, its message one readable line. */
+export class ApiError extends HttpProblem {
   override name = 'ApiError';
   constructor(
-    readonly status: number,
-    readonly code: string,
+    status: number,
+    code: string,
     readonly apiMessage: string,
-    readonly details: unknown,
+    details: unknown,
   ) {
-    super(formatApiError(code, apiMessage, details));
+    super(status, code, formatApiError(code, apiMessage, details), {
+      details: Array.isArray(details) ? details : details === undefined ? [] : [details],
+    });
   }
 }
 

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { LOCAL_EXECUTIONS_DIR } from '#local/stack';
-import { LocalStepFunctions, startStepFunctionsServer } from '#local/stepfunctions';
+import { LocalStepFunctions } from '#local/stepfunctions/executions';
+import { startStepFunctionsServer } from '#local/stepfunctions/peer';
 import { extractStateMachine, synthesizeTemplate } from '#local/synth';
 import { fetchExecution } from '#shared/outreach/audit';
 import { ApiClient } from './api-client';

@@ -11,10 +11,124 @@ import type { FormCommonOptions, FormSubmitOptions } from './form';
 import type { ServeCommandOptions } from './serve';
 import { setAuthOption } from './sigv4';
 import { registerSimulate } from './simulate';
-import { registerApiVerbs } from './verbs';
+import { registerBatch } from './verbs/batch';
+import { registerCampaigns } from './verbs/campaigns';
+import { registerConfig } from './verbs/channel-config';
+import { registerHistory, registerLeads } from './verbs/leads';
+import { registerMetrics } from './verbs/metrics';
+import { TOKEN_OPTION_HELP } from './verbs/options';
+import { registerSuppress } from './verbs/suppressions';
+
+/**
+ * The `cascade` program. Each command loads what it runs only when it runs (a dynamic import in its action),
+ * so `cascade campaigns get --api …` starts fast and never loads the embedded stack.
+ */
 
 // Not imported from local/stack: verbs that talk to a remote API should not load the embedded stack.
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('start the embedded stack, import a lead file, run one batch through the synthesized state machine')
+    .option('--leads <file>', 'lead CSV file', path.join(PROJECT_ROOT, 'examples/leads.csv'))
+    .option('--no-progress', 'do not draw a progress bar')
+    .action(async (options: { leads: string; progress: boolean }) => {
+      const { runDemo } = await import('./demo');
+      await runDemo({ leadsFile: path.resolve(options.leads), progress: options.progress });
+    });
+}
+
+function registerAudit(program: Command): void {
+  program
+    .command('audit')
+    .description(
+      'print the states a run went through, with times, inputs and outputs (AWS when CASCADE_STATE_MACHINE_ARN is set, else the last local run)',
+    )
+    .argument('<executionName>', 'the execution name (the demo prints them; deterministic per campaign and lead)')
+    .option('--state-machine-arn <arn>', 'audit an execution of this deployed state machine')
+    .option('--full', 'print inputs and outputs in full')
+    .option('--api <url>', 'audit through a running operator API (default: $CASCADE_API_URL)')
+    .option('--token <token>', TOKEN_OPTION_HELP)
+    .option('--data <dir>', 'read the local runs kept by `cascade serve --data DIR`')
+    .action(
+      async (
+        executionName: string,
+        options: { stateMachineArn?: string; full?: boolean; api?: string; token?: string; data?: string },
+      ) => {
+        const { runAudit } = await import('./audit');
+        for (const line of await runAudit(executionName, options)) process.stdout.write(`${line}\n`);
+      },
+    );
+}
+
+function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'start the embedded stack and the operator API on 127.0.0.1; prints the API, OpenAPI and SES-inbox URLs and the operator token',
+    )
+    .option('--port <port>', 'port of the API (0 picks a free one)', '8787')
+    .option('--data <dir>', 'keep DynamoDB data, executions and the unsubscribe secret in this directory between runs')
+    .option(
+      '--schedule <expression>',
+      'also launch batches of all active campaigns on this EventBridge schedule, e.g. "rate(15 minutes)" or "cron(0 9 ? * MON-FRI *)"',
+    )
+    .option('--log-level <level>', "the handlers' log level (DEBUG, INFO, WARN, ERROR, SILENT)", 'SILENT')
+    .action(async (options: ServeCommandOptions) => {
+      const { runServe } = await import('./serve');
+      await runServe(options);
+    });
+}
+
+/** How `form inspect` and `form submit` reach the page: the options both take, last in their help. */
+function formTargetOptions(command: Command): Command {
+  return command
+    .option(
+      '--discover',
+      'treat <url> as a web site: look for its contact page first (home page and its contact links)',
+    )
+    .option('--allow-private-network', 'allow loopback, private and link-local targets (local testing)')
+    .option('--timeout <seconds>', 'time limit per request', '15');
+}
+
+function registerForm(program: Command): void {
+  const form = program
+    .command('form')
+    .description("read a web page's forms and fill its contact form as the CONTACT_FORM channel does");
+
+  formTargetOptions(
+    form
+      .command('inspect')
+      .description(
+        'print the forms of a page as JSON, best contact-form candidate first, with field roles and protections',
+      )
+      .argument('<url>', 'the page to read'),
+  ).action(async (url: string, options: FormCommonOptions) => {
+    const { inspectForms } = await import('./form');
+    process.stdout.write(`${JSON.stringify(await inspectForms(url, options), null, 2)}\n`);
+  });
+
+  formTargetOptions(
+    form
+      .command('submit')
+      .description(
+        'fill and submit the first-ranked form of a page as the channel would; prints JSON {outcome, reason, submitted}',
+      )
+      .argument('<url>', 'the page holding the form')
+      .requiredOption('--name <name>', "the sender's full name")
+      .requiredOption('--email <email>', "the sender's email address")
+      .option('--company <company>', "the sender's company")
+      .option('--phone <phone>', "the sender's phone number")
+      .option('--subject <subject>', 'the subject (a default one is written when the form asks for one)')
+      .requiredOption('--message <message>', 'the message')
+      .option('--dry-run', 'print what would be submitted and send nothing')
+      .option('--tick-consent', 'tick a required consent box (campaign setting consentPolicy: tick_required)'),
+  ).action(async (url: string, options: FormSubmitOptions) => {
+    const { submitForm } = await import('./form');
+    process.stdout.write(`${JSON.stringify(await submitForm(url, options), null, 2)}\n`);
+  });
+}
 
 const program = new Command()
   .name('cascade')
@@ -31,94 +145,22 @@ const program = new Command()
   // Recorded before the verb runs so every API client it builds (audit's too) signs or sends the token alike.
   .hook('preAction', (_program, verb) => setAuthOption(verb.optsWithGlobals<{ auth?: string }>().auth));
 
-program
-  .command('demo')
-  .description('start the embedded stack, import a lead file, run one batch through the synthesized state machine')
-  .option('--leads <file>', 'lead CSV file', path.join(PROJECT_ROOT, 'examples/leads.csv'))
-  .option('--no-progress', 'do not draw a progress bar')
-  .action(async (options: { leads: string; progress: boolean }) => {
-    const { runDemo } = await import('./demo');
-    await runDemo({ leadsFile: path.resolve(options.leads), progress: options.progress });
-  });
-
-program
-  .command('audit')
-  .description(
-    'print the states a run went through, with times, inputs and outputs (AWS when CASCADE_STATE_MACHINE_ARN is set, else the last local run)',
-  )
-  .argument('<executionName>', 'the execution name (the demo prints them; deterministic per campaign and lead)')
-  .option('--state-machine-arn <arn>', 'audit an execution of this deployed state machine')
-  .option('--full', 'print inputs and outputs in full')
-  .option('--api <url>', 'audit through a running operator API (default: $CASCADE_API_URL)')
-  .option('--token <token>', 'operator bearer token (default: $CASCADE_API_TOKEN)')
-  .option('--data <dir>', 'read the local runs kept by `cascade serve --data DIR`')
-  .action(
-    async (
-      executionName: string,
-      options: { stateMachineArn?: string; full?: boolean; api?: string; token?: string; data?: string },
-    ) => {
-      const { runAudit } = await import('./audit');
-      for (const line of await runAudit(executionName, options)) process.stdout.write(`${line}\n`);
-    },
-  );
-
-program
-  .command('serve')
-  .description(
-    'start the embedded stack and the operator API on 127.0.0.1; prints the API, OpenAPI and SES-inbox URLs and the operator token',
-  )
-  .option('--port <port>', 'port of the API (0 picks a free one)', '8787')
-  .option('--data <dir>', 'keep DynamoDB data, executions and the unsubscribe secret in this directory between runs')
-  .option(
-    '--schedule <expression>',
-    'also launch batches of all active campaigns on this EventBridge schedule, e.g. "rate(15 minutes)" or "cron(0 9 ? * MON-FRI *)"',
-  )
-  .option('--log-level <level>', "the handlers' log level (DEBUG, INFO, WARN, ERROR, SILENT)", 'SILENT')
-  .action(async (options: ServeCommandOptions) => {
-    const { runServe } = await import('./serve');
-    await runServe(options);
-  });
-
-registerApiVerbs(program);
-registerSimulate(program);
-
-const form = program
-  .command('form')
-  .description("read a web page's forms and fill its contact form as the CONTACT_FORM channel does");
-
-form
-  .command('inspect')
-  .description('print the forms of a page as JSON, best contact-form candidate first, with field roles and protections')
-  .argument('<url>', 'the page to read')
-  .option('--discover', 'treat <url> as a web site: look for its contact page first (home page and its contact links)')
-  .option('--allow-private-network', 'allow loopback, private and link-local targets (local testing)')
-  .option('--timeout <seconds>', 'time limit per request', '15')
-  .action(async (url: string, options: FormCommonOptions) => {
-    const { inspectForms } = await import('./form');
-    process.stdout.write(`${JSON.stringify(await inspectForms(url, options), null, 2)}\n`);
-  });
-
-form
-  .command('submit')
-  .description(
-    'fill and submit the first-ranked form of a page as the channel would; prints JSON {outcome, reason, submitted}',
-  )
-  .argument('<url>', 'the page holding the form')
-  .requiredOption('--name <name>', "the sender's full name")
-  .requiredOption('--email <email>', "the sender's email address")
-  .option('--company <company>', "the sender's company")
-  .option('--phone <phone>', "the sender's phone number")
-  .option('--subject <subject>', 'the subject (a default one is written when the form asks for one)')
-  .requiredOption('--message <message>', 'the message')
-  .option('--dry-run', 'print what would be submitted and send nothing')
-  .option('--tick-consent', 'tick a required consent box (campaign setting consentPolicy: tick_required)')
-  .option('--discover', 'treat <url> as a web site: look for its contact page first (home page and its contact links)')
-  .option('--allow-private-network', 'allow loopback, private and link-local targets (local testing)')
-  .option('--timeout <seconds>', 'time limit per request', '15')
-  .action(async (url: string, options: FormSubmitOptions) => {
-    const { submitForm } = await import('./form');
-    process.stdout.write(`${JSON.stringify(await submitForm(url, options), null, 2)}\n`);
-  });
+// In the order `cascade --help` lists them; the operator verbs (docs/product.md §7) from campaigns to suppress.
+for (const register of [
+  registerDemo,
+  registerAudit,
+  registerServe,
+  registerCampaigns,
+  registerLeads,
+  registerBatch,
+  registerHistory,
+  registerMetrics,
+  registerConfig,
+  registerSuppress,
+  registerSimulate,
+  registerForm,
+])
+  register(program);
 
 async function main() {
   try {

@@ -1,8 +1,9 @@
 import { findContactPage } from '#shared/channels/contact-form/discover';
 import { type FormFetchOptions, isOutboundBlocked } from '#shared/channels/contact-form/fetch';
-import type { ParsedForm } from '#shared/channels/contact-form/parse';
-import { type ContactDetails, inspectFormPage, submitContactForm } from '#shared/channels/contact-form/submit';
-import { checkUrlTarget } from '#shared/http/outbound';
+import type { ParsedForm } from '#shared/channels/contact-form/form-model';
+import type { ContactDetails } from '#shared/channels/contact-form/submission-plan';
+import { inspectFormPage, submitContactForm } from '#shared/channels/contact-form/submit';
+import { checkUrlTarget } from '#shared/http/target-policy';
 
 /**
  * `cascade form inspect <url>` and `cascade form submit <url> …` (docs/product.md §7): the contact-form channel's

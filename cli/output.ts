@@ -1,4 +1,6 @@
-/** Output helpers for the CLI verbs: aligned tables for people, JSON for scripts. */
+import { SingleBar } from 'cli-progress';
+
+/** Output helpers for the CLI verbs: aligned tables for people, JSON for scripts, progress on stderr. */
 
 export type Cell = string | number | boolean | null | undefined;
 
@@ -34,4 +36,10 @@ export function writeLines(lines: string[]): void {
 
 export function writeJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A progress bar on stderr (stdout stays for the result), or none when the user passed --no-progress. */
+export function progressBar(format: string, enabled: boolean): SingleBar | undefined {
+  if (!enabled) return undefined;
+  return new SingleBar({ format, stream: process.stderr, hideCursor: true, noTTYOutput: true, notTTYSchedule: 1000 });
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { generateApiToken, type HttpAdapter, startHttpAdapter } from '#local/http-adapter';
-import { parseSchedule } from '#local/schedule-expression';
+import { parseSchedule } from '#local/eventbridge/schedule-expression';
+import { generateApiToken, type HttpAdapter, startHttpAdapter } from '#local/http-adapter/server';
 import { type LocalStack, startLocalStack } from '#local/stack';
 import { simulationRoutes } from './simulate-routes';
 
@@ -72,6 +72,64 @@ function processAlive(pid: number): boolean {
   }
 }
 
+type GatewayRoute = { routeKey: string; authorizationType: string };
+
+/**
+ * The API Gateway twin on 127.0.0.1. It answers through `stack()` (which throws until the stack has started)
+ * and authorises by the template's `routes()` (none before the stack is synthesized).
+ */
+function startGateway(
+  options: ApiServerOptions,
+  token: string,
+  stack: () => LocalStack,
+  routes: () => GatewayRoute[],
+): Promise<HttpAdapter> {
+  return startHttpAdapter({
+    port: options.port ?? 0,
+    log: options.log,
+    // API Gateway's twin invokes the API function in its sandbox, with the template's environment.
+    loadHandler: async () => (event) => stack().lambda.invoke('ApiFunction', event),
+    gateway: {
+      token,
+      get routes() {
+        return routes();
+      },
+    },
+    // `cascade simulate`'s feeds (/_local/…): answered by the adapter, never by the API Lambda.
+    localRoutes: simulationRoutes(stack),
+    localToken: token,
+  }).catch((error: unknown) => {
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE') throw new Error(`port ${options.port} is already in use (try --port 0 for a free one)`);
+    throw error;
+  });
+}
+
+/** The embedded stack behind `adapter`, its data directory locked; when it cannot start, the adapter is closed. */
+async function startStackBehind(
+  adapter: HttpAdapter,
+  options: ApiServerOptions,
+): Promise<{ stack: LocalStack; unlock?: () => void }> {
+  const dataDir = options.dataDir && path.resolve(options.dataDir);
+  let unlock: (() => void) | undefined;
+  try {
+    unlock = dataDir ? lockDataDir(dataDir) : undefined;
+    const stack = await startLocalStack({
+      dataDir,
+      publicApiUrl: adapter.url,
+      executionStoreDir: dataDir && path.join(dataDir, 'executions'),
+      logLevel: options.logLevel,
+      linkedinProfilesFromLeads: true,
+      context: options.context,
+    });
+    return { stack, unlock };
+  } catch (error) {
+    unlock?.();
+    await adapter.close();
+    throw error;
+  }
+}
+
 /** Starts the embedded stack and the operator API in this process. */
 export async function startApiServer(options: ApiServerOptions = {}): Promise<ApiServer> {
   const token = options.token || process.env.CASCADE_API_TOKEN || generateApiToken();
@@ -80,45 +138,10 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     if (!stack) throw new Error('the embedded stack is still starting');
     return stack;
   };
-  let routes: { routeKey: string; authorizationType: string }[] = [];
-  const adapter = await startHttpAdapter({
-    port: options.port ?? 0,
-    log: options.log,
-    // API Gateway's twin invokes the API function in its sandbox, with the template's environment.
-    loadHandler: async () => (event) => started().lambda.invoke('ApiFunction', event),
-    gateway: {
-      token,
-      get routes() {
-        return routes;
-      },
-    },
-    // `cascade simulate`'s feeds (/_local/…): answered by the adapter, never by the API Lambda.
-    localRoutes: simulationRoutes(started),
-    localToken: token,
-  }).catch((error: unknown) => {
-    const code = (error as { code?: string }).code;
-    if (code === 'EADDRINUSE') throw new Error(`port ${options.port} is already in use (try --port 0 for a free one)`);
-    throw error;
-  });
-  const dataDir = options.dataDir && path.resolve(options.dataDir);
-  let unlock: (() => void) | undefined;
-  try {
-    unlock = dataDir ? lockDataDir(dataDir) : undefined;
-    stack = await startLocalStack({
-      dataDir,
-      publicApiUrl: adapter.url,
-      executionStoreDir: dataDir && path.join(dataDir, 'executions'),
-      logLevel: options.logLevel,
-      linkedinProfilesFromLeads: true,
-      context: options.context,
-    });
-    routes = stack.routes;
-  } catch (error) {
-    unlock?.();
-    await adapter.close();
-    throw error;
-  }
-  const running = stack;
+  // The adapter first: the stack resolves the template's API URL (unsubscribe links) to the port it got.
+  const adapter = await startGateway(options, token, started, () => stack?.routes ?? []);
+  const { stack: running, unlock } = await startStackBehind(adapter, options);
+  stack = running;
   return {
     url: adapter.url,
     apiUrl: `${adapter.url}/v1`,
@@ -145,9 +168,6 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
 export function startSchedules(stack: LocalStack): () => void {
   return stack.eventBridge.startSchedules();
 }
-
-// The parser lives beside the EventBridge twin, which drives the stack's schedule rules with it.
-export { parseSchedule };
 
 /** Every local peer's endpoint, as `cascade serve` prints them. */
 export function peerLines(stack: LocalStack): string[] {

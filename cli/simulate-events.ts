@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setting } from '#shared/config/settings';
 import type { ChannelType, LeadStatus, OutreachMessage } from '#shared/domain/schemas';
+import { HttpProblem } from '#shared/errors';
 import { getCampaign, getLead } from '#shared/store/leads';
 import { findMessageByProviderId } from '#shared/store/message-lookup';
 import { getMessage, listLeadMessages } from '#shared/store/outreach';
@@ -16,19 +17,6 @@ import { SesEventEnvelope } from '#shared/tracking/ses-events';
  * send it and handed to the same handler as the real thing; nothing here changes state by itself.
  */
 
-/** A simulation that cannot run: an HTTP-like status and an API error code (`not_found`, …). */
-export class SimulationError extends Error {
-  override name = 'SimulationError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: { field: string; message: string }[] = [],
-  ) {
-    super(message);
-  }
-}
-
 export const REPLY_CHANNELS = ['EMAIL', 'LINKEDIN'] as const satisfies readonly ChannelType[];
 export type ReplyChannel = (typeof REPLY_CHANNELS)[number];
 
@@ -42,7 +30,7 @@ function asObject(value: unknown): JsonObject | undefined {
 
 async function requireLead(leadId: string) {
   const lead = await getLead(leadId);
-  if (!lead) throw new SimulationError(404, 'not_found', `lead ${leadId} does not exist`);
+  if (!lead) throw new HttpProblem(404, 'not_found', `lead ${leadId} does not exist`);
   return lead;
 }
 
@@ -63,9 +51,9 @@ async function messageOf(
 ): Promise<OutreachMessage | undefined> {
   if (!messageId) return latestMessage(leadId, [channel]);
   const message = await getMessage(leadId, messageId);
-  if (!message) throw new SimulationError(404, 'not_found', `message ${messageId} of lead ${leadId} does not exist`);
+  if (!message) throw new HttpProblem(404, 'not_found', `message ${messageId} of lead ${leadId} does not exist`);
   if (message.channel !== channel)
-    throw new SimulationError(
+    throw new HttpProblem(
       400,
       'validation_error',
       `message ${messageId} is a ${message.channel} message, not ${channel}`,
@@ -84,22 +72,18 @@ export async function prepareSesEvent(raw: unknown, target?: { leadId: string; m
   const parsed = SesEventEnvelope.safeParse(raw);
   if (!parsed.success) {
     const details = parsed.error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
-    throw new SimulationError(
+    throw new HttpProblem(
       400,
       'not_an_ses_event',
       'not an SES event in its EventBridge envelope (source "aws.ses", detail.eventType, detail.mail.messageId)',
-      details,
+      { details: details },
     );
   }
   if (!target) return raw;
   const lead = await requireLead(target.leadId);
   const message = await messageOf(lead.leadId, target.messageId, 'EMAIL');
   if (!message)
-    throw new SimulationError(
-      409,
-      'no_message',
-      `lead ${lead.leadId} has no email message an SES event could be about`,
-    );
+    throw new HttpProblem(409, 'no_message', `lead ${lead.leadId} has no email message an SES event could be about`);
   return retargetSesEvent(raw, message, lead.email);
 }
 
@@ -158,7 +142,7 @@ export function checkRawEmail(raw: Buffer | string): void {
   const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
   // A field name (RFC 5322; in practice a token such as `From`, `Received`, `X-Mailer`), then a colon.
   if (!/^[A-Za-z0-9][\w!#$%&'*+.^`|~-]*:/.test(firstLine))
-    throw new SimulationError(400, 'not_an_email', 'not a raw RFC 822 message (it should start with header fields)');
+    throw new HttpProblem(400, 'not_an_email', 'not a raw RFC 822 message (it should start with header fields)');
 }
 
 /**
@@ -281,13 +265,13 @@ export async function simulateReply(
 
   if (channel === 'LINKEDIN') {
     if (options.messageId)
-      throw new SimulationError(
+      throw new HttpProblem(
         400,
         'validation_error',
         '--message-id is for EMAIL replies (a LinkedIn webhook names the member, not our message)',
       );
     if (!lead.linkedinProviderId)
-      throw new SimulationError(
+      throw new HttpProblem(
         409,
         'no_linkedin_profile',
         `lead ${lead.leadId} has no LinkedIn provider id yet (the LinkedIn channel sets it when it first reaches the member)`,
@@ -295,7 +279,7 @@ export async function simulateReply(
     const result = await handleLinkedInWebhook(linkedinMessageEvent(lead.linkedinProviderId, text));
     const reply = result.replies.find((entry) => entry.leadId === lead.leadId);
     if (!reply)
-      throw new SimulationError(
+      throw new HttpProblem(
         409,
         'not_matched',
         `the webhook did not find lead ${lead.leadId} by its LinkedIn member id (no LINKEDIN# index item)`,
@@ -305,7 +289,7 @@ export async function simulateReply(
 
   const message = await messageOf(lead.leadId, options.messageId, 'EMAIL');
   if (!message)
-    throw new SimulationError(
+    throw new HttpProblem(
       409,
       'no_message',
       `lead ${lead.leadId} has no email message to reply to${lead.linkedinProviderId ? ' (try --channel LINKEDIN)' : ''}`,
@@ -327,11 +311,7 @@ export async function simulateReply(
   });
   const result = await deliver(Buffer.from(mail));
   if (!result.matched)
-    throw new SimulationError(
-      409,
-      'not_matched',
-      `the inbound-mail handler matched no message for lead ${lead.leadId}`,
-    );
+    throw new HttpProblem(409, 'not_matched', `the inbound-mail handler matched no message for lead ${lead.leadId}`);
   return withLeadStatus({ via: 'inbound-email', channel, ...result });
 }
 

@@ -1,6 +1,7 @@
-import type { EventEnvelope } from '#local/eventbridge';
-import { type LocalRequest, type LocalRoute, LocalRouteError } from '#local/http-adapter';
+import type { EventEnvelope } from '#local/eventbridge/rules';
+import type { LocalRequest, LocalRoute } from '#local/http-adapter/local-routes';
 import type { LocalStack } from '#local/stack';
+import { HttpProblem } from '#shared/errors';
 import type { ReplyResult } from '#shared/tracking/replies';
 
 /**
@@ -20,10 +21,10 @@ function jsonBody(request: LocalRequest): Record<string, unknown> {
   try {
     value = JSON.parse(request.body.toString('utf8'));
   } catch (error) {
-    throw new LocalRouteError(400, 'invalid_json', `the body is not JSON: ${(error as Error).message}`);
+    throw new HttpProblem(400, 'invalid_json', `the body is not JSON: ${(error as Error).message}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new LocalRouteError(400, 'validation_error', 'the body is not a JSON object');
+    throw new HttpProblem(400, 'validation_error', 'the body is not a JSON object');
   return value as Record<string, unknown>;
 }
 
@@ -31,90 +32,79 @@ function optionalString(body: Record<string, unknown>, field: string): string | 
   const value = body[field];
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string')
-    throw new LocalRouteError(400, 'validation_error', `${field} must be a string`, [
-      { field, message: 'must be a string' },
-    ]);
+    throw new HttpProblem(400, 'validation_error', `${field} must be a string`, {
+      details: [{ field, message: 'must be a string' }],
+    });
   return value;
 }
 
-/** Runs a route, turning a SimulationError into the API's error shape. */
-async function guarded(work: () => Promise<unknown>): Promise<{ status: number; body: unknown }> {
-  const { SimulationError } = await import('./simulate-events');
-  try {
-    return { status: 200, body: await work() };
-  } catch (error) {
-    if (error instanceof SimulationError)
-      throw new LocalRouteError(error.status, error.code, error.message, error.details);
-    throw error;
-  }
+type StackOf = () => LocalStack;
+
+/** A local route running `work`; a refused simulation (an HttpProblem) is answered in the API's error shape. */
+function simulationRoute(
+  stack: StackOf,
+  work: (request: LocalRequest, stack: StackOf) => Promise<unknown>,
+): LocalRoute {
+  return async (request) => ({ status: 200, body: await work(request, stack) });
 }
 
 /**
  * `POST /_local/ses-events[?leadId=&messageId=]`: an SES event in its EventBridge envelope, put on the default
  * bus as SES puts it: the template's rules decide which function it reaches (the ses-events one, in AWS).
  */
-const sesEvent =
-  (stack: () => LocalStack): LocalRoute =>
-  (request) =>
-    guarded(async () => {
-      const { prepareSesEvent, sesEventEffect } = await import('./simulate-events');
-      const raw = jsonBody(request);
-      const { leadId, messageId } = request.query;
-      if (messageId && !leadId) throw new LocalRouteError(400, 'validation_error', 'messageId needs leadId');
-      const envelope = await prepareSesEvent(raw, leadId ? { leadId, messageId } : undefined);
-      const { eventBridge } = stack();
-      const { rules, answers } = await eventBridge.deliverAndSettle(envelope as unknown as EventEnvelope);
-      // What the ses-events function answered (EventBridge itself reports nothing back to SES).
-      const answer = (answers.find((each) => each && typeof each === 'object') ?? {}) as Record<string, unknown>;
-      return { ...answer, rules: rules.map((rule) => rule.name), ...(await sesEventEffect(envelope)) };
-    });
+async function sesEvent(request: LocalRequest, stack: StackOf): Promise<unknown> {
+  const { prepareSesEvent, sesEventEffect } = await import('./simulate-events');
+  const raw = jsonBody(request);
+  const { leadId, messageId } = request.query;
+  if (messageId && !leadId) throw new HttpProblem(400, 'validation_error', 'messageId needs leadId');
+  const envelope = await prepareSesEvent(raw, leadId ? { leadId, messageId } : undefined);
+  const { eventBridge } = stack();
+  const { rules, answers } = await eventBridge.deliverAndSettle(envelope as unknown as EventEnvelope);
+  // What the ses-events function answered (EventBridge itself reports nothing back to SES).
+  const answer = (answers.find((each) => each && typeof each === 'object') ?? {}) as Record<string, unknown>;
+  return { ...answer, rules: rules.map((rule) => rule.name), ...(await sesEventEffect(envelope)) };
+}
 
 /** Mail goes where SES receiving puts it: the inbound bucket, whose notification runs the inbound-mail function. */
-const receiving = (stack: () => LocalStack) => async (raw: Buffer) => {
+const receiving = (stack: StackOf) => async (raw: Buffer) => {
   // The function answers one result per S3 record; one mail makes one record.
   const [result] = (await stack().receiveMail(raw)) as ReplyResult[];
   return result ?? { matched: false };
 };
 
 /** `POST /_local/inbound-email` (message/rfc822): a raw mail → the inbound bucket → the inbound-mail function. */
-const inboundEmail =
-  (stack: () => LocalStack): LocalRoute =>
-  (request) =>
-    guarded(async () => {
-      if (request.body.length === 0) throw new LocalRouteError(400, 'validation_error', 'the body is empty');
-      const { simulateInboundEmail } = await import('./simulate-events');
-      return simulateInboundEmail(request.body, receiving(stack));
-    });
+async function inboundEmail(request: LocalRequest, stack: StackOf): Promise<unknown> {
+  if (request.body.length === 0) throw new HttpProblem(400, 'validation_error', 'the body is empty');
+  const { simulateInboundEmail } = await import('./simulate-events');
+  return simulateInboundEmail(request.body, receiving(stack));
+}
 
 /** `POST /_local/reply` `{leadId, channel?, messageId?, text?}`: a reply built as the lead would send it. */
-const reply =
-  (stack: () => LocalStack): LocalRoute =>
-  (request) =>
-    guarded(async () => {
-      const { isReplyChannel, simulateReply } = await import('./simulate-events');
-      const body = jsonBody(request);
-      const leadId = optionalString(body, 'leadId');
-      if (!leadId)
-        throw new LocalRouteError(400, 'validation_error', 'leadId is required', [
-          { field: 'leadId', message: 'is required' },
-        ]);
-      const channel = optionalString(body, 'channel')?.toUpperCase();
-      if (channel !== undefined && !isReplyChannel(channel))
-        throw new LocalRouteError(400, 'validation_error', `channel "${channel}" is not EMAIL or LINKEDIN`, [
-          { field: 'channel', message: 'must be EMAIL or LINKEDIN' },
-        ]);
-      return simulateReply(
-        leadId,
-        { channel, messageId: optionalString(body, 'messageId'), text: optionalString(body, 'text') },
-        receiving(stack),
-      );
+async function reply(request: LocalRequest, stack: StackOf): Promise<unknown> {
+  const { isReplyChannel, simulateReply } = await import('./simulate-events');
+  const body = jsonBody(request);
+  const leadId = optionalString(body, 'leadId');
+  if (!leadId)
+    throw new HttpProblem(400, 'validation_error', 'leadId is required', {
+      details: [{ field: 'leadId', message: 'is required' }],
     });
+  const channel = optionalString(body, 'channel')?.toUpperCase();
+  if (channel !== undefined && !isReplyChannel(channel))
+    throw new HttpProblem(400, 'validation_error', `channel "${channel}" is not EMAIL or LINKEDIN`, {
+      details: [{ field: 'channel', message: 'must be EMAIL or LINKEDIN' }],
+    });
+  return simulateReply(
+    leadId,
+    { channel, messageId: optionalString(body, 'messageId'), text: optionalString(body, 'text') },
+    receiving(stack),
+  );
+}
 
 /** The routes for `startHttpAdapter({localRoutes})`. */
-export function simulationRoutes(stack: () => LocalStack): Record<string, LocalRoute> {
+export function simulationRoutes(stack: StackOf): Record<string, LocalRoute> {
   return {
-    [`POST ${SIMULATE_PATHS.sesEvent}`]: sesEvent(stack),
-    [`POST ${SIMULATE_PATHS.inboundEmail}`]: inboundEmail(stack),
-    [`POST ${SIMULATE_PATHS.reply}`]: reply(stack),
+    [`POST ${SIMULATE_PATHS.sesEvent}`]: simulationRoute(stack, sesEvent),
+    [`POST ${SIMULATE_PATHS.inboundEmail}`]: simulationRoute(stack, inboundEmail),
+    [`POST ${SIMULATE_PATHS.reply}`]: simulationRoute(stack, reply),
   };
 }

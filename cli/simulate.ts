@@ -1,18 +1,17 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { HttpProblem } from '#shared/errors';
 import { type ApiClient, ApiError, formatApiError } from './api-client';
 import { type ApiCommandOptions, withApi } from './api-session';
 import { writeJson, writeLines } from './output';
 import { SIMULATE_PATHS } from './simulate-routes';
-import { apiOptions, readJsonFile } from './verbs';
+import type { Json } from './verbs/answers';
+import { apiOptions, readInputFile, readJsonFile } from './verbs/options';
 
 /**
  * `cascade simulate` (docs/product.md §7): what happens after a send — an SES event, a reply, a raw inbound
  * mail — fed to the same handlers as in AWS, through a running `cascade serve` (its LOCAL-ONLY `/_local/…`
  * routes) or the embedded stack started for the command.
  */
-
-type Json = Record<string, unknown>;
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
@@ -34,24 +33,24 @@ async function postLocal(
   }
 }
 
-/** The same check the local route makes, before any stack is started: one line naming the file. */
-async function checkSesEnvelope(file: string, value: unknown): Promise<void> {
-  const { prepareSesEvent, SimulationError } = await import('./simulate-events');
+type SimulateEvents = typeof import('./simulate-events');
+
+/** The check the local route makes, run before any stack is started: a failure is one line naming the file. */
+async function checkInput(file: string, check: (events: SimulateEvents) => unknown): Promise<void> {
+  const events = await import('./simulate-events');
   try {
-    await prepareSesEvent(value);
+    await check(events);
   } catch (error) {
-    if (error instanceof SimulationError)
+    if (error instanceof HttpProblem)
       throw new Error(`${file}: ${formatApiError(error.code, error.message, error.details)}`);
     throw error;
   }
 }
 
-function readRawFile(file: string): Buffer {
-  try {
-    return file === '-' ? readFileSync(0) : readFileSync(file);
-  } catch (error) {
-    throw new Error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+/** The route's answer: as JSON, or the one line saying what the handler did. */
+function printResult(options: ApiCommandOptions, result: Json, line: (result: Json) => string): void {
+  if (options.json) writeJson(result);
+  else writeLines([line(result)]);
 }
 
 function sesEventLine(result: Json): string {
@@ -107,13 +106,7 @@ interface ReplyOptions extends ApiCommandOptions {
   text?: string;
 }
 
-export function registerSimulate(program: Command): void {
-  const simulate = program
-    .command('simulate')
-    .description(
-      'feed what happens after a send (SES events, replies, inbound mail) to the same handlers as in AWS; against `cascade serve` or the embedded stack',
-    );
-
+function registerSesEvent(simulate: Command): void {
   apiOptions(
     simulate
       .command('ses-event')
@@ -126,16 +119,14 @@ export function registerSimulate(program: Command): void {
   ).action(async (file: string, options: SesEventOptions) => {
     if (options.messageId && !options.lead) throw new Error('--message-id needs --lead');
     const event = readJsonFile(file);
-    await checkSesEnvelope(file, event);
-    const result = await withApi(options, ({ client }) =>
-      postLocal(client, SIMULATE_PATHS.sesEvent, event, {
-        query: { leadId: options.lead, messageId: options.messageId },
-      }),
-    );
-    if (options.json) return writeJson(result);
-    writeLines([sesEventLine(result)]);
+    await checkInput(file, ({ prepareSesEvent }) => prepareSesEvent(event));
+    const query = { leadId: options.lead, messageId: options.messageId };
+    const result = await withApi(options, ({ client }) => postLocal(client, SIMULATE_PATHS.sesEvent, event, { query }));
+    printResult(options, result, sesEventLine);
   });
+}
 
+function registerReply(simulate: Command): void {
   apiOptions(
     simulate
       .command('reply')
@@ -155,10 +146,11 @@ export function registerSimulate(program: Command): void {
       throw new Error(`--channel "${options.channel}" is not EMAIL or LINKEDIN`);
     const body = { leadId, channel, messageId: options.messageId, text: options.text };
     const result = await withApi(options, ({ client }) => postLocal(client, SIMULATE_PATHS.reply, body));
-    if (options.json) return writeJson(result);
-    writeLines([replyLine(result)]);
+    printResult(options, result, replyLine);
   });
+}
 
+function registerInbound(simulate: Command): void {
   apiOptions(
     simulate
       .command('inbound')
@@ -167,19 +159,22 @@ export function registerSimulate(program: Command): void {
       )
       .argument('<file.eml>', 'the raw message; - reads stdin'),
   ).action(async (file: string, options: ApiCommandOptions) => {
-    const raw = readRawFile(file);
-    const { checkRawEmail, SimulationError } = await import('./simulate-events');
-    try {
-      checkRawEmail(raw);
-    } catch (error) {
-      if (error instanceof SimulationError)
-        throw new Error(`${file}: ${formatApiError(error.code, error.message, [])}`);
-      throw error;
-    }
+    const raw = readInputFile(file, { stdin: true });
+    await checkInput(file, ({ checkRawEmail }) => checkRawEmail(raw));
     const result = await withApi(options, ({ client }) =>
       postLocal(client, SIMULATE_PATHS.inboundEmail, raw, { contentType: 'message/rfc822' }),
     );
-    if (options.json) return writeJson(result);
-    writeLines([replyLine(result)]);
+    printResult(options, result, replyLine);
   });
+}
+
+export function registerSimulate(program: Command): void {
+  const simulate = program
+    .command('simulate')
+    .description(
+      'feed what happens after a send (SES events, replies, inbound mail) to the same handlers as in AWS; against `cascade serve` or the embedded stack',
+    );
+  registerSesEvent(simulate);
+  registerReply(simulate);
+  registerInbound(simulate);
 }

@@ -9,6 +9,18 @@ export interface OutreachObservabilityProps {
   deadLetterQueues: sqs.IQueue[];
 }
 
+/** The metrics the alarms and the dashboard share. */
+interface OutreachMetrics {
+  bounceRate: cloudwatch.Metric;
+  complaintRate: cloudwatch.Metric;
+  failedExecutions: cloudwatch.Metric;
+  operatorAlerts: cloudwatch.Metric;
+  deadLetters: cloudwatch.Metric[];
+}
+
+/** Every metric is read in 15-minute periods. */
+const PERIOD = Duration.minutes(15);
+
 /**
  * The dashboard and alarms an operator of an outreach engine needs: SES reputation (bounce > 5 %,
  * complaint > 0.1 %, the levels at which SES reviews an account), failed executions, dead letters, and
@@ -19,109 +31,122 @@ export class OutreachObservability extends Construct {
 
   constructor(scope: Construct, id: string, props: OutreachObservabilityProps) {
     super(scope, id);
-    const period = Duration.minutes(15);
-    const bounceRate = new cloudwatch.Metric({
-      namespace: 'AWS/SES',
-      metricName: 'Reputation.BounceRate',
-      statistic: 'Maximum',
-      period,
-    });
-    const complaintRate = new cloudwatch.Metric({
-      namespace: 'AWS/SES',
-      metricName: 'Reputation.ComplaintRate',
-      statistic: 'Maximum',
-      period,
-    });
-    const failedExecutions = props.stateMachine.metricFailed({ period, statistic: 'Sum' });
-    const operatorAlerts = new cloudwatch.Metric({
-      namespace: 'Cascade',
-      metricName: 'OperatorAlert',
-      statistic: 'Sum',
-      period,
-    });
-    const deadLetters = props.deadLetterQueues.map((queue) =>
-      queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-    );
+    const metrics: OutreachMetrics = {
+      bounceRate: new cloudwatch.Metric({
+        namespace: 'AWS/SES',
+        metricName: 'Reputation.BounceRate',
+        statistic: 'Maximum',
+        period: PERIOD,
+      }),
+      complaintRate: new cloudwatch.Metric({
+        namespace: 'AWS/SES',
+        metricName: 'Reputation.ComplaintRate',
+        statistic: 'Maximum',
+        period: PERIOD,
+      }),
+      failedExecutions: props.stateMachine.metricFailed({ period: PERIOD, statistic: 'Sum' }),
+      operatorAlerts: new cloudwatch.Metric({
+        namespace: 'Cascade',
+        metricName: 'OperatorAlert',
+        statistic: 'Sum',
+        period: PERIOD,
+      }),
+      deadLetters: props.deadLetterQueues.map((queue) =>
+        queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
+      ),
+    };
+    this.alarms = this.addAlarms(metrics);
+    this.addDashboard(metrics, props.stateMachine);
+  }
 
-    this.alarms = [
-      new cloudwatch.Alarm(this, 'BounceRateAlarm', {
-        alarmDescription: 'SES bounce rate above 5 %: clean the lead lists before SES pauses sending',
-        metric: bounceRate,
-        threshold: 0.05,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'ComplaintRateAlarm', {
-        alarmDescription: 'SES complaint rate above 0.1 %: review templates and targeting',
-        metric: complaintRate,
-        threshold: 0.001,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'FailedExecutionsAlarm', {
-        alarmDescription: 'Sequences failing (errors, not exhausted channels) — audit them with `cascade audit`',
-        metric: failedExecutions,
-        threshold: 10,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'OperatorAlertAlarm', {
-        alarmDescription: 'A provider account needs an operator (SES paused or unverified, LinkedIn disconnected)',
-        metric: operatorAlerts,
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      ...deadLetters.map(
-        (metric, index) =>
-          new cloudwatch.Alarm(this, `DeadLetterAlarm${index}`, {
-            alarmDescription: 'Events that could not be processed are waiting in a dead-letter queue',
-            metric,
-            threshold: 0,
-            evaluationPeriods: 1,
-            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-          }),
+  private addAlarms(metrics: OutreachMetrics): cloudwatch.Alarm[] {
+    return [
+      this.alarm(
+        'BounceRateAlarm',
+        metrics.bounceRate,
+        0.05,
+        'SES bounce rate above 5 %: clean the lead lists before SES pauses sending',
+      ),
+      this.alarm(
+        'ComplaintRateAlarm',
+        metrics.complaintRate,
+        0.001,
+        'SES complaint rate above 0.1 %: review templates and targeting',
+      ),
+      this.alarm(
+        'FailedExecutionsAlarm',
+        metrics.failedExecutions,
+        10,
+        'Sequences failing (errors, not exhausted channels) — audit them with `cascade audit`',
+      ),
+      this.alarm(
+        'OperatorAlertAlarm',
+        metrics.operatorAlerts,
+        0,
+        'A provider account needs an operator (SES paused or unverified, LinkedIn disconnected)',
+      ),
+      ...metrics.deadLetters.map((metric, index) =>
+        this.alarm(
+          `DeadLetterAlarm${index}`,
+          metric,
+          0,
+          'Events that could not be processed are waiting in a dead-letter queue',
+        ),
       ),
     ];
+  }
 
+  /** Fires on the first period above `threshold`; a period without data is not a breach. */
+  private alarm(id: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
+      alarmDescription: description,
+      metric,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  private addDashboard(metrics: OutreachMetrics, stateMachine: sfn.IStateMachine): void {
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: 'Cascade-Outreach' });
     dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'SES reputation', left: [bounceRate, complaintRate], width: 12 }),
+      new cloudwatch.GraphWidget({
+        title: 'SES reputation',
+        left: [metrics.bounceRate, metrics.complaintRate],
+        width: 12,
+      }),
       new cloudwatch.GraphWidget({
         title: 'Sequences',
         left: [
-          props.stateMachine.metricStarted({ period }),
-          props.stateMachine.metricSucceeded({ period }),
-          failedExecutions,
+          stateMachine.metricStarted({ period: PERIOD }),
+          stateMachine.metricSucceeded({ period: PERIOD }),
+          metrics.failedExecutions,
         ],
         width: 12,
       }),
-      new cloudwatch.GraphWidget({
-        title: 'Step outcomes (Powertools EMF)',
-        left: ['EMAIL', 'LINKEDIN', 'CONTACT_FORM'].flatMap((channel) =>
-          ['SENT', 'FALLBACK'].map(
-            (outcome) =>
-              new cloudwatch.Metric({
-                namespace: 'Cascade',
-                metricName: `${channel}_${outcome}`,
-                dimensionsMap: { service: 'cascade' },
-                statistic: 'Sum',
-                period,
-              }),
-          ),
-        ),
-        width: 12,
-      }),
+      new cloudwatch.GraphWidget({ title: 'Step outcomes (Powertools EMF)', left: stepOutcomeMetrics(), width: 12 }),
       new cloudwatch.GraphWidget({
         title: 'Operator alerts and dead letters',
-        left: [operatorAlerts, ...deadLetters],
+        left: [metrics.operatorAlerts, ...metrics.deadLetters],
         width: 12,
       }),
     );
   }
+}
+
+/** SENT and FALLBACK counts of each channel, as the step runner publishes them (Powertools EMF). */
+function stepOutcomeMetrics(): cloudwatch.Metric[] {
+  return ['EMAIL', 'LINKEDIN', 'CONTACT_FORM'].flatMap((channel) =>
+    ['SENT', 'FALLBACK'].map(
+      (outcome) =>
+        new cloudwatch.Metric({
+          namespace: 'Cascade',
+          metricName: `${channel}_${outcome}`,
+          dimensionsMap: { service: 'cascade' },
+          statistic: 'Sum',
+          period: PERIOD,
+        }),
+    ),
+  );
 }

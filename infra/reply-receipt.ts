@@ -54,26 +54,29 @@ export class ReplyReceipt extends Construct {
       memorySize: 256,
     });
     activation.node.addDependency(this.ruleSet);
-    // CDK's singleton function behind every AwsCustomResource of the stack (deploy-time only, not application code).
-    const provider = Stack.of(this).node.tryFindChild(PROVIDER_ID);
-    if (provider) {
-      const reason =
-        "CDK's deploy-time provider for the custom resource that activates the receipt rule set: CloudFormation " +
-        'invokes it synchronously and reports its failures as stack events; it only writes its own logs.';
-      for (const id of [
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        'Serverless-LambdaDLQ',
-        'Serverless-LambdaTracing',
-        'Serverless-LambdaDefaultMemorySize',
-        'AwsSolutions-L1',
-        'Serverless-LambdaLatestVersion',
-      ])
-        acknowledge(provider, id, reason);
-    }
+    acknowledgeProvider(Stack.of(this));
     acknowledge(
       activation,
       'AwsSolutions-IAM5[Resource::*]',
       'ses:SetActiveReceiptRuleSet supports no resource-level permissions (IAM service authorization reference)',
     );
   }
+}
+
+/** CDK's singleton function behind every AwsCustomResource of the stack (deploy-time only, not application code). */
+function acknowledgeProvider(stack: Stack): void {
+  const provider = stack.node.tryFindChild(PROVIDER_ID);
+  if (!provider) return;
+  const reason =
+    "CDK's deploy-time provider for the custom resource that activates the receipt rule set: CloudFormation " +
+    'invokes it synchronously and reports its failures as stack events; it only writes its own logs.';
+  for (const id of [
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    'Serverless-LambdaDLQ',
+    'Serverless-LambdaTracing',
+    'Serverless-LambdaDefaultMemorySize',
+    'AwsSolutions-L1',
+    'Serverless-LambdaLatestVersion',
+  ])
+    acknowledge(provider, id, reason);
 }

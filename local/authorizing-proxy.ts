@@ -7,10 +7,13 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
-import { type AccountNames, type AwsService, describeRequest, s3Request } from './aws-requests';
+import { buffer } from 'node:stream/consumers';
+import { describeRequest } from './aws-requests/describe';
+import type { AccountNames, AwsService } from './aws-requests/wire';
 import { type AuthorizationDecision, accessKeyIdOf, type IamAuthorizer } from './iam';
 import { listenOnLoopback } from './loopback';
-import { s3ErrorXml } from './s3';
+import { s3Request } from './s3/request';
+import { s3ErrorXml } from './s3/xml';
 
 /**
  * IAM in front of a local peer that has none (dynalite, aws-ses-v2-local): each request is read whole, described
@@ -178,12 +181,6 @@ function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
 }
 
-async function readBody(incoming: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of incoming) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 function fail(res: ServerResponse, status: number, message: string): void {
   if (res.headersSent) {
     res.destroy();
@@ -250,7 +247,7 @@ export async function startAuthorizingProxy(options: AuthorizingProxyOptions): P
   const agent = new Agent({ keepAlive: true });
   const server = createServer(async (incoming, outgoing) => {
     try {
-      const body = await readBody(incoming);
+      const body = await buffer(incoming);
       const denial = await checkRequest(options.service, incoming, body, options.authorizer, options.names);
       if (denial) writeDenial(outgoing, denial);
       else {

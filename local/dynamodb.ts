@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { ALL_TABLES, createTableInput } from '#shared/store/tables';
+import { ALL_TABLES, createTableInput, type TableSpec } from '#shared/store/tables';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -27,17 +27,30 @@ export function tableEnvironment(prefix: string): Record<string, string> {
   return Object.fromEntries(ALL_TABLES.map((spec) => [spec.envVar, `${prefix}-${spec.id}`]));
 }
 
-/** Creates every Cascade table from the shared definition (the one CDK also reads); existing ones are kept. */
-export async function createTables(endpoint: string, prefix: string): Promise<void> {
+/** Creates the tables that do not exist yet (kept when they do: a `--data` dir), each from its shared spec. */
+export async function createMissingTables(
+  endpoint: string,
+  tables: { spec: TableSpec; name: string }[],
+): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
-  for (const spec of ALL_TABLES) {
-    const name = `${prefix}-${spec.id}`;
-    if (!existing.has(name)) await client.send(new CreateTableCommand(createTableInput(spec, name)));
+  try {
+    const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
+    for (const { spec, name } of tables) {
+      if (!existing.has(name)) await client.send(new CreateTableCommand(createTableInput(spec, name)));
+    }
+  } finally {
+    client.destroy();
   }
-  client.destroy();
+}
+
+/** Creates every Cascade table from the shared definition (the one CDK also reads); existing ones are kept. */
+export async function createTables(endpoint: string, prefix: string): Promise<void> {
+  await createMissingTables(
+    endpoint,
+    ALL_TABLES.map((spec) => ({ spec, name: `${prefix}-${spec.id}` })),
+  );
 }

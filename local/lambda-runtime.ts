@@ -18,7 +18,7 @@ import type { TemplateFunction } from './template';
 export interface LocalLambdaOptions {
   functions: TemplateFunction[];
   projectRoot: string;
-  /** What differs from AWS, per function: endpoints, credentials, endpoint plumbing (see stack.ts). */
+  /** What differs from AWS, per function: endpoints, credentials, endpoint plumbing (see stack-environment.ts). */
   localEnvironment: (fn: TemplateFunction) => Record<string, string>;
   /** Where each function's log is written (`<logicalId>.log`); discarded when absent. */
   logDir?: string;

@@ -1,5 +1,5 @@
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { ALL_TABLES, createTableInput } from '#shared/store/tables';
+import { ALL_TABLES } from '#shared/store/tables';
+import { createMissingTables } from './dynamodb';
 import type { TemplateResolver } from './template';
 
 /**
@@ -8,20 +8,10 @@ import type { TemplateResolver } from './template';
  * template without a spec there is an error.
  */
 export async function deployTables(resolver: TemplateResolver, endpoint: string): Promise<void> {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  const tables = resolver.ofType('AWS::DynamoDB::GlobalTable').map(([logicalId]) => {
+    const spec = ALL_TABLES.find((candidate) => logicalId.startsWith(`${candidate.id}Table`));
+    if (!spec) throw new Error(`table ${logicalId} of the template has no spec in shared/store/tables.ts`);
+    return { spec, name: resolver.resolveString({ Ref: logicalId }) };
   });
-  try {
-    const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
-    for (const [logicalId] of resolver.ofType('AWS::DynamoDB::GlobalTable')) {
-      const spec = ALL_TABLES.find((candidate) => logicalId.startsWith(`${candidate.id}Table`));
-      if (!spec) throw new Error(`table ${logicalId} of the template has no spec in shared/store/tables.ts`);
-      const name = resolver.resolveString({ Ref: logicalId });
-      if (!existing.has(name)) await client.send(new CreateTableCommand(createTableInput(spec, name)));
-    }
-  } finally {
-    client.destroy();
-  }
+  await createMissingTables(endpoint, tables);
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { buffer } from 'node:stream/consumers';
 import { request } from 'undici';
 import { listenOnLoopback } from './loopback';
 
@@ -26,10 +27,16 @@ interface SentMail {
   configurationSet?: string;
 }
 
-/** SES events for one accepted mail, in the EventBridge envelope, in the order SES would publish them. */
-export function simulatedEvents(mail: SentMail, at = new Date()): Record<string, unknown>[] {
-  const time = at.toISOString();
-  const envelope = (detailType: string, eventType: string, extra: Record<string, unknown>) => ({
+/** One SES event about `mail` in its EventBridge envelope: the common `mail` detail plus the event's own part. */
+function sesEvent(
+  mail: SentMail,
+  time: string,
+  detailType: string,
+  eventType: string,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
+  const configurationSet = mail.configurationSet ?? 'cascade-local';
+  return {
     version: '0',
     id: randomUUID(),
     'detail-type': detailType,
@@ -37,7 +44,7 @@ export function simulatedEvents(mail: SentMail, at = new Date()): Record<string,
     account: '000000000000',
     time,
     region: 'us-east-1',
-    resources: [`arn:aws:ses:us-east-1:000000000000:configuration-set/${mail.configurationSet ?? 'cascade-local'}`],
+    resources: [`arn:aws:ses:us-east-1:000000000000:configuration-set/${configurationSet}`],
     detail: {
       eventType,
       mail: {
@@ -46,13 +53,20 @@ export function simulatedEvents(mail: SentMail, at = new Date()): Record<string,
         messageId: mail.sesMessageId,
         destination: [mail.recipient],
         commonHeaders: { from: [mail.from], to: [mail.recipient], messageId: mail.sesMessageId, subject: mail.subject },
-        tags: { 'ses:configuration-set': [mail.configurationSet ?? 'cascade-local'], ...mail.tags },
+        tags: { 'ses:configuration-set': [configurationSet], ...mail.tags },
       },
       ...extra,
     },
-  });
-  const send = envelope('Email Sent', 'Send', { send: {} });
-  const delivery = envelope('Email Delivered', 'Delivery', {
+  };
+}
+
+/** SES events for one accepted mail, in the EventBridge envelope, in the order SES would publish them. */
+export function simulatedEvents(mail: SentMail, at = new Date()): Record<string, unknown>[] {
+  const time = at.toISOString();
+  const event = (detailType: string, eventType: string, extra: Record<string, unknown>) =>
+    sesEvent(mail, time, detailType, eventType, extra);
+  const send = event('Email Sent', 'Send', { send: {} });
+  const delivery = event('Email Delivered', 'Delivery', {
     delivery: {
       timestamp: time,
       recipients: [mail.recipient],
@@ -61,11 +75,19 @@ export function simulatedEvents(mail: SentMail, at = new Date()): Record<string,
     },
   });
   const bounce = (subType: string) =>
-    envelope('Email Bounced', 'Bounce', {
+    event('Email Bounced', 'Bounce', {
       bounce: {
         bounceType: 'Permanent',
         bounceSubType: subType,
         bouncedRecipients: [{ emailAddress: mail.recipient, action: 'failed', status: '5.1.1' }],
+        timestamp: time,
+        feedbackId: randomUUID(),
+      },
+    });
+  const complaint = () =>
+    event('Email Complaint Received', 'Complaint', {
+      complaint: {
+        complainedRecipients: [{ emailAddress: mail.recipient }],
         timestamp: time,
         feedbackId: randomUUID(),
       },
@@ -76,26 +98,10 @@ export function simulatedEvents(mail: SentMail, at = new Date()): Record<string,
     case 'suppressed':
       return [send, bounce('OnAccountSuppressionList')];
     case 'complaint':
-      return [
-        send,
-        delivery,
-        envelope('Email Complaint Received', 'Complaint', {
-          complaint: {
-            complainedRecipients: [{ emailAddress: mail.recipient }],
-            timestamp: time,
-            feedbackId: randomUUID(),
-          },
-        }),
-      ];
+      return [send, delivery, complaint()];
     default:
       return [send, delivery];
   }
-}
-
-async function readBody(incoming: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of incoming) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 export interface SesSimulator {
@@ -105,75 +111,44 @@ export interface SesSimulator {
   close(): Promise<void>;
 }
 
+export interface SesSimulatorOptions {
+  sesEndpoint: string;
+  publish: (event: Record<string, unknown>) => Promise<void>;
+  /** Append every accepted mail here (JSON lines), so the provider's record outlives a killed process. */
+  journalFile?: string;
+}
+
+/** The fields of a SendEmail request the simulator reads. */
+interface SendEmailRequest {
+  FromEmailAddress?: string;
+  Destination?: { ToAddresses?: string[] };
+  EmailTags?: { Name: string; Value: string }[];
+  ConfigurationSetName?: string;
+  Content?: { Simple?: { Subject?: { Data?: string } } };
+}
+
+/** Connection-scoped headers the server sets itself for its own connection. */
+const NOT_RELAYED = new Set(['transfer-encoding', 'connection']);
+
 /**
  * A pass-through in front of aws-ses-v2-local that publishes SES events the way the SES mailbox simulator
  * does, to the same handler EventBridge invokes in AWS. Events are published before SES's answer is
  * returned, so a sequence that checks delivery afterwards sees them (deterministic under a virtual clock).
  */
-export async function startSesSimulator(options: {
-  sesEndpoint: string;
-  publish: (event: Record<string, unknown>) => Promise<void>;
-  /** Append every accepted mail here (JSON lines), so the provider's record outlives a killed process. */
-  journalFile?: string;
-}): Promise<SesSimulator> {
+export async function startSesSimulator(options: SesSimulatorOptions): Promise<SesSimulator> {
   const published: Record<string, unknown>[] = [];
-  const server: Server = createServer(async (incoming, outgoing) => {
+  const publish = async (event: Record<string, unknown>) => {
+    published.push(event);
+    await options.publish(event);
+  };
+  const server = createServer(async (incoming, outgoing) => {
     try {
-      const body = await readBody(incoming);
-      const headers = Object.fromEntries(
-        Object.entries(incoming.headers).filter(
-          ([name, value]) => name !== 'host' && name !== 'content-length' && value !== undefined,
-        ),
-      ) as Record<string, string>;
-      const upstream = await request(`${options.sesEndpoint}${incoming.url ?? '/'}`, {
-        method: (incoming.method ?? 'GET') as 'GET',
-        headers,
-        body: body.length > 0 ? body : undefined,
-      });
+      const body = await buffer(incoming);
+      const upstream = await forward(options.sesEndpoint, incoming, body);
       const answer = Buffer.from(await upstream.body.arrayBuffer());
-      if (
-        incoming.method === 'POST' &&
-        incoming.url?.startsWith('/v2/email/outbound-emails') &&
-        upstream.statusCode === 200
-      ) {
-        const sent = JSON.parse(body.toString('utf8')) as {
-          FromEmailAddress?: string;
-          Destination?: { ToAddresses?: string[] };
-          EmailTags?: { Name: string; Value: string }[];
-          ConfigurationSetName?: string;
-          Content?: { Simple?: { Subject?: { Data?: string } } };
-        };
-        const { MessageId } = JSON.parse(answer.toString('utf8')) as { MessageId: string };
-        const tags = Object.fromEntries((sent.EmailTags ?? []).map((tag) => [tag.Name, [tag.Value]]));
-        if (options.journalFile) {
-          const line = {
-            sesMessageId: MessageId,
-            to: sent.Destination?.ToAddresses ?? [],
-            at: new Date().toISOString(),
-          };
-          appendFileSync(options.journalFile, `${JSON.stringify(line)}\n`);
-        }
-        for (const recipient of sent.Destination?.ToAddresses ?? []) {
-          const events = simulatedEvents({
-            sesMessageId: MessageId,
-            recipient,
-            from: sent.FromEmailAddress ?? '',
-            subject: sent.Content?.Simple?.Subject?.Data ?? '',
-            tags,
-            configurationSet: sent.ConfigurationSetName,
-          });
-          for (const event of events) {
-            published.push(event);
-            await options.publish(event);
-          }
-        }
-      }
-      outgoing.statusCode = upstream.statusCode;
-      for (const [name, value] of Object.entries(upstream.headers)) {
-        if (value !== undefined && name !== 'transfer-encoding' && name !== 'connection')
-          outgoing.setHeader(name, value);
-      }
-      outgoing.end(answer);
+      const isSend = incoming.method === 'POST' && incoming.url?.startsWith('/v2/email/outbound-emails');
+      if (isSend && upstream.statusCode === 200) await publishSendEvents(body, answer, options.journalFile, publish);
+      relay(outgoing, upstream.statusCode, upstream.headers, answer);
     } catch (error) {
       outgoing.statusCode = 500;
       outgoing.setHeader('content-type', 'application/json');
@@ -186,4 +161,59 @@ export async function startSesSimulator(options: {
     published,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The request, as it came, to aws-ses-v2-local. */
+function forward(sesEndpoint: string, incoming: IncomingMessage, body: Buffer) {
+  const headers = Object.fromEntries(
+    Object.entries(incoming.headers).filter(
+      ([name, value]) => name !== 'host' && name !== 'content-length' && value !== undefined,
+    ),
+  ) as Record<string, string>;
+  return request(`${sesEndpoint}${incoming.url ?? '/'}`, {
+    method: (incoming.method ?? 'GET') as 'GET',
+    headers,
+    body: body.length > 0 ? body : undefined,
+  });
+}
+
+/** Journals an accepted SendEmail, then publishes the events of each To recipient, in order. */
+async function publishSendEvents(
+  body: Buffer,
+  answer: Buffer,
+  journalFile: string | undefined,
+  publish: (event: Record<string, unknown>) => Promise<void>,
+): Promise<void> {
+  const sent = JSON.parse(body.toString('utf8')) as SendEmailRequest;
+  const { MessageId } = JSON.parse(answer.toString('utf8')) as { MessageId: string };
+  const recipients = sent.Destination?.ToAddresses ?? [];
+  if (journalFile) {
+    const line = { sesMessageId: MessageId, to: recipients, at: new Date().toISOString() };
+    appendFileSync(journalFile, `${JSON.stringify(line)}\n`);
+  }
+  const tags = Object.fromEntries((sent.EmailTags ?? []).map((tag) => [tag.Name, [tag.Value]]));
+  for (const recipient of recipients) {
+    const events = simulatedEvents({
+      sesMessageId: MessageId,
+      recipient,
+      from: sent.FromEmailAddress ?? '',
+      subject: sent.Content?.Simple?.Subject?.Data ?? '',
+      tags,
+      configurationSet: sent.ConfigurationSetName,
+    });
+    for (const event of events) await publish(event);
+  }
+}
+
+/** SES's answer, as it came, to the caller. */
+function relay(
+  outgoing: ServerResponse,
+  status: number,
+  headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>,
+  answer: Buffer,
+): void {
+  outgoing.statusCode = status;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined && !NOT_RELAYED.has(name)) outgoing.setHeader(name, value);
+  outgoing.end(answer);
 }

@@ -1,7 +1,9 @@
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { buffer } from 'node:stream/consumers';
 import { checkRequest, writeDenial } from './authorizing-proxy';
-import { type AccountNames, parameterArn } from './aws-requests';
+import { parameterArn } from './aws-requests/json-services';
+import type { AccountNames } from './aws-requests/wire';
 import type { IamAuthorizer } from './iam';
 import { listenOnLoopback } from './loopback';
 
@@ -290,14 +292,8 @@ function reply(res: ServerResponse, status: number, payload: Json): void {
   res.end(body);
 }
 
-async function readBody(incoming: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of incoming) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 async function handle(req: IncomingMessage, res: ServerResponse, store: ParameterStore, options: SsmPeerOptions) {
-  const raw = await readBody(req);
+  const raw = await buffer(req);
   if (options.authorizer) {
     const denial = await checkRequest('ssm', req, raw, options.authorizer, options.names);
     if (denial) return writeDenial(res, denial);

@@ -1,6 +1,6 @@
 import './polyfills';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -10,21 +10,32 @@ import { SECRETS, type SecretName } from '#shared/config/settings';
 import { loadSecrets } from '#shared/secrets';
 import { type AuthorizingProxy, startAuthorizingProxy } from './authorizing-proxy';
 import { startDynalite } from './dynamodb';
-import { type EventEnvelope, LocalEventBridge, startEventBridgePeer } from './eventbridge';
+import { LocalEventBridge } from './eventbridge/bus';
+import { startEventBridgePeer } from './eventbridge/peer';
+import type { EventEnvelope } from './eventbridge/rules';
 import { IamAuthorizer } from './iam';
 import { LocalLambdaService } from './lambda-runtime';
-import { linkedinMemberFromLeads } from './linkedin-members';
-import { type LinkedInSandbox, startLinkedInSandbox } from './linkedin-sandbox';
+import { linkedinMemberFromLeads } from './linkedin-sandbox/members-from-leads';
+import { type LinkedInSandbox, startLinkedInSandbox } from './linkedin-sandbox/server';
 import { deployTables } from './local-tables';
-import { notificationsFor, s3EventFor, startS3Peer, templateBucketNotifications, templateBuckets } from './s3';
+import { s3EventFor } from './s3/events';
+import { notificationsFor, templateBucketNotifications, templateBuckets } from './s3/notifications';
+import { type S3Peer, startS3Peer } from './s3/peer';
 import { startSesSimulator } from './ses-simulator';
-import { type SiteSandbox, startSiteSandbox } from './site-sandbox';
+import { type SiteSandbox, startSiteSandbox } from './site-sandbox/server';
 import { type SsmPeer, startSsmPeer } from './ssm';
-import { LocalStepFunctions, startStepFunctionsServer } from './stepfunctions';
+import {
+  ADMIN_ACCESS_KEY,
+  functionEnvironment,
+  keptSecret,
+  operatorEnvironment,
+  secretParameters,
+} from './stack-environment';
+import { LocalStepFunctions } from './stepfunctions/executions';
+import { startStepFunctionsServer } from './stepfunctions/peer';
 import { type CfnTemplate, extractStateMachine, LOCAL_DEPLOY_CONTEXT, synthesizeTemplate } from './synth';
 import {
-  LOCAL_ACCOUNT,
-  LOCAL_REGION,
+  LOCAL_NAMES,
   rolePolicies,
   STATE_MACHINE_NAME,
   TemplateResolver,
@@ -36,8 +47,6 @@ import {
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Where local runs keep what outlives them (execution histories for `cascade audit`). */
 export const LOCAL_EXECUTIONS_DIR = path.join(PROJECT_ROOT, '.cascade', 'executions');
-/** The access key of the operator's own shell (and of tests): an administrator, like an AWS CLI profile. */
-export const ADMIN_ACCESS_KEY = 'local';
 
 export interface LocalStackOptions {
   /** Keep DynamoDB data, function logs and the unsubscribe secret here between runs (in memory when absent). */
@@ -116,29 +125,206 @@ async function startSes(): Promise<{ endpoint: string; server: Server }> {
   return { endpoint: `http://127.0.0.1:${port}`, server };
 }
 
-/** A random secret; with a data directory, the one kept there, so earlier unsubscribe links stay valid. */
-function keptSecret(dataDir: string | undefined, name: string): string {
-  if (!dataDir) return randomBytes(16).toString('hex');
-  const file = path.join(dataDir, name);
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const secret = randomBytes(16).toString('hex');
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
+/** The outside world the stack's functions talk to: DynamoDB, SES, the LinkedIn provider and the lead's sites. */
+async function startBackingServices(options: LocalStackOptions) {
+  const dynamo = await startDynalite({ path: options.dataDir && path.join(options.dataDir, 'dynamodb') });
+  const ses = await startSes();
+  const linkedinApiKey = `local-${randomBytes(6).toString('hex')}`;
+  const linkedin = await startLinkedInSandbox({
+    port: 0,
+    apiKey: linkedinApiKey,
+    ...(options.linkedinProfilesFromLeads && { discover: linkedinMemberFromLeads }),
+  });
+  const site = await startSiteSandbox({ port: 0 });
+  return { dynamo, ses, linkedin, linkedinApiKey, site };
 }
 
-/** The SSM parameters the template names (each function's `*_PARAMETER`), with the embedded stack's values. */
-function secretParameters(
+/**
+ * The deployment: synthesized with the context an operator would give (the sender identity, the provider's
+ * endpoint, the account id), resolved against this machine's resources.
+ */
+function deployment(options: LocalStackOptions, linkedin: LinkedInSandbox) {
+  const template = synthesizeTemplate({
+    ...LOCAL_DEPLOY_CONTEXT,
+    linkedinBaseUrl: linkedin.url,
+    linkedinAccountId: 'local-account',
+    ...options.context,
+  });
+  options.alterTemplate?.(template);
+  const resolver = new TemplateResolver(template, { apiUrl: options.publicApiUrl ?? 'http://127.0.0.1:8787' });
+  return { template, resolver, functions: templateFunctions(resolver) };
+}
+
+/** IAM as deployed: each function's role with the template's policies; the operator's key is an administrator. */
+function authorizerFor(resolver: TemplateResolver, functions: ReturnType<typeof templateFunctions>): IamAuthorizer {
+  const policies = rolePolicies(resolver);
+  return new IamAuthorizer({
+    ...LOCAL_NAMES,
+    roles: Object.fromEntries(
+      functions.map((fn) => [
+        fn.roleLogicalId,
+        { roleName: fn.roleLogicalId, policies: policies.get(fn.roleLogicalId) ?? [] },
+      ]),
+    ),
+    adminAccessKeys: [ADMIN_ACCESS_KEY],
+  });
+}
+
+/** Puts a peer behind the IAM check; its proxy's endpoint is what functions and the operator are given. */
+function iamGuard(authorizer: IamAuthorizer) {
+  const proxies: AuthorizingProxy[] = [];
+  const guard = async (service: Parameters<typeof startAuthorizingProxy>[0]['service'], target: string) => {
+    const proxy = await startAuthorizingProxy({ target, service, authorizer, names: LOCAL_NAMES });
+    proxies.push(proxy);
+    return proxy.endpoint;
+  };
+  return { guard, proxies };
+}
+
+/** EventBridge with the template's rules, and SES publishing the events of mail sent with a configuration set to it. */
+async function startEventsAndMail(
+  resolver: TemplateResolver,
   lambda: LocalLambdaService,
-  values: Record<keyof typeof SECRETS, string>,
-): { name: string; value: string }[] {
-  const byName = new Map<string, string>();
-  for (const fn of lambda.functions) {
-    for (const [secret, spec] of Object.entries(SECRETS)) {
-      const parameter = fn.environment[spec.parameterEnv];
-      if (parameter) byName.set(parameter, values[secret as keyof typeof SECRETS]);
+  sesEndpoint: string,
+  dataDir?: string,
+) {
+  const eventBridge = new LocalEventBridge({
+    ...LOCAL_NAMES,
+    rules: templateRules(resolver),
+    invoke: (arn, payload) => lambda.invoke(arn, payload),
+    retryDelayMs: 50,
+  });
+  const eventBridgePeer = await startEventBridgePeer(eventBridge);
+  // SES publishes the events of mail sent with a configuration set to the default bus, as AWS does.
+  const sesSimulator = await startSesSimulator({
+    sesEndpoint,
+    journalFile: dataDir && path.join(dataDir, 'ses-sent.jsonl'),
+    publish: async (event) => {
+      await eventBridge.deliverAndSettle(event as unknown as EventEnvelope);
+    },
+  });
+  return { eventBridge, eventBridgePeer, sesSimulator };
+}
+
+/**
+ * S3 with the template's buckets; an object created invokes the functions its bucket notifications name.
+ * `receiveMail` drops a mail where the receipt rule's S3 action would and resolves with what the
+ * inbound-mail function answered.
+ */
+async function startMailDrop(resolver: TemplateResolver, lambda: LocalLambdaService, dataDir?: string) {
+  const notifications = templateBucketNotifications(resolver);
+  const answers = new Map<string, (answer: unknown) => void>();
+  const s3: S3Peer = await startS3Peer({
+    buckets: templateBuckets(resolver),
+    dataDir: dataDir && path.join(dataDir, 's3'),
+    onObjectCreated: async (bucket, key, size, eTag) => {
+      const invoked = notificationsFor(notifications, bucket, key, 'ObjectCreated:Put').map((notification) =>
+        lambda.invoke(
+          notification.functionArn,
+          s3EventFor(bucket, key, size, eTag, LOCAL_NAMES, { configurationId: notification.id }),
+        ),
+      );
+      const settled = await Promise.allSettled(invoked);
+      answers.get(`${bucket}/${key}`)?.(settled[0]?.status === 'fulfilled' ? settled[0].value : settled[0]?.reason);
+    },
+  });
+  const inbound = notifications.find(
+    (notification) => lambda.function(notification.functionArn).constructId === 'InboundEmailFunction',
+  );
+  const receiveMail = async (raw: Buffer): Promise<unknown> => {
+    if (!inbound) throw new Error('the template has no bucket notification for the inbound-mail function');
+    const key = `${inbound.prefix ?? ''}${randomBytes(12).toString('hex')}`;
+    const answer = new Promise<unknown>((resolve) => answers.set(`${inbound.bucket}/${key}`, resolve));
+    await s3.put(inbound.bucket, key, raw, { contentType: 'message/rfc822' });
+    try {
+      const result = await answer;
+      if (result instanceof Error) throw result;
+      return result;
+    } finally {
+      answers.delete(`${inbound.bucket}/${key}`);
     }
-  }
-  return [...byName].map(([name, value]) => ({ name, value }));
+  };
+  return { s3, receiveMail };
+}
+
+/** SSM with the secrets each function's `*_PARAMETER` names, as the operator stores them before a deploy. */
+async function startSecrets(lambda: LocalLambdaService, linkedinApiKey: string, dataDir?: string) {
+  const ssm = await startSsmPeer({ names: LOCAL_NAMES });
+  for (const parameter of secretParameters(lambda, {
+    CASCADE_UNSUBSCRIBE_SECRET: keptSecret(dataDir, 'unsubscribe-secret'),
+    CASCADE_LINKEDIN_API_KEY: linkedinApiKey,
+    CASCADE_LINKEDIN_WEBHOOK_SECRET: keptSecret(dataDir, 'linkedin-webhook-secret'),
+  }))
+    ssm.put(parameter.name, parameter.value, 'SecureString');
+  return ssm;
+}
+
+/** Step Functions running the template's state machine, each Task invoking its function at the execution's time. */
+async function startStateMachine(template: CfnTemplate, lambda: LocalLambdaService, options: LocalStackOptions) {
+  const stepFunctions = new LocalStepFunctions({
+    machine: extractStateMachine(template),
+    stateMachineName: STATE_MACHINE_NAME,
+    invoke: (arn, input, clockOffsetMs) => lambda.invoke(arn, input, { clockOffsetMs }),
+    pauseMs: options.pauseMs ?? (Number(process.env.CASCADE_LOCAL_PAUSE_MS) || undefined),
+    storeDir: options.executionStoreDir,
+  });
+  return { stepFunctions, sfnServer: await startStepFunctionsServer(stepFunctions) };
+}
+
+/**
+ * Every peer of the deployment started, in the order their endpoints are needed, each behind the IAM check;
+ * `close` ends them together once nothing runs any more (executions, event deliveries), the sandboxes last.
+ */
+async function startPeers(options: LocalStackOptions) {
+  const { dynamo, ses, linkedin, linkedinApiKey, site } = await startBackingServices(options);
+  const { template, resolver, functions } = deployment(options, linkedin);
+  const { guard, proxies } = iamGuard(authorizerFor(resolver, functions));
+  // Filled in as the peers start; a function's sandbox reads it when it starts (at its first invocation).
+  const endpoints: Partial<LocalEndpointsInfo> = { linkedin: linkedin.url, site: site.url };
+  endpoints.dynamodb = await guard('dynamodb', dynamo.endpoint);
+  const logDir = options.dataDir && path.join(options.dataDir, 'logs');
+  const lambda = new LocalLambdaService({
+    functions,
+    projectRoot: PROJECT_ROOT,
+    logDir,
+    localEnvironment: (fn) => functionEnvironment(fn, endpoints),
+  });
+  const events = await startEventsAndMail(resolver, lambda, ses.endpoint, options.dataDir);
+  endpoints.eventBridge = await guard('events', events.eventBridgePeer.endpoint);
+  endpoints.sesApi = await guard('ses', events.sesSimulator.endpoint);
+  endpoints.ses = ses.endpoint;
+  const { s3, receiveMail } = await startMailDrop(resolver, lambda, options.dataDir);
+  endpoints.s3 = await guard('s3', s3.endpoint);
+  const ssm = await startSecrets(lambda, linkedinApiKey, options.dataDir);
+  endpoints.ssm = await guard('ssm', ssm.endpoint);
+  const { stepFunctions, sfnServer } = await startStateMachine(template, lambda, options);
+  endpoints.stepFunctions = await guard('states', sfnServer.endpoint);
+  await deployTables(resolver, dynamo.endpoint);
+
+  const closeSes = () => new Promise<void>((resolve) => ses.server.close(() => resolve()));
+  const servers = [sfnServer, events.eventBridgePeer, ssm, s3, ...proxies, events.sesSimulator, linkedin, site, dynamo];
+  const close = async () => {
+    await stepFunctions.drain();
+    await events.eventBridge.drain();
+    ses.server.closeAllConnections?.();
+    await Promise.all([...servers.map((server) => server.close()), closeSes()]);
+    await lambda.close();
+  };
+  const { eventBridge } = events;
+  return {
+    endpoints: endpoints as LocalEndpointsInfo,
+    resolver,
+    functions,
+    logDir,
+    lambda,
+    eventBridge,
+    ssm,
+    stepFunctions,
+    linkedin,
+    site,
+    receiveMail,
+    close,
+  };
 }
 
 /**
@@ -149,214 +335,27 @@ function secretParameters(
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const names = { accountId: LOCAL_ACCOUNT, region: LOCAL_REGION };
-  const dynamo = await startDynalite({ path: options.dataDir && path.join(options.dataDir, 'dynamodb') });
-  const ses = await startSes();
-  const linkedinApiKey = `local-${randomBytes(6).toString('hex')}`;
-  const linkedin = await startLinkedInSandbox({
-    port: 0,
-    apiKey: linkedinApiKey,
-    ...(options.linkedinProfilesFromLeads && { discover: linkedinMemberFromLeads }),
-  });
-  const site = await startSiteSandbox({ port: 0 });
-
-  // The deployment: synthesized with the context an operator would give (the sender identity, the
-  // provider's endpoint, the account id), resolved against this machine's resources.
-  const template = synthesizeTemplate({
-    ...LOCAL_DEPLOY_CONTEXT,
-    linkedinBaseUrl: linkedin.url,
-    linkedinAccountId: 'local-account',
-    ...options.context,
-  });
-  options.alterTemplate?.(template);
-  const resolver = new TemplateResolver(template, { apiUrl: options.publicApiUrl ?? 'http://127.0.0.1:8787' });
-  const functions = templateFunctions(resolver);
-  const policies = rolePolicies(resolver);
-  const authorizer = new IamAuthorizer({
-    ...names,
-    roles: Object.fromEntries(
-      functions.map((fn) => [
-        fn.roleLogicalId,
-        { roleName: fn.roleLogicalId, policies: policies.get(fn.roleLogicalId) ?? [] },
-      ]),
-    ),
-    adminAccessKeys: [ADMIN_ACCESS_KEY],
-  });
-  const proxies: AuthorizingProxy[] = [];
-  const guard = async (service: Parameters<typeof startAuthorizingProxy>[0]['service'], target: string) => {
-    const proxy = await startAuthorizingProxy({ target, service, authorizer, names });
-    proxies.push(proxy);
-    return proxy.endpoint;
-  };
-
-  const endpoints: Partial<LocalEndpointsInfo> = { linkedin: linkedin.url, site: site.url };
-  endpoints.dynamodb = await guard('dynamodb', dynamo.endpoint);
-  const logDir = options.dataDir && path.join(options.dataDir, 'logs');
-  const lambda = new LocalLambdaService({
-    functions,
-    projectRoot: PROJECT_ROOT,
-    logDir,
-    localEnvironment: (fn) => ({
-      // What the Lambda runtime itself sets.
-      AWS_REGION: LOCAL_REGION,
-      AWS_DEFAULT_REGION: LOCAL_REGION,
-      AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.logicalId}`,
-      // Credentials naming the function's role: the peers authorize every call against its policy.
-      AWS_ACCESS_KEY_ID: fn.roleLogicalId,
-      AWS_SECRET_ACCESS_KEY: 'local',
-      // Endpoints.
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb ?? '',
-      AWS_ENDPOINT_URL_SESV2: endpoints.sesApi ?? '',
-      AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions ?? '',
-      AWS_ENDPOINT_URL_SSM: endpoints.ssm ?? '',
-      AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge ?? '',
-      AWS_ENDPOINT_URL_S3: endpoints.s3 ?? '',
-      // Endpoint plumbing of the outbound guard: `*.example` sites are the sandbox site; our peers are ours.
-      CASCADE_CONNECT_TO: `*.example=${site.url}`,
-      CASCADE_TRUSTED_ORIGINS: linkedin.url,
-      // This machine runs Node 20 while the Lambdas run nodejs22.x; the SDK's Node-version notice is noise here.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    }),
-  });
-
-  const eventBridge = new LocalEventBridge({
-    ...names,
-    rules: templateRules(resolver),
-    invoke: (arn, payload) => lambda.invoke(arn, payload),
-    retryDelayMs: 50,
-  });
-  const eventBridgePeer = await startEventBridgePeer(eventBridge);
-  endpoints.eventBridge = await guard('events', eventBridgePeer.endpoint);
-  // SES publishes the events of mail sent with a configuration set to the default bus, as AWS does.
-  const sesSimulator = await startSesSimulator({
-    sesEndpoint: ses.endpoint,
-    journalFile: options.dataDir && path.join(options.dataDir, 'ses-sent.jsonl'),
-    publish: async (event) => {
-      await eventBridge.deliverAndSettle(event as unknown as EventEnvelope);
-    },
-  });
-  endpoints.sesApi = await guard('ses', sesSimulator.endpoint);
-  endpoints.ses = ses.endpoint;
-
-  // S3 with the template's buckets; an object created invokes the functions its bucket notifications name.
-  const notifications = templateBucketNotifications(resolver);
-  const answers = new Map<string, (answer: unknown) => void>();
-  const s3 = await startS3Peer({
-    buckets: templateBuckets(resolver),
-    dataDir: options.dataDir && path.join(options.dataDir, 's3'),
-    onObjectCreated: async (bucket, key, size, eTag) => {
-      const invoked = notificationsFor(notifications, bucket, key, 'ObjectCreated:Put').map((notification) =>
-        lambda.invoke(
-          notification.functionArn,
-          s3EventFor(bucket, key, size, eTag, names, { configurationId: notification.id }),
-        ),
-      );
-      const settled = await Promise.allSettled(invoked);
-      answers.get(`${bucket}/${key}`)?.(settled[0]?.status === 'fulfilled' ? settled[0].value : settled[0]?.reason);
-    },
-  });
-  endpoints.s3 = await guard('s3', s3.endpoint);
-  const inbound = notifications.find(
-    (notification) => lambda.function(notification.functionArn).constructId === 'InboundEmailFunction',
-  );
-
-  const ssm = await startSsmPeer({ names });
-  for (const parameter of secretParameters(lambda, {
-    CASCADE_UNSUBSCRIBE_SECRET: keptSecret(options.dataDir, 'unsubscribe-secret'),
-    CASCADE_LINKEDIN_API_KEY: linkedinApiKey,
-    CASCADE_LINKEDIN_WEBHOOK_SECRET: keptSecret(options.dataDir, 'linkedin-webhook-secret'),
-  }))
-    ssm.put(parameter.name, parameter.value, 'SecureString');
-  endpoints.ssm = await guard('ssm', ssm.endpoint);
-
-  const machine = extractStateMachine(template);
-  const stepFunctions = new LocalStepFunctions({
-    machine,
-    stateMachineName: STATE_MACHINE_NAME,
-    invoke: (arn, input, clockOffsetMs) => lambda.invoke(arn, input, { clockOffsetMs }),
-    pauseMs: options.pauseMs ?? (Number(process.env.CASCADE_LOCAL_PAUSE_MS) || undefined),
-    storeDir: options.executionStoreDir,
-  });
-  const sfnServer = await startStepFunctionsServer(stepFunctions);
-  endpoints.stepFunctions = await guard('states', sfnServer.endpoint);
-  await deployTables(resolver, dynamo.endpoint);
-
-  // This process (tests, the CLI's in-process verbs) acts as the operator: administrator credentials, the
-  // same endpoints, and every name the functions are given, so it can call the core as any of them would.
-  const environment: Record<string, string> = {
-    ...Object.assign({}, ...functions.map((fn) => fn.environment)),
-    AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: ADMIN_ACCESS_KEY,
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-    AWS_ENDPOINT_URL_SESV2: endpoints.sesApi,
-    AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions,
-    AWS_ENDPOINT_URL_SSM: endpoints.ssm,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge,
-    AWS_ENDPOINT_URL_S3: endpoints.s3,
-    CASCADE_CONNECT_TO: `*.example=${site.url}`,
-    CASCADE_TRUSTED_ORIGINS: linkedin.url,
-    POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'SILENT',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
+  const { resolver, functions, logDir, ssm, stepFunctions, ...peers } = await startPeers(options);
+  const environment = operatorEnvironment(functions, peers.endpoints, options.logLevel);
   Object.assign(process.env, environment);
   // The operator's own calls into the core (tests, in-process CLI verbs) read the secrets the functions read.
   await loadSecrets({ forceFetch: true });
   // A killed `cascade serve --data DIR` left executions running: drive them to their end.
   stepFunctions.resumeInterrupted();
-
   return {
-    endpoints: endpoints as LocalEndpointsInfo,
-    stepFunctions,
-    lambda,
-    eventBridge,
+    ...peers,
     ssm,
-    linkedin,
-    site,
+    stepFunctions,
     stateMachineArn: stepFunctions.stateMachineArn,
     template: resolver,
     routes: templateRoutes(resolver),
     ...(logDir && { logDir }),
     environment,
-    async receiveMail(raw) {
-      if (!inbound) throw new Error('the template has no bucket notification for the inbound-mail function');
-      const key = `${inbound.prefix ?? ''}${randomBytes(12).toString('hex')}`;
-      const answer = new Promise<unknown>((resolve) => answers.set(`${inbound.bucket}/${key}`, resolve));
-      await s3.put(inbound.bucket, key, raw, { contentType: 'message/rfc822' });
-      try {
-        const result = await answer;
-        if (result instanceof Error) throw result;
-        return result;
-      } finally {
-        answers.delete(`${inbound.bucket}/${key}`);
-      }
-    },
     async setSecret(name, value) {
       const parameter = environment[SECRETS[name].parameterEnv];
       if (!parameter) throw new Error(`no function of the template reads ${name}`);
       ssm.put(parameter, value, 'SecureString');
       await loadSecrets({ forceFetch: true });
-    },
-    async close() {
-      await stepFunctions.drain();
-      await eventBridge.drain();
-      ses.server.closeAllConnections?.();
-      await Promise.all([
-        sfnServer.close(),
-        eventBridgePeer.close(),
-        ssm.close(),
-        s3.close(),
-        ...proxies.map((proxy) => proxy.close()),
-        new Promise<void>((resolve) => ses.server.close(() => resolve())),
-        sesSimulator.close(),
-        linkedin.close(),
-        site.close(),
-        dynamo.close(),
-      ]);
-      await lambda.close();
     },
   };
 }

@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { CascadeStack } from '#infra/cascade-stack';
-import { localFunctionArn, TemplateResolver, templateFunctions } from './template';
-
-export { localFunctionArn };
+import { TemplateResolver, templateFunctions } from './template';
 
 export interface CfnTemplate {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }>;
@@ -56,10 +54,4 @@ export function extractStateMachine(template: CfnTemplate): ExtractedMachine {
     taskEntries[name] = entry;
   }
   return { definition, taskEntries };
-}
-
-/** All function entries of the template (the launcher and event handlers are not Tasks). */
-export function functionEntries(template: CfnTemplate): Record<string, string> {
-  const resolver = new TemplateResolver(template, { apiUrl: 'http://127.0.0.1' });
-  return Object.fromEntries(templateFunctions(resolver).map((fn) => [fn.logicalId, fn.entry]));
 }

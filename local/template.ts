@@ -1,5 +1,5 @@
-import { ENTRY_METADATA } from '#infra/cascade-stack';
-import type { LocalRule } from './eventbridge';
+import { ENTRY_METADATA } from '#infra/cascade-function';
+import type { LocalRule } from './eventbridge/rules';
 import type { PolicyDocument } from './iam';
 import type { CfnTemplate } from './synth';
 
@@ -11,6 +11,8 @@ import type { CfnTemplate } from './synth';
  */
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
+/** The account and region the embedded stack deploys into, as the peers take them. */
+export const LOCAL_NAMES = { accountId: LOCAL_ACCOUNT, region: LOCAL_REGION };
 export const STATE_MACHINE_NAME = 'CascadeOutreach';
 export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
 /** The embedded stack's table names: `cascade-local-<table id>` (kept from earlier versions: --data dirs stay valid). */

@@ -1,28 +1,110 @@
 /**
+ * Cascade's one error family. Every error the code raises on purpose is a `CascadeError`: a stable machine
+ * `code`, a transport-free `kind` that each adapter maps once (HTTP status in functions/api/errors.ts, exit
+ * code in the CLI, Retry/Catch in the state machine), and the error it wraps as `cause` (never dropped).
+ */
+
+/** What went wrong, independent of how it is reported; adapters map kinds, never class names. */
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'unavailable'
+  | 'internal';
+
+export interface CascadeErrorOptions {
+  cause?: unknown;
+}
+
+export abstract class CascadeError extends Error {
+  abstract readonly code: string;
+  abstract readonly kind: ErrorKind;
+
+  constructor(message: string, options: CascadeErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+}
+
+/** A field-level problem with an input: `{ field: 'sender.email', message: 'Invalid email address' }`. */
+export interface ErrorDetail {
+  field: string;
+  message: string;
+}
+
+export interface HttpProblemOptions extends CascadeErrorOptions {
+  details?: unknown[];
+  headers?: Record<string, string>;
+}
+
+const KIND_OF_STATUS: [number, ErrorKind][] = [
+  [401, 'unauthorized'],
+  [403, 'forbidden'],
+  [404, 'not_found'],
+  [409, 'conflict'],
+  [503, 'unavailable'],
+];
+
+/**
+ * The one HTTP-problem shape (`{"error":{code, message, details}}` on the wire): what the API answers, what
+ * the CLI reads back, what the local routes and `cascade simulate` refuse with.
+ */
+export class HttpProblem extends CascadeError {
+  override name = 'HttpProblem';
+  readonly kind: ErrorKind;
+  readonly details: unknown[];
+  readonly headers: Record<string, string>;
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    options: HttpProblemOptions = {},
+  ) {
+    super(message, options);
+    this.details = options.details ?? [];
+    this.headers = options.headers ?? {};
+    this.kind =
+      KIND_OF_STATUS.find(([candidate]) => candidate === status)?.[1] ?? (status < 500 ? 'invalid' : 'internal');
+  }
+}
+
+/**
  * Errors a channel Lambda throws to the state machine. Their names are exactly the names the state
  * machine's Retry/Catch blocks match in ErrorEquals (see infra/outreach-state-machine.ts).
  */
-export class InvalidTaskInputError extends Error {
+export class InvalidTaskInputError extends CascadeError {
   override name = 'InvalidTaskInputError';
+  readonly code = 'invalid_task_input';
+  readonly kind: ErrorKind = 'invalid';
 }
 
-export class LeadNotFoundError extends Error {
+export class LeadNotFoundError extends CascadeError {
   override name = 'LeadNotFoundError';
+  readonly code = 'lead_not_found';
+  readonly kind: ErrorKind = 'not_found';
 }
 
 /** DynamoDB throttled or unavailable before any provider call: safe for Step Functions to retry. */
-export class StoreUnavailableError extends Error {
+export class StoreUnavailableError extends CascadeError {
   override name = 'StoreUnavailableError';
+  readonly code = 'store_unavailable';
+  readonly kind: ErrorKind = 'unavailable';
 }
 
 /** The delivery check found a permanent bounce: the state machine falls back to the next step. */
-export class EmailBouncedError extends Error {
+export class EmailBouncedError extends CascadeError {
   override name = 'EmailBouncedError';
+  readonly code = 'email_bounced';
+  readonly kind: ErrorKind = 'conflict';
 }
 
 /** The delivery check found a complaint: the state machine stops the sequence. */
-export class LeadComplainedError extends Error {
+export class LeadComplainedError extends CascadeError {
   override name = 'LeadComplainedError';
+  readonly code = 'lead_complained';
+  readonly kind: ErrorKind = 'conflict';
 }
 
 /** DynamoDB's throttling errors once the SDK's own retries are spent. */
@@ -36,7 +118,9 @@ const STORE_THROTTLING = new Set([
 /** A throttled or briefly failing store becomes the error the state machine retries with backoff. */
 export function asStoreUnavailable(error: unknown): unknown {
   const name = (error as { name?: string })?.name ?? '';
-  return STORE_THROTTLING.has(name) ? new StoreUnavailableError(`${name}: ${(error as Error).message}`) : error;
+  return STORE_THROTTLING.has(name)
+    ? new StoreUnavailableError(`${name}: ${(error as Error).message}`, { cause: error })
+    : error;
 }
 
 export const RETRYABLE_TASK_ERRORS = ['StoreUnavailableError'] as const;

@@ -3,11 +3,16 @@
  * retries it exactly as it would in AWS. Inert unless `CASCADE_FAULT_INJECTION=1` and a test armed it in
  * this process; production never sets either.
  */
+import { CascadeError, type ErrorKind } from './errors';
+
 export type FaultPoint = 'before-provider-call' | 'after-provider-accepted' | 'after-record';
 export const FAULT_POINTS: readonly FaultPoint[] = ['before-provider-call', 'after-provider-accepted', 'after-record'];
 
 /** What a crashed Lambda looks like to Step Functions; a timeout is reported as States.Timeout. */
-export class InjectedFaultError extends Error {
+export class InjectedFaultError extends CascadeError {
+  readonly code = 'injected_fault';
+  readonly kind: ErrorKind = 'internal';
+
   constructor(
     readonly point: FaultPoint,
     kind: 'crash' | 'timeout',

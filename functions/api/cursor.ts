@@ -5,6 +5,11 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 }
 
+/** A listing's answer: the page's items and, unless it is the last page, the cursor of the next. */
+export function pageBody<T>(page: { entries: T[]; nextKey?: Record<string, unknown> }) {
+  return { items: page.entries, nextCursor: encodeCursor(page.nextKey) };
+}
+
 /** DynamoDB's limit for a sort key value; partition keys may take 2048 bytes, none of ours come near. */
 const MAX_KEY_BYTES = 1024;
 

@@ -1,37 +1,21 @@
+import { ExecutionAlreadyExists, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
 import type * as z from 'zod';
+import { CascadeError, type ErrorDetail, type ErrorKind, HttpProblem } from '#shared/errors';
 
-/** One problem with one input field: `{ field: 'sender.email', message: 'Invalid email address' }`. */
-export interface ErrorDetail {
-  field: string;
-  message: string;
-}
+export type { ErrorDetail };
 
-/** Every API error body: `{"error":{"code","message","details"}}` (see ErrorResponse in schemas.ts). */
+/** Every API error body: `{"error":{"code","message","details"}}` (see ErrorResponse in schemas/common.ts). */
 export interface ErrorBody {
   error: { code: string; message: string; details: unknown[] };
 }
 
-/** An error the API answers as is: its status, a stable machine code, a message and details. */
-export class ApiError extends Error {
-  override name = 'ApiError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: unknown[] = [],
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
 export const validationError = (details: ErrorDetail[], message = 'The request is invalid') =>
-  new ApiError(400, 'validation_error', message, details);
+  new HttpProblem(400, 'validation_error', message, { details: details });
 
-export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} does not exist`);
+export const notFound = (what: string) => new HttpProblem(404, 'not_found', `${what} does not exist`);
 
 export const conflict = (code: string, message: string, details: unknown[] = []) =>
-  new ApiError(409, code, message, details);
+  new HttpProblem(409, code, message, { details: details });
 
 /** `a.b.0.c` for a zod issue path; `prefix` when the issue is about the value as a whole. */
 export function fieldOf(path: readonly PropertyKey[], prefix = 'body'): string {
@@ -53,18 +37,25 @@ export function zodDetails(error: z.ZodError, prefix = 'body'): ErrorDetail[] {
   });
 }
 
-/** Domain errors of the core, by name, mapped to API statuses and codes. */
-const DOMAIN_ERRORS: Record<string, { status: number; code: string; expose: boolean }> = {
-  NotFoundError: { status: 404, code: 'not_found', expose: true },
-  OutreachNotAllowedError: { status: 409, code: 'outreach_not_allowed', expose: true },
-  CampaignNotActiveError: { status: 409, code: 'campaign_not_active', expose: true },
-  LeadStatusConflictError: { status: 409, code: 'lead_status_conflict', expose: true },
-  DuplicateLeadError: { status: 409, code: 'duplicate_lead', expose: true },
-  CampaignExistsError: { status: 409, code: 'campaign_exists', expose: true },
-  CampaignConflictError: { status: 409, code: 'campaign_conflict', expose: true },
-  ExecutionDoesNotExist: { status: 404, code: 'not_found', expose: false },
-  ExecutionAlreadyExists: { status: 409, code: 'execution_exists', expose: false },
+/** How each kind of core error is answered; `internal` and `unavailable` never show their message. */
+const STATUS_OF_KIND: Record<ErrorKind, number | undefined> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unavailable: undefined,
+  internal: undefined,
 };
+
+/** Step Functions refusals the operations routes let through: answered without the SDK's wording. */
+function stepFunctionsProblem(error: unknown): HttpProblem | undefined {
+  if (error instanceof ExecutionDoesNotExist)
+    return new HttpProblem(404, 'not_found', 'The resource does not exist', { cause: error });
+  if (error instanceof ExecutionAlreadyExists)
+    return new HttpProblem(409, 'execution_exists', 'The request conflicts with the current state', { cause: error });
+  return undefined;
+}
 
 const STATUS_CODES: Record<number, string> = {
   400: 'bad_request',
@@ -79,34 +70,34 @@ const STATUS_CODES: Record<number, string> = {
 };
 
 /**
- * Any error as an API error. Internals never leak: an error that is not an ApiError, a known domain
- * error or a middy HTTP error below 500 becomes a bare 500 `internal_error`.
+ * Any error as an API error. Internals never leak: an error that is not an HttpProblem, a core error of a
+ * client-facing kind or a middy HTTP error below 500 becomes a bare 500 `internal_error`.
  */
-export function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  const named = error as { name?: string; message?: string; statusCode?: number; expose?: boolean; cause?: unknown };
-  const domain = named?.name ? DOMAIN_ERRORS[named.name] : undefined;
-  if (domain) {
-    const message = domain.expose ? (named.message ?? named.name ?? '') : domainMessage(domain.status);
-    return new ApiError(domain.status, domain.code, message);
+export function toApiError(error: unknown): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  if (error instanceof CascadeError) {
+    const status = STATUS_OF_KIND[error.kind];
+    if (status !== undefined) return new HttpProblem(status, error.code, error.message, { cause: error });
   }
+  const fromStepFunctions = stepFunctionsProblem(error);
+  if (fromStepFunctions) return fromStepFunctions;
+  const named = error as { message?: string; statusCode?: number; expose?: boolean; cause?: unknown };
   // The JSON body parser's answer to a body that is not JSON.
   if ((named?.cause as { package?: string } | undefined)?.package === '@middy/http-json-body-parser') {
-    return new ApiError(400, 'invalid_json', 'The request body is not valid JSON', [
-      { field: 'body', message: 'is not valid JSON' },
-    ]);
+    return new HttpProblem(400, 'invalid_json', 'The request body is not valid JSON', {
+      details: [{ field: 'body', message: 'is not valid JSON' }],
+      cause: error,
+    });
   }
   const status = named?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500 && named.expose !== false) {
-    return new ApiError(status, STATUS_CODES[status] ?? 'bad_request', named.message ?? 'Bad request');
+    return new HttpProblem(status, STATUS_CODES[status] ?? 'bad_request', named.message ?? 'Bad request', {
+      cause: error,
+    });
   }
-  return new ApiError(500, 'internal_error', 'Internal server error');
+  return new HttpProblem(500, 'internal_error', 'Internal server error', { cause: error });
 }
 
-function domainMessage(status: number): string {
-  return status === 404 ? 'The resource does not exist' : 'The request conflicts with the current state';
-}
-
-export function errorBody(error: ApiError): ErrorBody {
+export function errorBody(error: HttpProblem): ErrorBody {
   return { error: { code: error.code, message: error.message, details: error.details } };
 }

@@ -1,8 +1,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { HttpProblem } from '#shared/errors';
 import { sha256 } from '#shared/ids';
 import { logger } from '#shared/observability';
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '#shared/store/idempotency';
-import { ApiError, validationError } from './errors';
+import { validationError } from './errors';
 
 /** A response as it goes back to API Gateway: what an idempotency record stores and replays. */
 export interface StoredResponse {
@@ -66,7 +67,7 @@ export async function withIdempotency(
   if (!claim.claimed) {
     const record = claim.record;
     if (record && record.fingerprint !== fingerprint) {
-      throw new ApiError(
+      throw new HttpProblem(
         409,
         'idempotency_key_reused',
         'This Idempotency-Key was used for a different request; use a new key for a new request',
@@ -80,7 +81,7 @@ export async function withIdempotency(
         headers: { ...stored.headers, [REPLAYED_HEADER]: 'true' },
       };
     }
-    throw new ApiError(
+    throw new HttpProblem(
       409,
       'idempotency_request_in_progress',
       'A request with this Idempotency-Key is still being processed; retry shortly',

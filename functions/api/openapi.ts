@@ -2,7 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import * as z from 'zod';
 import { defineRoute, errorStatuses, type Route } from './route';
 import { API_ROUTES } from './routes/index';
-import { ErrorResponse, IdempotencyHeaders, OpenApiDocumentResponse } from './schemas';
+import { ErrorResponse, IdempotencyHeaders, OpenApiDocumentResponse } from './schemas/common';
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: `details` names each field (`sender.email`, `limit`, …)',

@@ -19,7 +19,7 @@ export interface ApiRequest<P = unknown, Q = unknown, B = unknown> {
   event: APIGatewayProxyEventV2;
 }
 
-/** A successful answer; errors are thrown (ApiError or a domain error) and answered by the error handler. */
+/** A successful answer; errors are thrown (an HttpProblem or a core error) and answered by the error handler. */
 export interface ApiResult {
   status: number;
   /** Serialised as JSON. */

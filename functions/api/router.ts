@@ -36,8 +36,9 @@ import jsonBodyParser from '@middy/http-json-body-parser';
 import httpRouterHandler, { type Route as RouterRoute } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
+import { HttpProblem } from '#shared/errors';
 import { logger } from '#shared/observability';
-import { ApiError, type ErrorDetail, errorBody, toApiError, validationError, zodDetails } from './errors';
+import { type ErrorDetail, errorBody, toApiError, validationError, zodDetails } from './errors';
 import {
   IDEMPOTENCY_HEADER,
   requestFingerprint,
@@ -91,9 +92,9 @@ export function jsonDepth(value: unknown, limit = Number.POSITIVE_INFINITY): num
 }
 
 const unsupportedMediaType = (expected: string, type: string | undefined) =>
-  new ApiError(415, 'unsupported_media_type', `Send ${expected} (got ${type ?? 'no content type'})`, [
-    { field: 'content-type', message: `must be ${expected}` },
-  ]);
+  new HttpProblem(415, 'unsupported_media_type', `Send ${expected} (got ${type ?? 'no content type'})`, {
+    details: [{ field: 'content-type', message: `must be ${expected}` }],
+  });
 
 function requestIdOf(event: Event): string {
   return event.requestContext?.requestId ?? 'unknown';
@@ -129,9 +130,9 @@ function htmlResult(status: number, html: string, headers: Record<string, string
 function normaliseEvent(event: Event): void {
   const method = event.requestContext?.http?.method;
   if (!method) {
-    throw new ApiError(400, 'bad_request', 'Not an API Gateway HTTP API (payload 2.0) event', [
-      { field: 'requestContext.http.method', message: 'is required' },
-    ]);
+    throw new HttpProblem(400, 'bad_request', 'Not an API Gateway HTTP API (payload 2.0) event', {
+      details: [{ field: 'requestContext.http.method', message: 'is required' }],
+    });
   }
   event.version ??= '2.0';
   const stage = event.requestContext.stage;
@@ -193,11 +194,11 @@ function bodyLimits(): MiddlewareObj<Event, Result> {
       const limit = type === 'text/csv' ? MAX_CSV_BODY_BYTES : MAX_JSON_BODY_BYTES;
       const bytes = Buffer.byteLength(event.body, 'utf8');
       if (bytes > limit) {
-        throw new ApiError(
+        throw new HttpProblem(
           413,
           'payload_too_large',
           `The body has ${bytes} bytes; the limit for ${type ?? 'this content type'} is ${limit} bytes`,
-          [{ field: 'body', message: `must be at most ${limit} bytes` }],
+          { details: [{ field: 'body', message: `must be at most ${limit} bytes` }] },
         );
       }
     },
@@ -321,11 +322,13 @@ function routeNotFound(routes: CompiledRoute[]) {
   return ({ method, path }: { method: string; path: string }): never => {
     const allowed = [...new Set(routes.filter(({ pattern }) => pattern.test(path)).map(({ route }) => route.method))];
     if (allowed.length > 0) {
-      throw new ApiError(405, 'method_not_allowed', `${method} is not allowed on ${path}`, [], {
-        allow: allowed.join(', '),
+      throw new HttpProblem(405, 'method_not_allowed', `${method} is not allowed on ${path}`, {
+        headers: {
+          allow: allowed.join(', '),
+        },
       });
     }
-    throw new ApiError(404, 'route_not_found', `No route for ${method} ${path}`);
+    throw new HttpProblem(404, 'route_not_found', `No route for ${method} ${path}`);
   };
 }
 

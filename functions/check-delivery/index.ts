@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ChannelType } from '#shared/domain/schemas';
 import { checkDelivery } from '#shared/outreach/check-delivery';
 import { lambdaEntry, logger } from '../commons/entry';
 
@@ -6,7 +7,7 @@ const CheckInput = z.object({
   leadId: z.string().min(1),
   sent: z.object({
     outcome: z.literal('SENT'),
-    channel: z.enum(['EMAIL', 'LINKEDIN', 'CONTACT_FORM', 'PHONE']),
+    channel: ChannelType,
     messageId: z.string().optional(),
     providerMessageId: z.string().optional(),
   }),

@@ -2,11 +2,12 @@ import type { ChannelResult } from '#shared/domain/outcome';
 import { asStoreUnavailable } from '#shared/errors';
 import type { ChannelAdapter } from '#shared/outreach/channel-adapter';
 import { runChannelStep } from '#shared/outreach/step-runner';
+import { dynamoStepStore, type StepStore } from '#shared/outreach/step-store';
 import { StepTaskInput } from '#shared/outreach/task-input';
 import { lambdaEntry, logger } from './entry';
 
 /** The Lambda every channel folder exports: parse the Task input, run the step, log the outcome. */
-export function channelEntry(adapter: ChannelAdapter) {
+export function channelEntry(adapter: ChannelAdapter, store: StepStore = dynamoStepStore) {
   return lambdaEntry({
     input: StepTaskInput,
     logKeys: (input) => ({
@@ -18,7 +19,7 @@ export function channelEntry(adapter: ChannelAdapter) {
     async handle(input): Promise<ChannelResult> {
       let result: ChannelResult;
       try {
-        result = await runChannelStep(input, adapter);
+        result = await runChannelStep(input, adapter, store);
       } catch (error) {
         throw asStoreUnavailable(error);
       }

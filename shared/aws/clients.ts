@@ -16,35 +16,21 @@ export const tracer = new Tracer({ serviceName: 'cascade' });
 
 const traced = <T>(client: T): T => tracer.captureAWSv3Client(client as never) as T;
 
-let dynamo: DynamoDBDocumentClient | undefined;
-let sfn: SFNClient | undefined;
-let ses: SESv2Client | undefined;
-let s3: S3Client | undefined;
-let ssm: SSMClient | undefined;
+/** A client getter that makes its client on first use and returns that one client from then on. */
+function madeOnce<T>(make: () => T): () => T {
+  let client: T | undefined;
+  return () => {
+    client ??= make();
+    return client;
+  };
+}
 
-export function documentClient(): DynamoDBDocumentClient {
-  dynamo ??= DynamoDBDocumentClient.from(traced(new DynamoDBClient({})), {
+export const documentClient = madeOnce(() =>
+  DynamoDBDocumentClient.from(traced(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
-  return dynamo;
-}
-
-export function sfnClient(): SFNClient {
-  sfn ??= traced(new SFNClient({}));
-  return sfn;
-}
-
-export function sesClient(): SESv2Client {
-  ses ??= traced(new SESv2Client({}));
-  return ses;
-}
-
-export function s3Client(): S3Client {
-  s3 ??= traced(new S3Client({}));
-  return s3;
-}
-
-export function ssmClient(): SSMClient {
-  ssm ??= traced(new SSMClient({}));
-  return ssm;
-}
+  }),
+);
+export const sfnClient = madeOnce(() => traced(new SFNClient({})));
+export const sesClient = madeOnce(() => traced(new SESv2Client({})));
+export const s3Client = madeOnce(() => traced(new S3Client({})));
+export const ssmClient = madeOnce(() => traced(new SSMClient({})));

@@ -1,3 +1,5 @@
+import { CascadeError, type ErrorKind } from '../errors';
+
 /**
  * The one declaration of what each Lambda function reads from its environment. The CDK stack builds every
  * function's environment from it (infra/function-environment.ts), the embedded stack runs exactly that
@@ -154,8 +156,10 @@ export function environmentFor(
 }
 
 /** A setting this function needs but was not given: a deploy defect, never the lead's fault. */
-export class ConfigurationError extends Error {
+export class ConfigurationError extends CascadeError {
   override name = 'ConfigurationError';
+  readonly code = 'configuration_error';
+  readonly kind: ErrorKind = 'internal';
 }
 
 /** An optional setting (undefined when not given). */

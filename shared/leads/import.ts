@@ -1,20 +1,12 @@
-import { Readable } from 'node:stream';
-import { CsvError, parse as parseStream } from 'csv-parse';
-import { parse } from 'csv-parse/sync';
 import * as z from 'zod';
 import { LinkedInConnectionStatus } from '../domain/schemas';
 import { isSingleLine, SINGLE_LINE_MESSAGE } from '../mail/header';
+import { type ParsedLeadCsv, parseLeadCsv, parseLeadCsvStream } from './csv';
 
-/** One CSV data row: header → trimmed cell text. `rows[i]` is data row `i + 1`. */
-export type LeadRow = Record<string, string>;
-
-export interface FieldError {
-  /** 1-based data row (the header is not counted). */
-  row: number;
-  /** camelCase field name, or `row` for a problem with the row as a whole. */
-  field: string;
-  message: string;
-}
+/**
+ * The lead import: rows of a lead file (CSV read by csv.ts, or JSON objects) validated one by one into
+ * `LeadInput`s; a bad row is reported by its number and field, the valid rows are kept.
+ */
 
 export interface RejectedLead {
   row: number;
@@ -204,44 +196,9 @@ export function normalizeLeadRecord(record: Record<string, unknown>): Record<str
   return out;
 }
 
-export interface ParsedLeadCsv {
-  rows: LeadRow[];
-  /** Structural problems (wrong number of cells, broken quoting); such rows must not be imported. */
-  errors: FieldError[];
-}
-
-/** Parses lead CSV text: header row gives the columns; BOM-safe; cells trimmed; blank lines skipped. */
-export function parseLeadCsv(text: string): ParsedLeadCsv {
-  const rows: LeadRow[] = [];
-  const errors: FieldError[] = [];
-  let cells: string[][];
-  try {
-    cells = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    const records = (err as { records?: number }).records;
-    errors.push({ row: typeof records === 'number' ? records : 0, field: 'row', message: `unreadable CSV: ${detail}` });
-    return { rows, errors };
-  }
-  const [header, ...data] = cells;
-  if (!header) return { rows, errors };
-  const columns = header.map((h) => h.trim());
-  data.forEach((record, i) => {
-    const row = i + 1;
-    const values: LeadRow = {};
-    columns.forEach((column, c) => {
-      if (column !== '') values[column] = record[c] ?? '';
-    });
-    if (record.length > columns.length && record.slice(columns.length).some((cell) => cell !== '')) {
-      errors.push({
-        row,
-        field: 'row',
-        message: `has ${record.length} cells but the header has ${columns.length} columns`,
-      });
-    }
-    rows.push(values);
-  });
-  return { rows, errors };
+/** A rejected row with its problems, each also as a `field: message` reason. */
+export function rejectedLead(row: number, errors: { field: string; message: string }[]): RejectedLead {
+  return { row, errors, reasons: errors.map((e) => `${e.field}: ${e.message}`) };
 }
 
 const fieldOf = (issue: z.core.$ZodIssue): string => {
@@ -278,7 +235,7 @@ export function validateLeadRows(
       else if (existing.has(key)) errors.push({ field: 'email', message: 'already imported in this campaign' });
     }
     if (errors.length > 0 || !parsed.success) {
-      result.rejected.push({ row, errors, reasons: errors.map((e) => `${e.field}: ${e.message}`) });
+      result.rejected.push(rejectedLead(row, errors));
       return;
     }
     if (parsed.data.email !== undefined) firstRowOf.set(parsed.data.email.toLowerCase(), row);
@@ -308,125 +265,11 @@ function validateParsedCsv(
   const validated = validateLeadRows(kept, options);
   const rejected = validated.rejected.map((r) => {
     const structural = badRows.get(r.row);
-    if (!structural) return r;
-    return { row: r.row, errors: structural, reasons: structural.map((e) => `${e.field}: ${e.message}`) };
+    return structural ? rejectedLead(r.row, structural) : r;
   });
-  for (const [row, errs] of badRows) {
-    if (!rejected.some((r) => r.row === row)) {
-      rejected.push({ row, errors: errs, reasons: errs.map((e) => `${e.field}: ${e.message}`) });
-    }
-  }
+  for (const [row, errs] of badRows) if (!rejected.some((r) => r.row === row)) rejected.push(rejectedLead(row, errs));
   rejected.sort((a, b) => a.row - b.row);
   return { accepted: validated.accepted, acceptedRows: validated.acceptedRows, rejected };
-}
-
-export interface StreamedLeadCsv extends ParsedLeadCsv {
-  /** The file has more than `maxRows` data rows; parsing stopped there. */
-  tooManyRows: boolean;
-}
-
-const CSV_PROBLEMS: Record<string, string> = {
-  CSV_INVALID_CLOSING_QUOTE: 'a quoted value is followed by more text before the next comma',
-  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'a quoted value is followed by more text before the next comma',
-  CSV_QUOTE_NOT_CLOSED: 'a quoted value is never closed',
-  CSV_INVALID_OPENING_QUOTE: 'a quote appears inside an unquoted value',
-  INVALID_OPENING_QUOTE: 'a quote appears inside an unquoted value',
-  CSV_MAX_RECORD_SIZE: 'the row is too long',
-};
-
-const LINE_BREAK = /\r\n|\n|\r/g;
-
-/** Offsets of the start of every physical line (1-based line n starts at `starts[n - 1]`). */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (const match of text.matchAll(LINE_BREAK)) starts.push(match.index + match[0].length);
-  return starts;
-}
-
-function* chunksOf(text: string, size = 64 * 1024): Generator<string> {
-  for (let offset = 0; offset < text.length; offset += size) yield text.slice(offset, offset + size);
-}
-
-/**
- * Streams lead CSV text through csv-parse, record by record, stopping after `maxRows` data rows. A row
- * csv-parse cannot read (broken quoting) is reported by its data-row number and parsing resumes on the
- * next physical line, so one broken row does not cost the rest of the file. Rows are numbered as in
- * `parseLeadCsv`: data row 1 is the line after the header.
- */
-export async function parseLeadCsvStream(text: string, options: { maxRows?: number } = {}): Promise<StreamedLeadCsv> {
-  const maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;
-  const result: StreamedLeadCsv = { rows: [], errors: [], tooManyRows: false };
-  const starts = lineStarts(text);
-  const isBlank = (line: number) => text.slice(starts[line - 1], starts[line] ?? text.length).trim() === '';
-  let columns: string[] | undefined;
-  let startLine = 1;
-  while (startLine <= starts.length) {
-    let lastLine = startLine - 1;
-    const segmentStart = startLine;
-    const source = Readable.from(chunksOf(text.slice(starts[startLine - 1])));
-    const parser = parseStream({
-      bom: startLine === 1,
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      // Records are taken here, synchronously and in order, so an error cannot overtake them.
-      on_record: (record: string[], context) => {
-        if (result.tooManyRows) return null;
-        lastLine = segmentStart - 1 + context.lines;
-        if (!columns) columns = record.map((h) => h.trim());
-        else if (result.rows.length >= maxRows) {
-          result.tooManyRows = true;
-          source.unpipe(parser);
-          source.destroy();
-          parser.end();
-        } else addCsvRow(result, columns, record);
-        return null;
-      },
-    });
-    const failure = await new Promise<CsvError | undefined>((resolve, reject) => {
-      // Every CsvError is about the text (csv-parse 7 names most codes CSV_…, but not INVALID_OPENING_QUOTE).
-      parser.on('error', (error: Error) => (error instanceof CsvError ? resolve(error) : reject(error)));
-      parser.on('end', () => resolve(undefined));
-      parser.resume();
-      source.pipe(parser);
-    });
-    if (!failure || result.tooManyRows) return result;
-    let broken = lastLine + 1;
-    while (broken < starts.length && isBlank(broken)) broken++;
-    const problem = CSV_PROBLEMS[failure.code] ?? failure.code;
-    if (!columns) {
-      result.errors.push({ row: 0, field: 'row', message: `unreadable CSV header: ${problem}` });
-      return result;
-    }
-    if (result.rows.length >= maxRows) {
-      result.tooManyRows = true;
-      return result;
-    }
-    result.rows.push({});
-    result.errors.push({
-      row: result.rows.length,
-      field: 'row',
-      message: `unreadable CSV (line ${broken}): ${problem}`,
-    });
-    startLine = broken + 1;
-  }
-  return result;
-}
-
-function addCsvRow(result: ParsedLeadCsv, columns: string[], record: string[]): void {
-  const row = result.rows.length + 1;
-  const values: LeadRow = {};
-  columns.forEach((column, c) => {
-    if (column !== '') values[column] = record[c] ?? '';
-  });
-  if (record.length > columns.length && record.slice(columns.length).some((cell) => cell !== '')) {
-    result.errors.push({
-      row,
-      field: 'row',
-      message: `has ${record.length} cells but the header has ${columns.length} columns`,
-    });
-  }
-  result.rows.push(values);
 }
 
 /** `importLeadCsv` over the streaming parser: per-row errors, valid rows kept, at most `maxRows` rows read. */

@@ -1,7 +1,7 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ChannelType } from '../domain/schemas';
 import { batchGetAll } from '../store/batch-get';
-import { documentClient, isConditionFailure } from '../store/client';
+import { documentClient, ifConditionHolds } from '../store/client';
 import type { AccountLimits } from '../store/config';
 import { tableName } from '../store/tables';
 import { nowMs } from '../time/clock';
@@ -103,30 +103,31 @@ export interface SendLimitsInput {
   atMs?: number;
 }
 
+/** A retry-when-full counter over a calendar window, spread over shards when its limit is high. */
+function windowCounter(key: string, limit: number, window: { endMs: number }): CounterRule {
+  return { kind: 'counter', key, limit, windowEndMs: window.endMs, whenFull: 'retry', shards: counterShards(limit) };
+}
+
 /** The rules one send must pass (docs/product.md §4), lead-specific ones first. */
 export function rulesForSend(input: SendLimitsInput): LimitRule[] {
   const at = input.atMs ?? nowMs();
   const hour = hourWindow(at);
   const day = dayWindow(at);
-  const never = at + 400 * DAY_MS;
+  const { account, channelLimits, leadId } = input;
   const rules: LimitRule[] = [
-    { kind: 'cooldown', key: `LEAD#${input.leadId}#COOLDOWN`, cooldownMs: input.account.leadCooldownHours * HOUR_MS },
+    { kind: 'cooldown', key: `LEAD#${leadId}#COOLDOWN`, cooldownMs: account.leadCooldownHours * HOUR_MS },
+    // A lead's touches never reset: the window ends long after any sequence.
     {
       kind: 'counter',
-      key: `LEAD#${input.leadId}#TOUCHES`,
+      key: `LEAD#${leadId}#TOUCHES`,
       limit: input.maxTouchesPerLead,
-      windowEndMs: never,
+      windowEndMs: at + 400 * DAY_MS,
       whenFull: 'stop',
     },
   ];
   if (input.recipientDomain) {
-    rules.push({
-      kind: 'counter',
-      key: `DOMAIN#${input.recipientDomain}#${day.label}`,
-      limit: input.account.perDomainPerDay,
-      windowEndMs: day.endMs,
-      whenFull: 'retry',
-    });
+    const key = `DOMAIN#${input.recipientDomain}#${day.label}`;
+    rules.push({ kind: 'counter', key, limit: account.perDomainPerDay, windowEndMs: day.endMs, whenFull: 'retry' });
   }
   const scope = input.rateScope ?? input.channel;
   if (input.spacing) {
@@ -134,57 +135,39 @@ export function rulesForSend(input: SendLimitsInput): LimitRule[] {
     rules.push({ kind: 'spacing', key: `${scope}#SPACING`, minMs: minSeconds * 1000, maxMs: maxSeconds * 1000 });
   }
   rules.push(
-    {
-      kind: 'counter',
-      key: `${scope}#H#${hour.label}`,
-      limit: input.channelLimits.perHour,
-      windowEndMs: hour.endMs,
-      whenFull: 'retry',
-      shards: counterShards(input.channelLimits.perHour),
-    },
-    {
-      kind: 'counter',
-      key: `${scope}#D#${day.label}`,
-      limit: input.channelLimits.perDay,
-      windowEndMs: day.endMs,
-      whenFull: 'retry',
-      shards: counterShards(input.channelLimits.perDay),
-    },
-    {
-      kind: 'counter',
-      key: `ALL#D#${day.label}`,
-      limit: input.account.globalPerDay,
-      windowEndMs: day.endMs,
-      whenFull: 'retry',
-      shards: counterShards(input.account.globalPerDay),
-    },
+    windowCounter(`${scope}#H#${hour.label}`, channelLimits.perHour, hour),
+    windowCounter(`${scope}#D#${day.label}`, channelLimits.perDay, day),
+    windowCounter(`ALL#D#${day.label}`, account.globalPerDay, day),
   );
   return rules;
 }
 
 type TakeResult = { taken: true; rule: LimitRule } | { taken: false; retryAfterMs: number };
 
+/** The expressions of one conditional UpdateItem on a rate item. */
+type RateItemUpdate = Pick<
+  UpdateCommandInput,
+  'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeValues'
+>;
+
+/** Applies `update` to the rate item `key`; false when its condition did not hold (full, too early, not ours). */
+async function updateRateItem(key: string, update: RateItemUpdate): Promise<boolean> {
+  const written = await ifConditionHolds(() =>
+    documentClient().send(new UpdateCommand({ TableName: tableName('rateCounters'), Key: { pk: key }, ...update })),
+  );
+  return written !== undefined;
+}
+
+/** TTL (epoch seconds) of a rate item whose use ends at `endMs`. */
+const expiresAfter = (endMs: number) => Math.ceil((endMs + TTL_GRACE_MS) / 1000);
+
 /** One more use of a counter item if it is below `limit` (atomic conditional ADD); false when it is full. */
-async function addOne(key: string, limit: number, windowEndMs: number): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: tableName('rateCounters'),
-        Key: { pk: key },
-        UpdateExpression: 'ADD used :one SET expiresAt = if_not_exists(expiresAt, :expires)',
-        ConditionExpression: 'attribute_not_exists(used) OR used < :limit',
-        ExpressionAttributeValues: {
-          ':one': 1,
-          ':limit': limit,
-          ':expires': Math.ceil((windowEndMs + TTL_GRACE_MS) / 1000),
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+function addOne(key: string, limit: number, windowEndMs: number): Promise<boolean> {
+  return updateRateItem(key, {
+    UpdateExpression: 'ADD used :one SET expiresAt = if_not_exists(expiresAt, :expires)',
+    ConditionExpression: 'attribute_not_exists(used) OR used < :limit',
+    ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expires': expiresAfter(windowEndMs) },
+  });
 }
 
 /** Current use of every shard of a counter, in one strongly consistent BatchGetItem. */
@@ -240,90 +223,69 @@ async function takeCounter(rule: CounterRule, atMs: number): Promise<TakeResult>
   return full;
 }
 
-async function take(rule: LimitRule, atMs: number): Promise<TakeResult> {
-  if (rule.kind === 'counter') return takeCounter(rule, atMs);
-  const client = documentClient();
-  const TableName = tableName('rateCounters');
-  try {
-    if (rule.kind === 'cooldown') {
-      await client.send(
-        new UpdateCommand({
-          TableName,
-          Key: { pk: rule.key },
-          UpdateExpression: 'SET lastTouchAt = :now, expiresAt = :expires',
-          ConditionExpression: 'attribute_not_exists(lastTouchAt) OR lastTouchAt <= :cutoff',
-          ExpressionAttributeValues: {
-            ':now': atMs,
-            ':cutoff': atMs - rule.cooldownMs,
-            ':expires': Math.ceil((atMs + rule.cooldownMs + TTL_GRACE_MS) / 1000),
-          },
-        }),
-      );
-    } else {
-      const gapMs = rule.minMs + Math.floor(Math.random() * (rule.maxMs - rule.minMs + 1));
-      await client.send(
-        new UpdateCommand({
-          TableName,
-          Key: { pk: rule.key },
-          UpdateExpression: 'SET nextAllowedAt = :next, reservedAt = :now, expiresAt = :expires',
-          ConditionExpression: 'attribute_not_exists(nextAllowedAt) OR nextAllowedAt <= :now',
-          ExpressionAttributeValues: {
-            ':now': atMs,
-            ':next': atMs + gapMs,
-            ':expires': Math.ceil((atMs + gapMs + TTL_GRACE_MS) / 1000),
-          },
-        }),
-      );
-    }
-    return { taken: true, rule };
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    const { Item } = await client.send(new GetCommand({ TableName, Key: { pk: rule.key }, ConsistentRead: true }));
-    if (rule.kind === 'spacing') return { taken: false, retryAfterMs: Number(Item?.nextAllowedAt ?? atMs) - atMs };
-    const last = Number(Item?.lastTouchAt ?? atMs);
-    return { taken: false, retryAfterMs: last + rule.cooldownMs - atMs };
-  }
+/** A lead's touch: granted when the last one is at least `cooldownMs` old. */
+function touchUpdate(rule: CooldownRule, atMs: number): RateItemUpdate {
+  return {
+    UpdateExpression: 'SET lastTouchAt = :now, expiresAt = :expires',
+    ConditionExpression: 'attribute_not_exists(lastTouchAt) OR lastTouchAt <= :cutoff',
+    ExpressionAttributeValues: {
+      ':now': atMs,
+      ':cutoff': atMs - rule.cooldownMs,
+      ':expires': expiresAfter(atMs + rule.cooldownMs),
+    },
+  };
 }
 
+/** A sender account's action: granted once the time set by the previous one has come, which then sets the next. */
+function spacingUpdate(rule: SpacingRule, atMs: number): RateItemUpdate {
+  const gapMs = rule.minMs + Math.floor(Math.random() * (rule.maxMs - rule.minMs + 1));
+  return {
+    UpdateExpression: 'SET nextAllowedAt = :next, reservedAt = :now, expiresAt = :expires',
+    ConditionExpression: 'attribute_not_exists(nextAllowedAt) OR nextAllowedAt <= :now',
+    ExpressionAttributeValues: { ':now': atMs, ':next': atMs + gapMs, ':expires': expiresAfter(atMs + gapMs) },
+  };
+}
+
+/** How long until a refused cooldown or spacing rule admits again, read from its item. */
+async function waitForTimedRule(rule: CooldownRule | SpacingRule, atMs: number): Promise<number> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName('rateCounters'), Key: { pk: rule.key }, ConsistentRead: true }),
+  );
+  if (rule.kind === 'spacing') return Number(Item?.nextAllowedAt ?? atMs) - atMs;
+  return Number(Item?.lastTouchAt ?? atMs) + rule.cooldownMs - atMs;
+}
+
+async function take(rule: LimitRule, atMs: number): Promise<TakeResult> {
+  if (rule.kind === 'counter') return takeCounter(rule, atMs);
+  const update = rule.kind === 'cooldown' ? touchUpdate(rule, atMs) : spacingUpdate(rule, atMs);
+  if (await updateRateItem(rule.key, update)) return { taken: true, rule };
+  return { taken: false, retryAfterMs: await waitForTimedRule(rule, atMs) };
+}
+
+/**
+ * How each kind of slot is given back. A cooldown or a spacing only undoes our own reservation (conditional on
+ * its time): a later touch by someone else stays.
+ */
+const GIVE_BACK: Record<LimitRule['kind'], (reservedAtMs: number) => RateItemUpdate> = {
+  counter: () => ({
+    UpdateExpression: 'ADD used :minusOne',
+    ConditionExpression: 'used > :zero',
+    ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+  }),
+  cooldown: (mine) => ({
+    UpdateExpression: 'REMOVE lastTouchAt',
+    ConditionExpression: 'lastTouchAt = :mine',
+    ExpressionAttributeValues: { ':mine': mine },
+  }),
+  spacing: (mine) => ({
+    UpdateExpression: 'REMOVE nextAllowedAt',
+    ConditionExpression: 'reservedAt = :mine',
+    ExpressionAttributeValues: { ':mine': mine },
+  }),
+};
+
 async function give(rule: LimitRule, reservedAtMs: number): Promise<void> {
-  const client = documentClient();
-  const TableName = tableName('rateCounters');
-  try {
-    if (rule.kind === 'counter') {
-      await client.send(
-        new UpdateCommand({
-          TableName,
-          Key: { pk: rule.key },
-          UpdateExpression: 'ADD used :minusOne',
-          ConditionExpression: 'used > :zero',
-          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
-        }),
-      );
-    } else if (rule.kind === 'cooldown') {
-      // Only undo our own touch; a later touch by someone else stays.
-      await client.send(
-        new UpdateCommand({
-          TableName,
-          Key: { pk: rule.key },
-          UpdateExpression: 'REMOVE lastTouchAt',
-          ConditionExpression: 'lastTouchAt = :mine',
-          ExpressionAttributeValues: { ':mine': reservedAtMs },
-        }),
-      );
-    } else {
-      await client.send(
-        new UpdateCommand({
-          TableName,
-          Key: { pk: rule.key },
-          UpdateExpression: 'REMOVE nextAllowedAt',
-          ConditionExpression: 'reservedAt = :mine',
-          ExpressionAttributeValues: { ':mine': reservedAtMs },
-        }),
-      );
-    }
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+  await updateRateItem(rule.key, GIVE_BACK[rule.kind](reservedAtMs));
 }
 
 /**

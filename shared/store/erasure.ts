@@ -1,6 +1,8 @@
-import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, isConditionFailure } from './client';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, ifConditionHolds } from './client';
+import { queryAll } from './paginate';
 import { tableName } from './tables';
+import { buildSetExpression } from './update-expression';
 
 /**
  * Erasure of a lead's items outside the lead item itself. Each item keeps only attributes known to hold no
@@ -85,22 +87,12 @@ type Item = Record<string, unknown>;
 
 /** Every item of one partition, or those whose sort key starts with `prefix` (all pages). */
 async function partitionItems(table: string, pk: string, prefix?: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk, ...(prefix && { ':prefix': prefix }) },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+  return queryAll({
+    TableName: table,
+    KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': pk, ...(prefix && { ':prefix': prefix }) },
+    ConsistentRead: true,
+  });
 }
 
 /** SET `set` and REMOVE every attribute of `item` outside `keep`; a no-op write is skipped. */
@@ -108,36 +100,23 @@ async function scrubItem(table: string, item: Item, keep: Set<string>, set: Item
   const remove = Object.keys(item).filter((name) => !keep.has(name));
   const changes = Object.entries(set).filter(([name, value]) => JSON.stringify(item[name]) !== JSON.stringify(value));
   if (remove.length === 0 && changes.length === 0) return false;
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const sets = changes.map(([name, value], index) => {
-    names[`#s${index}`] = name;
-    values[`:s${index}`] = value;
-    return `#s${index} = :s${index}`;
-  });
-  const removes = remove.map((name, index) => {
-    names[`#r${index}`] = name;
-    return `#r${index}`;
-  });
-  const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
-    .filter(Boolean)
-    .join(' ');
-  try {
-    await documentClient().send(
+  // An undefined value is a REMOVE in buildSetExpression.
+  const update = buildSetExpression(
+    Object.fromEntries([...changes, ...remove.map((name) => [name, undefined] as const)]),
+  );
+  const scrubbed = await ifConditionHolds(() =>
+    documentClient().send(
       new UpdateCommand({
         TableName: table,
         Key: { pk: item.pk, sk: item.sk },
-        UpdateExpression: expression,
+        UpdateExpression: update.expression,
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: names,
-        ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
+        ExpressionAttributeNames: update.names,
+        ...(Object.keys(update.values).length > 0 && { ExpressionAttributeValues: update.values }),
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
+  return scrubbed !== undefined;
 }
 
 function scrubbedResult(result: unknown): Item | undefined {

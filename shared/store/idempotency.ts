@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nowMs } from '../time/clock';
-import { documentClient, isConditionFailure } from './client';
+import { documentClient, ifConditionHolds, isConditionFailure } from './client';
 import { tableName } from './tables';
 
 /**
@@ -104,8 +104,9 @@ export async function completeIdempotencyKey(
 
 /** Gives a claim back (the request failed): the client may retry with the same key. */
 export async function releaseIdempotencyKey(key: string, fingerprint: string): Promise<void> {
-  try {
-    await documentClient().send(
+  // Refused when the claim is no longer ours (completed, or taken over): then there is nothing to give back.
+  await ifConditionHolds(() =>
+    documentClient().send(
       new DeleteCommand({
         TableName: tableName('config'),
         Key: recordKey(key),
@@ -113,8 +114,6 @@ export async function releaseIdempotencyKey(key: string, fingerprint: string): P
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: { ':inProgress': 'IN_PROGRESS', ':fingerprint': fingerprint },
       }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+    ),
+  );
 }

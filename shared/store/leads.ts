@@ -9,7 +9,8 @@ import {
   type ManualTask,
 } from '../domain/schemas';
 import { nowIso } from '../time/clock';
-import { documentClient, isConditionFailure } from './client';
+import { documentClient, ifConditionHolds } from './client';
+import { queryAll, queryPages } from './paginate';
 import { tableName } from './tables';
 import { buildSetExpression } from './update-expression';
 
@@ -60,18 +61,16 @@ export async function putCampaign(campaign: Campaign): Promise<void> {
 
 /** Creates a campaign; throws CampaignExistsError when the id is taken (conditional put). */
 export async function createCampaign(campaign: Campaign): Promise<void> {
-  try {
-    await documentClient().send(
+  const created = await ifConditionHolds(() =>
+    documentClient().send(
       new PutCommand({
         TableName: tableName('leads'),
         Item: campaignItem(campaign),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
-    );
-  } catch (error) {
-    if (isConditionFailure(error)) throw new CampaignExistsError(`campaign ${campaign.campaignId} already exists`);
-    throw error;
-  }
+    ),
+  );
+  if (!created) throw new CampaignExistsError(`campaign ${campaign.campaignId} already exists`);
 }
 
 /**
@@ -84,8 +83,8 @@ export async function transitionCampaign(
   to: CampaignState,
 ): Promise<Campaign> {
   const fromValues = Object.fromEntries(from.map((state, index) => [`:from${index}`, state]));
-  try {
-    const { Attributes } = await documentClient().send(
+  const updated = await ifConditionHolds(() =>
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName('leads'),
         Key: campaignKey(campaignId),
@@ -95,12 +94,10 @@ export async function transitionCampaign(
         ExpressionAttributeValues: { ...fromValues, ':to': to, ':cs': `CAMPAIGNS#${to}`, ':now': nowIso() },
         ReturnValues: 'ALL_NEW',
       }),
-    );
-    return stripKeys<Campaign>(Attributes) as Campaign;
-  } catch (error) {
-    if (isConditionFailure(error)) throw new CampaignConflictError(`campaign ${campaignId} is not ${from.join('/')}`);
-    throw error;
-  }
+    ),
+  );
+  if (!updated) throw new CampaignConflictError(`campaign ${campaignId} is not ${from.join('/')}`);
+  return stripKeys<Campaign>(updated.Attributes) as Campaign;
 }
 
 /**
@@ -112,8 +109,8 @@ export async function replaceCampaignSequence(
   expectedVersion: number,
   sequence: Campaign['sequence'],
 ): Promise<Campaign> {
-  try {
-    const { Attributes } = await documentClient().send(
+  const updated = await ifConditionHolds(() =>
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName('leads'),
         Key: campaignKey(campaignId),
@@ -123,32 +120,21 @@ export async function replaceCampaignSequence(
         ExpressionAttributeValues: { ':sequence': sequence, ':expected': expectedVersion, ':now': nowIso() },
         ReturnValues: 'ALL_NEW',
       }),
-    );
-    return stripKeys<Campaign>(Attributes) as Campaign;
-  } catch (error) {
-    if (isConditionFailure(error))
-      throw new CampaignConflictError(`campaign ${campaignId} sequence is no longer version ${expectedVersion}`);
-    throw error;
-  }
+    ),
+  );
+  if (!updated)
+    throw new CampaignConflictError(`campaign ${campaignId} sequence is no longer version ${expectedVersion}`);
+  return stripKeys<Campaign>(updated.Attributes) as Campaign;
 }
 
 export async function listCampaigns(state: Campaign['state']): Promise<Campaign[]> {
-  const campaigns: Campaign[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName('leads'),
-        IndexName: 'byCampaignStatus',
-        KeyConditionExpression: 'campaignStatus = :cs',
-        ExpressionAttributeValues: { ':cs': `CAMPAIGNS#${state}` },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    campaigns.push(...(page.Items ?? []).map((item) => stripKeys<Campaign>(item) as Campaign));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return campaigns;
+  const items = await queryAll({
+    TableName: tableName('leads'),
+    IndexName: 'byCampaignStatus',
+    KeyConditionExpression: 'campaignStatus = :cs',
+    ExpressionAttributeValues: { ':cs': `CAMPAIGNS#${state}` },
+  });
+  return items.map((item) => stripKeys<Campaign>(item) as Campaign);
 }
 
 export async function getCampaign(campaignId: string): Promise<Campaign | undefined> {
@@ -165,20 +151,18 @@ export async function getCampaign(campaignId: string): Promise<Campaign | undefi
 export async function createLead(lead: Lead): Promise<void> {
   const client = documentClient();
   const table = tableName('leads');
-  if (lead.email) {
-    try {
-      await client.send(
+  const { email } = lead;
+  if (email) {
+    const claimed = await ifConditionHolds(() =>
+      client.send(
         new PutCommand({
           TableName: table,
-          Item: { ...emailClaimKey(lead.campaignId, lead.email), leadId: lead.leadId },
+          Item: { ...emailClaimKey(lead.campaignId, email), leadId: lead.leadId },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error))
-        throw new DuplicateLeadError(`email ${lead.email} is already in campaign ${lead.campaignId}`);
-      throw error;
-    }
+      ),
+    );
+    if (!claimed) throw new DuplicateLeadError(`email ${email} is already in campaign ${lead.campaignId}`);
   }
   try {
     await client.send(
@@ -194,8 +178,7 @@ export async function createLead(lead: Lead): Promise<void> {
       }),
     );
   } catch (error) {
-    if (lead.email)
-      await client.send(new DeleteCommand({ TableName: table, Key: emailClaimKey(lead.campaignId, lead.email) }));
+    if (email) await client.send(new DeleteCommand({ TableName: table, Key: emailClaimKey(lead.campaignId, email) }));
     throw error;
   }
 }
@@ -229,8 +212,8 @@ export async function transitionLead(
     updatedAt: nowIso(),
   });
   const fromValues = Object.fromEntries(from.map((status, index) => [`:from${index}`, status]));
-  try {
-    await documentClient().send(
+  const moved = await ifConditionHolds(() =>
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName('leads'),
         Key: leadKey(lead.leadId),
@@ -239,11 +222,9 @@ export async function transitionLead(
         ExpressionAttributeNames: { ...update.names, '#status': 'status' },
         ExpressionAttributeValues: { ...update.values, ...fromValues },
       }),
-    );
-  } catch (error) {
-    if (isConditionFailure(error)) throw new LeadStatusConflictError(`lead ${lead.leadId} is not in ${from.join('/')}`);
-    throw error;
-  }
+    ),
+  );
+  if (!moved) throw new LeadStatusConflictError(`lead ${lead.leadId} is not in ${from.join('/')}`);
 }
 
 /** Updates non-status fields of an existing lead. */
@@ -273,21 +254,15 @@ function gradeUpperBound(minGrade: Grade): string {
 /** How many of a campaign's leads in `status` are below `minGrade` (a COUNT query on the index). */
 export async function countLeadsBelowGrade(campaignId: string, status: LeadStatus, minGrade: Grade): Promise<number> {
   let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName('leads'),
-        IndexName: 'byCampaignStatus',
-        KeyConditionExpression: 'campaignStatus = :cs AND gradeCreated >= :lower',
-        ExpressionAttributeValues: { ':cs': campaignStatus(campaignId, status), ':lower': gradeUpperBound(minGrade) },
-        Select: 'COUNT',
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  for await (const page of queryPages({
+    TableName: tableName('leads'),
+    IndexName: 'byCampaignStatus',
+    KeyConditionExpression: 'campaignStatus = :cs AND gradeCreated >= :lower',
+    ExpressionAttributeValues: { ':cs': campaignStatus(campaignId, status), ':lower': gradeUpperBound(minGrade) },
+    Select: 'COUNT',
+  })) {
     count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return count;
 }
 

@@ -1,6 +1,6 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutreachMessage } from '../domain/schemas';
-import { documentClient, isConditionFailure } from './client';
+import { documentClient, ifConditionHolds } from './client';
 import { tableName } from './tables';
 
 /** The message SES knows by its own message id (GSI byProviderMessageId). */
@@ -24,8 +24,8 @@ export async function setMessageFieldOnce(
   field: string,
   value: string,
 ): Promise<boolean> {
-  try {
-    await documentClient().send(
+  const set = await ifConditionHolds(() =>
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName('outreach'),
         Key: { pk: `LEAD#${leadId}`, sk: `MESSAGE#${messageId}` },
@@ -34,12 +34,9 @@ export async function setMessageFieldOnce(
         ExpressionAttributeNames: { '#field': field },
         ExpressionAttributeValues: { ':value': value },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
+  return set !== undefined;
 }
 
 /**

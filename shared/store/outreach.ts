@@ -2,7 +2,8 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import type { ChannelType, OutreachAttempt, OutreachMessage, OutreachStatus } from '../domain/schemas';
 import type { Reservation } from '../rate-limit/limiter';
 import { nowIso } from '../time/clock';
-import { documentClient, isConditionFailure } from './client';
+import { documentClient, ifConditionHolds } from './client';
+import { queryAll } from './paginate';
 import { tableName } from './tables';
 import { buildSetExpression } from './update-expression';
 
@@ -34,8 +35,8 @@ const FORWARD_FROM: Record<OutreachStatus, OutreachStatus[]> = {
 
 /** Conditional put of a PENDING attempt: returns undefined when claimed, else the attempt already there. */
 export async function claimAttempt(attempt: StoredAttempt): Promise<StoredAttempt | undefined> {
-  try {
-    await documentClient().send(
+  const claimed = await ifConditionHolds(() =>
+    documentClient().send(
       new PutCommand({
         TableName: tableName('outreach'),
         Item: {
@@ -45,12 +46,9 @@ export async function claimAttempt(attempt: StoredAttempt): Promise<StoredAttemp
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
-    );
-    return undefined;
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    return getAttempt(attempt.leadId, attempt.attemptKey);
-  }
+    ),
+  );
+  return claimed ? undefined : getAttempt(attempt.leadId, attempt.attemptKey);
 }
 
 export async function getAttempt(leadId: string, key: string): Promise<StoredAttempt | undefined> {
@@ -60,11 +58,6 @@ export async function getAttempt(leadId: string, key: string): Promise<StoredAtt
   return Item as StoredAttempt | undefined;
 }
 
-/**
- * PREPARED → CALLING, owned by `owner`. Written right before the provider call: after this, a retry
- * can no longer know whether the provider saw the request. Also takes over a PREPARED attempt left by
- * a crashed invocation; of two racing takers only one wins.
- */
 /** Notes the slots a PREPARED try reserved (see StoredAttempt.reservation). */
 export async function recordReservation(leadId: string, key: string, reservation: Reservation): Promise<void> {
   await documentClient().send(
@@ -79,9 +72,14 @@ export async function recordReservation(leadId: string, key: string, reservation
   );
 }
 
+/**
+ * PREPARED → CALLING, owned by `owner`. Written right before the provider call: after this, a retry
+ * can no longer know whether the provider saw the request. Also takes over a PREPARED attempt left by
+ * a crashed invocation; of two racing takers only one wins.
+ */
 export async function markAttemptCalling(leadId: string, key: string, owner: string): Promise<boolean> {
-  try {
-    await documentClient().send(
+  const marked = await ifConditionHolds(() =>
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName('outreach'),
         Key: attemptKey(leadId, key),
@@ -95,21 +93,17 @@ export async function markAttemptCalling(leadId: string, key: string, owner: str
           ':now': nowIso(),
         },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
+  return marked !== undefined;
 }
 
-export async function completeAttempt(
-  leadId: string,
-  key: string,
-  fields: Pick<OutreachAttempt, 'outcome' | 'reason' | 'messageId' | 'nextRetryAt'> & {
-    result: Record<string, unknown>;
-  },
-): Promise<void> {
+/** What a finished try records: its outcome, and the ChannelResult a retried invocation replays. */
+export type AttemptCompletion = Pick<OutreachAttempt, 'outcome' | 'reason' | 'messageId' | 'nextRetryAt'> & {
+  result: Record<string, unknown>;
+};
+
+export async function completeAttempt(leadId: string, key: string, fields: AttemptCompletion): Promise<void> {
   const update = buildSetExpression({ ...fields, state: 'DONE', phase: 'DONE', updatedAt: nowIso() });
   await documentClient().send(
     new UpdateCommand({
@@ -155,8 +149,8 @@ export async function advanceMessage(
   const from = FORWARD_FROM[status];
   const update = buildSetExpression({ ...fields, status });
   const fromValues = Object.fromEntries(from.map((value, index) => [`:from${index}`, value]));
-  try {
-    await documentClient().send(
+  const advanced = await ifConditionHolds(() =>
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName('outreach'),
         Key: messageKey(leadId, messageId),
@@ -165,12 +159,9 @@ export async function advanceMessage(
         ExpressionAttributeNames: { ...update.names, '#status': 'status' },
         ExpressionAttributeValues: { ...update.values, ...fromValues },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
+  return advanced !== undefined;
 }
 
 export type HistoryEntry = ({ kind: 'message' } & OutreachMessage) | ({ kind: 'attempt' } & StoredAttempt);
@@ -222,39 +213,19 @@ export async function leadHistory(leadId: string, limit = 50): Promise<HistoryEn
 
 /** Every message of one lead (erasure), read from the lead's partition. */
 export async function listLeadMessages(leadId: string): Promise<OutreachMessage[]> {
-  const messages: OutreachMessage[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName('outreach'),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :message)',
-        ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':message': 'MESSAGE#' },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    messages.push(...((page.Items ?? []) as OutreachMessage[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return messages;
+  return queryAll<OutreachMessage>({
+    TableName: tableName('outreach'),
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :message)',
+    ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':message': 'MESSAGE#' },
+  });
 }
 
 /** Messages on one channel created on one UTC day (metrics), oldest first. */
 export async function messagesByChannelDay(channel: ChannelType, day: string): Promise<OutreachMessage[]> {
-  const items: OutreachMessage[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName('outreach'),
-        IndexName: 'byChannelDay',
-        KeyConditionExpression: 'channelDay = :cd',
-        ExpressionAttributeValues: { ':cd': `${channel}#${day}` },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...((page.Items ?? []) as OutreachMessage[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+  return queryAll<OutreachMessage>({
+    TableName: tableName('outreach'),
+    IndexName: 'byChannelDay',
+    KeyConditionExpression: 'channelDay = :cd',
+    ExpressionAttributeValues: { ':cd': `${channel}#${day}` },
+  });
 }

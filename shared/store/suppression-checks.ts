@@ -1,7 +1,7 @@
 import type { ChannelType, Lead, Suppression } from '../domain/schemas';
 import { sha256 } from '../ids';
 import { batchGetAll } from './batch-get';
-import { normalizeEmail } from './suppressions';
+import { normalizeEmail, toSuppression } from './suppressions';
 import { tableName } from './tables';
 
 /** Keys that forbid contacting the lead at all: the lead itself, or the hash kept when a lead was erased. */
@@ -47,8 +47,5 @@ export async function findSuppressionsByKeys(keys: readonly string[]): Promise<S
     tableName('suppressions'),
     keys.map((pk) => ({ pk })),
   );
-  return items.map(
-    (found) =>
-      ({ key: found.pk, reason: found.reason, source: found.source, createdAt: found.createdAt }) as Suppression,
-  );
+  return items.map(toSuppression);
 }

@@ -3,7 +3,7 @@ import type { Suppression } from '../domain/schemas';
 import { sha256 } from '../ids';
 import { nowIso } from '../time/clock';
 import { batchGetAll } from './batch-get';
-import { documentClient, isConditionFailure } from './client';
+import { documentClient, ifConditionHolds } from './client';
 import { tableName } from './tables';
 
 export function normalizeEmail(email: string): string {
@@ -22,7 +22,7 @@ export function suppressionKeysFor(email: string): string[] {
   return [`EMAIL#${address}`, erasureKeyFor(address), ...(domain ? [`DOMAIN#${domain}`] : [])];
 }
 
-const toSuppression = (item: Record<string, unknown>): Suppression =>
+export const toSuppression = (item: Record<string, unknown>): Suppression =>
   ({ key: item.pk, reason: item.reason, source: item.source, createdAt: item.createdAt }) as Suppression;
 
 export async function addSuppression(key: string, reason: string, source: string): Promise<Suppression> {
@@ -38,19 +38,17 @@ export async function addSuppressionIfAbsent(
   source: string,
 ): Promise<{ entry: Suppression; created: boolean }> {
   const entry: Suppression = { key, reason, source, createdAt: nowIso() };
-  try {
-    await documentClient().send(
+  const created = await ifConditionHolds(() =>
+    documentClient().send(
       new PutCommand({
         TableName: tableName('suppressions'),
         Item: { pk: key, ...entry },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
-    );
-    return { entry, created: true };
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    return { entry: (await getSuppression(key)) ?? entry, created: false };
-  }
+    ),
+  );
+  if (created) return { entry, created: true };
+  return { entry: (await getSuppression(key)) ?? entry, created: false };
 }
 
 export async function getSuppression(key: string): Promise<Suppression | undefined> {
@@ -62,19 +60,16 @@ export async function getSuppression(key: string): Promise<Suppression | undefin
 
 /** Removes one entry; false when there was none (conditional delete). */
 export async function removeSuppression(key: string): Promise<boolean> {
-  try {
-    await documentClient().send(
+  const removed = await ifConditionHolds(() =>
+    documentClient().send(
       new DeleteCommand({
         TableName: tableName('suppressions'),
         Key: { pk: key },
         ConditionExpression: 'attribute_exists(pk)',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
+  return removed !== undefined;
 }
 
 export interface SuppressionPage {

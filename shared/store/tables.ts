@@ -27,8 +27,15 @@ export interface TableSpec {
   ttlAttribute?: string;
 }
 
-const pk: KeySpec = { name: 'pk', type: 'S' };
-const sk: KeySpec = { name: 'sk', type: 'S' };
+/** Every key attribute Cascade defines is a string. */
+const text = (name: string): KeySpec => ({ name, type: 'S' });
+const index = (indexName: string, partitionKey: KeySpec, sortKey?: KeySpec): IndexSpec => ({
+  indexName,
+  partitionKey,
+  ...(sortKey && { sortKey }),
+});
+const pk = text('pk');
+const sk = text('sk');
 
 export const TABLES = {
   config: {
@@ -48,13 +55,7 @@ export const TABLES = {
     purpose: 'Campaigns, leads, per-campaign email claims and manual tasks',
     partitionKey: pk,
     sortKey: sk,
-    globalIndexes: [
-      {
-        indexName: 'byCampaignStatus',
-        partitionKey: { name: 'campaignStatus', type: 'S' },
-        sortKey: { name: 'gradeCreated', type: 'S' },
-      },
-    ],
+    globalIndexes: [index('byCampaignStatus', text('campaignStatus'), text('gradeCreated'))],
     localIndexes: [],
   },
   outreach: {
@@ -64,14 +65,10 @@ export const TABLES = {
     partitionKey: pk,
     sortKey: sk,
     globalIndexes: [
-      {
-        indexName: 'byChannelDay',
-        partitionKey: { name: 'channelDay', type: 'S' },
-        sortKey: { name: 'createdAt', type: 'S' },
-      },
-      { indexName: 'byProviderMessageId', partitionKey: { name: 'providerMessageId', type: 'S' } },
+      index('byChannelDay', text('channelDay'), text('createdAt')),
+      index('byProviderMessageId', text('providerMessageId')),
     ],
-    localIndexes: [{ indexName: 'byTime', partitionKey: pk, sortKey: { name: 'timeSort', type: 'S' } }],
+    localIndexes: [index('byTime', pk, text('timeSort'))],
   },
   rateCounters: {
     id: 'RateCounters',

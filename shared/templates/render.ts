@@ -121,6 +121,7 @@ const caches = new Map<Liquid, Map<string, Template[]>>([
   [htmlEngine, new Map()],
 ]);
 
+/** A Liquid failure as a `TemplateError` naming the part, the position and, when known, the unknown name. */
 function describeError(err: unknown, part: TemplatePart): TemplateError {
   if (err instanceof TemplateError) return err;
   const raw = err instanceof Error ? err.message : String(err);
@@ -128,47 +129,18 @@ function describeError(err: unknown, part: TemplatePart): TemplateError {
   const line = position?.[1] ? Number(position[1]) : undefined;
   const column = position?.[2] ? Number(position[2]) : undefined;
   const where = line !== undefined ? ` (line ${line}, column ${column})` : '';
+  const failure = (message: string, variable?: string) =>
+    new TemplateError(message, part, variable, line, column, { cause: err });
   const variable = /undefined variable: ([^,\s]+)/.exec(raw)?.[1];
-  if (variable) {
-    return new TemplateError(
-      `Unknown variable "${variable}" in the ${part} template${where}`,
-      part,
-      variable,
-      line,
-      column,
-      {
-        cause: err,
-      },
-    );
-  }
+  if (variable) return failure(`Unknown variable "${variable}" in the ${part} template${where}`, variable);
   const filter = /undefined filter: ([^,\s]+)/.exec(raw)?.[1];
-  if (filter) {
-    return new TemplateError(
-      `Unknown filter "${filter}" in the ${part} template${where}`,
-      part,
-      undefined,
-      line,
-      column,
-      {
-        cause: err,
-      },
-    );
-  }
+  if (filter) return failure(`Unknown filter "${filter}" in the ${part} template${where}`);
   if (/Failed to lookup|cannot include files/.test(raw)) {
-    return new TemplateError(
-      `The ${part} template tries to include a file${where}; templates cannot include files`,
-      part,
-      undefined,
-      line,
-      column,
-      { cause: err },
-    );
+    return failure(`The ${part} template tries to include a file${where}; templates cannot include files`);
   }
   const detail = raw.replace(/,\s*line:\d+, col:\d+[\s\S]*$/, '').split('\n')[0] ?? raw;
   const kind = err instanceof LiquidError ? 'Invalid' : 'Cannot render';
-  return new TemplateError(`${kind} ${part} template${where}: ${detail}`, part, undefined, line, column, {
-    cause: err,
-  });
+  return failure(`${kind} ${part} template${where}: ${detail}`);
 }
 
 function compile(engine: Liquid, source: string, part: TemplatePart): Template[] {
@@ -323,6 +295,26 @@ const toProblem = (e: TemplateError): TemplateProblem => ({
 
 const ARRAY_PROPERTIES = new Set(['size', 'first', 'last']);
 
+/**
+ * The dotted path of a variable's first segment missing from the context (`lead.compnay`), or undefined when
+ * the path resolves or cannot be followed statically (a computed segment, an array index or property, a scalar).
+ */
+function missingPath(context: TemplateContext, segments: readonly unknown[]): string | undefined {
+  let value: unknown = context;
+  const path: string[] = [];
+  for (const segment of segments) {
+    if (typeof segment !== 'string' && typeof segment !== 'number') return undefined;
+    const key = String(segment);
+    if (Array.isArray(value)) {
+      if (ARRAY_PROPERTIES.has(key) || /^-?\d+$/.test(key)) return undefined;
+    } else if (value === null || typeof value !== 'object') return undefined;
+    path.push(key);
+    if (!Object.hasOwn(value as object, key)) return path.join('.');
+    value = (value as Record<string, unknown>)[key];
+  }
+  return undefined;
+}
+
 /** Variables a template reads that the context lacks, in any branch (not only the one this lead takes). */
 function unknownVariables(engine: Liquid, source: string, context: TemplateContext, part: TemplatePart) {
   const problems: TemplateProblem[] = [];
@@ -330,30 +322,11 @@ function unknownVariables(engine: Liquid, source: string, context: TemplateConte
   const seen = new Set<string>();
   for (const variables of Object.values(analysis.globals)) {
     for (const variable of variables) {
-      let value: unknown = context;
-      const path: string[] = [];
-      for (const segment of variable.segments) {
-        if (typeof segment !== 'string' && typeof segment !== 'number') break;
-        const key = String(segment);
-        if (Array.isArray(value)) {
-          if (ARRAY_PROPERTIES.has(key) || /^-?\d+$/.test(key)) break;
-        } else if (value === null || typeof value !== 'object') break;
-        path.push(key);
-        if (!Object.hasOwn(value as object, key)) {
-          const name = path.join('.');
-          if (!seen.has(name)) {
-            seen.add(name);
-            const where = ` (line ${variable.location.row}, column ${variable.location.col})`;
-            problems.push({
-              part,
-              variable: name,
-              message: `Unknown variable "${name}" in the ${part} template${where}`,
-            });
-          }
-          break;
-        }
-        value = (value as Record<string, unknown>)[key];
-      }
+      const name = missingPath(context, variable.segments);
+      if (name === undefined || seen.has(name)) continue;
+      seen.add(name);
+      const where = ` (line ${variable.location.row}, column ${variable.location.col})`;
+      problems.push({ part, variable: name, message: `Unknown variable "${name}" in the ${part} template${where}` });
     }
   }
   return problems;

@@ -1,6 +1,7 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AUTOMATED_CHANNELS, type ChannelType } from '../domain/schemas';
 import { documentClient } from '../store/client';
+import { queryAll } from '../store/paginate';
 import { tableName } from '../store/tables';
 
 /**
@@ -17,17 +18,18 @@ import { tableName } from '../store/tables';
  * `leads`: leads this channel was tried on; `sequences`: leads whose sequence started (counted on the
  * first step's channel) — the denominator for averages over distinct leads.
  */
-export type Counter =
-  | 'sent'
-  | 'delivered'
-  | 'replied'
-  | 'bounced'
-  | 'failed'
-  | 'attempts'
-  | 'fallbacks'
-  | 'leads'
-  | 'sequences'
-  | ReplyBucket;
+const CORE_COUNTERS = [
+  'sent',
+  'delivered',
+  'replied',
+  'bounced',
+  'failed',
+  'attempts',
+  'fallbacks',
+  'leads',
+  'sequences',
+] as const;
+export type Counter = (typeof CORE_COUNTERS)[number] | ReplyBucket;
 
 /** Time from send to first reply, as a histogram of counters (a median from O(days × channels) items). */
 export const REPLY_BUCKETS = [
@@ -94,18 +96,11 @@ export type ChannelCounters = Record<Counter, number>;
 /** The core counters; reply-time buckets default to 0. */
 export type CoreCounters = Omit<ChannelCounters, ReplyBucket> & Partial<Record<ReplyBucket, number>>;
 
-const zero = (): ChannelCounters => ({
-  sent: 0,
-  delivered: 0,
-  replied: 0,
-  bounced: 0,
-  failed: 0,
-  attempts: 0,
-  fallbacks: 0,
-  leads: 0,
-  sequences: 0,
-  ...(Object.fromEntries(REPLY_BUCKETS.map((bucket) => [bucket.counter, 0])) as Record<ReplyBucket, number>),
-});
+/** Every counter at 0: the start of a sum. */
+export const zeroCounters = (): ChannelCounters =>
+  Object.fromEntries(
+    [...CORE_COUNTERS, ...REPLY_BUCKETS.map((bucket) => bucket.counter)].map((counter) => [counter, 0]),
+  ) as ChannelCounters;
 
 export interface CounterRead {
   byChannel: Record<string, ChannelCounters>;
@@ -114,21 +109,11 @@ export interface CounterRead {
 }
 
 async function queryShard(pk: string, from: string, to: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName('outreach'),
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': pk, ':from': `${from}#`, ':to': `${to}#~` },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+  return queryAll({
+    TableName: tableName('outreach'),
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': pk, ':from': `${from}#`, ':to': `${to}#~` },
+  });
 }
 
 /** Sums the counters of the last `days` UTC days (today included) per channel: one query per shard. */
@@ -140,7 +125,7 @@ export async function readCounters(
   const to = new Date(todayMs).toISOString().slice(0, 10);
   const from = new Date(todayMs - (days - 1) * 86_400_000).toISOString().slice(0, 10);
   const byChannel: Record<string, ChannelCounters> = Object.fromEntries(
-    AUTOMATED_CHANNELS.map((channel) => [channel, zero()]),
+    AUTOMATED_CHANNELS.map((channel) => [channel, zeroCounters()]),
   );
   const pages = await Promise.all(
     Array.from({ length: METRICS_SHARDS }, (_, shard) =>
@@ -151,7 +136,7 @@ export async function readCounters(
   for (const item of pages.flat()) {
     itemsRead++;
     const channel = String(item.sk).split('#')[1] ?? '';
-    byChannel[channel] ??= zero();
+    byChannel[channel] ??= zeroCounters();
     const totals = byChannel[channel];
     for (const key of Object.keys(totals) as Counter[]) totals[key] += Number(item[key] ?? 0);
   }
@@ -217,7 +202,7 @@ export async function metricsReport(
   todayMs = Date.now(),
 ): Promise<MetricsReport & { itemsRead: number }> {
   const { byChannel, itemsRead } = await readCounters(campaignId, days, todayMs);
-  const totals = zero();
+  const totals = zeroCounters();
   for (const counters of Object.values(byChannel)) {
     for (const key of Object.keys(totals) as Counter[]) totals[key] += counters[key];
   }

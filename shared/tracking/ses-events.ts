@@ -73,6 +73,17 @@ async function stopLead(leadId: string, campaignId: string, reason: 'complaint' 
   }
 }
 
+/** One SES event matched to its stored message. */
+interface MatchedEvent {
+  eventType: string;
+  detail: SesEventEnvelope['detail'];
+  message: OutreachMessage;
+  /** The address, unless the lead was erased: its suppression is then the hash erasure already keeps. */
+  recipient?: string;
+  /** The event's own time when it carries one, else the envelope's. */
+  at(stamp?: string): string;
+}
+
 /**
  * Applies one SES event to its message. Status only moves forward (conditional writes), first-seen
  * timestamps are set once, so duplicates and out-of-order events are harmless. Permanent bounces and
@@ -87,106 +98,104 @@ export async function handleSesEvent(raw: unknown): Promise<SesEventResult> {
     logger.warn('SES event for an unknown message', { eventType, sesMessageId: detail.mail.messageId });
     return { eventType, effect: 'ignored' };
   }
-  const at = (stamp?: string) => stamp ?? envelope.time;
-  const counted = async (counter: 'delivered' | 'bounced' | 'failed', changed: boolean) => {
-    if (changed) {
-      await bumpCounters(message.campaignId, message.channel, message.createdAt.slice(0, 10), { [counter]: 1 });
-      countOutcome(message.channel, counter.toUpperCase());
-    }
-    return changed;
-  };
-  const moved = (status: OutreachStatus, changed: boolean): SesEventResult => ({
+  const handler = HANDLERS.get(eventType);
+  if (!handler) {
+    logger.warn('unhandled SES event type', { eventType });
+    return { eventType, effect: 'ignored', messageId: message.messageId };
+  }
+  const erased = (message as { erasedAt?: string }).erasedAt !== undefined;
+  const recipient = erased ? undefined : detail.mail.destination[0];
+  return handler({ eventType, detail, message, recipient, at: (stamp) => stamp ?? envelope.time });
+}
+
+const HANDLERS = new Map<string, (event: MatchedEvent) => Promise<SesEventResult>>([
+  ['Send', onSend],
+  ['Delivery', onDelivery],
+  ['Bounce', onBounce],
+  ['Complaint', onComplaint],
+  ['Reject', onFailure],
+  ['Rendering Failure', onFailure],
+  ['RenderingFailure', onFailure],
+  ['Open', (event) => fieldOnce(event, 'openedAt', event.detail.open?.timestamp as string | undefined)],
+  ['Click', (event) => fieldOnce(event, 'clickedAt', event.detail.click?.timestamp as string | undefined)],
+  [
+    'DeliveryDelay',
+    (event) => fieldOnce(event, 'delayedAt', event.detail.deliveryDelay?.timestamp as string | undefined),
+  ],
+  ['Subscription', onSubscription],
+]);
+
+/** SES accepted it: this settles an `ambiguous_send` (the attempt keeps its record, the message is known sent). */
+async function onSend(event: MatchedEvent): Promise<SesEventResult> {
+  const { detail, message } = event;
+  const { leadId, messageId } = message;
+  await setMessageProviderFields(leadId, messageId, detail.mail.messageId, event.at(detail.mail.timestamp));
+  const changed = await advanceMessage(leadId, messageId, 'SENT', {});
+  const attempt = await getAttempt(leadId, message.attemptKey);
+  if (attempt?.reason === 'ambiguous_send') logger.info('ambiguous send settled: SES sent it', { leadId, messageId });
+  return moved(event, 'SENT', changed);
+}
+
+async function onDelivery(event: MatchedEvent): Promise<SesEventResult> {
+  const { leadId, messageId } = event.message;
+  const deliveredAt = event.at(event.detail.delivery?.timestamp);
+  const changed = await advanceMessage(leadId, messageId, 'DELIVERED', { deliveredAt });
+  return moved(event, 'DELIVERED', await counted(event.message, 'delivered', changed));
+}
+
+/** A transient bounce is only a delay; a permanent one ends the message and suppresses the address. */
+async function onBounce(event: MatchedEvent): Promise<SesEventResult> {
+  const { bounce } = event.detail;
+  if (bounce?.bounceType !== 'Permanent') return fieldOnce(event, 'delayedAt', bounce?.timestamp);
+  const { leadId, messageId } = event.message;
+  const fields = { bouncedAt: event.at(bounce.timestamp), bounceType: bounce.bounceType };
+  const changed = await counted(event.message, 'bounced', await advanceMessage(leadId, messageId, 'BOUNCED', fields));
+  if (event.recipient) await addSuppression(`EMAIL#${normalizeEmail(event.recipient)}`, 'bounce', 'ses');
+  return moved(event, 'BOUNCED', changed);
+}
+
+async function onComplaint(event: MatchedEvent): Promise<SesEventResult> {
+  const { leadId, messageId, campaignId, channel } = event.message;
+  const complainedAt = event.at(event.detail.complaint?.timestamp as string | undefined);
+  await setMessageFieldOnce(leadId, messageId, 'complainedAt', complainedAt);
+  if (event.recipient) await addSuppression(`EMAIL#${normalizeEmail(event.recipient)}`, 'complaint', 'ses');
+  await stopLead(leadId, campaignId, 'complaint');
+  countOutcome(channel, 'COMPLAINT');
+  return { eventType: event.eventType, effect: 'suppressed', messageId };
+}
+
+async function onFailure(event: MatchedEvent): Promise<SesEventResult> {
+  const { leadId, messageId } = event.message;
+  const changed = await advanceMessage(leadId, messageId, 'FAILED', { reason: 'provider_error' });
+  return moved(event, 'FAILED', await counted(event.message, 'failed', changed));
+}
+
+async function onSubscription(event: MatchedEvent): Promise<SesEventResult> {
+  const { leadId, messageId, campaignId } = event.message;
+  if (event.recipient) await addSuppression(`EMAIL#${normalizeEmail(event.recipient)}`, 'unsubscribed', 'ses');
+  await stopLead(leadId, campaignId, 'unsubscribed');
+  return { eventType: event.eventType, effect: 'suppressed', messageId };
+}
+
+/** Counts a status change in the day's metrics, only when this event made it (never a duplicate). */
+async function counted(message: OutreachMessage, counter: 'delivered' | 'bounced' | 'failed', changed: boolean) {
+  if (changed) {
+    await bumpCounters(message.campaignId, message.channel, message.createdAt.slice(0, 10), { [counter]: 1 });
+    countOutcome(message.channel, counter.toUpperCase());
+  }
+  return changed;
+}
+
+function moved({ eventType, message }: MatchedEvent, status: OutreachStatus, changed: boolean): SesEventResult {
+  return {
     eventType,
     effect: changed ? 'status' : 'ignored',
     messageId: message.messageId,
     ...(changed && { status }),
-  });
-  const { leadId, messageId } = message;
-  // An erased lead's address is never written back: its suppression is the hash erasure already keeps.
-  const recipient = (message as { erasedAt?: string }).erasedAt ? undefined : detail.mail.destination[0];
-
-  switch (eventType) {
-    case 'Send': {
-      // SES accepted it: this settles an `ambiguous_send` (the attempt keeps its record, the message is known sent).
-      await setMessageProviderFields(leadId, messageId, detail.mail.messageId, at(detail.mail.timestamp));
-      const changed = await advanceMessage(leadId, messageId, 'SENT', {});
-      const attempt = await getAttempt(leadId, message.attemptKey);
-      if (attempt?.reason === 'ambiguous_send')
-        logger.info('ambiguous send settled: SES sent it', { leadId, messageId });
-      return moved('SENT', changed);
-    }
-    case 'Delivery':
-      return moved(
-        'DELIVERED',
-        await counted(
-          'delivered',
-          await advanceMessage(leadId, messageId, 'DELIVERED', { deliveredAt: at(detail.delivery?.timestamp) }),
-        ),
-      );
-    case 'Bounce': {
-      if (detail.bounce?.bounceType !== 'Permanent') {
-        const changed = await setMessageFieldOnce(leadId, messageId, 'delayedAt', at(detail.bounce?.timestamp));
-        return { eventType, effect: changed ? 'field' : 'ignored', messageId };
-      }
-      const changed = await counted(
-        'bounced',
-        await advanceMessage(leadId, messageId, 'BOUNCED', {
-          bouncedAt: at(detail.bounce.timestamp),
-          bounceType: detail.bounce.bounceType,
-        }),
-      );
-      if (recipient) await addSuppression(`EMAIL#${normalizeEmail(recipient)}`, 'bounce', 'ses');
-      return moved('BOUNCED', changed);
-    }
-    case 'Complaint': {
-      await setMessageFieldOnce(
-        leadId,
-        messageId,
-        'complainedAt',
-        at(detail.complaint?.timestamp as string | undefined),
-      );
-      if (recipient) await addSuppression(`EMAIL#${normalizeEmail(recipient)}`, 'complaint', 'ses');
-      await stopLead(leadId, message.campaignId, 'complaint');
-      countOutcome(message.channel, 'COMPLAINT');
-      return { eventType, effect: 'suppressed', messageId };
-    }
-    case 'Reject':
-    case 'Rendering Failure':
-    case 'RenderingFailure':
-      return moved(
-        'FAILED',
-        await counted('failed', await advanceMessage(leadId, messageId, 'FAILED', { reason: 'provider_error' })),
-      );
-    case 'Open':
-      return fieldOnce(eventType, leadId, messageId, 'openedAt', at(detail.open?.timestamp as string | undefined));
-    case 'Click':
-      return fieldOnce(eventType, leadId, messageId, 'clickedAt', at(detail.click?.timestamp as string | undefined));
-    case 'DeliveryDelay':
-      return fieldOnce(
-        eventType,
-        leadId,
-        messageId,
-        'delayedAt',
-        at(detail.deliveryDelay?.timestamp as string | undefined),
-      );
-    case 'Subscription': {
-      if (recipient) await addSuppression(`EMAIL#${normalizeEmail(recipient)}`, 'unsubscribed', 'ses');
-      await stopLead(leadId, message.campaignId, 'unsubscribed');
-      return { eventType, effect: 'suppressed', messageId };
-    }
-    default:
-      logger.warn('unhandled SES event type', { eventType });
-      return { eventType, effect: 'ignored', messageId };
-  }
+  };
 }
 
-async function fieldOnce(
-  eventType: string,
-  leadId: string,
-  messageId: string,
-  field: string,
-  value: string,
-): Promise<SesEventResult> {
-  const changed = await setMessageFieldOnce(leadId, messageId, field, value);
-  return { eventType, effect: changed ? 'field' : 'ignored', messageId };
+async function fieldOnce({ eventType, message, at }: MatchedEvent, field: string, stamp?: string) {
+  const changed = await setMessageFieldOnce(message.leadId, message.messageId, field, at(stamp));
+  return { eventType, effect: changed ? 'field' : 'ignored', messageId: message.messageId } satisfies SesEventResult;
 }

@@ -1,19 +1,16 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '#local/stack';
-import { type ApiCall, type ApiReply, api, campaignBody, loadHandler } from '../integration/functions/api/gateway';
+import { ChannelType } from '#shared/domain/schemas';
+import { type ApiCall, type ApiReply, campaignBody, useApiStack } from '#test/integration/functions/api/gateway';
 import {
   deeplyNestedJson,
   expectRefused,
-  rawTables,
-  restoreTables,
   runs,
-  type Snapshot,
-  snapshotTables,
+  TableBaseline,
   Tally,
   unicodeText,
   wrongType,
-} from './harness';
+} from '#test/property/harness';
 import {
   type InvalidCase,
   type InvalidRow,
@@ -29,7 +26,7 @@ import {
   structurallyBrokenCsvRow,
   toCsv,
   tooLong,
-} from './invalid-bodies';
+} from '#test/property/invalid-bodies';
 
 /**
  * Bad input never corrupts data: every generated INVALID request to the operator API (the Lambda handler,
@@ -41,17 +38,14 @@ import {
 const CAMPAIGN = 'prop';
 const WEBHOOK_SECRET = 'property-webhook-secret';
 
-let stack: LocalStack;
-let call: (request: ApiCall) => Promise<ApiReply>;
-let baseline: Snapshot;
-let baselineItems: Snapshot;
+const local = useApiStack();
+const { call } = local;
+const tables = new TableBaseline();
 let leadId: string;
 const tally = new Tally();
 
 beforeAll(async () => {
-  stack = await startLocalStack();
-  call = api(await loadHandler());
-  await stack.setSecret('CASCADE_LINKEDIN_WEBHOOK_SECRET', WEBHOOK_SECRET);
+  await local.stack.setSecret('CASCADE_LINKEDIN_WEBHOOK_SECRET', WEBHOOK_SECRET);
 
   // Seed one of everything the invalid requests aim at.
   expect((await call({ method: 'POST', path: '/v1/campaigns', json: campaignBody(CAMPAIGN) })).status).toBe(201);
@@ -70,26 +64,17 @@ beforeAll(async () => {
     (await call({ method: 'POST', path: '/v1/suppressions', json: { domain: 'blocked.example', reason: 'test' } }))
       .status,
   ).toBe(201);
-  baseline = await snapshotTables();
-  baselineItems = await rawTables();
+  await tables.record();
 }, 60_000);
 
-/**
- * Calls the API and snapshots every table. When a table changed, the tables are put back at once (so
- * the next case starts from the same data) and `check` fails the case after its own assertions.
- */
+/** Calls the API and compares every table with the seeded ones (`check` fails the case when one changed). */
 async function callAndSnapshot(request: ApiCall): Promise<{ reply: ApiReply; check: (kind: string) => void }> {
   const reply = await call(request);
-  const now = await snapshotTables();
-  const changed = JSON.stringify(now) !== JSON.stringify(baseline);
-  if (changed) await restoreTables(baselineItems);
-  return { reply, check: (kind) => expect(now, `${kind}: tables changed`).toEqual(baseline) };
+  return { reply, check: await tables.compare() };
 }
 
 afterAll(async () => {
   console.info(tally.report('operator API'));
-  await stack?.stepFunctions.drain();
-  await stack?.close();
 });
 
 /** Sends one invalid request and checks the answer and that no table changed. */
@@ -124,7 +109,17 @@ function jsonRequest(
   };
 }
 
-const JSON_ROUTES: { name: string; method: string; path: () => string; headers?: Record<string, string> }[] = [
+type JsonRoute = { name: string; method: string; path: () => string; headers?: Record<string, string> };
+
+/** A request to one of the body routes with this body (`json` or `raw`), or none. */
+const sendTo = (target: JsonRoute, body: Pick<ApiCall, 'json' | 'raw'>): ApiCall => ({
+  method: target.method,
+  path: target.path(),
+  ...body,
+  headers: target.headers,
+});
+
+const JSON_ROUTES: JsonRoute[] = [
   { name: 'campaign create', method: 'POST', path: () => '/v1/campaigns' },
   { name: 'sequence put', method: 'PUT', path: () => `/v1/campaigns/${CAMPAIGN}/sequence` },
   { name: 'lead import', method: 'POST', path: () => `/v1/campaigns/${CAMPAIGN}/leads` },
@@ -175,7 +170,7 @@ describe('invalid JSON bodies, route by route', () => {
         fc.oneof(
           fc
             .oneof(unicodeText({ minLength: 1, maxLength: 12 }), fc.constantFrom('SMS', 'email', 'FAX'))
-            .filter((channel) => !['EMAIL', 'LINKEDIN', 'CONTACT_FORM', 'PHONE'].includes(channel))
+            .filter((channel) => !ChannelType.safeParse(channel).success)
             .map((channel) => ({ path: `/v1/channels/${encodeURIComponent(channel)}/config`, field: 'channel' })),
           fc.oneof(tooLong(200), fc.constant('')).map((scope) => ({
             path: `/v1/channels/EMAIL/config?campaignId=${encodeURIComponent(scope)}`,
@@ -197,7 +192,13 @@ describe('invalid JSON bodies, route by route', () => {
 
 describe('lead import: every invalid row is rejected by field, nothing is imported', () => {
   type Row = Record<string, unknown>;
-  const checkRows = (reply: ApiReply, rows: InvalidRow[], kind: string) => {
+  /**
+   * Sends one lead import whose rows are all invalid: a 200 that imports nothing and rejects each row by
+   * number, naming its field, and no table changes. `tallied` groups the import in the tallies.
+   */
+  const importRejected = async (request: ApiCall, rows: InvalidRow[], tallied: string, kind: string) => {
+    const { reply, check } = await callAndSnapshot(request);
+    tally.count(tallied, reply.status);
     expect(reply.status, `${kind}: ${JSON.stringify(reply.body)?.slice(0, 300)}`).toBe(200);
     expect(reply.body).toMatchObject({ imported: 0, rejected: rows.length, leads: [] });
     rows.forEach((row, index) => {
@@ -209,7 +210,13 @@ describe('lead import: every invalid row is rejected by field, nothing is import
         row.field,
       );
     });
+    check(kind);
   };
+  const csvImport = (body: string, contentType = 'text/csv'): ApiCall => ({
+    method: 'POST',
+    path: `/v1/campaigns/${CAMPAIGN}/leads`,
+    raw: { body, contentType },
+  });
 
   it('JSON arrays of invalid leads', async () => {
     await fc.assert(
@@ -230,12 +237,8 @@ describe('lead import: every invalid row is rejected by field, nothing is import
               : row,
           );
           const kind = `lead import JSON ${rows.map((row) => row.kind).join(' + ')}`;
-          const { reply, check } = await callAndSnapshot(
-            jsonRequest('POST', `/v1/campaigns/${CAMPAIGN}/leads`, body, how),
-          );
-          tally.count('lead import JSON rows', reply.status);
-          checkRows(reply, rows, kind);
-          check(kind);
+          const request = jsonRequest('POST', `/v1/campaigns/${CAMPAIGN}/leads`, body, how);
+          await importRejected(request, rows, 'lead import JSON rows', kind);
         },
       ),
       runs(45),
@@ -255,14 +258,7 @@ describe('lead import: every invalid row is rejected by field, nothing is import
             snake,
           )}\r\n`;
           const kind = `lead import CSV ${rows.map((row) => row.kind).join(' + ')}`;
-          const { reply, check } = await callAndSnapshot({
-            method: 'POST',
-            path: `/v1/campaigns/${CAMPAIGN}/leads`,
-            raw: { body: csv, contentType },
-          });
-          tally.count('lead import CSV rows', reply.status);
-          checkRows(reply, rows, kind);
-          check(kind);
+          await importRejected(csvImport(csv, contentType), rows, 'lead import CSV rows', kind);
         },
       ),
       runs(40),
@@ -273,18 +269,11 @@ describe('lead import: every invalid row is rejected by field, nothing is import
     await fc.assert(
       fc.asyncProperty(structurallyBrokenCsvRow, fc.nat({ max: 2 }), async ({ kind, line }, blankRows) => {
         const csv = ['first_name,last_name', ...Array.from({ length: blankRows }, () => ' ,Nameless'), line].join('\n');
-        const { reply, check } = await callAndSnapshot({
-          method: 'POST',
-          path: `/v1/campaigns/${CAMPAIGN}/leads`,
-          raw: { body: csv, contentType: 'text/csv' },
-        });
-        tally.count('lead import CSV structure', reply.status);
         const expected: InvalidRow[] = [
           ...Array.from({ length: blankRows }, () => ({ kind: 'blank', field: 'firstName', row: {} })),
           { kind, field: 'row', row: {} },
         ];
-        checkRows(reply, expected, `CSV ${kind}`);
-        check(kind);
+        await importRejected(csvImport(csv), expected, 'lead import CSV structure', `CSV ${kind}`);
       }),
       runs(12),
     );
@@ -311,16 +300,8 @@ describe('oversized, deeply nested, wrong content type and malformed JSON, on ev
     await fc.assert(
       fc.asyncProperty(route, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 4 }), async (target, chunk) => {
         const filler = chunk.repeat(Math.ceil((1024 * 1024) / Buffer.byteLength(chunk)) + 1);
-        await refuse(
-          `${target.name} oversized`,
-          {
-            method: target.method,
-            path: target.path(),
-            json: { name: filler, firstName: filler, body: filler },
-            headers: target.headers,
-          },
-          'body',
-        );
+        const request = sendTo(target, { json: { name: filler, firstName: filler, body: filler } });
+        await refuse(`${target.name} oversized`, request, 'body');
       }),
       runs(10),
     );
@@ -336,16 +317,8 @@ describe('oversized, deeply nested, wrong content type and malformed JSON, on ev
         async (target, depth, shape, inField) => {
           const nested = deeplyNestedJson(depth, shape);
           const body = inField ? `[{"firstName":"Ann","name":"x","body":"x","tags":${nested}}]` : nested;
-          await refuse(
-            `${target.name} nested ${depth}`,
-            {
-              method: target.method,
-              path: target.path(),
-              raw: { body, contentType: 'application/json' },
-              headers: target.headers,
-            },
-            'body',
-          );
+          const request = sendTo(target, { raw: { body, contentType: 'application/json' } });
+          await refuse(`${target.name} nested ${depth}`, request, 'body');
         },
       ),
       runs(16),
@@ -369,12 +342,7 @@ describe('oversized, deeply nested, wrong content type and malformed JSON, on ev
         async (target, contentType, text) => {
           const reply = await refuse(
             `${target.name} content type ${contentType}`,
-            {
-              method: target.method,
-              path: target.path(),
-              raw: { body: JSON.stringify({ name: text }), contentType },
-              headers: target.headers,
-            },
+            sendTo(target, { raw: { body: JSON.stringify({ name: text }), contentType } }),
             'content-type',
           );
           expect(reply.status).toBe(415);
@@ -391,12 +359,7 @@ describe('oversized, deeply nested, wrong content type and malformed JSON, on ev
         async (target) => {
           const reply = await refuse(
             `${target.name} csv`,
-            {
-              method: target.method,
-              path: target.path(),
-              raw: { body: 'a,b\n1,2', contentType: 'text/csv' },
-              headers: target.headers,
-            },
+            sendTo(target, { raw: { body: 'a,b\n1,2', contentType: 'text/csv' } }),
             'content-type',
           );
           expect(reply.status).toBe(415);
@@ -441,12 +404,7 @@ describe('oversized, deeply nested, wrong content type and malformed JSON, on ev
       fc.asyncProperty(route, malformed, async (target, text) => {
         const reply = await refuse(
           `${target.name} malformed`,
-          {
-            method: target.method,
-            path: target.path(),
-            raw: { body: text, contentType: 'application/json' },
-            headers: target.headers,
-          },
+          sendTo(target, { raw: { body: text, contentType: 'application/json' } }),
           'body',
         );
         expect(reply.body.error.code).toBe('invalid_json');
@@ -458,11 +416,7 @@ describe('oversized, deeply nested, wrong content type and malformed JSON, on ev
   it('a missing body is a 400 where the route needs one', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...JSON_ROUTES.filter((target) => target.name !== 'batch')), async (target) => {
-        await refuse(
-          `${target.name} no body`,
-          { method: target.method, path: target.path(), headers: target.headers },
-          'body',
-        );
+        await refuse(`${target.name} no body`, sendTo(target, {}), 'body');
       }),
       runs(8),
     );
@@ -484,7 +438,7 @@ describe('invalid path parameters, queries and cursors', () => {
           fc.oneof(longId, badPercent).map((id) => ({ method: 'GET', path: `/v1/leads/${id}`, field: 'id' })),
           fc.oneof(longId, badPercent).map((id) => ({ method: 'DELETE', path: `/v1/leads/${id}`, field: 'id' })),
           unicodeText({ minLength: 1, maxLength: 12 })
-            .filter((channel) => !['EMAIL', 'LINKEDIN', 'CONTACT_FORM', 'PHONE'].includes(channel))
+            .filter((channel) => !ChannelType.safeParse(channel).success)
             .map((channel) => ({
               method: 'GET',
               path: `/v1/channels/${encodeURIComponent(channel)}/config`,

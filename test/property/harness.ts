@@ -65,6 +65,27 @@ export async function restoreTables(raw: Snapshot): Promise<void> {
   }
 }
 
+/**
+ * The tables as a suite's seed left them. `compare()` snapshots every table after one case; when anything
+ * changed, the tables are put back at once (so the next case starts from the same data) and the returned
+ * assertion fails the case, after the case's own assertions.
+ */
+export class TableBaseline {
+  #snapshot: Snapshot = {};
+  #raw: Snapshot = {};
+
+  async record(): Promise<void> {
+    this.#snapshot = await snapshotTables();
+    this.#raw = await rawTables();
+  }
+
+  async compare(): Promise<(context: string) => void> {
+    const now = await snapshotTables();
+    if (JSON.stringify(now) !== JSON.stringify(this.#snapshot)) await restoreTables(this.#raw);
+    return (context) => expect(now, `${context}: tables changed`).toEqual(this.#snapshot);
+  }
+}
+
 const keyOf = (item: Item) => `${String(item.pk)}\u0000${String(item.sk ?? '')}`;
 
 function binaryAsBase64(_key: string, value: unknown): unknown {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import * as z from 'zod';
-import { nastyStrings, unicodeText, wrongType } from './harness';
+import { ChannelType } from '#shared/domain/schemas';
+import { nastyStrings, unicodeText, wrongType } from '#test/property/harness';
 
 /**
  * Generators of INVALID request bodies, one family per API body. Each case says which field it broke, so
@@ -15,7 +16,7 @@ export interface InvalidCase {
   body: unknown;
 }
 
-const CHANNELS = ['EMAIL', 'LINKEDIN', 'CONTACT_FORM', 'PHONE'] as const;
+const CHANNELS = ChannelType.options;
 
 /** Text of more than `max` characters (code points, as zod counts them), mostly non-ASCII. */
 export const tooLong = (max: number) =>
@@ -75,57 +76,40 @@ export function campaignBase(campaignId: string) {
   return { campaignId, name: `Campaign ${campaignId}`, sender: { ...VALID_SENDER } };
 }
 
-const sequenceMutations = (prefix: string): fc.Arbitrary<{ kind: string; field: string; sequence: unknown }> => {
+type SequenceMutation = { kind: string; field: string; sequence: unknown };
+
+/** Beyond a year of hours (or days, for the timeout): within the type, beyond what a sequence may wait. */
+const hugeDouble = (min: number) => fc.double({ min, max: 1e300, noNaN: true, noDefaultInfinity: true });
+
+const sequenceMutations = (prefix: string): fc.Arbitrary<SequenceMutation> => {
   const at = (field: string) => (prefix ? `${prefix}.${field}` : field);
-  const step = (patch: Record<string, unknown>) => ({ steps: [{ channel: 'EMAIL', ...patch }] });
+  /** One EMAIL step whose `name` takes each generated value. */
+  const badStep = (name: string, values: fc.Arbitrary<unknown>, kind = `step.${name}`) =>
+    values.map((value) => ({
+      kind,
+      field: at(`steps.0.${name}`),
+      sequence: { steps: [{ channel: 'EMAIL', [name]: value }] },
+    }));
+  /** A one-step sequence whose own field `name` takes each generated value. */
+  const badSequence = (name: string, values: fc.Arbitrary<unknown>, kind = `sequence.${name}`) =>
+    values.map((value) => ({ kind, field: at(name), sequence: { steps: [{ channel: 'EMAIL' }], [name]: value } }));
   return fc.oneof(
     fc.constant({ kind: 'sequence.steps empty', field: at('steps'), sequence: { steps: [] } }),
     wrongType('array').map((steps) => ({ kind: 'sequence.steps type', field: at('steps'), sequence: { steps } })),
-    notOneOf(CHANNELS).map((channel) => ({
-      kind: 'step.channel',
-      field: at('steps.0.channel'),
-      sequence: step({ channel }),
-    })),
-    negative.map((waitHoursBefore) => ({
-      kind: 'step.waitHoursBefore',
-      field: at('steps.0.waitHoursBefore'),
-      sequence: step({ waitHoursBefore }),
-    })),
-    fc.oneof(badCount, fc.integer({ min: 11, max: 1_000 }), wrongType('number')).map((maxRetries) => ({
-      kind: 'step.maxRetries',
-      field: at('steps.0.maxRetries'),
-      sequence: step({ maxRetries }),
-    })),
-    fc
-      .oneof(
+    badStep('channel', notOneOf(CHANNELS)),
+    badStep('waitHoursBefore', negative),
+    badStep('maxRetries', fc.oneof(badCount, fc.integer({ min: 11, max: 1_000 }), wrongType('number'))),
+    badStep(
+      'retryBackoffHours',
+      fc.oneof(
         fc.array(fc.oneof(negative, fc.constant(0)), { minLength: 1, maxLength: 3 }),
         fc.array(wrongType('number'), { minLength: 1, maxLength: 3 }),
-      )
-      .map((retryBackoffHours) => ({
-        kind: 'step.retryBackoffHours',
-        field: at('steps.0.retryBackoffHours'),
-        sequence: step({ retryBackoffHours }),
-      })),
-    notOneOf(['wait', 'fallback']).map((onRateLimit) => ({
-      kind: 'step.onRateLimit',
-      field: at('steps.0.onRateLimit'),
-      sequence: step({ onRateLimit }),
-    })),
-    negative.map((confirmDeliveryMinutes) => ({
-      kind: 'step.confirmDeliveryMinutes',
-      field: at('steps.0.confirmDeliveryMinutes'),
-      sequence: step({ confirmDeliveryMinutes }),
-    })),
-    fc.oneof(badCount, fc.constant(0)).map((maxTotalAttemptsPerLead) => ({
-      kind: 'sequence.maxTotalAttemptsPerLead',
-      field: at('maxTotalAttemptsPerLead'),
-      sequence: { steps: [{ channel: 'EMAIL' }], maxTotalAttemptsPerLead },
-    })),
-    fc.oneof(negative, fc.constant(0), wrongType('number')).map((sequenceTimeoutDays) => ({
-      kind: 'sequence.sequenceTimeoutDays',
-      field: at('sequenceTimeoutDays'),
-      sequence: { steps: [{ channel: 'EMAIL' }], sequenceTimeoutDays },
-    })),
+      ),
+    ),
+    badStep('onRateLimit', notOneOf(['wait', 'fallback'])),
+    badStep('confirmDeliveryMinutes', negative),
+    badSequence('maxTotalAttemptsPerLead', fc.oneof(badCount, fc.constant(0))),
+    badSequence('sequenceTimeoutDays', fc.oneof(negative, fc.constant(0), wrongType('number'))),
     fc.array(wrongType('object'), { minLength: 1, maxLength: 3 }).map((steps) => ({
       kind: 'sequence.steps items',
       field: at('steps.0'),
@@ -137,26 +121,16 @@ const sequenceMutations = (prefix: string): fc.Arbitrary<{ kind: string; field: 
       field: at('steps'),
       sequence: { steps: Array.from({ length: count }, (_, i) => ({ channel: CHANNELS[i % 4] })) },
     })),
-    fc.double({ min: 8_760.001, max: 1e300, noNaN: true, noDefaultInfinity: true }).map((hours) => ({
-      kind: 'step.waitHoursBefore beyond a year',
-      field: at('steps.0.waitHoursBefore'),
-      sequence: step({ waitHoursBefore: hours }),
-    })),
-    fc
-      .oneof(
-        fc.double({ min: 8_760.001, max: 1e300, noNaN: true, noDefaultInfinity: true }).map((hours) => [hours]),
+    badStep('waitHoursBefore', hugeDouble(8_760.001), 'step.waitHoursBefore beyond a year'),
+    badStep(
+      'retryBackoffHours',
+      fc.oneof(
+        hugeDouble(8_760.001).map((hours) => [hours]),
         fc.integer({ min: 11, max: 5_000 }).map((count) => Array.from({ length: count }, () => 1)),
-      )
-      .map((retryBackoffHours) => ({
-        kind: 'step.retryBackoffHours beyond bounds',
-        field: at('steps.0.retryBackoffHours'),
-        sequence: step({ retryBackoffHours }),
-      })),
-    fc.double({ min: 365.001, max: 1e300, noNaN: true, noDefaultInfinity: true }).map((days) => ({
-      kind: 'sequence.sequenceTimeoutDays beyond a year',
-      field: at('sequenceTimeoutDays'),
-      sequence: { steps: [{ channel: 'EMAIL' }], sequenceTimeoutDays: days },
-    })),
+      ),
+      'step.retryBackoffHours beyond bounds',
+    ),
+    badSequence('sequenceTimeoutDays', hugeDouble(365.001), 'sequence.sequenceTimeoutDays beyond a year'),
   );
 };
 

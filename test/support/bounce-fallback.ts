@@ -1,8 +1,9 @@
 import type { LocalStack } from '#local/stack';
+import { ChannelConfig } from '#shared/domain/schemas';
 import { launchBatch } from '#shared/outreach/launcher';
 import { putAccountLimits, putChannelConfig } from '#shared/store/config';
 import { createLead, putCampaign } from '#shared/store/leads';
-import { testCampaign, testLead } from './fixtures';
+import { testCampaign, testLead } from '#test/support/fixtures';
 
 /**
  * One lead whose email bounces (SES mailbox simulator) and who is CONNECTED on LinkedIn, through the default
@@ -12,14 +13,10 @@ import { testCampaign, testLead } from './fixtures';
 export async function runBouncingLead(stack: LocalStack, campaignId: string): Promise<string | undefined> {
   await putAccountLimits({ globalPerDay: 1_000, perDomainPerDay: 100, leadCooldownHours: 24 });
   await putCampaign(testCampaign(campaignId, { minGrade: 'D' }));
-  await putChannelConfig({
-    channel: 'LINKEDIN',
-    scope: campaignId,
-    enabled: true,
-    rateLimits: { perHour: 100, perDay: 100 },
-    retryPolicy: { maxRetries: 2, retryBackoffHours: [24, 48] },
-    settings: { minSpacingSeconds: 0, maxSpacingSeconds: 0 },
-  });
+  // LinkedIn enabled with the default retry policy, without spacing so the fallback is not held back.
+  const settings = { minSpacingSeconds: 0, maxSpacingSeconds: 0 };
+  const rateLimits = { perHour: 100, perDay: 100 };
+  await putChannelConfig(ChannelConfig.parse({ channel: 'LINKEDIN', scope: campaignId, rateLimits, settings }));
   const leadId = `${campaignId}-lead`;
   stack.linkedin.seedProfile({ publicIdentifier: `${campaignId}-member`, status: 'CONNECTED' });
   await createLead(

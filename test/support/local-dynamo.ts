@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createTables, type LocalDynamo, startDynalite, tableEnvironment } from '#local/dynamodb';
 
-/** Starts dynalite with every Cascade table and points the AWS SDK and the store at it. */
-export async function useLocalDynamo(): Promise<LocalDynamo> {
+/** Starts dynalite with every Cascade table (names under `prefix`) and points the AWS SDK and the store at it. */
+export async function useLocalDynamo(prefix = `test-${randomBytes(3).toString('hex')}`): Promise<LocalDynamo> {
   const dynamo = await startDynalite();
-  const prefix = `test-${randomBytes(3).toString('hex')}`;
   await createTables(dynamo.endpoint, prefix);
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',

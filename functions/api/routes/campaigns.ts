@@ -1,9 +1,10 @@
-import { type Campaign, DEFAULT_SEQUENCE, SequenceConfig } from '#shared/domain/schemas';
+import type * as z from 'zod';
+import { type Campaign, type CampaignState, DEFAULT_SEQUENCE, SequenceConfig } from '#shared/domain/schemas';
 import { newId } from '#shared/ids';
 import { launchBatch, resumeParkedLeads } from '#shared/outreach/launcher';
 import { createCampaign, getCampaign, replaceCampaignSequence, transitionCampaign } from '#shared/store/leads';
 import { nowIso } from '#shared/time/clock';
-import { conflict, type ErrorDetail, notFound, validationError } from '../errors';
+import { conflict, notFound, validationError } from '../errors';
 import { defineRoute } from '../route';
 import {
   CampaignParams,
@@ -11,10 +12,10 @@ import {
   CreateCampaignRequest,
   LaunchBatchRequest,
   LaunchReportResponse,
-  MAX_TEMPLATE_BYTES,
   ResumedCampaignResponse,
   SequenceInput,
-} from '../schemas';
+} from '../schemas/campaigns';
+import { MAX_TEMPLATE_BYTES } from '../schemas/common';
 import { sampleContext, templateDetails, templateSizeDetails } from '../template-check';
 
 const TAG = 'Campaigns';
@@ -25,12 +26,56 @@ export async function requireCampaign(campaignId: string): Promise<Campaign> {
   return campaign;
 }
 
-/** Every campaign template must compile and render against a sample lead before it is stored. */
-function campaignTemplateDetails(campaign: Campaign): ErrorDetail[] {
+/**
+ * A campaign state an operation needs, and the 409 code it answers from each other state (looked up only
+ * when the campaign is not in `state`, so the widened record is never read at `state`).
+ */
+const needs = <S extends CampaignState>(state: S, refusals: Record<Exclude<CampaignState, S>, string>) => ({
+  state: state as CampaignState,
+  refusals: refusals as Record<CampaignState, string>,
+});
+
+const REQUIRED_STATE = {
+  pause: needs('ACTIVE', { PAUSED: 'campaign_already_paused', ARCHIVED: 'campaign_archived' }),
+  resume: needs('PAUSED', { ACTIVE: 'campaign_not_paused', ARCHIVED: 'campaign_archived' }),
+  launch: needs('ACTIVE', { PAUSED: 'campaign_not_active', ARCHIVED: 'campaign_not_active' }),
+};
+
+/** The campaign, when it is in the state `operation` needs; otherwise a 409 saying why it does not apply. */
+async function requireCampaignFor(campaignId: string, operation: keyof typeof REQUIRED_STATE): Promise<Campaign> {
+  const { state, refusals } = REQUIRED_STATE[operation];
+  const campaign = await requireCampaign(campaignId);
+  if (campaign.state !== state)
+    throw conflict(refusals[campaign.state], `campaign ${campaign.campaignId} is ${campaign.state}`);
+  return campaign;
+}
+
+/** A new campaign from a create request: the defaults filled in, the sequence at version 1. */
+function newCampaign(body: z.output<typeof CreateCampaignRequest>): Campaign {
+  const now = nowIso();
+  const { version: _default, ...defaultSequence } = DEFAULT_SEQUENCE;
+  return {
+    campaignId: body.campaignId ?? newId('cmp'),
+    name: body.name,
+    sender: body.sender,
+    templates: body.templates ?? {},
+    sequence: SequenceConfig.parse({ ...(body.sequence ?? defaultSequence), version: 1 }),
+    minGrade: body.minGrade ?? 'C',
+    state: body.state ?? 'ACTIVE',
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** Every campaign template must fit and must compile and render against a sample lead before it is stored. */
+function checkCampaignTemplates(campaign: Campaign): void {
+  const tooLarge = templateSizeDetails(campaign.templates, 'templates', MAX_TEMPLATE_BYTES);
+  if (tooLarge.length > 0) throw validationError(tooLarge, 'The templates are too large');
   const context = sampleContext(campaign);
-  return Object.entries(campaign.templates).flatMap(([channel, template]) =>
+  const problems = Object.entries(campaign.templates).flatMap(([channel, template]) =>
     template ? templateDetails(template, `templates.${channel}`, context, channel as keyof Campaign['templates']) : [],
   );
+  if (problems.length > 0) throw validationError(problems, 'A template does not compile');
 }
 
 export const campaignRoutes = [
@@ -45,23 +90,8 @@ export const campaignRoutes = [
     body: CreateCampaignRequest,
     responses: { 201: { description: 'The campaign', schema: CampaignResponse } },
     async handle({ body }) {
-      const now = nowIso();
-      const { version: _default, ...defaultSequence } = DEFAULT_SEQUENCE;
-      const campaign: Campaign = {
-        campaignId: body.campaignId ?? newId('cmp'),
-        name: body.name,
-        sender: body.sender,
-        templates: body.templates ?? {},
-        sequence: SequenceConfig.parse({ ...(body.sequence ?? defaultSequence), version: 1 }),
-        minGrade: body.minGrade ?? 'C',
-        state: body.state ?? 'ACTIVE',
-        createdAt: now,
-        updatedAt: now,
-      };
-      const tooLarge = templateSizeDetails(campaign.templates, 'templates', MAX_TEMPLATE_BYTES);
-      if (tooLarge.length > 0) throw validationError(tooLarge, 'The templates are too large');
-      const problems = campaignTemplateDetails(campaign);
-      if (problems.length > 0) throw validationError(problems, 'A template does not compile');
+      const campaign = newCampaign(body);
+      checkCampaignTemplates(campaign);
       await createCampaign(campaign);
       return { status: 201, body: campaign, headers: { location: `/v1/campaigns/${campaign.campaignId}` } };
     },
@@ -108,13 +138,7 @@ export const campaignRoutes = [
     errors: [409],
     responses: { 200: { description: 'The paused campaign', schema: CampaignResponse } },
     async handle({ params }) {
-      const campaign = await requireCampaign(params.id);
-      if (campaign.state !== 'ACTIVE') {
-        throw conflict(
-          campaign.state === 'PAUSED' ? 'campaign_already_paused' : 'campaign_archived',
-          `campaign ${campaign.campaignId} is ${campaign.state}`,
-        );
-      }
+      const campaign = await requireCampaignFor(params.id, 'pause');
       return { status: 200, body: await transitionCampaign(campaign.campaignId, ['ACTIVE'], 'PAUSED') };
     },
   }),
@@ -130,13 +154,7 @@ export const campaignRoutes = [
     errors: [409],
     responses: { 200: { description: 'The active campaign', schema: ResumedCampaignResponse } },
     async handle({ params }) {
-      const campaign = await requireCampaign(params.id);
-      if (campaign.state !== 'PAUSED') {
-        throw conflict(
-          campaign.state === 'ACTIVE' ? 'campaign_not_paused' : 'campaign_archived',
-          `campaign ${campaign.campaignId} is ${campaign.state}`,
-        );
-      }
+      const campaign = await requireCampaignFor(params.id, 'resume');
       const resumed = await transitionCampaign(campaign.campaignId, ['PAUSED'], 'ACTIVE');
       const report = await resumeParkedLeads(campaign.campaignId);
       return {
@@ -163,9 +181,7 @@ export const campaignRoutes = [
       202: { description: 'Executions started', schema: LaunchReportResponse },
     },
     async handle({ params, body }) {
-      const campaign = await requireCampaign(params.id);
-      if (campaign.state !== 'ACTIVE')
-        throw conflict('campaign_not_active', `campaign ${campaign.campaignId} is ${campaign.state}`);
+      const campaign = await requireCampaignFor(params.id, 'launch');
       const report = await launchBatch({ campaignId: campaign.campaignId, limit: body?.limit, dryRun: body?.dryRun });
       return { status: body?.dryRun ? 200 : 202, body: report };
     },

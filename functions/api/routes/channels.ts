@@ -10,10 +10,10 @@ import {
   ChannelConfigQuery,
   ChannelConfigResponse,
   ChannelParams,
-  MAX_TEMPLATE_BYTES,
   MetricsQuery,
   MetricsResponse,
-} from '../schemas';
+} from '../schemas/channels';
+import { MAX_TEMPLATE_BYTES } from '../schemas/common';
 import { sampleContext, templateDetails, templateSizeDetails } from '../template-check';
 import { requireCampaign } from './campaigns';
 

@@ -1,10 +1,11 @@
+import { HttpProblem } from '#shared/errors';
 import { storeLeads } from '#shared/leads/create';
 import { eraseLead } from '#shared/leads/erase';
 import {
   importLeadCsvStream,
   type LeadInput,
   type LeadValidationResult,
-  type RejectedLead,
+  rejectedLead,
   validateLeadRows,
 } from '#shared/leads/import';
 import { startOperatorOutreach } from '#shared/outreach/operator-outreach';
@@ -13,11 +14,11 @@ import { getCampaign, getLead } from '#shared/store/leads';
 import { leadHistoryPage } from '#shared/store/outreach';
 import { findErasedEmails, normalizeEmail } from '#shared/store/suppressions';
 import { buildTemplateContext } from '#shared/templates/render';
-import { decodeCursor, encodeCursor } from '../cursor';
-import { ApiError, conflict, notFound, validationError } from '../errors';
+import { decodeCursor, pageBody } from '../cursor';
+import { conflict, notFound, validationError } from '../errors';
 import { defineRoute } from '../route';
+import { CampaignParams } from '../schemas/campaigns';
 import {
-  CampaignParams,
   HistoryPageResponse,
   HistoryQuery,
   LeadErasureResponse,
@@ -28,7 +29,7 @@ import {
   LeadResponse,
   OperatorOutreachRequest,
   OutreachStartedResponse,
-} from '../schemas';
+} from '../schemas/leads';
 import { templateDetails } from '../template-check';
 import { requireCampaign } from './campaigns';
 
@@ -41,18 +42,46 @@ export const MAX_LEADS_PER_IMPORT = 10_000;
 const IMPORT_CONCURRENCY = 32;
 
 const tooManyLeads = () =>
-  new ApiError(
+  new HttpProblem(
     413,
     'too_many_leads',
     `At most ${MAX_LEADS_PER_IMPORT.toLocaleString('en')} leads per request; split the file`,
-    [{ field: 'body', message: `must hold at most ${MAX_LEADS_PER_IMPORT} leads` }],
+    { details: [{ field: 'body', message: `must hold at most ${MAX_LEADS_PER_IMPORT} leads` }] },
   );
 
-const reject = (row: number, field: string, message: string): RejectedLead => ({
-  row,
-  errors: [{ field, message }],
-  reasons: [`${field}: ${message}`],
-});
+const reject = (row: number, field: string, message: string) => rejectedLead(row, [{ field, message }]);
+
+/** The rows of an import validated one by one: the CSV text when one was sent, else the JSON array. */
+async function validateImport(
+  records: Record<string, unknown>[] | undefined,
+  csv: string | undefined,
+): Promise<LeadValidationResult> {
+  if (csv !== undefined) {
+    const streamed = await importLeadCsvStream(csv, { maxRows: MAX_LEADS_PER_IMPORT });
+    if (streamed.tooManyRows) throw tooManyLeads();
+    return streamed;
+  }
+  if ((records?.length ?? 0) > MAX_LEADS_PER_IMPORT) throw tooManyLeads();
+  return validateLeadRows(records ?? []);
+}
+
+/** The accepted leads with their rows, less those whose address belongs to an erased lead (never imported again). */
+async function withoutErasedAddresses(validation: LeadValidationResult) {
+  const erased = await findErasedEmails(validation.accepted.flatMap((input) => (input.email ? [input.email] : [])));
+  const rejected = [...validation.rejected];
+  const inputs: LeadInput[] = [];
+  const rows: number[] = [];
+  validation.accepted.forEach((input, index) => {
+    const row = validation.acceptedRows[index] ?? 0;
+    if (input.email && erased.has(normalizeEmail(input.email))) {
+      rejected.push(reject(row, 'email', 'belongs to an erased lead and cannot be imported again'));
+      return;
+    }
+    inputs.push(input);
+    rows.push(row);
+  });
+  return { inputs, rows, rejected };
+}
 
 async function requireLead(leadId: string) {
   const lead = await getLead(leadId);
@@ -80,42 +109,17 @@ export const leadRoutes = [
       const campaign = await requireCampaign(params.id);
       if (campaign.state === 'ARCHIVED')
         throw conflict('campaign_archived', `campaign ${campaign.campaignId} is ARCHIVED`);
-
-      let validation: LeadValidationResult;
-      if (csv !== undefined) {
-        const streamed = await importLeadCsvStream(csv, { maxRows: MAX_LEADS_PER_IMPORT });
-        if (streamed.tooManyRows) throw tooManyLeads();
-        validation = streamed;
-      } else {
-        if (body.length > MAX_LEADS_PER_IMPORT) throw tooManyLeads();
-        validation = validateLeadRows(body as Record<string, unknown>[]);
-      }
-
-      // An erased lead's address is never imported again.
-      const erased = await findErasedEmails(validation.accepted.flatMap((input) => (input.email ? [input.email] : [])));
-      const rejected = [...validation.rejected];
-      const inputs: LeadInput[] = [];
-      const rows: number[] = [];
-      validation.accepted.forEach((input, index) => {
-        const row = validation.acceptedRows[index] ?? 0;
-        if (input.email && erased.has(normalizeEmail(input.email))) {
-          rejected.push(reject(row, 'email', 'belongs to an erased lead and cannot be imported again'));
-          return;
-        }
-        inputs.push(input);
-        rows.push(row);
-      });
-
+      const validation = await validateImport(body as Record<string, unknown>[] | undefined, csv);
+      const { inputs, rows, rejected } = await withoutErasedAddresses(validation);
       const stored = await storeLeads(campaign, inputs, { concurrency: IMPORT_CONCURRENCY });
       for (const duplicate of stored.duplicates)
         rejected.push(reject(rows[duplicate.index] ?? 0, 'email', 'already in this campaign'));
       rejected.sort((a, b) => a.row - b.row);
-      const rowCount = validation.acceptedRows.length + validation.rejected.filter((r) => r.row > 0).length;
       return {
         status: 200,
         body: {
           campaignId: campaign.campaignId,
-          rows: rowCount,
+          rows: validation.acceptedRows.length + validation.rejected.filter((r) => r.row > 0).length,
           imported: stored.created.length,
           rejected: rejected.length,
           leads: stored.created.map((lead, index) => ({
@@ -197,8 +201,7 @@ export const leadRoutes = [
     async handle({ params, query }) {
       const lead = await requireLead(params.id);
       const startKey = decodeCursor(query.cursor, HISTORY_CURSOR_KEYS, (key) => key.pk === `LEAD#${lead.leadId}`);
-      const page = await leadHistoryPage(lead.leadId, { limit: query.limit, startKey });
-      return { status: 200, body: { items: page.entries, nextCursor: encodeCursor(page.nextKey) } };
+      return { status: 200, body: pageBody(await leadHistoryPage(lead.leadId, { limit: query.limit, startKey })) };
     },
   }),
 ];

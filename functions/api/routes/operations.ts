@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { requiredSetting } from '#shared/config/settings';
 import { type Lead, LeadStatus } from '#shared/domain/schemas';
+import { HttpProblem } from '#shared/errors';
 import { auditExecutionRecord, executionArnFor, sfnClient } from '#shared/outreach/audit';
 import { verifyUnsubscribeToken } from '#shared/outreach/unsubscribe';
 import { getLead, LeadStatusConflictError, transitionLead } from '#shared/store/leads';
@@ -11,25 +12,22 @@ import {
   removeSuppression,
 } from '#shared/store/suppressions';
 import { handleLinkedInWebhook, verifyWebhookSecret, WebhookSignatureError } from '#shared/tracking/linkedin-events';
-import { decodeCursor, encodeCursor } from '../cursor';
-import { ApiError, conflict, notFound } from '../errors';
+import { decodeCursor, pageBody } from '../cursor';
+import { conflict, notFound } from '../errors';
 import { defineRoute } from '../route';
 import {
   AddSuppressionRequest,
   ExecutionAuditResponse,
   ExecutionParams,
   LinkedInWebhookRequest,
+  LinkedInWebhookResponse,
   SuppressionPageResponse,
   SuppressionParams,
   SuppressionResponse,
   SuppressionsQuery,
   UnsubscribeQuery,
   UnsubscribeResponse,
-} from '../schemas';
-
-const LinkedInWebhookResponse = z
-  .object({ event: z.string(), leads: z.array(z.string()), replies: z.number().int() })
-  .meta({ id: 'LinkedInWebhookResult' });
+} from '../schemas/operations';
 
 const NOT_UNSUBSCRIBED = LeadStatus.options.filter((status) => status !== 'UNSUBSCRIBED');
 
@@ -61,10 +59,10 @@ const DONE_PAGE = `<!DOCTYPE html>
 </body></html>
 `;
 
-function invalidToken(): ApiError {
-  return new ApiError(400, 'invalid_token', 'The unsubscribe link is not valid', [
-    { field: 'token', message: 'is not a valid unsubscribe token' },
-  ]);
+function invalidToken(): HttpProblem {
+  return new HttpProblem(400, 'invalid_token', 'The unsubscribe link is not valid', {
+    details: [{ field: 'token', message: 'is not a valid unsubscribe token' }],
+  });
 }
 
 function safeVerify(token: string): { leadId: string; campaignId: string } | undefined {
@@ -109,8 +107,7 @@ export const operationRoutes = [
     responses: { 200: { description: 'One page; pass nextCursor back for the next', schema: SuppressionPageResponse } },
     async handle({ query }) {
       const startKey = decodeCursor(query.cursor, ['pk'], (key) => /^(EMAIL|DOMAIN|HASH)#/.test(key.pk ?? ''));
-      const page = await listSuppressions({ limit: query.limit, startKey });
-      return { status: 200, body: { items: page.entries, nextCursor: encodeCursor(page.nextKey) } };
+      return { status: 200, body: pageBody(await listSuppressions({ limit: query.limit, startKey })) };
     },
   }),
   defineRoute({
@@ -220,7 +217,7 @@ export const operationRoutes = [
       try {
         verifyWebhookSecret(headers['x-cascade-webhook-secret']);
       } catch (error) {
-        if (error instanceof WebhookSignatureError) throw new ApiError(401, 'unauthorized', error.message);
+        if (error instanceof WebhookSignatureError) throw new HttpProblem(401, 'unauthorized', error.message);
         throw error;
       }
       const result = await handleLinkedInWebhook(body);

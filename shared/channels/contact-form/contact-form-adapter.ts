@@ -4,7 +4,8 @@ import type { ChannelAdapter, Preparation } from '#shared/outreach/channel-adapt
 import { nowIso } from '#shared/time/clock';
 import { findContactPage } from './discover';
 import { isOutboundBlocked, isUnknownHost } from './fetch';
-import { type ConsentPolicy, DEFAULT_CONSENT_POLICY, isConsentPolicy, submitContactForm } from './submit';
+import { type ConsentPolicy, DEFAULT_CONSENT_POLICY, isConsentPolicy } from './submission-plan';
+import { submitContactForm } from './submit';
 
 /**
  * The campaign's consent policy for this channel: `settings.consentPolicy` of its CONTACT_FORM channel config

@@ -1,6 +1,8 @@
 import { load } from 'cheerio/slim';
 import { type FormFetchOptions, fetchPage } from './fetch';
-import { normalizeHint, type ParsedForm, parseForms } from './parse';
+import type { ParsedForm } from './form-model';
+import { normalizeHint } from './page-context';
+import { parseForms } from './parse';
 
 /**
  * Finding a lead's contact form from its company web site: the home page, then one level of its links whose

@@ -1,10 +1,6 @@
 import type { CookieJar } from 'tough-cookie';
-import {
-  type OutboundRequest,
-  OutboundRequestError,
-  type OutboundResponse,
-  outboundRequest,
-} from '#shared/http/outbound';
+import { OutboundRequestError } from '#shared/http/errors';
+import { type OutboundRequest, type OutboundResponse, outboundRequest } from '#shared/http/outbound';
 
 /**
  * How the contact-form channel talks to a lead's web site: like a browser would (a real User-Agent,
@@ -39,6 +35,13 @@ export function isOutboundBlocked(error: unknown): error is Error {
 /** True when the connection failed because the host name does not exist (permanent, unlike a timeout). */
 export function isUnknownHost(error: unknown): boolean {
   return error instanceof OutboundRequestError && /\bENOTFOUND\b/.test(error.message);
+}
+
+/** The URL without its fragment: what a browser requests for it. */
+export function withoutFragment(url: string): URL {
+  const parsed = new URL(url);
+  parsed.hash = '';
+  return parsed;
 }
 
 export function guardedInit(init: OutboundRequest, options: FormFetchOptions): GuardedRequest {

@@ -53,26 +53,21 @@ export function verdictForSesError(error: unknown): ProviderVerdict {
   const detail = `${name}: ${message}`;
   const accountProblem = (alert: string) => operatorProblem(alert, detail);
 
+  // SES asks for a pause (until the quota's day ends, or minutes), not the step's day-long backoff; the lead is
+  // not the cause, so the wait uses no retry.
+  const throttled = (retryAfterSeconds: number): ProviderVerdict => ({
+    outcome: 'RETRY',
+    reason: 'provider_throttled',
+    detail,
+    retryAfterSeconds,
+    usesRetry: false,
+    delivered: false,
+  });
   if (/daily (message )?quota/i.test(message) || name === 'LimitExceededException') {
-    return {
-      outcome: 'RETRY',
-      reason: 'provider_throttled',
-      detail,
-      retryAfterSeconds: secondsToUtcMidnight(),
-      usesRetry: false,
-      delivered: false,
-    };
+    return throttled(secondsToUtcMidnight());
   }
   if (name === 'TooManyRequestsException' || name === 'ThrottlingException' || /maximum sending rate/i.test(message)) {
-    // SES asks for a pause of minutes, not the step's day-long backoff; the lead is not the cause.
-    return {
-      outcome: 'RETRY',
-      reason: 'provider_throttled',
-      detail,
-      retryAfterSeconds: 10 * 60,
-      usesRetry: false,
-      delivered: false,
-    };
+    return throttled(10 * 60);
   }
   if (
     name === 'SendingPausedException' ||

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LinkedInConnectionStatus } from '#shared/domain/schemas';
-import { OutboundRequestError, type OutboundResponse, outboundRequest } from '#shared/http/outbound';
+import { OutboundRequestError } from '#shared/http/errors';
+import { type OutboundResponse, outboundRequest } from '#shared/http/outbound';
 
 /**
  * Client for the LinkedIn automation provider. Unipile's REST API is the reference:

@@ -1,6 +1,6 @@
 import type { ProviderVerdict } from '#shared/domain/outcome';
 import type { LinkedInConnectionStatus } from '#shared/domain/schemas';
-import { OutboundRequestError } from '#shared/http/outbound';
+import { OutboundRequestError } from '#shared/http/errors';
 import { LinkedInProviderError } from './provider-client';
 
 /** LinkedIn's limits (docs/product.md §2): invitation note ≤ 300 characters, direct message ≤ 8,000. */

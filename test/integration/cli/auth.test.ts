@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSigv4Signer } from '#cli/sigv4';
-import { type CliRun, errorLines, runCascade } from '#test/support/cli';
-import { type KnownCredentials, startVerifyingServer, type VerifyingServer } from './sigv4-server';
+import { type KnownCredentials, startVerifyingServer, type VerifyingServer } from '#test/integration/cli/sigv4-server';
+import { type CliRun, type EnvironmentChanges, errorLines, runCascade } from '#test/support/cli';
 
 /**
  * `--auth iam` end to end: the CLI (a subprocess, credentials from the default chain's environment step)
@@ -25,36 +25,24 @@ let server: VerifyingServer;
  * Runs the CLI with exactly these AWS settings: no profile, no shared files and no instance metadata, so the
  * default chain finds the environment's keys or nothing, and never leaves the machine looking.
  */
-function cascade(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
-  const settings: Record<string, string | undefined> = {
-    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-    AWS_SESSION_TOKEN: CREDENTIALS.sessionToken,
-    AWS_REGION: REGION,
-    AWS_PROFILE: undefined,
-    AWS_DEFAULT_PROFILE: undefined,
-    AWS_SHARED_CREDENTIALS_FILE: path.join(noAwsFiles, 'credentials'),
-    AWS_CONFIG_FILE: path.join(noAwsFiles, 'config'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
-    AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
-    AWS_WEB_IDENTITY_TOKEN_FILE: undefined,
-    CASCADE_API_AUTH: undefined,
-    ...env,
-  };
-  const saved = Object.fromEntries(Object.keys(settings).map((key) => [key, process.env[key]]));
-  const apply = (values: Record<string, string | undefined>) => {
-    for (const [key, value] of Object.entries(values))
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-  };
-  // runCascade copies process.env when it spawns (synchronously), so the settings can be undone at once.
-  apply(settings);
-  try {
-    return runCascade(args);
-  } finally {
-    apply(saved);
-  }
+function cascade(args: string[], env: EnvironmentChanges = {}): Promise<CliRun> {
+  return runCascade(args, {
+    env: {
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_SESSION_TOKEN: CREDENTIALS.sessionToken,
+      AWS_REGION: REGION,
+      AWS_PROFILE: undefined,
+      AWS_DEFAULT_PROFILE: undefined,
+      AWS_SHARED_CREDENTIALS_FILE: path.join(noAwsFiles, 'credentials'),
+      AWS_CONFIG_FILE: path.join(noAwsFiles, 'config'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
+      AWS_WEB_IDENTITY_TOKEN_FILE: undefined,
+      ...env,
+    },
+  });
 }
 
 beforeAll(async () => {
@@ -189,6 +177,19 @@ describe('cascade --auth iam against an IAM-authorised API', () => {
     expect(run.code).not.toBe(0);
     expect(errorLines(run)).toEqual(['cascade: --auth "kerberos" is not one of iam, token']);
     expect(server.received).toHaveLength(before);
+  });
+});
+
+describe('--token in the help', () => {
+  it('says the token is sent only when --auth is token, for the verbs and for audit', async () => {
+    // Act
+    const runs = await Promise.all([cascade(['campaigns', 'get', '--help']), cascade(['audit', '--help'])]);
+
+    // Assess
+    for (const run of runs) {
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/--token <token> +operator bearer token, sent when --auth is token/);
+    }
   });
 });
 

@@ -7,118 +7,42 @@ import { getLead } from '#shared/store/leads';
 import { leadHistory } from '#shared/store/outreach';
 
 type Step = [channel: string, outcome: string, reason?: string];
+type Expected = { status: 'SUCCEEDED' | 'FAILED'; path: Step[]; leadStatus: Lead['status'] };
+
+/** A channel reached the lead: the sequence ends successfully, the lead CONTACTED. */
+const contacted = (...path: Step[]): Expected => ({ status: 'SUCCEEDED', path, leadStatus: 'CONTACTED' });
+/** Every channel fell back: the execution fails with AllChannelsExhausted. */
+const exhausted = (...path: Step[]): Expected => ({ status: 'FAILED', path, leadStatus: 'EXHAUSTED' });
+
+const EMAIL_SENT: Step = ['EMAIL', 'SENT'];
+const NO_EMAIL: Step = ['EMAIL', 'FALLBACK', 'missing_address'];
+// The SES mailbox simulator bounces these after acceptance: the delivery check falls back to LinkedIn.
+const EMAIL_BOUNCED: Step = ['EMAIL', 'FALLBACK', 'bounce'];
+const LINKEDIN_SENT: Step = ['LINKEDIN', 'SENT'];
+const NO_PROFILE: Step = ['LINKEDIN', 'FALLBACK', 'no_profile'];
+const INVITE_PENDING: Step = ['LINKEDIN', 'RETRY', 'invite_pending'];
+const FORM_SENT: Step = ['CONTACT_FORM', 'SENT'];
+const NO_FORM: Step = ['CONTACT_FORM', 'FALLBACK', 'form_unreachable'];
 
 /** The path each scenario of examples/leads.csv must take through the synthesized state machine. */
-const EXPECTED: Record<string, { status: 'SUCCEEDED' | 'FAILED'; path: Step[]; leadStatus: Lead['status'] }> = {
-  email_ok: { status: 'SUCCEEDED', path: [['EMAIL', 'SENT']], leadStatus: 'CONTACTED' },
-  // The SES mailbox simulator bounces these after acceptance: the delivery check falls back to LinkedIn.
-  bounce_sim: {
-    status: 'SUCCEEDED',
-    path: [
-      ['EMAIL', 'FALLBACK', 'bounce'],
-      ['LINKEDIN', 'SENT'],
-    ],
-    leadStatus: 'CONTACTED',
-  },
-  suppression_sim: {
-    status: 'SUCCEEDED',
-    path: [
-      ['EMAIL', 'FALLBACK', 'bounce'],
-      ['LINKEDIN', 'SENT'],
-    ],
-    leadStatus: 'CONTACTED',
-  },
+const EXPECTED: Record<string, Expected> = {
+  email_ok: contacted(EMAIL_SENT),
+  bounce_sim: contacted(EMAIL_BOUNCED, LINKEDIN_SENT),
+  suppression_sim: contacted(EMAIL_BOUNCED, LINKEDIN_SENT),
   // A complaint stops the lead for good (Sequence Stopped is a successful end).
   complaint_sim: { status: 'SUCCEEDED', path: [['EMAIL', 'STOP', 'complaint']], leadStatus: 'UNSUBSCRIBED' },
-  ooto_sim: { status: 'SUCCEEDED', path: [['EMAIL', 'SENT']], leadStatus: 'CONTACTED' },
-  long_unicode: { status: 'SUCCEEDED', path: [['EMAIL', 'SENT']], leadStatus: 'CONTACTED' },
-  no_email_li_connected: {
-    status: 'SUCCEEDED',
-    path: [
-      ['EMAIL', 'FALLBACK', 'missing_address'],
-      ['LINKEDIN', 'SENT'],
-    ],
-    leadStatus: 'CONTACTED',
-  },
-  no_email_li_not_connected: {
-    status: 'SUCCEEDED',
-    path: [
-      ['EMAIL', 'FALLBACK', 'missing_address'],
-      ['LINKEDIN', 'SENT'],
-    ],
-    leadStatus: 'CONTACTED',
-  },
-  bad_email: {
-    status: 'SUCCEEDED',
-    path: [
-      ['EMAIL', 'FALLBACK', 'invalid_address'],
-      ['LINKEDIN', 'SENT'],
-    ],
-    leadStatus: 'CONTACTED',
-  },
-  no_email_no_li_form: {
-    status: 'SUCCEEDED',
-    path: [
-      ['EMAIL', 'FALLBACK', 'missing_address'],
-      ['LINKEDIN', 'FALLBACK', 'no_profile'],
-      ['CONTACT_FORM', 'SENT'],
-    ],
-    leadStatus: 'CONTACTED',
-  },
-  form_honeypot: {
-    status: 'SUCCEEDED',
-    path: [
-      ['EMAIL', 'FALLBACK', 'missing_address'],
-      ['LINKEDIN', 'FALLBACK', 'no_profile'],
-      ['CONTACT_FORM', 'SENT'],
-    ],
-    leadStatus: 'CONTACTED',
-  },
-  li_blocked_form: {
-    status: 'SUCCEEDED',
-    path: [
-      ['EMAIL', 'FALLBACK', 'missing_address'],
-      ['LINKEDIN', 'FALLBACK', 'linkedin_blocked'],
-      ['CONTACT_FORM', 'SENT'],
-    ],
-    leadStatus: 'CONTACTED',
-  },
-  li_pending: {
-    status: 'SUCCEEDED',
-    path: [
-      ['EMAIL', 'FALLBACK', 'missing_address'],
-      ['LINKEDIN', 'RETRY', 'invite_pending'],
-      ['CONTACT_FORM', 'SENT'],
-    ],
-    leadStatus: 'CONTACTED',
-  },
-  form_captcha: {
-    status: 'FAILED',
-    path: [
-      ['EMAIL', 'FALLBACK', 'missing_address'],
-      ['LINKEDIN', 'FALLBACK', 'no_profile'],
-      ['CONTACT_FORM', 'FALLBACK', 'form_spam_protected'],
-    ],
-    leadStatus: 'EXHAUSTED',
-  },
-  nothing: {
-    status: 'FAILED',
-    path: [
-      ['EMAIL', 'FALLBACK', 'missing_address'],
-      ['LINKEDIN', 'FALLBACK', 'no_profile'],
-      ['CONTACT_FORM', 'FALLBACK', 'form_unreachable'],
-    ],
-    leadStatus: 'EXHAUSTED',
-  },
-  li_only_pending_nothing_else: {
-    status: 'FAILED',
-    path: [
-      ['EMAIL', 'FALLBACK', 'missing_address'],
-      ['LINKEDIN', 'RETRY', 'invite_pending'],
-      ['CONTACT_FORM', 'FALLBACK', 'form_unreachable'],
-    ],
-    leadStatus: 'EXHAUSTED',
-  },
+  ooto_sim: contacted(EMAIL_SENT),
+  long_unicode: contacted(EMAIL_SENT),
+  no_email_li_connected: contacted(NO_EMAIL, LINKEDIN_SENT),
+  no_email_li_not_connected: contacted(NO_EMAIL, LINKEDIN_SENT),
+  bad_email: contacted(['EMAIL', 'FALLBACK', 'invalid_address'], LINKEDIN_SENT),
+  no_email_no_li_form: contacted(NO_EMAIL, NO_PROFILE, FORM_SENT),
+  form_honeypot: contacted(NO_EMAIL, NO_PROFILE, FORM_SENT),
+  li_blocked_form: contacted(NO_EMAIL, ['LINKEDIN', 'FALLBACK', 'linkedin_blocked'], FORM_SENT),
+  li_pending: contacted(NO_EMAIL, INVITE_PENDING, FORM_SENT),
+  form_captcha: exhausted(NO_EMAIL, NO_PROFILE, ['CONTACT_FORM', 'FALLBACK', 'form_spam_protected']),
+  nothing: exhausted(NO_EMAIL, NO_PROFILE, NO_FORM),
+  li_only_pending_nothing_else: exhausted(NO_EMAIL, INVITE_PENDING, NO_FORM),
 };
 
 let summary: DemoSummary;

@@ -1,35 +1,18 @@
-import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   FIXTURE_PATHS,
   type FixtureSite,
-  fixtureExpectation,
   startFixtureSite,
-} from '../shared/channels/contact-form/fixture-site';
-
-const require = createRequire(import.meta.url);
-const TSX = join(dirname(require.resolve('tsx/package.json')), 'dist', 'cli.mjs');
-const CLI = join(process.cwd(), 'cli', 'cascade.ts');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+} from '#test/integration/shared/channels/contact-form/fixture-site';
+import { type CliRun, runCascade } from '#test/support/cli';
+import { formFixtureExpectation } from '#test/support/form-fixtures';
 
 let site: FixtureSite;
 
 /** `cascade …` as a user runs it, without the private-network allowance in the environment. */
-function cascade(...args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, CASCADE_CONNECT_TO: `formspree.io=${site.url}` };
-  delete env.CASCADE_ALLOW_PRIVATE_NETWORK;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [TSX, CLI, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+function cascade(...args: string[]): Promise<CliRun> {
+  return runCascade(args, {
+    env: { CASCADE_CONNECT_TO: `formspree.io=${site.url}`, CASCADE_ALLOW_PRIVATE_NETWORK: undefined },
   });
 }
 
@@ -37,6 +20,11 @@ const CONTACT_ARGS = ['--name', 'Ada Lovelace', '--email', 'ada@analytical.examp
 
 function url(fixture: string): string {
   return `${site.url}${FIXTURE_PATHS[fixture]}`;
+}
+
+/** `cascade form submit <target>` with the sender's details, on the loopback fixture site. */
+function submitTo(target: string, ...flags: string[]): Promise<CliRun> {
+  return cascade('form', 'submit', target, ...CONTACT_ARGS, ...flags, '--allow-private-network');
 }
 
 beforeAll(async () => {
@@ -73,7 +61,7 @@ describe('cascade form inspect', () => {
           reason: string | null;
         }[];
       };
-      const want = fixtureExpectation(name).first_form;
+      const want = formFixtureExpectation(name).first_form;
       const [first] = report.forms;
       expect(report.url).toBe(url(name));
       expect(first?.action.endsWith(want.action_endswith)).toBe(true);
@@ -113,15 +101,7 @@ describe('cascade form inspect', () => {
 describe('cascade form submit', () => {
   it('fills and submits the first-ranked form, and prints what it sent', async () => {
     // Act
-    const run = await cascade(
-      'form',
-      'submit',
-      url('cf7-basic'),
-      ...CONTACT_ARGS,
-      '--subject',
-      'Hi',
-      '--allow-private-network',
-    );
+    const run = await submitTo(url('cf7-basic'), '--subject', 'Hi');
 
     // Assess
     expect(run.code, run.stderr).toBe(0);
@@ -146,14 +126,7 @@ describe('cascade form submit', () => {
 
   it('--dry-run prints the fields and sends nothing', async () => {
     // Act
-    const run = await cascade(
-      'form',
-      'submit',
-      url('gravity-honeypot'),
-      ...CONTACT_ARGS,
-      '--dry-run',
-      '--allow-private-network',
-    );
+    const run = await submitTo(url('gravity-honeypot'), '--dry-run');
 
     // Assess
     expect(run.code, run.stderr).toBe(0);
@@ -170,19 +143,9 @@ describe('cascade form submit', () => {
 
   it('never posts a captcha-protected form, and leaves a required consent box alone unless --tick-consent', async () => {
     // Act
-    const [captcha, consent] = await Promise.all([
-      cascade('form', 'submit', url('recaptcha-v2'), ...CONTACT_ARGS, '--allow-private-network'),
-      cascade('form', 'submit', url('plain-formspree'), ...CONTACT_ARGS, '--allow-private-network'),
-    ]);
+    const [captcha, consent] = await Promise.all([submitTo(url('recaptcha-v2')), submitTo(url('plain-formspree'))]);
     const postsBefore = site.posts().length;
-    const ticked = await cascade(
-      'form',
-      'submit',
-      url('plain-formspree'),
-      ...CONTACT_ARGS,
-      '--tick-consent',
-      '--allow-private-network',
-    );
+    const ticked = await submitTo(url('plain-formspree'), '--tick-consent');
 
     // Assess
     expect(JSON.parse(captcha.stdout)).toMatchObject({
@@ -214,15 +177,7 @@ describe('cascade form submit', () => {
 
   it('finds the contact page from the web site with --discover', async () => {
     // Act
-    const run = await cascade(
-      'form',
-      'submit',
-      `${site.url}/`,
-      ...CONTACT_ARGS,
-      '--discover',
-      '--dry-run',
-      '--allow-private-network',
-    );
+    const run = await submitTo(`${site.url}/`, '--discover', '--dry-run');
 
     // Assess
     expect(run.code, run.stderr).toBe(0);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '#cli/serve';
-import { type CliRun, errorLines, runCascade } from '#test/support/cli';
+import { cascadeAgainst, errorLines } from '#test/support/cli';
+import { callJson } from '#test/support/http-call';
 
 /**
  * `cascade simulate` as subprocesses (`node bin/cascade.js simulate …`) against an API served by this
@@ -15,28 +16,16 @@ const TOKEN = 'simulate-test-token';
 let server: ApiServer;
 const workDir = mkdtempSync(path.join(tmpdir(), 'cascade-simulate-'));
 
-type Run = CliRun;
-
 /** The configuration set this stack's send function names (the SES events rule matches its tag). */
 const configurationSetName = () =>
   server.stack.lambda.function('SendEmailFunction').environment.CASCADE_SES_CONFIGURATION_SET ?? '';
 
-function cascade(args: string[], options: { api?: boolean } = {}): Promise<Run> {
-  return runCascade(args, options.api === false ? undefined : { url: server.url, token: TOKEN });
-}
+const cascade = cascadeAgainst(() => ({ url: server.url, token: TOKEN }));
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers are read field by field in the assertions.
 async function call(method: string, pathname: string, json?: unknown, token: string | null = TOKEN): Promise<any> {
-  const response = await fetch(`${server.url}${pathname}`, {
-    method,
-    headers: {
-      ...(token && { authorization: `Bearer ${token}` }),
-      ...(json !== undefined && { 'content-type': 'application/json' }),
-    },
-    body: json === undefined ? undefined : JSON.stringify(json),
-  });
-  const text = await response.text();
-  return { status: response.status, ...(text ? JSON.parse(text) : {}) };
+  const answer = await callJson(server.url, method, pathname, { body: json, token });
+  return { status: answer.status, ...answer.body };
 }
 
 interface Message {

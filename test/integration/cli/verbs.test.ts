@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '#cli/serve';
-import { type CliRun, errorLines, runCascade } from '#test/support/cli';
+import { cascadeAgainst, errorLines } from '#test/support/cli';
 
 /** The CLI verbs as subprocesses (`node bin/cascade.js …`) against an API served by this process. */
 
@@ -11,11 +11,7 @@ const TOKEN = 'verbs-test-token';
 let server: ApiServer;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'cascade-verbs-'));
 
-type Run = CliRun;
-
-function cascade(args: string[], options: { api?: boolean } = {}): Promise<Run> {
-  return runCascade(args, options.api === false ? undefined : { url: server.url, token: TOKEN });
-}
+const cascade = cascadeAgainst(() => ({ url: server.url, token: TOKEN }));
 
 beforeAll(async () => {
   server = await startApiServer({ port: 0, token: TOKEN });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RATE_LIMIT_JITTER_SECONDS } from '#infra/outreach-state-machine';
+import { RATE_LIMIT_JITTER_SECONDS } from '#infra/outreach-states';
 import { STATE } from '#infra/state-names';
 import { type LocalStack, startLocalStack } from '#local/stack';
 import { SequenceConfig } from '#shared/domain/schemas';

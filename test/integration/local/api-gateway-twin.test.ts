@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_ROUTES } from '#functions/api/openapi';
-import { type HttpAdapter, matchGatewayRoute, startHttpAdapter } from '#local/http-adapter';
+import { type HttpAdapter, matchGatewayRoute, startHttpAdapter } from '#local/http-adapter/server';
 import { synthesizeTemplate } from '#local/synth';
 import { TemplateResolver, templateRoutes } from '#local/template';
 

@@ -9,13 +9,9 @@ import {
   TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  type EventEnvelope,
-  LocalEventBridge,
-  type LocalEventBridgeOptions,
-  type LocalRule,
-  startEventBridgePeer,
-} from '#local/eventbridge';
+import { LocalEventBridge, type LocalEventBridgeOptions } from '#local/eventbridge/bus';
+import { startEventBridgePeer } from '#local/eventbridge/peer';
+import type { EventEnvelope, LocalRule } from '#local/eventbridge/rules';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';

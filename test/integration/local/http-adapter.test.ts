@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiHandler, type HttpAdapter, MAX_REQUEST_BYTES, startHttpAdapter } from '#local/http-adapter';
+import { type ApiHandler, type HttpAdapter, MAX_REQUEST_BYTES, startHttpAdapter } from '#local/http-adapter/server';
 
 /** The adapter with a recording handler: what API Gateway (payload v2) would hand the API Lambda. */
 let adapter: HttpAdapter;

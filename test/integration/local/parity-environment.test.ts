@@ -5,6 +5,7 @@ import { unsubscribeToken } from '#shared/outreach/unsubscribe';
 import { loadSecrets } from '#shared/secrets';
 import { getLead } from '#shared/store/leads';
 import { runBouncingLead } from '#test/support/bounce-fallback';
+import { callJson } from '#test/support/http-call';
 
 /**
  * Parity: each function of the embedded stack runs with exactly its template entry's environment (resolved
@@ -35,18 +36,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function api(method: string, path: string, body?: unknown, token: string | null = TOKEN) {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      ...(token && { authorization: `Bearer ${token}` }),
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const api = (method: string, path: string, body?: unknown, token: string | null = TOKEN) =>
+  callJson(server.url, method, path, { body, token });
 
 describe('every function runs with its template environment', () => {
   it.each(FUNCTION_IDS)('%s', async (id: FunctionId) => {

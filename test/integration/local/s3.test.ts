@@ -8,28 +8,28 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  type ListObjectsV2CommandInput,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { s3EventFor } from '#local/s3/events';
 import {
   type BucketNotification,
   notificationsFor,
-  type S3Peer,
-  s3EventFor,
-  startS3Peer,
   templateBucketNotifications,
   templateBuckets,
-} from '#local/s3';
+} from '#local/s3/notifications';
+import { type S3Peer, startS3Peer } from '#local/s3/peer';
 import { LOCAL_DEPLOY_CONTEXT, synthesizeTemplate } from '#local/synth';
 import { localFunctionArn, TemplateResolver } from '#local/template';
+import { LOCAL_ACCOUNT as names, PeerClients } from '#test/support/local-peers';
 
-const names = { accountId: '000000000000', region: 'us-east-1' };
 const md5 = (text: string | Buffer) => createHash('md5').update(text).digest('hex');
 
 const opened: { close(): Promise<void> }[] = [];
-const clients: S3Client[] = [];
+const clients = new PeerClients();
 const directories: string[] = [];
 
 async function peer(options: Parameters<typeof startS3Peer>[0]): Promise<S3Peer> {
@@ -38,18 +38,20 @@ async function peer(options: Parameters<typeof startS3Peer>[0]): Promise<S3Peer>
   return started;
 }
 
-function client(endpoint?: string): S3Client {
-  const created = new S3Client({
-    ...(endpoint ? { endpoint } : {}),
-    region: names.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  clients.push(created);
-  return created;
+/** A client of the peer at `endpoint`; without one, the SDK's own endpoint resolution (`AWS_ENDPOINT_URL_S3`). */
+const client = (endpoint?: string) => clients.make(S3Client, endpoint);
+
+/** The first two pages of a listing, one key or common prefix a page. */
+async function firstTwoPages(s3: S3Client, input: ListObjectsV2CommandInput) {
+  const first = await s3.send(new ListObjectsV2Command({ ...input, MaxKeys: 1 }));
+  const second = await s3.send(
+    new ListObjectsV2Command({ ...input, MaxKeys: 1, ContinuationToken: first.NextContinuationToken }),
+  );
+  return [first, second];
 }
 
 afterEach(async () => {
-  for (const each of clients.splice(0)) each.destroy();
+  clients.destroyAll();
   await Promise.all(opened.splice(0).map((each) => each.close()));
 });
 
@@ -80,24 +82,8 @@ describe('the S3 peer with the SDK S3Client', () => {
     const body = await got.Body?.transformToString();
     const head = await s3.send(new HeadObjectCommand({ Bucket: 'mail', Key: key }));
     const top = await s3.send(new ListObjectsV2Command({ Bucket: 'mail', Delimiter: '/' }));
-    const topFirst = await s3.send(new ListObjectsV2Command({ Bucket: 'mail', Delimiter: '/', MaxKeys: 1 }));
-    const topSecond = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: 'mail',
-        Delimiter: '/',
-        MaxKeys: 1,
-        ContinuationToken: topFirst.NextContinuationToken,
-      }),
-    );
-    const firstPage = await s3.send(new ListObjectsV2Command({ Bucket: 'mail', Prefix: 'inbound/', MaxKeys: 1 }));
-    const secondPage = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: 'mail',
-        Prefix: 'inbound/',
-        MaxKeys: 1,
-        ContinuationToken: firstPage.NextContinuationToken,
-      }),
-    );
+    const [topFirst, topSecond] = await firstTwoPages(s3, { Bucket: 'mail', Delimiter: '/' });
+    const [firstPage, secondPage] = await firstTwoPages(s3, { Bucket: 'mail', Prefix: 'inbound/' });
     await s3.send(new DeleteObjectCommand({ Bucket: 'mail', Key: key }));
     const missing = await s3.send(new GetObjectCommand({ Bucket: 'mail', Key: key })).catch((error: Error) => error);
     const headMissing = await s3
@@ -146,8 +132,7 @@ describe('the S3 peer with the SDK S3Client', () => {
     const local = await peer({ buckets: ['inboundmailda244c94'] });
     const previous = process.env.AWS_ENDPOINT_URL_S3;
     process.env.AWS_ENDPOINT_URL_S3 = local.endpoint;
-    const s3 = new S3Client({ region: names.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    clients.push(s3);
+    const s3 = client();
 
     // Act
     try {

@@ -1,8 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SITE_SANDBOX_RECAPTCHA_TOKEN, type SiteSandbox, startSiteSandbox } from '#local/site-sandbox';
-import { type ContactDetails, submitContactForm } from '#shared/channels/contact-form/submit';
+import { SITE_SANDBOX_RECAPTCHA_TOKEN, type SiteSandbox, startSiteSandbox } from '#local/site-sandbox/server';
+import type { ContactDetails } from '#shared/channels/contact-form/submission-plan';
+import { submitContactForm } from '#shared/channels/contact-form/submit';
 import { outboundRequest } from '#shared/http/outbound';
 
 const CONTACT: ContactDetails = {

@@ -1,14 +1,9 @@
 import { readFileSync } from 'node:fs';
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
-import {
-  checkRawEmail,
-  linkedinMessageEvent,
-  replyMail,
-  retargetSesEvent,
-  SimulationError,
-} from '#cli/simulate-events';
+import { checkRawEmail, linkedinMessageEvent, replyMail, retargetSesEvent } from '#cli/simulate-events';
 import type { OutreachMessage } from '#shared/domain/schemas';
+import { HttpProblem } from '#shared/errors';
 import { LinkedInWebhookEvent } from '#shared/tracking/linkedin-events';
 import { SesEventEnvelope } from '#shared/tracking/ses-events';
 
@@ -74,7 +69,7 @@ describe('checkRawEmail and the LinkedIn webhook payload', () => {
   it('refuses what does not start with header fields', () => {
     // Act / Assess
     for (const raw of ['', '{"a": 1}', 'hello world\n', '\n\nFrom: x@y.example'])
-      expect(() => checkRawEmail(raw)).toThrow(SimulationError);
+      expect(() => checkRawEmail(raw)).toThrow(HttpProblem);
     expect(() => checkRawEmail(Buffer.from('Received: from mx\r\nFrom: a@b.example\r\n\r\nhi'))).not.toThrow();
   });
 

@@ -6,7 +6,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acknowledgementsOf } from '#infra/acknowledgements';
-import { CascadeStack, LINKEDIN_CONCURRENCY, PERSONAL_DATA_TABLES } from '#infra/cascade-stack';
+import { CascadeStack, LINKEDIN_CONCURRENCY } from '#infra/cascade-stack';
+import { PERSONAL_DATA_TABLES } from '#infra/data-tables';
 import { functionPolicy, logicalNames, type ReadableStatement } from './policy-view';
 
 /**

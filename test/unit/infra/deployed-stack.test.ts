@@ -4,7 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CascadeStack } from '#infra/cascade-stack';
-import { matchesEventPattern } from '#local/event-pattern';
+import { matchesEventPattern } from '#local/eventbridge/event-pattern';
 import { TemplateResolver, templateRules } from '#local/template';
 import { FUNCTION_IDS, SECRETS, secretsOf, settingsOf } from '#shared/config/settings';
 

@@ -3,7 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CascadeStack } from '#infra/cascade-stack';
-import { LAMBDA_SERVICE_ERRORS, RATE_LIMIT_JITTER_SECONDS } from '#infra/outreach-state-machine';
+import { LAMBDA_SERVICE_ERRORS, RATE_LIMIT_JITTER_SECONDS } from '#infra/outreach-states';
 import { STATE } from '#infra/state-names';
 import { type ExtractedMachine, extractStateMachine } from '#local/synth';
 import { FATAL_TASK_ERRORS, RETRYABLE_TASK_ERRORS } from '#shared/errors';

@@ -1,23 +1,12 @@
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '#local/stack';
+import { describe, expect, it } from 'vitest';
 import { leadFromInput } from '#shared/leads/create';
 import { LeadInput } from '#shared/leads/import';
 import { createLead, getCampaign, getLead } from '#shared/store/leads';
-import { type ApiCall, type ApiReply, api, campaignBody, loadHandler } from './gateway';
+import { campaignBody, expectError, expectInvalid, useApiStack } from '#test/integration/functions/api/gateway';
 
-let stack: LocalStack;
-let call: (request: ApiCall) => Promise<ApiReply>;
-
-beforeAll(async () => {
-  stack = await startLocalStack();
-  call = api(await loadHandler());
-}, 60_000);
-
-afterAll(async () => {
-  await stack.stepFunctions.drain();
-  await stack.close();
-});
+const local = useApiStack();
+const { call } = local;
 
 async function seedLeads(campaignId: string) {
   const rows = [
@@ -59,8 +48,7 @@ describe('POST /v1/campaigns', () => {
     const reply = await call({ method: 'POST', path: '/v1/campaigns', json: body });
 
     // Assess
-    expect(reply.status).toBe(400);
-    expect(reply.body.error.code).toBe('validation_error');
+    expectError(reply, 400, 'validation_error');
     const fields = reply.body.error.details.map((detail: { field: string }) => detail.field);
     expect(fields).toEqual(expect.arrayContaining(['name', 'sender.email', 'minGrade']));
     expect(reply.body.error.details).toContainEqual({ field: 'sender.email', message: expect.any(String) });
@@ -91,8 +79,7 @@ describe('POST /v1/campaigns', () => {
     const reply = await call({ method: 'POST', path: '/v1/campaigns', json: campaignBody('taken') });
 
     // Assess
-    expect(reply.status).toBe(409);
-    expect(reply.body.error.code).toBe('campaign_exists');
+    expectError(reply, 409, 'campaign_exists');
   });
 
   it('replays the first response for the same Idempotency-Key and body, and refuses another body', async () => {
@@ -111,8 +98,7 @@ describe('POST /v1/campaigns', () => {
     expect(replay.rawBody).toBe(first.rawBody);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.headers.location).toBe(first.headers.location);
-    expect(other.status).toBe(409);
-    expect(other.body.error.code).toBe('idempotency_key_reused');
+    expectError(other, 409, 'idempotency_key_reused');
   });
 });
 
@@ -162,7 +148,7 @@ describe('PUT /v1/campaigns/{id}/sequence', () => {
     expect(reply.body.sequence.steps.map((step: { channel: string }) => step.channel)).toEqual(['LINKEDIN', 'EMAIL']);
     expect(reply.body.sequence.steps[0]).toMatchObject({ maxRetries: 1, retryBackoffHours: [24, 48] });
     const described = await new SFNClient({}).send(
-      new DescribeExecutionCommand({ executionArn: stack.stepFunctions.arnFor(executionName) }),
+      new DescribeExecutionCommand({ executionArn: local.stack.stepFunctions.arnFor(executionName) }),
     );
     expect(JSON.parse(described.input ?? '{}').sequence.version).toBe(1);
     expect((await getLead(ann?.leadId ?? ''))?.sequenceVersion).toBe(1);
@@ -181,8 +167,7 @@ describe('PUT /v1/campaigns/{id}/sequence', () => {
     });
 
     // Assess
-    expect(empty.status).toBe(400);
-    expect(empty.body.error.details).toEqual([{ field: 'steps', message: expect.any(String) }]);
+    expectInvalid(empty, 'steps');
     expect(negative.status).toBe(400);
     expect(negative.body.error.details.map((detail: { field: string }) => detail.field)).toEqual([
       'steps.0.waitHoursBefore',
@@ -218,15 +203,12 @@ describe('POST /v1/campaigns/{id}/pause and /resume', () => {
     // Assess
     expect(paused.status).toBe(200);
     expect(paused.body.state).toBe('PAUSED');
-    expect(pausedAgain.status).toBe(409);
-    expect(pausedAgain.body.error.code).toBe('campaign_already_paused');
-    expect(batchWhilePaused.status).toBe(409);
-    expect(batchWhilePaused.body.error.code).toBe('campaign_not_active');
+    expectError(pausedAgain, 409, 'campaign_already_paused');
+    expectError(batchWhilePaused, 409, 'campaign_not_active');
     expect(resumed.status).toBe(200);
     expect(resumed.body.state).toBe('ACTIVE');
     expect(resumed.body.sequences).toEqual({ resumed: 0, keptParked: 0 });
-    expect(resumedAgain.status).toBe(409);
-    expect(resumedAgain.body.error.code).toBe('campaign_not_paused');
+    expectError(resumedAgain, 409, 'campaign_not_paused');
     expect((await getCampaign('pausable'))?.state).toBe('ACTIVE');
   });
 
@@ -266,7 +248,7 @@ describe('POST /v1/campaigns/{id}/batches', () => {
     const first = await call({ method: 'POST', path: '/v1/campaigns/launch/batches', headers });
     const replay = await call({ method: 'POST', path: '/v1/campaigns/launch/batches', headers });
     const again = await call({ method: 'POST', path: '/v1/campaigns/launch/batches' });
-    await stack.stepFunctions.drain();
+    await local.stack.stepFunctions.drain();
 
     // Assess
     expect(first.status).toBe(202);
@@ -275,7 +257,9 @@ describe('POST /v1/campaigns/{id}/batches', () => {
     expect(replay.status).toBe(202);
     expect(replay.body).toEqual(first.body);
     expect(again.body.started).toBe(0);
-    expect(stack.stepFunctions.list().filter((execution) => execution.name.startsWith('launch--'))).toHaveLength(2);
+    expect(local.stack.stepFunctions.list().filter((execution) => execution.name.startsWith('launch--'))).toHaveLength(
+      2,
+    );
   });
 
   it('rejects a limit that is not a positive whole number', async () => {
@@ -314,8 +298,7 @@ describe('strings that reach mail headers', () => {
     const reply = await call({ method: 'POST', path: '/v1/campaigns', json: body });
 
     // Assess
-    expect(reply.status).toBe(400);
-    expect(reply.body.error.code).toBe('validation_error');
+    expectError(reply, 400, 'validation_error');
     expect(reply.body.error.details).toEqual([
       { field: 'sender.name', message: 'must be a single line without control characters' },
     ]);

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { type LocalStack, startLocalStack } from '#local/stack';
 
 /** A bearer token the API tests send (API Gateway checks credentials, not the function: it is never read). */
 export const TEST_TOKEN = 'test-operator-token-0123456789';
@@ -96,7 +98,7 @@ export const lambdaContext: Context = {
   succeed: () => undefined,
 };
 
-type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+export type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** Calls the handler with one event and parses the JSON answer. */
 export async function callApi(handler: Handler, call: ApiCall): Promise<ApiReply> {
@@ -127,4 +129,47 @@ export function campaignBody(campaignId: string, overrides: Record<string, unkno
     sender: { name: 'Ada Lovelace', email: 'ada@cascade-demo.example', company: 'Cascade Demo Co' },
     ...overrides,
   };
+}
+
+/** The local stack a test file runs the API on, and the API handler; read them inside tests, once started. */
+export interface ApiStack {
+  readonly stack: LocalStack;
+  readonly handler: Handler;
+  call(request: ApiCall): Promise<ApiReply>;
+}
+
+/**
+ * Starts the local stack and loads the API handler before the file's tests; after them, lets the running
+ * executions finish and closes the stack.
+ */
+export function useApiStack(): ApiStack {
+  const started = {} as { stack: LocalStack; handler: Handler };
+  beforeAll(async () => {
+    started.stack = await startLocalStack();
+    started.handler = await loadHandler();
+  }, 60_000);
+  afterAll(async () => {
+    await started.stack?.stepFunctions.drain();
+    await started.stack?.close();
+  });
+  return {
+    get stack() {
+      return started.stack;
+    },
+    get handler() {
+      return started.handler;
+    },
+    call: (request) => callApi(started.handler, request),
+  };
+}
+
+/** The reply is the error answer with this status and code. */
+export function expectError(reply: ApiReply, status: number, code: string): void {
+  expect({ status: reply.status, code: reply.body?.error?.code }).toEqual({ status, code });
+}
+
+/** The reply is a 400 whose details name exactly these fields, in this order. */
+export function expectInvalid(reply: ApiReply, ...fields: string[]): void {
+  expect(reply.status).toBe(400);
+  expect(reply.body.error.details).toEqual(fields.map((field) => ({ field, message: expect.any(String) })));
 }

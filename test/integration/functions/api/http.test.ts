@@ -4,8 +4,18 @@ import type { LocalDynamo } from '#local/dynamodb';
 import { logger } from '#shared/observability';
 import { primeSecrets } from '#shared/secrets';
 import { claimIdempotencyKey } from '#shared/store/idempotency';
+import {
+  type ApiCall,
+  type ApiReply,
+  api,
+  campaignBody,
+  expectError,
+  expectInvalid,
+  gatewayEvent,
+  lambdaContext,
+  loadHandler,
+} from '#test/integration/functions/api/gateway';
 import { useLocalDynamo } from '#test/support/local-dynamo';
-import { type ApiCall, type ApiReply, api, campaignBody, gatewayEvent, lambdaContext, loadHandler } from './gateway';
 
 // Quiet handler logs (the logger reads the level when first imported); one test turns them on.
 vi.hoisted(() => {
@@ -38,8 +48,7 @@ describe('public routes', () => {
     const reply = await call({ method: 'POST', path: '/v1/unsubscribe?token=abc.def', token: null });
 
     // Assess
-    expect(reply.status).toBe(400);
-    expect(reply.body.error.code).toBe('invalid_token');
+    expectError(reply, 400, 'invalid_token');
   });
 });
 
@@ -51,10 +60,8 @@ describe('routing', () => {
     const config = await call({ method: 'POST', path: '/v1/channels/EMAIL/config' });
 
     // Assess
-    expect(unknown.status).toBe(404);
-    expect(unknown.body.error.code).toBe('route_not_found');
-    expect(wrongMethod.status).toBe(405);
-    expect(wrongMethod.body.error.code).toBe('method_not_allowed');
+    expectError(unknown, 404, 'route_not_found');
+    expectError(wrongMethod, 405, 'method_not_allowed');
     expect(wrongMethod.headers.allow).toBe('GET');
     expect(config.headers.allow).toBe('GET, PUT');
   });
@@ -105,8 +112,7 @@ describe('bodies', () => {
     });
 
     // Assess
-    expect(broken.status).toBe(400);
-    expect(broken.body.error.code).toBe('invalid_json');
+    expectError(broken, 400, 'invalid_json');
     expect(form.status).toBe(415);
   });
 
@@ -159,6 +165,9 @@ describe('errors', () => {
 });
 
 describe('Idempotency-Key', () => {
+  const createCampaign = (body: unknown, key: string) =>
+    call({ method: 'POST', path: '/v1/campaigns', json: body, headers: { 'Idempotency-Key': key } });
+
   it('answers 409 while the first request with the key is still running, or when it was another request', async () => {
     // Prepare
     const body = campaignBody('idem-running');
@@ -167,54 +176,33 @@ describe('Idempotency-Key', () => {
     await claimIdempotencyKey('used-elsewhere', 'another-fingerprint');
 
     // Act
-    const running = await call({
-      method: 'POST',
-      path: '/v1/campaigns',
-      json: body,
-      headers: { 'Idempotency-Key': 'still-running' },
-    });
-    const reused = await call({
-      method: 'POST',
-      path: '/v1/campaigns',
-      json: body,
-      headers: { 'Idempotency-Key': 'used-elsewhere' },
-    });
+    const running = await createCampaign(body, 'still-running');
+    const reused = await createCampaign(body, 'used-elsewhere');
 
     // Assess
-    expect(running.status).toBe(409);
-    expect(running.body.error.code).toBe('idempotency_request_in_progress');
-    expect(reused.status).toBe(409);
-    expect(reused.body.error.code).toBe('idempotency_key_reused');
+    expectError(running, 409, 'idempotency_request_in_progress');
+    expectError(reused, 409, 'idempotency_key_reused');
   });
 
   it('answers 400 for a malformed key', async () => {
     // Act
-    const malformed = await call({
-      method: 'POST',
-      path: '/v1/campaigns',
-      json: campaignBody('idem-malformed'),
-      headers: { 'Idempotency-Key': 'has spaces' },
-    });
+    const malformed = await createCampaign(campaignBody('idem-malformed'), 'has spaces');
 
     // Assess
-    expect(malformed.status).toBe(400);
-    expect(malformed.body.error.details).toEqual([{ field: 'Idempotency-Key', message: expect.any(String) }]);
+    expectInvalid(malformed, 'Idempotency-Key');
   });
 
   it('gives the key back when the request fails, so a corrected retry with the same key runs', async () => {
     // Prepare
-    const headers = { 'Idempotency-Key': 'retry-after-failure' };
     const conflicting = campaignBody('http');
 
     // Act
-    const failed = await call({ method: 'POST', path: '/v1/campaigns', json: conflicting, headers });
-    const retried = await call({ method: 'POST', path: '/v1/campaigns', json: conflicting, headers });
+    const failed = await createCampaign(conflicting, 'retry-after-failure');
+    const retried = await createCampaign(conflicting, 'retry-after-failure');
 
     // Assess
-    expect(failed.status).toBe(409);
-    expect(failed.body.error.code).toBe('campaign_exists');
-    expect(retried.status).toBe(409);
-    expect(retried.body.error.code).toBe('campaign_exists');
+    expectError(failed, 409, 'campaign_exists');
+    expectError(retried, 409, 'campaign_exists');
     expect(retried.headers['idempotent-replayed']).toBeUndefined();
   });
 });

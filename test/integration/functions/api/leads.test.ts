@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '#local/stack';
+import { describe, expect, it } from 'vitest';
 import type { OutreachMessage } from '#shared/domain/schemas';
 import { leadFromInput } from '#shared/leads/create';
 import { LeadInput } from '#shared/leads/import';
 import { createLead, getLead, transitionLead } from '#shared/store/leads';
 import { claimAttempt, putMessage } from '#shared/store/outreach';
 import { erasureKeyFor, getSuppression } from '#shared/store/suppressions';
-import { type ApiCall, type ApiReply, api, campaignBody, loadHandler } from './gateway';
+import { campaignBody, expectError, expectInvalid, useApiStack } from '#test/integration/functions/api/gateway';
 
-let stack: LocalStack;
-let call: (request: ApiCall) => Promise<ApiReply>;
-
-beforeAll(async () => {
-  stack = await startLocalStack();
-  call = api(await loadHandler());
-}, 60_000);
-
-afterAll(async () => {
-  await stack.stepFunctions.drain();
-  await stack.close();
-});
+const local = useApiStack();
+const { call } = local;
 
 async function newCampaign(campaignId: string) {
   const reply = await call({ method: 'POST', path: '/v1/campaigns', json: campaignBody(campaignId) });
@@ -30,6 +19,11 @@ async function seedLead(campaignId: string, firstName: string, email: string) {
   const lead = leadFromInput(LeadInput.parse({ firstName, lastName: 'Doe', email, leadScore: 0.9 }), campaignId);
   await createLead(lead);
   return lead;
+}
+
+/** Posts a lead file of any content type (CSV by default) to a campaign's import. */
+function importText(campaignId: string, body: string, contentType = 'text/csv') {
+  return call({ method: 'POST', path: `/v1/campaigns/${campaignId}/leads`, raw: { body, contentType } });
 }
 
 function message(leadId: string, campaignId: string, index: number): OutreachMessage {
@@ -67,11 +61,7 @@ describe('POST /v1/campaigns/{id}/leads', () => {
     await seedLead('csv', 'Gus', 'already@csv.example');
 
     // Act
-    const reply = await call({
-      method: 'POST',
-      path: '/v1/campaigns/csv/leads',
-      raw: { body: CSV, contentType: 'text/csv; charset=utf-8' },
-    });
+    const reply = await importText('csv', CSV, 'text/csv; charset=utf-8');
 
     // Assess
     expect(reply.status).toBe(200);
@@ -144,41 +134,24 @@ describe('POST /v1/campaigns/{id}/leads', () => {
 
     // Act
     const tooManyJson = await call({ method: 'POST', path: '/v1/campaigns/big/leads', json: manyLeads });
-    const tooManyCsv = await call({
-      method: 'POST',
-      path: '/v1/campaigns/big/leads',
-      raw: { body: manyCsvRows, contentType: 'text/csv' },
-    });
-    const csvTooBig = await call({
-      method: 'POST',
-      path: '/v1/campaigns/big/leads',
-      raw: { body: bigCsv, contentType: 'text/csv' },
-    });
+    const tooManyCsv = await importText('big', manyCsvRows);
+    const csvTooBig = await importText('big', bigCsv);
     const jsonTooBig = await call({ method: 'POST', path: '/v1/campaigns/big/leads', json: bigJson });
 
     // Assess
-    expect(tooManyJson.status).toBe(413);
-    expect(tooManyJson.body.error.code).toBe('too_many_leads');
-    expect(tooManyCsv.status).toBe(413);
-    expect(tooManyCsv.body.error.code).toBe('too_many_leads');
-    expect(csvTooBig.status).toBe(413);
-    expect(csvTooBig.body.error.code).toBe('payload_too_large');
-    expect(jsonTooBig.status).toBe(413);
-    expect(jsonTooBig.body.error.code).toBe('payload_too_large');
+    expectError(tooManyJson, 413, 'too_many_leads');
+    expectError(tooManyCsv, 413, 'too_many_leads');
+    expectError(csvTooBig, 413, 'payload_too_large');
+    expectError(jsonTooBig, 413, 'payload_too_large');
   });
 
   it('answers 415 for another content type and 404 for an unknown campaign', async () => {
     // Act
-    const plain = await call({
-      method: 'POST',
-      path: '/v1/campaigns/big/leads',
-      raw: { body: 'Ann', contentType: 'text/plain' },
-    });
+    const plain = await importText('big', 'Ann', 'text/plain');
     const unknown = await call({ method: 'POST', path: '/v1/campaigns/ghost/leads', json: [] });
 
     // Assess
-    expect(plain.status).toBe(415);
-    expect(plain.body.error.code).toBe('unsupported_media_type');
+    expectError(plain, 415, 'unsupported_media_type');
     expect(unknown.status).toBe(404);
   });
 });
@@ -196,8 +169,7 @@ describe('GET /v1/leads/{id}', () => {
     // Assess
     expect(found.status).toBe(200);
     expect(found.body).toMatchObject({ leadId: lead.leadId, firstName: 'Lia', grade: lead.grade, status: 'NEW' });
-    expect(missing.status).toBe(404);
-    expect(missing.body.error.code).toBe('not_found');
+    expectError(missing, 404, 'not_found');
   });
 });
 
@@ -257,10 +229,8 @@ describe('GET /v1/leads/{id}/history', () => {
     const unknown = await call({ method: 'GET', path: '/v1/leads/lead_nobody/history' });
 
     // Assess
-    expect(tooMany.status).toBe(400);
-    expect(tooMany.body.error.details).toEqual([{ field: 'limit', message: expect.any(String) }]);
-    expect(badCursor.status).toBe(400);
-    expect(badCursor.body.error.details).toEqual([{ field: 'cursor', message: expect.any(String) }]);
+    expectInvalid(tooMany, 'limit');
+    expectInvalid(badCursor, 'cursor');
     expect(unknown.status).toBe(404);
   });
 });
@@ -278,7 +248,7 @@ describe('POST /v1/leads/{id}/outreach', () => {
       json: { body: 'Hi {{ lead.firstName }}, a note from a human.', subject: 'A note', forceChannel: 'EMAIL' },
       headers: { 'Idempotency-Key': 'operator-note-1' },
     });
-    await stack.stepFunctions.drain();
+    await local.stack.stepFunctions.drain();
 
     // Assess
     expect(reply.status).toBe(202);
@@ -313,10 +283,8 @@ describe('POST /v1/leads/{id}/outreach', () => {
     const unknown = await call({ method: 'POST', path: '/v1/leads/lead_nobody/outreach', json: { body: 'Hi' } });
 
     // Assess
-    expect(busy.status).toBe(409);
-    expect(busy.body.error.code).toBe('outreach_not_allowed');
-    expect(broken.status).toBe(400);
-    expect(broken.body.error.details).toEqual([{ field: 'forceChannel', message: expect.any(String) }]);
+    expectError(busy, 409, 'outreach_not_allowed');
+    expectInvalid(broken, 'forceChannel');
     expect(template.status).toBe(400);
     expect(template.body.error.details).toEqual([{ field: 'body', message: expect.stringContaining('lead.nickname') }]);
     expect(unknown.status).toBe(404);
@@ -361,8 +329,7 @@ describe('DELETE /v1/leads/{id}', () => {
     expect(await getSuppression(hashKey)).toMatchObject({ reason: 'erased' });
     expect(reimport.body).toMatchObject({ imported: 0, rejected: 1 });
     expect(reimport.body.rejectedRows[0].errors[0]).toMatchObject({ field: 'email' });
-    expect(removeHash.status).toBe(409);
-    expect(removeHash.body.error.code).toBe('erasure_suppression_permanent');
+    expectError(removeHash, 409, 'erasure_suppression_permanent');
   });
 
   it('answers 404 for an unknown lead', async () => {

@@ -1,29 +1,25 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '#local/stack';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { leadFromInput } from '#shared/leads/create';
 import { LeadInput } from '#shared/leads/import';
 import { unsubscribeToken } from '#shared/outreach/unsubscribe';
 import { createLead, getLead } from '#shared/store/leads';
 import { findSuppression, getSuppression } from '#shared/store/suppressions';
 import { bumpCounters } from '#shared/tracking/metrics-aggregates';
-import { type ApiCall, type ApiReply, api, campaignBody, gatewayEvent, lambdaContext, loadHandler } from './gateway';
+import {
+  type ApiCall,
+  campaignBody,
+  expectError,
+  expectInvalid,
+  gatewayEvent,
+  lambdaContext,
+  useApiStack,
+} from '#test/integration/functions/api/gateway';
 
-let stack: LocalStack;
-let call: (request: ApiCall) => Promise<ApiReply>;
-let handlerCall: (request: ApiCall) => Promise<APIGatewayProxyStructuredResultV2>;
-
-beforeAll(async () => {
-  stack = await startLocalStack();
-  const handler = await loadHandler();
-  call = api(handler);
-  handlerCall = (request) => handler(gatewayEvent(request), lambdaContext);
-}, 60_000);
-
-afterAll(async () => {
-  await stack.stepFunctions.drain();
-  await stack.close();
-});
+const local = useApiStack();
+const { call } = local;
+const handlerCall = (request: ApiCall): Promise<APIGatewayProxyStructuredResultV2> =>
+  local.handler(gatewayEvent(request), lambdaContext);
 
 async function newCampaign(campaignId: string) {
   expect((await call({ method: 'POST', path: '/v1/campaigns', json: campaignBody(campaignId) })).status).toBe(201);
@@ -100,19 +96,7 @@ describe('GET|PUT /v1/channels/{channel}/config', () => {
     expect(template.body.error.details).toEqual([
       { field: 'template.body', message: expect.stringContaining('lead.frist_name') },
     ]);
-    expect(noSubject.status).toBe(400);
-    expect(noSubject.body.error.details).toEqual([{ field: 'template.subject', message: expect.any(String) }]);
-  });
-
-  it('answers 400 for an unknown channel and 404 for an unknown campaign', async () => {
-    // Act
-    const channel = await call({ method: 'GET', path: '/v1/channels/FAX/config' });
-    const campaign = await call({ method: 'GET', path: '/v1/channels/EMAIL/config?campaignId=ghost' });
-
-    // Assess
-    expect(channel.status).toBe(400);
-    expect(channel.body.error.details).toEqual([{ field: 'channel', message: expect.any(String) }]);
-    expect(campaign.status).toBe(404);
+    expectInvalid(noSubject, 'template.subject');
   });
 });
 
@@ -182,16 +166,21 @@ describe('GET /v1/metrics/channels', () => {
     expect(reply.body.fallbackRate).toBe(1);
     expect(reply.body.averageAttemptsPerLead).toBe(1.75);
   });
+});
 
-  it('rejects days outside 1–90 and answers 404 for an unknown campaign', async () => {
+describe('GET channel config and metrics with a bad parameter', () => {
+  it.each([
+    { path: '/v1/channels/FAX/config', status: 400, field: 'channel' },
+    { path: '/v1/channels/EMAIL/config?campaignId=ghost', status: 404 },
+    { path: '/v1/metrics/channels?days=0', status: 400, field: 'days' },
+    { path: '/v1/metrics/channels?campaignId=ghost', status: 404 },
+  ])('answers $path with $status', async ({ path, status, field }) => {
     // Act
-    const days = await call({ method: 'GET', path: '/v1/metrics/channels?days=0' });
-    const unknown = await call({ method: 'GET', path: '/v1/metrics/channels?campaignId=ghost' });
+    const reply = await call({ method: 'GET', path });
 
     // Assess
-    expect(days.status).toBe(400);
-    expect(days.body.error.details).toEqual([{ field: 'days', message: expect.any(String) }]);
-    expect(unknown.status).toBe(404);
+    expect(reply.status).toBe(status);
+    if (field) expectInvalid(reply, field);
   });
 });
 
@@ -201,7 +190,7 @@ describe('GET /v1/executions/{name}', () => {
     await newCampaign('audit');
     await seedLead('audit', 'Ann', 'ann@audit.example');
     const launched = await call({ method: 'POST', path: '/v1/campaigns/audit/batches' });
-    await stack.stepFunctions.drain();
+    await local.stack.stepFunctions.drain();
     const name = launched.body.executions[0] as string;
 
     // Act
@@ -224,10 +213,8 @@ describe('GET /v1/executions/{name}', () => {
     const invalid = await call({ method: 'GET', path: '/v1/executions/bad%20name' });
 
     // Assess
-    expect(unknown.status).toBe(404);
-    expect(unknown.body.error.code).toBe('not_found');
-    expect(invalid.status).toBe(400);
-    expect(invalid.body.error.details).toEqual([{ field: 'name', message: expect.any(String) }]);
+    expectError(unknown, 404, 'not_found');
+    expectInvalid(invalid, 'name');
   });
 });
 
@@ -362,35 +349,32 @@ describe('POST /v1/unsubscribe', () => {
 });
 
 describe('POST /v1/webhooks/linkedin', () => {
-  it('refuses a call without the shared secret, even with no bearer token needed', async () => {
-    // Prepare
-    await stack.setSecret('CASCADE_LINKEDIN_WEBHOOK_SECRET', 'hook-secret');
-
-    // Act
-    const reply = await call({
+  const NEW_RELATION = { event: 'new_relation', account_id: 'acct', user_provider_id: 'ACoAA-nobody' };
+  /** The provider's call: public (no bearer token), with the shared secret when one is given. */
+  const webhook = (json: unknown, secret?: string) =>
+    call({
       method: 'POST',
       path: '/v1/webhooks/linkedin',
       token: null,
-      json: { event: 'new_relation', account_id: 'acct', user_provider_id: 'ACoAA-nobody' },
+      headers: secret === undefined ? {} : { 'x-cascade-webhook-secret': secret },
+      json,
     });
 
+  beforeEach(async () => {
+    await local.stack.setSecret('CASCADE_LINKEDIN_WEBHOOK_SECRET', 'hook-secret');
+  });
+
+  it('refuses a call without the shared secret, even with no bearer token needed', async () => {
+    // Act
+    const reply = await webhook(NEW_RELATION);
+
     // Assess
-    expect(reply.status).toBe(401);
-    expect(reply.body.error.code).toBe('unauthorized');
+    expectError(reply, 401, 'unauthorized');
   });
 
   it('accepts a verified event and reports the leads it touched', async () => {
-    // Prepare
-    await stack.setSecret('CASCADE_LINKEDIN_WEBHOOK_SECRET', 'hook-secret');
-
     // Act
-    const reply = await call({
-      method: 'POST',
-      path: '/v1/webhooks/linkedin',
-      token: null,
-      headers: { 'x-cascade-webhook-secret': 'hook-secret' },
-      json: { event: 'new_relation', account_id: 'acct', user_provider_id: 'ACoAA-nobody' },
-    });
+    const reply = await webhook(NEW_RELATION, 'hook-secret');
 
     // Assess
     expect(reply.status).toBe(200);
@@ -398,17 +382,8 @@ describe('POST /v1/webhooks/linkedin', () => {
   });
 
   it('rejects an unknown event with field details', async () => {
-    // Prepare
-    await stack.setSecret('CASCADE_LINKEDIN_WEBHOOK_SECRET', 'hook-secret');
-
     // Act
-    const reply = await call({
-      method: 'POST',
-      path: '/v1/webhooks/linkedin',
-      token: null,
-      headers: { 'x-cascade-webhook-secret': 'hook-secret' },
-      json: { event: 'something_else' },
-    });
+    const reply = await webhook({ event: 'something_else' }, 'hook-secret');
 
     // Assess
     expect(reply.status).toBe(400);

@@ -1,13 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CookieJar } from 'tough-cookie';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  OutboundBlockedError,
-  OutboundRequestError,
-  OutboundResponseTooLargeError,
-  outboundRequest,
-} from '#shared/http/outbound';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OutboundBlockedError, OutboundRequestError, OutboundResponseTooLargeError } from '#shared/http/errors';
+import { outboundRequest } from '#shared/http/outbound';
+import { isolateEnv } from '#test/support/env';
 
 /** A loopback HTTP server that counts TCP connections and records requests. */
 interface Peer {
@@ -43,6 +40,20 @@ const ok =
     res.end(body);
   };
 
+const redirectTo =
+  (location: string, status = 302) =>
+  (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(status, { location });
+    res.end();
+  };
+
+/** A site at `public.example` (routed to a loopback peer) that answers every request with `handler`. */
+async function publicSite(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Peer> {
+  const site = await startPeer(handler);
+  process.env.CASCADE_CONNECT_TO = `public.example=${site.url}`;
+  return site;
+}
+
 async function rejection(work: Promise<unknown>): Promise<Error> {
   try {
     await work;
@@ -52,23 +63,11 @@ async function rejection(work: Promise<unknown>): Promise<Error> {
   throw new Error('expected the request to fail, it succeeded');
 }
 
-const ENV_NAMES = ['CASCADE_CONNECT_TO', 'CASCADE_TRUSTED_ORIGINS', 'CASCADE_ALLOW_PRIVATE_NETWORK'] as const;
-const savedEnv = Object.fromEntries(ENV_NAMES.map((name) => [name, process.env[name]]));
-
-beforeEach(() => {
-  for (const name of ENV_NAMES) delete process.env[name];
-});
+isolateEnv(['CASCADE_CONNECT_TO', 'CASCADE_TRUSTED_ORIGINS', 'CASCADE_ALLOW_PRIVATE_NETWORK']);
 afterEach(async () => {
   for (const peer of peers.splice(0)) {
     peer.server.closeAllConnections();
     await new Promise<void>((resolve) => peer.server.close(() => resolve()));
-  }
-});
-afterAll(() => {
-  for (const name of ENV_NAMES) {
-    const value = savedEnv[name];
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
   }
 });
 
@@ -142,11 +141,7 @@ describe('outboundRequest address guard', () => {
   it('refuses a redirect from a mapped host to a private address, without connecting to it', async () => {
     // Prepare
     const internal = await startPeer(ok('internal secrets'));
-    const site = await startPeer((_req, res) => {
-      res.writeHead(302, { location: `http://127.0.0.1:${internal.port}/admin` });
-      res.end();
-    });
-    process.env.CASCADE_CONNECT_TO = `public.example=${site.url}`;
+    const site = await publicSite(redirectTo(`http://127.0.0.1:${internal.port}/admin`));
 
     // Act
     const error = await rejection(outboundRequest('http://public.example/start'));
@@ -164,11 +159,7 @@ describe('outboundRequest address guard', () => {
 
   it('refuses a redirect to a non-http scheme', async () => {
     // Prepare
-    const site = await startPeer((_req, res) => {
-      res.writeHead(301, { location: 'file:///etc/passwd' });
-      res.end();
-    });
-    process.env.CASCADE_CONNECT_TO = `public.example=${site.url}`;
+    await publicSite(redirectTo('file:///etc/passwd', 301));
 
     // Act
     const error = await rejection(outboundRequest('http://public.example/'));
@@ -181,11 +172,7 @@ describe('outboundRequest address guard', () => {
   it('follows the same private redirect when allowPrivateNetwork lifts the guard', async () => {
     // Prepare
     const internal = await startPeer(ok('internal page'));
-    const site = await startPeer((_req, res) => {
-      res.writeHead(302, { location: `http://127.0.0.1:${internal.port}/admin` });
-      res.end();
-    });
-    process.env.CASCADE_CONNECT_TO = `public.example=${site.url}`;
+    await publicSite(redirectTo(`http://127.0.0.1:${internal.port}/admin`));
 
     // Act
     const response = await outboundRequest('http://public.example/start', { allowPrivateNetwork: true });
@@ -214,12 +201,10 @@ describe('outboundRequest address guard', () => {
     // Prepare
     const trusted = await startPeer(ok('sandbox'));
     const untrusted = await startPeer(ok('other'));
-    const site = await startPeer((req, res) => {
+    await publicSite((req, res) => {
       const target = req.url === '/to-trusted' ? trusted : untrusted;
-      res.writeHead(302, { location: `${target.url}/` });
-      res.end();
+      redirectTo(`${target.url}/`)(req, res);
     });
-    process.env.CASCADE_CONNECT_TO = `public.example=${site.url}`;
     process.env.CASCADE_TRUSTED_ORIGINS = `${trusted.url}/`;
 
     // Act
@@ -253,10 +238,7 @@ describe('outboundRequest address guard', () => {
   it('drops credentials when a redirect leaves the origin', async () => {
     // Prepare
     const other = await startPeer(ok('other'));
-    const site = await startPeer((_req, res) => {
-      res.writeHead(302, { location: 'http://other.example/landing' });
-      res.end();
-    });
+    const site = await startPeer(redirectTo('http://other.example/landing'));
     process.env.CASCADE_CONNECT_TO = `public.example=${site.url},other.example=${other.url}`;
 
     // Act

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HttpAdapter, startHttpAdapter } from '#local/http-adapter';
+import { type HttpAdapter, startHttpAdapter } from '#local/http-adapter/server';
 import { type LocalStack, startLocalStack } from '#local/stack';
 import { SequenceConfig } from '#shared/domain/schemas';
 import { launchBatch } from '#shared/outreach/launcher';

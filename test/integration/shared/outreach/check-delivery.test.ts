@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '#local/dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelResult } from '#shared/domain/outcome';
 import { EmailBouncedError, LeadComplainedError } from '#shared/errors';
 import { checkDelivery } from '#shared/outreach/check-delivery';
@@ -9,17 +8,13 @@ import { advanceMessage, claimAttempt, putMessage, recordReservation } from '#sh
 import { testLead } from '#test/support/fixtures';
 import { useLocalDynamo } from '#test/support/local-dynamo';
 
-let dynamo: LocalDynamo;
 const AT = Date.parse('2026-11-24T09:00:00.000Z');
 const DAY_MS = 86_400_000;
 
 beforeAll(async () => {
-  dynamo = await useLocalDynamo();
+  const dynamo = await useLocalDynamo();
+  return () => dynamo.close();
 }, 60_000);
-
-afterAll(async () => {
-  await dynamo?.close();
-});
 
 /** An accepted email whose send took the lead's cooldown and a channel counter, then ended as `status`. */
 async function sentEmail(leadId: string, status: 'DELIVERED' | 'BOUNCED', complained = false) {

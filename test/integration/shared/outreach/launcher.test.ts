@@ -1,5 +1,5 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '#local/stack';
 import { leadFromInput } from '#shared/leads/create';
 import { LeadInput } from '#shared/leads/import';
@@ -29,11 +29,8 @@ async function seed(campaignId: string) {
 
 beforeAll(async () => {
   stack = await startLocalStack();
+  return () => stack.close();
 }, 60_000);
-
-afterAll(async () => {
-  await stack.close();
-});
 
 describe('batch launcher', () => {
   it('dry run renders the first channel and changes nothing', async () => {

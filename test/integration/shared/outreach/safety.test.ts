@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '#local/stack';
 import { contactFormAdapter } from '#shared/channels/contact-form/contact-form-adapter';
-import { type Campaign, DEFAULT_SEQUENCE, type Lead } from '#shared/domain/schemas';
+import { DEFAULT_SEQUENCE, type Lead } from '#shared/domain/schemas';
 import { logger } from '#shared/observability';
 import { OutreachNotAllowedError, startOperatorOutreach } from '#shared/outreach/operator-outreach';
 import { runChannelStep } from '#shared/outreach/step-runner';
@@ -11,36 +11,18 @@ import { buildExecutionInput } from '#shared/outreach/task-input';
 import { secretValue } from '#shared/secrets';
 import { createLead, putCampaign } from '#shared/store/leads';
 import { api, loadHandler, TEST_TOKEN } from '#test/integration/functions/api/gateway';
-import { testLead } from '#test/support/fixtures';
+import { testCampaign, testLead } from '#test/support/fixtures';
 
 let stack: LocalStack;
 let trap: Server;
 let trapConnections = 0;
 let counter = 0;
 
-const campaign: Campaign = {
-  campaignId: 'safety',
-  name: 'Safety',
-  sender: { name: 'Ada', email: 'ada@cascade-demo.example' },
-  templates: {},
-  sequence: DEFAULT_SEQUENCE,
-  minGrade: 'C',
-  state: 'ACTIVE',
-  createdAt: '2026-11-24T08:00:00.000Z',
-  updatedAt: '2026-11-24T08:00:00.000Z',
-};
+const campaign = testCampaign('safety', { name: 'Safety' });
 
 async function newLead(fields: Partial<Lead>): Promise<Lead> {
   counter++;
-  const lead: Lead = testLead({
-    leadId: `safety-${counter}`,
-    campaignId: 'safety',
-    firstName: 'Sam',
-    leadScore: 0.9,
-    status: 'NEW',
-    linkedinConnectionStatus: 'NOT_CONNECTED',
-    ...fields,
-  });
+  const lead = testLead({ leadId: `safety-${counter}`, campaignId: 'safety', firstName: 'Sam', ...fields });
   await createLead(lead);
   return lead;
 }

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '#local/stack';
 import { emailAdapter } from '#shared/channels/email/ses-adapter';
 import { linkedInAdapter } from '#shared/channels/linkedin/linkedin-adapter';
-import { type Campaign, DEFAULT_SEQUENCE, type Lead } from '#shared/domain/schemas';
+import type { Lead } from '#shared/domain/schemas';
 import { attemptKeyFor } from '#shared/ids';
 import type { ChannelAdapter } from '#shared/outreach/channel-adapter';
 import { runChannelStep } from '#shared/outreach/step-runner';
@@ -11,41 +11,26 @@ import { counterValue, dayWindow, hourWindow } from '#shared/rate-limit/limiter'
 import { putChannelConfig } from '#shared/store/config';
 import { createLead, getLead, putCampaign } from '#shared/store/leads';
 import { getAttempt, leadHistory } from '#shared/store/outreach';
-import { testLead } from '#test/support/fixtures';
+import { testCampaign, testLead } from '#test/support/fixtures';
 
 let stack: LocalStack;
-const campaign: Campaign = {
-  campaignId: 'retry-safety',
-  name: 'Retry safety',
-  sender: { name: 'Ada', email: 'ada@cascade-demo.example' },
-  templates: {},
-  sequence: DEFAULT_SEQUENCE,
-  minGrade: 'C',
-  state: 'ACTIVE',
-  createdAt: '2026-11-24T08:00:00.000Z',
-  updatedAt: '2026-11-24T08:00:00.000Z',
-};
+const campaign = testCampaign('retry-safety', { name: 'Retry safety' });
 
 beforeAll(async () => {
   stack = await startLocalStack();
   await putCampaign(campaign);
+  return () => stack.close();
 }, 60_000);
-
-afterAll(async () => {
-  await stack.close();
-});
 
 let counter = 0;
 async function newLead(fields: Partial<Lead>): Promise<Lead> {
   counter++;
-  const lead: Lead = testLead({
+  const lead = testLead({
     leadId: `lead-${counter}`,
     campaignId: campaign.campaignId,
     firstName: 'Grace',
     lastName: `Hopper${counter}`,
-    leadScore: 0.9,
     status: 'IN_SEQUENCE',
-    linkedinConnectionStatus: 'NOT_CONNECTED',
     ...fields,
   });
   await createLead(lead);
@@ -64,6 +49,27 @@ function stepInput(lead: Lead, stepIndex: number): StepTaskInput {
     cursor: { stepIndex, retriesUsed: 0, tryCount: 1, stepWaitDone: true, step },
   };
 }
+
+/** This campaign's email channel, enabled, with these windows. */
+async function limitCampaignEmail(rateLimits: { perHour: number; perDay: number }): Promise<void> {
+  await putChannelConfig({
+    channel: 'EMAIL',
+    scope: campaign.campaignId,
+    enabled: true,
+    rateLimits,
+    retryPolicy: { maxRetries: 2, retryBackoffHours: [24, 48] },
+    settings: {},
+  });
+}
+
+/** SES accepts the mail, then the Lambda dies before it records anything. */
+const crashingAfterEmailSend: ChannelAdapter = {
+  ...emailAdapter,
+  send: async (plan, context) => {
+    await emailAdapter.send(plan, context);
+    throw new Error('Lambda runtime exited');
+  },
+};
 
 async function mailsTo(address: string): Promise<number> {
   const store = (await (await fetch(`${stack.endpoints.ses}/store`)).json()) as {
@@ -92,15 +98,8 @@ describe('a retried channel Lambda never sends twice', () => {
   it('records ambiguous_send and stops when the first invocation died after the provider accepted', async () => {
     // Prepare: the Lambda crashes right after SES accepted the mail.
     const lead = await newLead({ email: 'crash-after-send@acme.example' });
-    const crashingAfterSend: ChannelAdapter = {
-      ...emailAdapter,
-      send: async (plan, context) => {
-        await emailAdapter.send(plan, context);
-        throw new Error('Lambda runtime exited');
-      },
-    };
     const input = stepInput(lead, 0);
-    await expect(runChannelStep(input, crashingAfterSend)).rejects.toThrow('Lambda runtime exited');
+    await expect(runChannelStep(input, crashingAfterEmailSend)).rejects.toThrow('Lambda runtime exited');
 
     // Act: Step Functions retries the Task with the same input.
     const { handler } = await import('#functions/send-email/index');
@@ -169,14 +168,7 @@ describe('a retried channel Lambda never sends twice', () => {
 describe('rate limits in a step', () => {
   it('a full hourly window answers RETRY rate_limited until the hour resets, without using up a retry', async () => {
     // Prepare: this campaign may send one email an hour.
-    await putChannelConfig({
-      channel: 'EMAIL',
-      scope: campaign.campaignId,
-      enabled: true,
-      rateLimits: { perHour: 1, perDay: 200 },
-      retryPolicy: { maxRetries: 2, retryBackoffHours: [24, 48] },
-      settings: {},
-    });
+    await limitCampaignEmail({ perHour: 1, perDay: 200 });
     const first = await newLead({ email: 'first@limits.example' });
     const second = await newLead({ email: 'second@limits.example' });
     await runChannelStep(stepInput(first, 0), emailAdapter);
@@ -213,24 +205,10 @@ describe('rate limits in a step', () => {
 describe('a sequence that fails with a try left open', () => {
   it('settles that try as ambiguous_send and parks the lead, never as "not sent"', async () => {
     // Prepare: the provider accepted, then the function died and Step Functions ran out of retries.
-    await putChannelConfig({
-      channel: 'EMAIL',
-      scope: campaign.campaignId,
-      enabled: true,
-      rateLimits: { perHour: 1_000, perDay: 1_000 },
-      retryPolicy: { maxRetries: 2, retryBackoffHours: [24, 48] },
-      settings: {},
-    });
+    await limitCampaignEmail({ perHour: 1_000, perDay: 1_000 });
     const lead = await newLead({ email: 'left-open@acme.example' });
-    const dying: ChannelAdapter = {
-      ...emailAdapter,
-      send: async (plan, context) => {
-        await emailAdapter.send(plan, context);
-        throw new Error('Lambda runtime exited');
-      },
-    };
     const input = stepInput(lead, 0);
-    await expect(runChannelStep(input, dying)).rejects.toThrow('Lambda runtime exited');
+    await expect(runChannelStep(input, crashingAfterEmailSend)).rejects.toThrow('Lambda runtime exited');
     const { settleOpenAttempts } = await import('#shared/outreach/settle-open-attempts');
 
     // Act

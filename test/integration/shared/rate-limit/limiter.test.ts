@@ -1,18 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '#local/dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ChannelType } from '#shared/domain/schemas';
 import { counterValue, type LimitRule, release, reserve, rulesForSend } from '#shared/rate-limit/limiter';
 import { DEFAULT_ACCOUNT_LIMITS } from '#shared/store/config';
 import { useLocalDynamo } from '#test/support/local-dynamo';
 
-let dynamo: LocalDynamo;
 beforeAll(async () => {
-  dynamo = await useLocalDynamo();
-});
-afterAll(async () => {
-  await dynamo.close();
+  const dynamo = await useLocalDynamo();
+  return () => dynamo.close();
 });
 
 const AT = Date.parse('2026-11-24T10:15:00Z');
+
+/** The rules of one send at AT, with the default account limits and at most 10 touches per lead. */
+function sendRulesAt(channel: ChannelType, leadId: string, channelLimits: { perHour: number; perDay: number }) {
+  return rulesForSend({
+    channel,
+    leadId,
+    channelLimits,
+    account: DEFAULT_ACCOUNT_LIMITS,
+    maxTouchesPerLead: 10,
+    atMs: AT,
+  });
+}
 
 describe('rate limiter against dynalite', () => {
   it('200 concurrent reservations never exceed a limit of 37', async () => {
@@ -63,14 +72,7 @@ describe('rate limiter against dynalite', () => {
 
   it('per-lead cooldown refuses a second touch within 24 h and reports the time left', async () => {
     // Prepare
-    const rules = rulesForSend({
-      channel: 'LINKEDIN',
-      leadId: 'lead-cooldown',
-      channelLimits: { perHour: 5, perDay: 20 },
-      account: DEFAULT_ACCOUNT_LIMITS,
-      maxTouchesPerLead: 10,
-      atMs: AT,
-    });
+    const rules = sendRulesAt('LINKEDIN', 'lead-cooldown', { perHour: 5, perDay: 20 });
     const firstTouch = await reserve(rules, AT);
 
     // Act
@@ -87,14 +89,7 @@ describe('rate limiter against dynalite', () => {
 
   it('released reservations free the slot for the next send', async () => {
     // Prepare
-    const rules = rulesForSend({
-      channel: 'CONTACT_FORM',
-      leadId: 'lead-release',
-      channelLimits: { perHour: 1, perDay: 100 },
-      account: DEFAULT_ACCOUNT_LIMITS,
-      maxTouchesPerLead: 10,
-      atMs: AT,
-    });
+    const rules = sendRulesAt('CONTACT_FORM', 'lead-release', { perHour: 1, perDay: 100 });
     const reserved = await reserve(rules, AT);
     if (!reserved.ok) throw new Error('first reservation should pass');
 
@@ -109,16 +104,11 @@ describe('rate limiter against dynalite', () => {
 
   it('an hourly limit reports the seconds until the calendar hour resets', async () => {
     // Prepare
-    const base = {
-      channel: 'LINKEDIN' as const,
-      channelLimits: { perHour: 1, perDay: 20 },
-      account: DEFAULT_ACCOUNT_LIMITS,
-      maxTouchesPerLead: 10,
-    };
-    await reserve(rulesForSend({ ...base, leadId: 'hour-1', atMs: AT }), AT);
+    const oneAnHour = { perHour: 1, perDay: 20 };
+    await reserve(sendRulesAt('LINKEDIN', 'hour-1', oneAnHour), AT);
 
     // Act
-    const limited = await reserve(rulesForSend({ ...base, leadId: 'hour-2', atMs: AT }), AT);
+    const limited = await reserve(sendRulesAt('LINKEDIN', 'hour-2', oneAnHour), AT);
 
     // Assess
     expect(limited).toMatchObject({ ok: false, limitedBy: 'LINKEDIN#H#2026-11-24T10', retryAfterSeconds: 45 * 60 });

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '#local/dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type CounterRule,
   counterShards,
@@ -15,12 +14,9 @@ import {
 import { DEFAULT_ACCOUNT_LIMITS } from '#shared/store/config';
 import { useLocalDynamo } from '#test/support/local-dynamo';
 
-let dynamo: LocalDynamo;
 beforeAll(async () => {
-  dynamo = await useLocalDynamo();
-});
-afterAll(async () => {
-  await dynamo.close();
+  const dynamo = await useLocalDynamo();
+  return () => dynamo.close();
 });
 
 const AT = Date.parse('2026-11-24T10:15:00Z');

@@ -1,22 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '#local/dynamodb';
-import { bumpCounters, channelMetrics, METRICS_SHARDS, metricsReport } from '#shared/tracking/metrics-aggregates';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  bumpCounters,
+  channelMetrics,
+  METRICS_SHARDS,
+  metricsReport,
+  zeroCounters,
+} from '#shared/tracking/metrics-aggregates';
 import { useLocalDynamo } from '#test/support/local-dynamo';
 
-let dynamo: LocalDynamo;
 const TODAY = Date.parse('2026-11-24T12:00:00Z');
 
 beforeAll(async () => {
-  dynamo = await useLocalDynamo();
-});
-afterAll(async () => {
-  await dynamo.close();
+  const dynamo = await useLocalDynamo();
+  return () => dynamo.close();
 });
 
 describe('channel metrics formulas', () => {
   it('computes every rate from its counters', () => {
     // Act
     const metrics = channelMetrics({
+      ...zeroCounters(),
       sent: 200,
       delivered: 180,
       replied: 9,
@@ -25,7 +28,6 @@ describe('channel metrics formulas', () => {
       attempts: 260,
       fallbacks: 40,
       leads: 220,
-      sequences: 0,
     });
 
     // Assess
@@ -45,17 +47,7 @@ describe('channel metrics formulas', () => {
 
   it('gives 0, never NaN, for empty denominators', () => {
     // Act
-    const metrics = channelMetrics({
-      sent: 0,
-      delivered: 0,
-      replied: 3,
-      bounced: 0,
-      failed: 0,
-      attempts: 0,
-      fallbacks: 0,
-      leads: 0,
-      sequences: 0,
-    });
+    const metrics = channelMetrics({ ...zeroCounters(), replied: 3 });
 
     // Assess
     expect(Object.values(metrics).every((value) => Number.isFinite(value))).toBe(true);

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '#local/dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Lead, OutreachMessage } from '#shared/domain/schemas';
 import { createLead, getLead } from '#shared/store/leads';
 import { getMessage, putMessage } from '#shared/store/outreach';
@@ -9,7 +8,6 @@ import { handleSesEvent } from '#shared/tracking/ses-events';
 import { testLead } from '#test/support/fixtures';
 import { useLocalDynamo } from '#test/support/local-dynamo';
 
-let dynamo: LocalDynamo;
 let sequence = 0;
 
 const fixture = (name: string) => JSON.parse(readFileSync(`test/fixtures/ses-events/${name}.json`, 'utf8'));
@@ -65,10 +63,8 @@ async function sentMessage(status: OutreachMessage['status'] = 'SENT') {
 }
 
 beforeAll(async () => {
-  dynamo = await useLocalDynamo();
-});
-afterAll(async () => {
-  await dynamo.close();
+  const dynamo = await useLocalDynamo();
+  return () => dynamo.close();
 });
 
 describe('SES events (the fixtures in their EventBridge envelope)', () => {

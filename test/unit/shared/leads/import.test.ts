@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { gradeLead } from '#shared/grading/grade';
-import { importLeadCsv, LeadInput, normalizeLeadRecord, parseLeadCsv, validateLeadRows } from '#shared/leads/import';
+import { parseLeadCsv } from '#shared/leads/csv';
+import { importLeadCsv, LeadInput, normalizeLeadRecord, validateLeadRows } from '#shared/leads/import';
 
 const SAMPLE = readFileSync(fileURLToPath(new URL('../../../../examples/leads.csv', import.meta.url)), 'utf8');
 

@@ -1,15 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { unsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from '#shared/outreach/unsubscribe';
 import { primeSecrets } from '#shared/secrets';
+import { TEST_UNSUBSCRIBE_SECRET, withUnsubscribeSettings } from '#test/unit/shared/outreach/unsubscribe-settings';
 
-beforeEach(() => {
-  primeSecrets({ CASCADE_UNSUBSCRIBE_SECRET: 'test-signing-secret' });
-  process.env.CASCADE_PUBLIC_API_URL = 'https://outreach.example.com/';
-});
-afterEach(() => {
-  primeSecrets({ CASCADE_UNSUBSCRIBE_SECRET: undefined });
-  delete process.env.CASCADE_PUBLIC_API_URL;
-});
+withUnsubscribeSettings();
 
 describe('unsubscribe tokens', () => {
   it('verifies a token for exactly the lead and campaign it was made for', () => {
@@ -57,7 +51,7 @@ describe('unsubscribe tokens', () => {
     const genuine = unsubscribeToken('lead_a', 'spring');
     primeSecrets({ CASCADE_UNSUBSCRIBE_SECRET: 'attacker-key' });
     const foreign = unsubscribeToken('lead_a', 'spring');
-    primeSecrets({ CASCADE_UNSUBSCRIBE_SECRET: 'test-signing-secret' });
+    primeSecrets({ CASCADE_UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET });
 
     // Act / Assess
     expect(verifyUnsubscribeToken(foreign)).toBeUndefined();

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as cheerio from 'cheerio';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChannelTemplate } from '#shared/domain/schemas';
+import type { ChannelTemplate, ChannelType } from '#shared/domain/schemas';
 import { buildTemplateContext, renderMessage, TemplateError, validateTemplate } from '#shared/templates/render';
 import { runs } from '#test/property/harness';
 
@@ -74,16 +74,20 @@ const asParsed = (text: string) =>
 
 const fields = fc.record({ firstName: leadText, company: leadText, title: leadText });
 
+/** Renders `template` for a lead with these fields, as `channel` sends it. */
+const renderFor = (lead: Parameters<typeof leadWith>[0], channel: ChannelType, template: ChannelTemplate) =>
+  renderMessage({ channel, template, context: buildTemplateContext(leadWith(lead), CAMPAIGN, UNSUBSCRIBE) });
+
 describe('lead data is never executed', () => {
   it('text parts output lead fields verbatim, whatever Liquid they contain', () => {
     fc.assert(
       fc.property(fields, (lead) => {
-        const context = buildTemplateContext(leadWith(lead), CAMPAIGN, UNSUBSCRIBE);
-        const message = renderMessage({
-          channel: 'LINKEDIN',
-          template: { body: '[{{ lead.firstName }}|{{ lead.company }}|{{ lead.title }}]' },
-          context,
+        // Act
+        const message = renderFor(lead, 'LINKEDIN', {
+          body: '[{{ lead.firstName }}|{{ lead.company }}|{{ lead.title }}]',
         });
+
+        // Assess
         expect(message.text).toBe(`[${lead.firstName}|${lead.company}|${lead.title}]`);
       }),
       runs(300),
@@ -115,14 +119,15 @@ describe('lead data is never executed', () => {
   });
 
   it('a subject never carries a line break from lead data (no header injection)', () => {
+    // Prepare
+    const subject = 'Hi {{ lead.firstName }} at {{ lead.company }}';
+
     fc.assert(
       fc.property(fields, (lead) => {
-        const context = buildTemplateContext(leadWith(lead), CAMPAIGN, UNSUBSCRIBE);
-        const message = renderMessage({
-          channel: 'EMAIL',
-          template: { subject: 'Hi {{ lead.firstName }} at {{ lead.company }}', body: 'x' },
-          context,
-        });
+        // Act
+        const message = renderFor(lead, 'EMAIL', { subject, body: 'x' });
+
+        // Assess
         expect(message.subject).not.toMatch(/[\r\n\u2028\u2029]/);
       }),
       runs(200),
@@ -132,12 +137,15 @@ describe('lead data is never executed', () => {
 
 describe('HTML parts escape lead data', () => {
   it("a template's HTML outputs every lead field escaped, in text and in attributes", () => {
+    // Prepare
+    const html = '<p title="{{ lead.company }}">{{ lead.firstName }}</p><i>{{ lead.title }}</i>';
+
     fc.assert(
       fc.property(fields, (lead) => {
-        const context = buildTemplateContext(leadWith(lead), CAMPAIGN, UNSUBSCRIBE);
-        const html = '<p title="{{ lead.company }}">{{ lead.firstName }}</p><i>{{ lead.title }}</i>';
-        const message = renderMessage({ channel: 'EMAIL', template: { subject: 's', body: 't', html }, context });
+        // Act
+        const message = renderFor(lead, 'EMAIL', { subject: 's', body: 't', html });
 
+        // Assess
         expect(message.html).toBe(
           `<p title="${liquidEscape(lead.company)}">${liquidEscape(lead.firstName)}</p><i>${liquidEscape(lead.title)}</i>`,
         );
@@ -157,15 +165,15 @@ describe('HTML parts escape lead data', () => {
   });
 
   it('the HTML derived from a text-only email template escapes lead data too', () => {
+    // Prepare: no HTML part, so the email's HTML is derived from this text.
+    const textOnly = { subject: 's', body: 'Hi {{ lead.firstName }} at {{ lead.company }}\n\n{{ unsubscribeUrl }}' };
+
     fc.assert(
       fc.property(fields, (lead) => {
-        const context = buildTemplateContext(leadWith(lead), CAMPAIGN, UNSUBSCRIBE);
-        const message = renderMessage({
-          channel: 'EMAIL',
-          template: { subject: 's', body: 'Hi {{ lead.firstName }} at {{ lead.company }}\n\n{{ unsubscribeUrl }}' },
-          context,
-        });
+        // Act
+        const message = renderFor(lead, 'EMAIL', textOnly);
 
+        // Assess
         const $ = cheerio.load(message.html ?? '');
         const tags = new Set(
           $('*')

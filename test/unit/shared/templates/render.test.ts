@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseLeadCsv, validateLeadRows } from '#shared/leads/import';
+import { parseLeadCsv } from '#shared/leads/csv';
+import { validateLeadRows } from '#shared/leads/import';
 import {
   buildTemplateContext,
   DEFAULT_TEMPLATES,

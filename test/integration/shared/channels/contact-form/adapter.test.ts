@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SiteSandbox, startSiteSandbox } from '#local/site-sandbox';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type SiteSandbox, startSiteSandbox } from '#local/site-sandbox/server';
 import { contactFormAdapter } from '#shared/channels/contact-form/contact-form-adapter';
 import type { Campaign, ChannelConfig, Lead } from '#shared/domain/schemas';
 import type { SendPlan, StepContext } from '#shared/outreach/channel-adapter';
 
 let sandbox: SiteSandbox;
-const saved = { connectTo: process.env.CASCADE_CONNECT_TO, allow: process.env.CASCADE_ALLOW_PRIVATE_NETWORK };
 
 beforeAll(async () => {
   sandbox = await startSiteSandbox({ port: 0 });
   // As in the embedded stack: *.example sites live on loopback, which the local runtime allows.
-  process.env.CASCADE_CONNECT_TO = `*.example=${sandbox.url}`;
-  process.env.CASCADE_ALLOW_PRIVATE_NETWORK = '1';
+  vi.stubEnv('CASCADE_CONNECT_TO', `*.example=${sandbox.url}`);
+  vi.stubEnv('CASCADE_ALLOW_PRIVATE_NETWORK', '1');
 });
 afterAll(async () => {
-  for (const [name, value] of [
-    ['CASCADE_CONNECT_TO', saved.connectTo],
-    ['CASCADE_ALLOW_PRIVATE_NETWORK', saved.allow],
-  ] as const) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  vi.unstubAllEnvs();
   await sandbox.close();
 });
 beforeEach(() => sandbox.clear());
@@ -42,6 +35,9 @@ function context(lead: Partial<Lead>, settings: ChannelConfig['settings'] = {}):
     unsubscribeUrl: 'https://cascade.example/unsubscribe',
   };
 }
+
+/** What the campaign's sender and message of `context` put in a contact form. */
+const SENDER_FIELDS = { name: 'Grace Hopper', email: 'grace@cascade.example', message: 'Hello Ada,\nshall we talk?' };
 
 async function planFor(ctx: StepContext): Promise<SendPlan> {
   const preparation = await contactFormAdapter.prepare(ctx);
@@ -76,13 +72,7 @@ describe('contact-form adapter: consent policy', () => {
     // Assess
     expect(result.verdict).toMatchObject({ outcome: 'SENT', delivered: true });
     expect(result.leadUpdates?.contactFormLastSubmittedAt).toBeDefined();
-    expect(sandbox.submissions).toHaveLength(1);
-    expect(sandbox.submissions[0]?.fields).toEqual({
-      name: 'Grace Hopper',
-      email: 'grace@cascade.example',
-      message: 'Hello Ada,\nshall we talk?',
-      gdpr: 'agreed',
-    });
+    expect(sandbox.submissions.map((submission) => submission.fields)).toEqual([{ ...SENDER_FIELDS, gdpr: 'agreed' }]);
   });
 
   it('sends the demo form (/contact, optional acceptance box) under the default policy without ticking it', async () => {

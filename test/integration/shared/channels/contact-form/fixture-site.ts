@@ -1,15 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { formFixtureHtml } from '#test/support/form-fixtures';
 
 /**
  * A loopback web site serving the real-world form pages of test/fixtures/forms/ and recording every request,
  * with the submitted fields decoded as a web framework would (urlencoded or multipart).
  * `formspree.io` requests arrive through `CASCADE_CONNECT_TO=formspree.io=<url>`.
  */
-
-export const FIXTURES_DIR = fileURLToPath(new URL('../../../../fixtures/forms/', import.meta.url));
 
 /** Where each fixture page is served (its relative action points back into this site). */
 export const FIXTURE_PATHS: Record<string, string> = {
@@ -18,28 +15,6 @@ export const FIXTURE_PATHS: Record<string, string> = {
   'plain-formspree': '/talk-to-sales',
   'recaptcha-v2': '/initech/contact',
 };
-
-export interface FixtureExpectation {
-  note: string;
-  first_form: {
-    action_endswith: string;
-    method: string;
-    enctype?: string;
-    roles: Record<string, string>;
-    required: string[];
-    protections_include?: string[];
-    protections_exclude?: string[];
-    submittable: boolean;
-  };
-}
-
-export function fixtureHtml(name: string): string {
-  return readFileSync(`${FIXTURES_DIR}${name}.html`, 'utf8');
-}
-
-export function fixtureExpectation(name: string): FixtureExpectation {
-  return JSON.parse(readFileSync(`${FIXTURES_DIR}${name}.expected.json`, 'utf8')) as FixtureExpectation;
-}
 
 export interface RecordedRequest {
   method: string;
@@ -127,7 +102,7 @@ export async function startFixtureSite(): Promise<FixtureSite> {
       if (extra) return html(res, 200, extra);
       const fixture = pages.get(path);
       if (fixture) {
-        return html(res, 200, fixtureHtml(fixture), { 'set-cookie': `session=s-${fixture}; Path=/; HttpOnly` });
+        return html(res, 200, formFixtureHtml(fixture), { 'set-cookie': `session=s-${fixture}; Path=/; HttpOnly` });
       }
       return html(res, 404, '<h1>Not found</h1>');
     }

@@ -1,26 +1,16 @@
-import { readdirSync } from 'node:fs';
 import { load } from 'cheerio';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { findContactPage } from '#shared/channels/contact-form/discover';
 import { FORM_USER_AGENT } from '#shared/channels/contact-form/fetch';
-import { type ContactDetails, inspectFormPage, submitContactForm } from '#shared/channels/contact-form/submit';
+import { inspectFormPage, submitContactForm } from '#shared/channels/contact-form/submit';
 import {
-  FIXTURE_PATHS,
-  FIXTURES_DIR,
-  type FixtureSite,
-  fixtureExpectation,
-  fixtureHtml,
-  startFixtureSite,
-} from './fixture-site';
-
-const CONTACT: ContactDetails = {
-  name: 'Ada Lovelace',
-  email: 'ada@analytical.example',
-  company: 'Analytical Engines',
-  phone: '+44 20 7946 0000',
-  subject: 'Partnership',
-  message: 'Hello,\nwould you like to talk next week?',
-};
+  TEST_CONTACT as CONTACT,
+  expectFormAsExpected,
+  FORM_FIXTURE_NAMES,
+  formFixtureExpectation,
+  formFixtureHtml,
+} from '#test/support/form-fixtures';
+import { FIXTURE_PATHS, type FixtureSite, startFixtureSite } from './fixture-site';
 
 /** What each role must carry in the submission. */
 const BY_ROLE: Record<string, string | undefined> = {
@@ -35,28 +25,16 @@ const BY_ROLE: Record<string, string | undefined> = {
   honeypot: '',
 };
 
-const FIXTURE_NAMES = readdirSync(FIXTURES_DIR)
-  .filter((file) => file.endsWith('.expected.json'))
-  .map((file) => file.replace(/\.expected\.json$/, ''))
-  .sort();
-
 let site: FixtureSite;
-const saved = { connectTo: process.env.CASCADE_CONNECT_TO, allow: process.env.CASCADE_ALLOW_PRIVATE_NETWORK };
 
 beforeAll(async () => {
   site = await startFixtureSite();
   // The page fetch itself goes to loopback only because the test allows it per request.
-  delete process.env.CASCADE_ALLOW_PRIVATE_NETWORK;
-  process.env.CASCADE_CONNECT_TO = `formspree.io=${site.url}`;
+  vi.stubEnv('CASCADE_ALLOW_PRIVATE_NETWORK', undefined);
+  vi.stubEnv('CASCADE_CONNECT_TO', `formspree.io=${site.url}`);
 });
 afterAll(async () => {
-  for (const [name, value] of [
-    ['CASCADE_CONNECT_TO', saved.connectTo],
-    ['CASCADE_ALLOW_PRIVATE_NETWORK', saved.allow],
-  ] as const) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  vi.unstubAllEnvs();
   await site.close();
 });
 beforeEach(() => site.clear());
@@ -69,8 +47,8 @@ function pageUrl(name: string): string {
 
 /** The hidden inputs of the fixture's expected first form, with the values the page gives them. */
 function hiddenInputs(name: string, url: string): Record<string, string> {
-  const $ = load(fixtureHtml(name));
-  const want = fixtureExpectation(name).first_form;
+  const $ = load(formFixtureHtml(name));
+  const want = formFixtureExpectation(name).first_form;
   const form = $('form')
     .toArray()
     .find((candidate) => new URL(candidate.attribs.action ?? '', url).href.endsWith(want.action_endswith));
@@ -83,35 +61,23 @@ function hiddenInputs(name: string, url: string): Record<string, string> {
   );
 }
 
-describe.each(FIXTURE_NAMES)('fixture %s served from a loopback site', (name) => {
+describe.each(FORM_FIXTURE_NAMES)('fixture %s served from a loopback site', (name) => {
   it('is inspected as its expected.json says', async () => {
     // Prepare
-    const want = fixtureExpectation(name).first_form;
+    const want = formFixtureExpectation(name).first_form;
 
     // Act
     const page = await inspectFormPage(pageUrl(name), { allowPrivateNetwork: true });
 
     // Assess
-    const [first] = page.forms;
     expect(page.status).toBe(200);
-    expect(first?.action.endsWith(want.action_endswith), `action ${first?.action}`).toBe(true);
-    expect(first?.method).toBe(want.method);
-    if (want.enctype) expect(first?.enctype).toBe(want.enctype);
-    const roles = Object.fromEntries(
-      Object.keys(want.roles).map((field) => [field, first?.fields.find((f) => f.name === field)?.role]),
-    );
-    expect(roles).toEqual(want.roles);
-    const required = first?.fields.filter((field) => field.required).map((field) => field.name);
-    expect(required?.sort()).toEqual([...want.required].sort());
-    for (const protection of want.protections_include ?? []) expect(first?.protections).toContain(protection);
-    for (const protection of want.protections_exclude ?? []) expect(first?.protections).not.toContain(protection);
-    expect(first?.submittable).toBe(want.submittable);
+    expectFormAsExpected(page.forms[0], want);
     expect(site.posts()).toHaveLength(0);
   });
 
   it('is submitted field by field when submittable, and never posted when not', async () => {
     // Prepare
-    const want = fixtureExpectation(name).first_form;
+    const want = formFixtureExpectation(name).first_form;
     const url = pageUrl(name);
 
     // Act
@@ -154,7 +120,7 @@ describe.each(FIXTURE_NAMES)('fixture %s served from a loopback site', (name) =>
     for (const [field, value] of Object.entries(hiddenInputs(name, url))) {
       expect(received[field], `hidden ${field}`).toBe(value);
     }
-    const $ = load(fixtureHtml(name));
+    const $ = load(formFixtureHtml(name));
     for (const [field, role] of Object.entries(want.roles)) {
       if (role === 'hidden') continue;
       const expected = role === 'consent' ? $(`[name="${field}"]`).attr('value') : BY_ROLE[role];

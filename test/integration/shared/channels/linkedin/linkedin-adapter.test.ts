@@ -6,6 +6,7 @@ import { runChannelStep } from '#shared/outreach/step-runner';
 import { buildExecutionInput, type StepTaskInput } from '#shared/outreach/task-input';
 import { putChannelConfig } from '#shared/store/config';
 import { createLead, getLead, putCampaign } from '#shared/store/leads';
+import { testChannelConfig } from '#test/support/channel-config';
 import { testCampaign, testLead } from '#test/support/fixtures';
 
 let stack: LocalStack;
@@ -24,14 +25,12 @@ async function prepare(options: {
   const campaignId = `li-${counter}`;
   const account = `acct-${counter}`;
   await putCampaign(campaign(campaignId, options.note));
-  await putChannelConfig({
-    channel: 'LINKEDIN',
-    scope: campaignId,
-    enabled: true,
-    rateLimits: { perHour: 5, perDay: 20 },
-    retryPolicy: { maxRetries: 2, retryBackoffHours: [24, 48] },
-    settings: { accountId: account, minSpacingSeconds: 60, maxSpacingSeconds: 60, ...options.settings },
-  });
+  await putChannelConfig(
+    testChannelConfig('LINKEDIN', campaignId, {
+      rateLimits: { perHour: 5, perDay: 20 },
+      settings: { accountId: account, minSpacingSeconds: 60, maxSpacingSeconds: 60, ...options.settings },
+    }),
+  );
   const publicIdentifier = `member-${counter}`;
   stack.linkedin.seedProfile({ publicIdentifier, status: options.status });
   const lead: Lead = testLead({

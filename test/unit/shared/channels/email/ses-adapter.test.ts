@@ -14,20 +14,34 @@ import { addressPolicyProblem } from '#shared/channels/email/address-policy';
 import { buildSendEmailRequest, replyToAddress, verdictForSesError } from '#shared/channels/email/ses-adapter';
 import type { StepContext } from '#shared/outreach/channel-adapter';
 
+/** Addresses grouped by the problem the check finds (undefined: none). */
+const ADDRESSES_BY_PROBLEM: [problem: string | undefined, addresses: (string | undefined)[]][] = [
+  [
+    undefined,
+    [
+      'hiro.moreau@oscorp-materials.example',
+      'bounce+lead29@simulator.amazonses.com',
+      'omar.garcia@soylent-labs.example',
+    ],
+  ],
+  ['missing_address', [undefined, '   ']],
+  [
+    'invalid_address',
+    [
+      'not-an-email',
+      'jane@@example26',
+      '@nodomain27.example',
+      'bob28@localhost',
+      'a..b@example.com',
+      'ann@example.c0m',
+    ],
+  ],
+];
+
 describe('email address check', () => {
-  it.each([
-    ['hiro.moreau@oscorp-materials.example', undefined],
-    ['bounce+lead29@simulator.amazonses.com', undefined],
-    ['omar.garcia@soylent-labs.example', undefined],
-    [undefined, 'missing_address'],
-    ['   ', 'missing_address'],
-    ['not-an-email', 'invalid_address'],
-    ['jane@@example26', 'invalid_address'],
-    ['@nodomain27.example', 'invalid_address'],
-    ['bob28@localhost', 'invalid_address'],
-    ['a..b@example.com', 'invalid_address'],
-    ['ann@example.c0m', 'invalid_address'],
-  ])('%s → %s', (address, expected) => {
+  it.each(
+    ADDRESSES_BY_PROBLEM.flatMap(([problem, addresses]) => addresses.map((address) => [address, problem] as const)),
+  )('%s → %s', (address, expected) => {
     // Act
     const problem = checkEmailAddress(address);
 
@@ -38,95 +52,32 @@ describe('email address check', () => {
 
 describe("SES error → outcome (the SDK's own exception classes)", () => {
   const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
+  type SdkException = new (options: { message: string; $metadata: { httpStatusCode: number } }) => Error;
+  /** A service exception as the SDK throws it: its own class when it has one, else a named Error. */
+  const sdk = (exception: SdkException | string, message: string, status: number) =>
+    typeof exception === 'string'
+      ? Object.assign(new Error(message), { name: exception, ...meta(status) })
+      : new exception({ message, ...meta(status) });
+  const THROTTLED = { outcome: 'RETRY', reason: 'provider_throttled', usesRetry: false };
+  /** The account or identity needs an operator: wait without using up the step's retries. */
+  const OPERATOR_WAIT = { outcome: 'RETRY', reason: 'provider_error', usesRetry: false };
+  const REJECTED = { outcome: 'FALLBACK', reason: 'provider_error', usesRetry: undefined };
+  const SERVER_ERROR = { outcome: 'RETRY', reason: 'provider_error', usesRetry: undefined };
+
   it.each([
-    [
-      'throttled',
-      new TooManyRequestsException({ message: 'Too many requests', ...meta(429) }),
-      'RETRY',
-      'provider_throttled',
-      false,
-    ],
-    [
-      'rate exceeded',
-      Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'ThrottlingException', ...meta(400) }),
-      'RETRY',
-      'provider_throttled',
-      false,
-    ],
-    [
-      'daily quota',
-      Object.assign(new Error('Daily message quota exceeded.'), { name: 'ThrottlingException', ...meta(400) }),
-      'RETRY',
-      'provider_throttled',
-      false,
-    ],
-    [
-      'limit exceeded',
-      new LimitExceededException({ message: 'Limit exceeded', ...meta(400) }),
-      'RETRY',
-      'provider_throttled',
-      false,
-    ],
-    [
-      'rejected content',
-      new MessageRejected({ message: 'Message contains a virus', ...meta(400) }),
-      'FALLBACK',
-      'provider_error',
-      undefined,
-    ],
-    [
-      'bad request',
-      new BadRequestException({ message: 'Illegal address', ...meta(400) }),
-      'FALLBACK',
-      'provider_error',
-      undefined,
-    ],
-    [
-      'paused',
-      new SendingPausedException({ message: 'Sending is paused for this account', ...meta(400) }),
-      'RETRY',
-      'provider_error',
-      false,
-    ],
-    [
-      'suspended',
-      new AccountSuspendedException({ message: 'Account suspended', ...meta(400) }),
-      'RETRY',
-      'provider_error',
-      false,
-    ],
-    [
-      'unverified identity',
-      new MessageRejected({ message: 'Email address is not verified.', ...meta(400) }),
-      'RETRY',
-      'provider_error',
-      false,
-    ],
-    [
-      'mail-from unverified',
-      new MailFromDomainNotVerifiedException({ message: 'not verified', ...meta(400) }),
-      'RETRY',
-      'provider_error',
-      false,
-    ],
-    [
-      'missing configuration set',
-      new NotFoundException({ message: 'Configuration set does not exist', ...meta(404) }),
-      'RETRY',
-      'provider_error',
-      false,
-    ],
-    [
-      'server error',
-      Object.assign(new Error('We encountered an internal error'), {
-        name: 'InternalServiceErrorException',
-        ...meta(500),
-      }),
-      'RETRY',
-      'provider_error',
-      undefined,
-    ],
-  ])('%s', (_case, error, outcome, reason, usesRetry) => {
+    ['throttled', sdk(TooManyRequestsException, 'Too many requests', 429), THROTTLED],
+    ['rate exceeded', sdk('ThrottlingException', 'Maximum sending rate exceeded.', 400), THROTTLED],
+    ['daily quota', sdk('ThrottlingException', 'Daily message quota exceeded.', 400), THROTTLED],
+    ['limit exceeded', sdk(LimitExceededException, 'Limit exceeded', 400), THROTTLED],
+    ['rejected content', sdk(MessageRejected, 'Message contains a virus', 400), REJECTED],
+    ['bad request', sdk(BadRequestException, 'Illegal address', 400), REJECTED],
+    ['paused', sdk(SendingPausedException, 'Sending is paused for this account', 400), OPERATOR_WAIT],
+    ['suspended', sdk(AccountSuspendedException, 'Account suspended', 400), OPERATOR_WAIT],
+    ['unverified identity', sdk(MessageRejected, 'Email address is not verified.', 400), OPERATOR_WAIT],
+    ['mail-from unverified', sdk(MailFromDomainNotVerifiedException, 'not verified', 400), OPERATOR_WAIT],
+    ['missing configuration set', sdk(NotFoundException, 'Configuration set does not exist', 404), OPERATOR_WAIT],
+    ['server error', sdk('InternalServiceErrorException', 'We encountered an internal error', 500), SERVER_ERROR],
+  ])('%s', (_case, error, { outcome, reason, usesRetry }) => {
     // Act
     const verdict = verdictForSesError(error);
 

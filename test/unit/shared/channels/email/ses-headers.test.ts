@@ -26,11 +26,11 @@ function stepContext(overrides: {
 
 describe('SES message tags', () => {
   it.each([
-    ['dots, @ and spaces', 'ada.lovelace@x.example spring 2026', 'ada_lovelace_x_example_spring_2026'],
-    ['non-ASCII, one _ per character', 'José🚀', 'Jos__'],
-    ['an empty value', '', '_'],
-    ['our own ids, unchanged', 'msg_0123abcd-ef', 'msg_0123abcd-ef'],
-  ])('sanitises %s into SES’s alphabet', (_case, value, expected) => {
+    ['ada.lovelace@x.example spring 2026', 'ada_lovelace_x_example_spring_2026'], // dots, @ and spaces
+    ['José🚀', 'Jos__'], // non-ASCII, one _ per character
+    ['', '_'], // an empty value
+    ['msg_0123abcd-ef', 'msg_0123abcd-ef'], // our own ids, unchanged
+  ])('sanitises %j into SES’s alphabet as %j', (value, expected) => {
     // Act
     const tag = sesTagValue(value);
 

@@ -1,0 +1,131 @@
+import type { Command } from 'commander';
+import { newIdempotencyKey } from '../api-client';
+import { type ApiCommandOptions, withApi } from '../api-session';
+import { type Cell, table, writeJson, writeLines } from '../output';
+import { asRecord, type Json, listFrom, num, str } from './answers';
+import { IMPORT_CHUNK_ROWS, importChunks, importLeads } from './lead-import';
+import { apiOptions, CHANNELS, channelArgument, positiveInteger, readInputFile, segment } from './options';
+
+/** `cascade leads import|get|send|erase` and `cascade history` (docs/product.md §7). */
+
+function registerImport(leads: Command): void {
+  apiOptions(
+    leads
+      .command('import')
+      .description(
+        `import a lead file (CSV with a header row, or a JSON array) into a campaign, ${IMPORT_CHUNK_ROWS.toLocaleString('en')} rows per request; valid rows are kept, rejected rows are listed by row number`,
+      )
+      .argument('<file>', 'lead CSV (same columns as examples/leads.csv) or JSON array')
+      .requiredOption('--campaign <campaignId>', 'the campaign to import into')
+      .option('--no-progress', 'do not draw a progress bar'),
+  ).action(async (file: string, options: ApiCommandOptions & { campaign: string; progress: boolean }) => {
+    const chunks = importChunks(file, readInputFile(file, { stdin: false }).toString('utf8'));
+    const summary = await withApi(options, ({ client }) =>
+      importLeads(client, options.campaign, chunks, options.progress !== false),
+    );
+    if (options.json) return writeJson(summary);
+    for (const rejected of summary.rejected)
+      writeLines([`rejected row ${rejected.row}: ${rejected.reasons.join('; ')}`]);
+    writeLines([`${summary.accepted} accepted, ${summary.rejected.length} rejected (campaign ${options.campaign})`]);
+  });
+}
+
+function registerGet(leads: Command): void {
+  apiOptions(leads.command('get').description('show a lead (GET /v1/leads/{id})').argument('<leadId>')).action(
+    async (leadId: string, options: ApiCommandOptions) => {
+      const lead = await withApi(options, ({ client }) => client.get(`/leads/${segment(leadId)}`));
+      if (options.json) return writeJson(lead);
+      const record = asRecord(asRecord(lead).lead ?? lead);
+      writeLines(
+        table(
+          ['field', 'value'],
+          Object.entries(record)
+            .filter(([, value]) => value !== undefined && typeof value !== 'object')
+            .map(([key, value]) => [key, value as Cell]),
+        ),
+      );
+    },
+  );
+}
+
+function registerSend(leads: Command): void {
+  apiOptions(
+    leads
+      .command('send')
+      .description(
+        "send an operator-written message to a lead (POST /v1/leads/{id}/outreach): the campaign's sequence, or one channel with --channel",
+      )
+      .argument('<leadId>')
+      .requiredOption('--body <text>', 'the message (a Liquid template: {{ lead.firstName }}, {{ unsubscribeUrl }}, …)')
+      .option('--subject <text>', 'the email subject')
+      .option('--channel <channel>', `only this channel, no fallback: ${CHANNELS.join(' | ')}`),
+  ).action(
+    async (leadId: string, options: ApiCommandOptions & { body: string; subject?: string; channel?: string }) => {
+      const body: Json = { body: options.body };
+      if (options.subject) body.subject = options.subject;
+      if (options.channel) body.forceChannel = channelArgument(options.channel);
+      const started = asRecord(
+        await withApi(options, ({ client }) =>
+          client.post(`/leads/${segment(leadId)}/outreach`, body, { idempotencyKey: newIdempotencyKey() }),
+        ),
+      );
+      if (options.json) return writeJson(started);
+      writeLines([`started ${str(started.executionName) ?? ''}   (cascade audit ${str(started.executionName) ?? ''})`]);
+    },
+  );
+}
+
+function registerErase(leads: Command): void {
+  apiOptions(
+    leads
+      .command('erase')
+      .description(
+        "erase a lead's personal data and keep a hashed suppression entry so the address never comes back (DELETE /v1/leads/{id})",
+      )
+      .argument('<leadId>'),
+  ).action(async (leadId: string, options: ApiCommandOptions) => {
+    const erased = asRecord(await withApi(options, ({ client }) => client.delete(`/leads/${segment(leadId)}`)));
+    if (options.json) return writeJson(erased);
+    writeLines([
+      `erased lead ${str(erased.leadId) ?? leadId}: ${num(erased.messagesErased) ?? 0} message(s) cleared, suppression ${str(erased.suppression) ?? '-'}`,
+    ]);
+  });
+}
+
+export function registerLeads(program: Command): void {
+  const leads = program.command('leads').description('import and read leads');
+  registerImport(leads);
+  registerGet(leads);
+  registerSend(leads);
+  registerErase(leads);
+}
+
+/** One history entry as a table row: a message or an attempt (`step#try`). */
+function historyRow(entry: Json): Cell[] {
+  return [
+    str(entry.createdAt),
+    str(entry.kind) ?? (entry.messageId && !entry.attemptKey ? 'message' : 'attempt'),
+    str(entry.channel),
+    entry.stepIndex !== undefined ? `${num(entry.stepIndex) ?? ''}#${num(entry.tryNumber) ?? ''}` : undefined,
+    str(entry.outcome) ?? str(entry.status) ?? str(entry.state),
+    str(entry.reason),
+    str(entry.messageId) ?? str(entry.attemptKey),
+  ];
+}
+
+export function registerHistory(program: Command): void {
+  apiOptions(
+    program
+      .command('history')
+      .description("a lead's messages and attempts, newest first (GET /v1/leads/{id}/history)")
+      .argument('<leadId>')
+      .option('--limit <n>', 'at most n entries (default 50, max 200)'),
+  ).action(async (leadId: string, options: ApiCommandOptions & { limit?: string }) => {
+    const limit = positiveInteger(options.limit, '--limit');
+    const response = await withApi(options, ({ client }) => client.get(`/leads/${segment(leadId)}/history`, { limit }));
+    if (options.json) return writeJson(response);
+    const entries = listFrom(response, 'items', 'history', 'entries');
+    if (entries.length === 0) return writeLines([`no history for lead ${leadId}`]);
+    writeLines(table(['time', 'kind', 'channel', 'step', 'status', 'reason', 'id'], entries.map(historyRow)));
+  });
+}

@@ -1,0 +1,109 @@
+import * as z from 'zod';
+import {
+  Campaign,
+  CampaignState,
+  ChannelType,
+  Grade,
+  Sender,
+  SequenceConfig,
+  SequenceStep,
+} from '#shared/domain/schemas';
+import { backoffHours, boundedEmail, ChannelTemplateInput, hoursWithinYear, id, singleLine } from './common';
+
+/** Request and response schemas of the campaign routes: create, sequence, pause and resume, batches. */
+
+export const CampaignParams = z.object({ id: id('Campaign id') });
+
+/** A sender as requests give it: the domain's Sender with lengths bounded, every field one line. */
+export const SenderInput = Sender.extend({
+  name: singleLine(z.string().min(1).max(200)),
+  email: boundedEmail(),
+  company: singleLine(z.string().max(200)).optional(),
+  replyTo: boundedEmail().optional(),
+  phone: singleLine(z.string().max(100)).optional(),
+  website: singleLine(z.string().max(2_000)).optional(),
+});
+
+/** One step as requests give it: waits and backoffs of at most a year, at most 10 backoff entries. */
+export const SequenceStepInput = SequenceStep.extend({
+  waitHoursBefore: hoursWithinYear().default(0),
+  retryBackoffHours: backoffHours().default([24, 48]),
+  confirmDeliveryMinutes: z
+    .number()
+    .nonnegative()
+    .max(7 * 24 * 60)
+    .optional(),
+});
+
+export const SequenceInput = SequenceConfig.omit({ version: true })
+  .extend({
+    steps: z.array(SequenceStepInput).min(1).max(20),
+    maxTotalAttemptsPerLead: z.number().int().positive().max(1_000).default(10),
+    sequenceTimeoutDays: z.number().positive().max(365).default(30),
+  })
+  .meta({
+    id: 'SequenceInput',
+    description: 'A sequence; its version is assigned by the API (1, then old + 1 on every replacement).',
+  });
+
+export const CreateCampaignRequest = z
+  .object({
+    campaignId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, - or _')
+      .refine((value) => value !== 'ACCOUNT', 'ACCOUNT is reserved')
+      .optional()
+      .meta({ description: 'Chosen by the API when absent' }),
+    name: singleLine(z.string().min(1).max(200)),
+    sender: SenderInput,
+    templates: z.partialRecord(ChannelType, ChannelTemplateInput).optional(),
+    sequence: SequenceInput.optional().meta({ description: 'Default: Email → LinkedIn → Contact form' }),
+    minGrade: Grade.optional(),
+    state: CampaignState.exclude(['ARCHIVED']).optional(),
+  })
+  .meta({ id: 'CreateCampaignRequest' });
+
+export const LaunchBatchRequest = z
+  .object({
+    dryRun: z.boolean().optional().meta({ description: 'Render the first step of each lead; send nothing' }),
+    limit: z.number().int().min(1).max(10_000).optional(),
+  })
+  .meta({ id: 'LaunchBatchRequest' });
+
+export const CampaignResponse = Campaign.meta({ id: 'Campaign' });
+
+export const ResumedCampaignResponse = Campaign.extend({
+  sequences: z
+    .object({
+      resumed: z
+        .number()
+        .int()
+        .meta({ description: 'Sequences the pause had stopped, restarted at the step not yet sent' }),
+      keptParked: z
+        .number()
+        .int()
+        .meta({ description: 'Stopped sequences left PAUSED: the sequence was edited while the campaign was paused' }),
+    })
+    .meta({ description: 'Leads whose sequence the pause stopped (stopReason campaign_inactive)' }),
+}).meta({ id: 'ResumedCampaign' });
+
+export const LaunchReportResponse = z
+  .object({
+    campaignId: z.string(),
+    started: z.number().int(),
+    alreadyRunning: z.number().int(),
+    skipped: z.object({ belowGrade: z.number().int(), suppressed: z.number().int() }),
+    executions: z.array(z.string()),
+    dryRun: z
+      .array(
+        z.object({
+          leadId: z.string(),
+          firstChannel: ChannelType.nullable(),
+          subject: z.string().optional(),
+          text: z.string().optional(),
+          problem: z.string().optional(),
+        }),
+      )
+      .optional(),
+  })
+  .meta({ id: 'LaunchReport' });

@@ -1,0 +1,124 @@
+import * as z from 'zod';
+import {
+  ChannelType,
+  Grade,
+  Lead,
+  LinkedInConnectionStatus,
+  OutreachAttempt,
+  OutreachMessage,
+} from '#shared/domain/schemas';
+import { ErrorDetail, id, pageOf, pageQuery, singleLine } from './common';
+
+/** Request and response schemas of the lead routes: import, read, erase, operator outreach, history. */
+
+export const LeadParams = z.object({ id: id('Lead id') });
+export const HistoryQuery = pageQuery(200, 50);
+
+/** An imported list: JSON strings or one `a; b` text cell. */
+const importedList = z.union([z.array(z.string()), z.string()]);
+
+/**
+ * Documentation of one imported lead (JSON object or CSV row); rows are validated one by one by the lead
+ * import (shared/leads/import.ts), errors per row. The fields are the stored lead's, each optional, in the
+ * order of a lead file; `linkedinStatus` is the import's name for the connection status. Where a row is
+ * looser than a stored lead, the field says how: any first name (a blank one is that row's error), 0 months
+ * for no timeline, lists as text.
+ */
+export const LeadImportRecord = z
+  .object({
+    ...Lead.pick({
+      firstName: true,
+      lastName: true,
+      email: true,
+      company: true,
+      title: true,
+      website: true,
+      linkedinUrl: true,
+      linkedinProviderId: true,
+    }).partial().shape,
+    linkedinStatus: LinkedInConnectionStatus.optional(),
+    ...Lead.pick({
+      contactFormUrl: true,
+      phone: true,
+      timezone: true,
+      leadScore: true,
+      budgetRange: true,
+      timelineMonths: true,
+      painPoints: true,
+      tags: true,
+      industry: true,
+      employeeCount: true,
+    }).partial().shape,
+  })
+  .extend({
+    firstName: z.string(),
+    timelineMonths: z.number().int().min(0).optional(),
+    painPoints: importedList.optional(),
+    tags: importedList.optional(),
+  })
+  .meta({
+    id: 'LeadImportRecord',
+    description: 'One lead. snake_case keys (`first_name`) are accepted too; lists may be `a; b` text.',
+  });
+
+/** Validated as any array: each item is then validated on its own, so one bad lead is one rejected row. */
+export const LeadImportRequest = z.array(z.unknown());
+export const LeadImportRequestDoc = z
+  .array(LeadImportRecord)
+  .meta({ id: 'LeadImportRequest', description: 'At most 10,000 leads; each is validated on its own.' });
+
+export const OperatorOutreachRequest = z
+  .object({
+    body: z.string().min(1).max(8_000).meta({ description: 'A Liquid template, like any channel template' }),
+    subject: singleLine(z.string().min(1).max(998)).optional(),
+    forceChannel: ChannelType.optional().meta({ description: 'One step on this channel, no fallback' }),
+  })
+  .meta({ id: 'OperatorOutreachRequest' });
+
+export const LeadResponse = Lead.extend({
+  erasedAt: z.iso.datetime().optional().meta({ description: 'Set once personal data was erased' }),
+}).meta({ id: 'Lead' });
+
+export const LeadImportResponse = z
+  .object({
+    campaignId: z.string(),
+    rows: z.number().int().meta({ description: 'Rows read (CSV data rows or array items)' }),
+    imported: z.number().int(),
+    rejected: z.number().int(),
+    leads: z.array(z.object({ row: z.number().int(), leadId: z.string(), grade: Grade })),
+    rejectedRows: z.array(
+      z.object({
+        row: z.number().int().meta({ description: '1-based data row (the CSV header is not counted)' }),
+        reasons: z.array(z.string()),
+        errors: z.array(ErrorDetail),
+      }),
+    ),
+  })
+  .meta({ id: 'LeadImportResult' });
+
+export const OutreachStartedResponse = z
+  .object({
+    executionName: z.string(),
+    executionArn: z.string(),
+    channel: ChannelType.nullable().meta({ description: 'The forced channel; null when the sequence runs' }),
+  })
+  .meta({ id: 'OutreachStarted' });
+
+export const LeadErasureResponse = z
+  .object({
+    leadId: z.string(),
+    erased: z.literal(true),
+    erasedAt: z.iso.datetime(),
+    suppression: z.string().nullable().meta({ description: 'The HASH#<sha256> entry that keeps the address out' }),
+    messagesErased: z.number().int(),
+  })
+  .meta({ id: 'LeadErasure' });
+
+export const HistoryEntryResponse = z
+  .discriminatedUnion('kind', [
+    OutreachMessage.extend({ kind: z.literal('message'), erasedAt: z.iso.datetime().optional() }),
+    OutreachAttempt.extend({ kind: z.literal('attempt'), result: z.record(z.string(), z.unknown()).optional() }),
+  ])
+  .meta({ id: 'HistoryEntry' });
+
+export const HistoryPageResponse = pageOf(HistoryEntryResponse).meta({ id: 'HistoryPage' });

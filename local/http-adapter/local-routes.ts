@@ -1,0 +1,74 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpProblem } from '#shared/errors';
+import { bearerMatches, sendError, sendJson } from './answers';
+
+/*
+ * LOCAL-ONLY routes under `/_local/…` (e.g. `cascade simulate`'s event and reply feeds): the local API
+ * adapter answers them itself, behind the operator's bearer token; the API Lambda never sees them, so they
+ * are in neither the deployed API nor its OpenAPI document.
+ */
+
+/** Paths under this prefix are the adapter's own local-only routes. */
+export const LOCAL_PREFIX = '/_local/';
+
+export interface LocalRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Lower-cased names. */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface LocalResponse {
+  status: number;
+  body: unknown;
+}
+
+export type LocalRoute = (request: LocalRequest) => Promise<LocalResponse>;
+
+function localRequest(request: IncomingMessage, body: Buffer): LocalRequest {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers))
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) query[key] = value;
+  return { method: (request.method ?? 'GET').toUpperCase(), path: url.pathname, query, headers, body };
+}
+
+/** A `/_local/…` request: bearer token, then the route (404, or 405 when the path exists); errors in the API's shape. */
+export async function answerLocalRoute(
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: Buffer,
+  routes: Record<string, LocalRoute>,
+  token: string | undefined,
+  log: (line: string) => void,
+): Promise<void> {
+  const local = localRequest(request, body);
+  const { method, path } = local;
+  if (!bearerMatches(local.headers.authorization, token)) {
+    sendError(response, 401, 'unauthorized', 'local routes need the operator bearer token');
+    return;
+  }
+  const route = routes[`${method} ${path}`];
+  if (!route) {
+    const allowed = Object.keys(routes).filter((key) => key.endsWith(` ${path}`));
+    if (allowed.length > 0) sendError(response, 405, 'method_not_allowed', `${method} is not allowed on ${path}`);
+    else sendError(response, 404, 'route_not_found', `No local route for ${method} ${path}`);
+    return;
+  }
+  try {
+    const result = await route(local);
+    sendJson(response, result.status, result.body);
+  } catch (error) {
+    // A route refuses with the API's error shape (`{"error":{code, message, details}}`).
+    if (error instanceof HttpProblem) {
+      sendError(response, error.status, error.code, error.message, false, error.details);
+      return;
+    }
+    log(`local: ${method} ${path}: ${(error as Error).stack ?? String(error)}`);
+    sendError(response, 500, 'internal_error', `the local route failed: ${(error as Error).message}`);
+  }
+}

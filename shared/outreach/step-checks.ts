@@ -1,0 +1,131 @@
+import type { ProviderVerdict } from '../domain/outcome';
+import type { Campaign, ChannelConfig, Lead, LeadStatus, ReasonCode } from '../domain/schemas';
+import { type Reservation, type ReserveResult, rulesForSend } from '../rate-limit/limiter';
+import { channelSuppressionKeys, leadSuppressionKeys } from '../store/suppression-checks';
+import {
+  buildTemplateContext,
+  DEFAULT_TEMPLATES,
+  type RenderedMessage,
+  renderMessage,
+  TemplateError,
+} from '../templates/render';
+import type { SendPlan, SendResult, StepContext } from './channel-adapter';
+import type { StepRun } from './step-run';
+import type { RuntimeStep } from './task-input';
+import { unsubscribeUrl } from './unsubscribe';
+
+/** A check said no: the verdict to record instead of a send (with the adapter's lead updates, if it decided). */
+export interface Blocked {
+  verdict: ProviderVerdict;
+  send?: SendResult;
+}
+
+/** Every check passed and the slots are reserved: the provider may be called. */
+export interface ReadyToSend {
+  context: StepContext;
+  plan: SendPlan;
+  leadUpdates?: Partial<Lead>;
+  reservation: Reservation;
+}
+
+/** Lead statuses that end a sequence at the next re-check, with the STOP reason they give. */
+const STOPPING_STATUSES: Partial<Record<LeadStatus, ReasonCode>> = {
+  REPLIED: 'replied',
+  UNSUBSCRIBED: 'unsubscribed',
+  BOUNCED: 'bounce',
+  PAUSED: 'lead_paused',
+  EXHAUSTED: 'max_attempts_reached',
+};
+
+function stopReasonFor(lead: Lead, campaign: Campaign): ReasonCode | undefined {
+  if (campaign.state !== 'ACTIVE') return 'campaign_inactive';
+  const stop = STOPPING_STATUSES[lead.status];
+  return stop && (lead.stopReason ?? stop);
+}
+
+/**
+ * The checks before a send, in order: the lead and channel may still be contacted, the channel is enabled, the
+ * message renders, the adapter can reach the lead, and every rate limit has a slot. The first that fails decides.
+ */
+export async function checkBeforeSend(run: StepRun): Promise<Blocked | ReadyToSend> {
+  const closed = await leadOrChannelClosed(run);
+  if (closed) return { verdict: closed };
+  const config = await run.store.resolveChannelConfig(run.campaign.campaignId, run.channel);
+  if (!config.enabled) return { verdict: { outcome: 'FALLBACK', reason: 'channel_disabled', delivered: false } };
+  const rendered = renderContent(run, config);
+  if ('verdict' in rendered) return rendered;
+  const { lead, campaign, messageId, attemptKey } = run;
+  const context: StepContext = { lead, campaign, config, messageId, attemptKey, ...rendered };
+  const preparation = await run.adapter.prepare(context);
+  if ('verdict' in preparation) {
+    const { verdict, leadUpdates } = preparation;
+    return { verdict, send: { verdict, leadUpdates } };
+  }
+  const limits = await reserveSlots(run, config, preparation.plan);
+  if (!limits.ok) return { verdict: rateLimitVerdict(limits, run.input.cursor.step) };
+  return { context, plan: preparation.plan, leadUpdates: preparation.leadUpdates, reservation: limits.reservation };
+}
+
+/**
+ * Re-check before every send, including after every Wait (docs/product.md §2): the lead, then this channel.
+ * One read for both: the lead's own entries stop the sequence, the channel's entries close this channel.
+ */
+async function leadOrChannelClosed({ lead, campaign, channel, store }: StepRun): Promise<ProviderVerdict | undefined> {
+  const leadKeys = new Set(leadSuppressionKeys(lead));
+  const suppressions = await store.findSuppressionsByKeys([...leadKeys, ...channelSuppressionKeys(lead, channel)]);
+  const leadSuppressed = suppressions.some((entry) => leadKeys.has(entry.key));
+  const stopReason = stopReasonFor(lead, campaign) ?? (leadSuppressed ? 'suppressed' : undefined);
+  if (stopReason) return { outcome: 'STOP', reason: stopReason, delivered: false };
+  const channelSuppressed = suppressions.find((entry) => !leadKeys.has(entry.key));
+  if (!channelSuppressed) return undefined;
+  const detail = `${channelSuppressed.key} (${channelSuppressed.reason})`;
+  return { outcome: 'FALLBACK', reason: 'suppressed', detail, delivered: false };
+}
+
+function renderContent(
+  { lead, campaign, channel, input }: StepRun,
+  config: ChannelConfig,
+): { content: RenderedMessage; unsubscribeUrl: string } | Blocked {
+  const link = unsubscribeUrl(lead.leadId, campaign.campaignId);
+  try {
+    // An operator's own message is a template too: same variables, same strictness.
+    const template = input.override
+      ? {
+          body: input.override.body,
+          subject: input.override.subject ?? campaign.templates[channel]?.subject ?? DEFAULT_TEMPLATES[channel].subject,
+        }
+      : (campaign.templates[channel] ?? config.template);
+    const content = renderMessage({ channel, template, context: buildTemplateContext(lead, campaign, link) });
+    return { content, unsubscribeUrl: link };
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    return { verdict: { outcome: 'STOP', reason: 'template_error', detail: error.message, delivered: false } };
+  }
+}
+
+async function reserveSlots(run: StepRun, config: ChannelConfig, plan: SendPlan): Promise<ReserveResult> {
+  return run.store.reserve(
+    rulesForSend({
+      channel: run.channel,
+      leadId: run.lead.leadId,
+      channelLimits: config.rateLimits,
+      account: await run.store.resolveAccountLimits(),
+      maxTouchesPerLead: run.input.maxTotalAttemptsPerLead,
+      recipientDomain: plan.recipientDomain,
+      rateScope: plan.rateScope,
+      spacing: plan.spacing,
+    }),
+  );
+}
+
+/** A full lead-touch counter ends the lead; any other full window waits for it, or falls back if the step says so. */
+function rateLimitVerdict(limits: Extract<ReserveResult, { ok: false }>, step: RuntimeStep): ProviderVerdict {
+  if (limits.whenFull === 'stop') return { outcome: 'STOP', reason: 'max_attempts_reached', delivered: false };
+  return {
+    outcome: step.onRateLimit === 'fallback' ? 'FALLBACK' : 'RETRY',
+    reason: 'rate_limited',
+    retryAfterSeconds: limits.retryAfterSeconds,
+    detail: limits.limitedBy,
+    delivered: false,
+  };
+}

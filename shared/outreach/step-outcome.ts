@@ -1,0 +1,182 @@
+import type { ChannelResult, ProviderVerdict } from '../domain/outcome';
+import type { Lead, ManualTask, ReasonCode } from '../domain/schemas';
+import { newId } from '../ids';
+import { countOutcome, raiseOperatorAlert } from '../observability';
+import { LeadStatusConflictError } from '../store/leads';
+import type { StoredAttempt } from '../store/outreach';
+import { nowIso, nowMs } from '../time/clock';
+import type { Counter } from '../tracking/metrics-aggregates';
+import type { SendResult } from './channel-adapter';
+import type { StepRun } from './step-run';
+import type { StepStore } from './step-store';
+import type { Cursor } from './task-input';
+
+/** How a try ended: the verdict, what the adapter reported with it, and whether the message record exists. */
+export interface Finish {
+  verdict: ProviderVerdict;
+  send?: SendResult;
+  messageWritten: boolean;
+}
+
+/** STOP reasons after which the lead is parked for an operator rather than left in the sequence. */
+const PAUSING_STOPS: ReadonlySet<ReasonCode> = new Set(['ambiguous_send', 'template_error', 'campaign_inactive']);
+
+/**
+ * Records how a try ended — message status, manual task, lead status, the attempt DONE with the result a retry
+ * replays, the day's counters — and returns that result to the state machine.
+ */
+export async function recordOutcome(run: StepRun, { verdict, send, messageWritten }: Finish): Promise<ChannelResult> {
+  const { store, lead, campaign, channel, input } = run;
+  const messageId = messageWritten ? run.messageId : undefined;
+  const result = resultFor(verdict, channel, input.cursor, messageId);
+  countOutcome(channel, result.outcome);
+  if (verdict.operatorAlert) {
+    const details = { channel, leadId: lead.leadId, campaignId: campaign.campaignId, detail: verdict.detail };
+    raiseOperatorAlert(verdict.operatorAlert, details);
+  }
+  if (messageWritten) await recordMessageStatus(run, verdict, send?.messageStatus);
+  if (send?.manualTask) await store.putManualTask(manualTaskFor(run, send.manualTask));
+  await applyLeadEffects(store, lead, verdict, send?.leadUpdates, input.cursor);
+  await store.completeAttempt(lead.leadId, run.attemptKey, {
+    outcome: result.outcome,
+    reason: result.reason,
+    messageId,
+    nextRetryAt:
+      result.outcome === 'RETRY' ? new Date(nowMs() + (result.retryAfterSeconds ?? 0) * 1000).toISOString() : undefined,
+    result: { ...result },
+  });
+  // Counted once: the attempt just moved PENDING → DONE, a replay never gets here.
+  const counters = countersFor(input.cursor, result, { verdict, send, messageWritten });
+  await store.bumpCounters(campaign.campaignId, channel, run.createdAt.slice(0, 10), counters);
+  return result;
+}
+
+async function recordMessageStatus(run: StepRun, verdict: ProviderVerdict, notSentStatus?: 'FAILED' | 'SKIPPED') {
+  const { store, lead, messageId } = run;
+  const sent = verdict.outcome === 'SENT';
+  const advanced = await store.advanceMessage(lead.leadId, messageId, sent ? 'SENT' : (notSentStatus ?? 'FAILED'), {
+    providerMessageId: verdict.providerMessageId,
+    sentAt: sent ? nowIso() : undefined,
+    reason: verdict.reason,
+  });
+  // A provider event (e.g. SES Delivery) may have moved the message on already; keep its id and send time.
+  if (!advanced && sent && verdict.providerMessageId) {
+    await store.setMessageProviderFields(lead.leadId, messageId, verdict.providerMessageId, nowIso(), true);
+  }
+}
+
+/** Something only an operator can do for this lead (captcha form, disconnected account, phone call). */
+function manualTaskFor(
+  { lead, campaign, channel }: StepRun,
+  { reason, detail }: NonNullable<SendResult['manualTask']>,
+): ManualTask {
+  const { leadId } = lead;
+  return {
+    taskId: newId('task'),
+    leadId,
+    campaignId: campaign.campaignId,
+    channel,
+    reason,
+    detail,
+    createdAt: nowIso(),
+  };
+}
+
+/** What one finished try adds to the day's metrics (docs/product.md §7). */
+function countersFor(cursor: Cursor, result: ChannelResult, { send, messageWritten }: Finish) {
+  const firstTry = cursor.tryCount === 1;
+  const lastTry =
+    result.outcome === 'RETRY' && result.usesRetry === true && cursor.retriesUsed >= cursor.step.maxRetries;
+  return {
+    attempts: 1,
+    leads: firstTry ? 1 : 0,
+    sequences: firstTry && cursor.stepIndex === 0 ? 1 : 0,
+    fallbacks: result.outcome === 'FALLBACK' || lastTry ? 1 : 0,
+    sent: result.outcome === 'SENT' && messageWritten ? 1 : 0,
+    failed: messageWritten && result.outcome !== 'SENT' && send?.messageStatus !== 'SKIPPED' ? 1 : 0,
+  } satisfies Partial<Record<Counter, number>>;
+}
+
+/** The ChannelResult the state machine routes on, from the verdict and the step's retry policy. */
+export function resultFor(
+  verdict: ProviderVerdict,
+  channel: ChannelResult['channel'],
+  cursor: Cursor,
+  messageId?: string,
+): ChannelResult {
+  const result: ChannelResult = { outcome: verdict.outcome, channel, reason: verdict.reason };
+  if (verdict.outcome === 'SENT') result.channelUsed = channel;
+  if (messageId) result.messageId = messageId;
+  if (verdict.providerMessageId) result.providerMessageId = verdict.providerMessageId;
+  if (verdict.detail) result.detail = verdict.detail;
+  if (verdict.outcome === 'RETRY') {
+    const rateLimited = verdict.reason === 'rate_limited';
+    const backoff = cursor.step.retryBackoffSeconds;
+    const policyWait = backoff[Math.min(cursor.retriesUsed, backoff.length - 1)] ?? 86_400;
+    const usesRetry = verdict.usesRetry ?? !rateLimited;
+    result.usesRetry = usesRetry;
+    // A wait the lead did not cause lasts as long as the provider or the window says; otherwise the step's backoff.
+    // Whole seconds: the state machine adds jitter with States.MathAdd, which takes integers.
+    result.retryAfterSeconds = Math.ceil(
+      usesRetry ? Math.max(policyWait, verdict.retryAfterSeconds ?? 0) : (verdict.retryAfterSeconds ?? 3600),
+    );
+  }
+  return result;
+}
+
+async function applyLeadEffects(
+  store: StepStore,
+  lead: Lead,
+  verdict: ProviderVerdict,
+  updates: Partial<Lead> | undefined,
+  cursor?: Cursor,
+): Promise<void> {
+  if (updates?.linkedinProviderId && updates.linkedinProviderId !== lead.linkedinProviderId) {
+    await store.indexLinkedInProfile(updates.linkedinProviderId, lead.leadId, lead.campaignId);
+  }
+  const inSequence = ['IN_SEQUENCE', 'NEW'] as const;
+  try {
+    if (verdict.outcome === 'SENT') {
+      await store.transitionLead(lead, inSequence, 'CONTACTED', updates);
+      return;
+    }
+    if (updates && Object.keys(updates).length > 0) await store.updateLeadFields(lead.leadId, updates);
+    if (verdict.outcome !== 'STOP') return;
+    if (verdict.reason === 'max_attempts_reached') {
+      await store.transitionLead(lead, inSequence, 'EXHAUSTED');
+    } else if (verdict.reason === 'campaign_inactive' && cursor) {
+      // Stopped before this step's send: resuming the campaign restarts the sequence here (launcher.ts).
+      await store.transitionLead(lead, inSequence, 'PAUSED', {
+        stopReason: 'campaign_inactive',
+        resumeFrom: { stepIndex: cursor.stepIndex, tryCount: cursor.tryCount + 1 },
+      });
+    } else if (verdict.reason && PAUSING_STOPS.has(verdict.reason)) {
+      await store.transitionLead(lead, inSequence, 'PAUSED');
+    }
+  } catch (error) {
+    // The lead moved on meanwhile (a reply or unsubscribe landed): that newer status wins.
+    if (!(error instanceof LeadStatusConflictError)) throw error;
+  }
+}
+
+/**
+ * A retry found the try CALLING: the provider may have taken the message, so it is never sent again. The try
+ * is recorded `ambiguous_send` and the lead parked; reconciliation (SES `Send` events) settles it later.
+ */
+export async function settleAmbiguous(store: StepStore, lead: Lead, attempt: StoredAttempt): Promise<ChannelResult> {
+  const result: ChannelResult = {
+    outcome: 'STOP',
+    channel: attempt.channel,
+    reason: 'ambiguous_send',
+    messageId: attempt.messageId,
+    detail: 'a previous invocation may have reached the provider; reconciliation settles it',
+  };
+  await applyLeadEffects(store, lead, { outcome: 'STOP', reason: 'ambiguous_send', delivered: true }, undefined);
+  await store.completeAttempt(lead.leadId, attempt.attemptKey, {
+    outcome: 'STOP',
+    reason: 'ambiguous_send',
+    messageId: attempt.messageId,
+    result: { ...result },
+  });
+  return result;
+}
