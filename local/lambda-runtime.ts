@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import { CascadeError, type ErrorKind } from '#shared/errors';
 import { type InjectedFault, onFaultPlan, recordInjectedFaults } from '#shared/faults';
 import type { WorkerReply, WorkerRequest } from './lambda-worker-main';
 import type { TemplateFunction } from './template';
@@ -30,10 +31,14 @@ export interface InvokeOptions {
 }
 
 /** A failed invocation as the caller sees it: `name` is Lambda's errorType (what Retry/Catch match). */
-export class LambdaInvocationError extends Error {
-  constructor(errorType: string, message: string) {
+export class LambdaInvocationError extends CascadeError {
+  readonly kind: ErrorKind = 'internal';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
-    this.name = errorType;
+    this.name = code;
   }
 }
 

@@ -1,6 +1,7 @@
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { buffer } from 'node:stream/consumers';
+import { HttpProblem } from '#shared/errors';
 import { checkRequest, writeDenial } from './authorizing-proxy';
 import { parameterArn } from './aws-requests/json-services';
 import type { AccountNames } from './aws-requests/wire';
@@ -45,12 +46,10 @@ interface Version {
 type Json = Record<string, unknown>;
 
 /** An error the SDK maps by `__type`; AWS sends ParameterNotFound with no message at all. */
-class SsmError extends Error {
-  constructor(
-    readonly type: string,
-    message?: string,
-  ) {
-    super(message ?? '');
+class SsmError extends HttpProblem {
+  override name = 'SsmError';
+  constructor(type: string, message?: string) {
+    super(400, type, message ?? '');
   }
 }
 
@@ -213,7 +212,7 @@ const OPERATIONS: Record<string, Operation> = {
         const { name, version, selector } = store.get(given);
         Parameters.push(store.shape(name, version, body.WithDecryption === true, selector));
       } catch (error) {
-        if (!(error instanceof SsmError) || error.type === 'ValidationException') throw error;
+        if (!(error instanceof SsmError) || error.code === 'ValidationException') throw error;
         InvalidParameters.push(given);
       }
     }
@@ -313,7 +312,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, store: Paramete
     reply(res, 200, operation(store, body));
   } catch (error) {
     if (!(error instanceof SsmError)) throw error;
-    reply(res, 400, error.message ? { __type: error.type, message: error.message } : { __type: error.type });
+    reply(res, 400, error.message ? { __type: error.code, message: error.message } : { __type: error.code });
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Cascade's one error family. Every error the code raises on purpose is a `CascadeError`: a stable machine
- * `code`, a transport-free `kind` that each adapter maps once (HTTP status in functions/api/errors.ts, exit
- * code in the CLI, Retry/Catch in the state machine), and the error it wraps as `cause` (never dropped).
+ * `code`, a transport-free `kind` the adapters map once (the HTTP status in functions/api/errors.ts), and the
+ * error it wraps as `cause` (never dropped). Task errors keep the exact names the state machine's Retry/Catch
+ * match (infra/outreach-states.ts).
  */
 
 /** What went wrong, independent of how it is reported; adapters map kinds, never class names. */
@@ -72,7 +73,7 @@ export class HttpProblem extends CascadeError {
 
 /**
  * Errors a channel Lambda throws to the state machine. Their names are exactly the names the state
- * machine's Retry/Catch blocks match in ErrorEquals (see infra/outreach-state-machine.ts).
+ * machine's Retry/Catch blocks match in ErrorEquals (see infra/outreach-states.ts).
  */
 export class InvalidTaskInputError extends CascadeError {
   override name = 'InvalidTaskInputError';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PutEventsRequestEntry, PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
+import { HttpProblem } from '#shared/errors';
 import { matchesEventPattern } from './event-pattern';
 import { busNameOf, checkRule, type EventEnvelope, type LocalRule, type LocalTarget, payloadFor } from './rules';
 import type { Schedule } from './schedule-expression';
@@ -38,9 +39,9 @@ export interface PutEventsOutput {
 }
 
 /** An error the peer answers with its name as the AWS error type (HTTP 400). */
-export class EventBridgeError extends Error {
+export class EventBridgeError extends HttpProblem {
   constructor(name: string, message: string) {
-    super(message);
+    super(400, name, message);
     this.name = name;
   }
 }

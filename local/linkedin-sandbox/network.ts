@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { LinkedInConnectionStatus } from '#shared/domain/schemas';
+import { HttpProblem } from '#shared/errors';
 import { nowIso } from '#shared/time/clock';
 
 /*
@@ -42,14 +43,15 @@ export interface SandboxAnswer {
 export type Fields = Map<string, string[]>;
 
 /** An answer in the provider's problem-document shape, thrown where the request is turned down. */
-export class HttpProblem extends Error {
+export class ProviderProblem extends HttpProblem {
+  override name = 'ProviderProblem';
   constructor(
-    readonly status: number,
+    status: number,
     readonly type: string,
     readonly title: string,
     readonly detail?: string,
   ) {
-    super(title);
+    super(status, type, title);
   }
 }
 
@@ -67,9 +69,9 @@ const PROBLEMS = {
   no_connection_with_recipient: { status: 422, title: 'No connection with recipient' },
 } as const;
 
-export function problem(kind: keyof typeof PROBLEMS, detail: string): HttpProblem {
+export function problem(kind: keyof typeof PROBLEMS, detail: string): ProviderProblem {
   const { status, title } = PROBLEMS[kind];
-  return new HttpProblem(status, `errors/${kind}`, title, detail);
+  return new ProviderProblem(status, `errors/${kind}`, title, detail);
 }
 
 /** What a failure injected with only a status answers (`failNext` without a body). */

@@ -3,7 +3,7 @@ import type { LinkedInConnectionStatus } from '#shared/domain/schemas';
 import { serveOnLoopback } from '../loopback';
 import {
   type Fields,
-  HttpProblem,
+  ProviderProblem,
   problem,
   problemBody,
   type SandboxAnswer,
@@ -226,7 +226,7 @@ export async function startLinkedInSandbox(options: LinkedInSandboxOptions): Pro
   const server = createServer((req, res) => {
     handleRequest(state, req, res).catch((error: unknown) => {
       if (res.headersSent) return;
-      if (error instanceof HttpProblem) {
+      if (error instanceof ProviderProblem) {
         send(res, error.status, problemBody(error.status, error.type, error.title, error.detail));
       } else {
         send(res, 500, problemBody(500, 'errors/unexpected_error', 'Unexpected error', (error as Error).message));

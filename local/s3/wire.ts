@@ -1,18 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpProblem } from '#shared/errors';
 import { s3ErrorXml } from './xml';
 
 /** How the S3 peer answers on the wire: S3's headers, request ids and XML error documents. */
 
 /** An S3 error: its HTTP status, its code (the SDK's error name) and the extra elements of its XML document. */
-export class S3Error extends Error {
+export class S3Error extends HttpProblem {
+  override name = 'S3Error';
   constructor(
-    readonly status: number,
-    readonly code: string,
+    status: number,
+    code: string,
     message: string,
     readonly extra: Record<string, string> = {},
   ) {
-    super(message);
+    super(status, code, message);
   }
 }
 

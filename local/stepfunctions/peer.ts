@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { HttpProblem } from '#shared/errors';
 import { listenOnLoopback } from '../loopback';
 import type { LocalExecution, LocalStepFunctions } from './executions';
 
@@ -11,13 +12,11 @@ import type { LocalExecution, LocalStepFunctions } from './executions';
 type Body = Record<string, unknown>;
 type Operation = (sfn: LocalStepFunctions, body: Body) => unknown;
 
-class ServiceError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
+/** A refusal in Step Functions' wire shape: the AWS error type as `code`. */
+class ServiceError extends HttpProblem {
+  override name = 'ServiceError';
+  constructor(type: string, message: string, status = 400) {
+    super(status, type, message);
   }
 }
 
@@ -172,8 +171,8 @@ export async function startStepFunctionsServer(
       const serviceError =
         error instanceof ServiceError ? error : new ServiceError('InternalFailure', (error as Error).message, 500);
       response.statusCode = serviceError.status;
-      response.setHeader('x-amzn-errortype', serviceError.type);
-      response.end(JSON.stringify({ __type: serviceError.type, message: serviceError.message }));
+      response.setHeader('x-amzn-errortype', serviceError.code);
+      response.end(JSON.stringify({ __type: serviceError.code, message: serviceError.message }));
     }
   });
   const bound = await listenOnLoopback(server, port);

@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent, type Dispatcher } from 'undici';
 import { runtimeVariable } from '../config/settings';
+import { CascadeError, type ErrorKind } from '../errors';
 import { classifyAddress, normalizeAddress } from './address-class';
 
 /**
@@ -49,9 +50,10 @@ export function addressRefusal(host: string, address: string | undefined, resolv
 }
 
 /** Raised inside the socket's lookup; turned into an OutboundBlockedError naming the URL. */
-class BlockedLookupError extends Error {
+class BlockedLookupError extends CascadeError {
   override name = 'BlockedLookupError';
   readonly code = 'CASCADE_OUTBOUND_BLOCKED';
+  readonly kind: ErrorKind = 'forbidden';
 }
 
 type LookupCallback = (error: Error | null, address: string | LookupAddress[], family?: number) => void;

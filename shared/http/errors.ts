@@ -1,8 +1,12 @@
+import { CascadeError, type ErrorKind } from '../errors';
+
 /**
  * What `outboundRequest` throws. `maybeDelivered` is what the channels judge an at-most-once send by: true
  * when the server may have seen the request, so sending again could deliver twice.
  */
-export class OutboundRequestError extends Error {
+export class OutboundRequestError extends CascadeError {
+  readonly code = 'outbound_request_failed';
+  readonly kind: ErrorKind = 'unavailable';
   override name = 'OutboundRequestError';
   constructor(
     message: string,
@@ -30,7 +34,9 @@ export class OutboundResponseTooLargeError extends OutboundRequestError {
  * A fetch refused by the guard, before any connection to `url` was made. When the refused URL came from a
  * redirect, an earlier hop did reach a server: `maybeDelivered` says so (e.g. a POST answered by a 302).
  */
-export class OutboundBlockedError extends Error {
+export class OutboundBlockedError extends CascadeError {
+  readonly code = 'outbound_blocked';
+  readonly kind: ErrorKind = 'forbidden';
   override name = 'OutboundBlockedError';
   constructor(
     readonly url: string,

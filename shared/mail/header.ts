@@ -1,3 +1,4 @@
+import { CascadeError, type ErrorKind } from '../errors';
 import { encodeWords } from './encoded-word';
 
 /**
@@ -7,7 +8,9 @@ import { encodeWords } from './encoded-word';
  */
 
 /** Raised when a value cannot be written into a header safely; `field` names the value. */
-export class HeaderValueError extends Error {
+export class HeaderValueError extends CascadeError {
+  readonly code = 'invalid_header_value';
+  readonly kind: ErrorKind = 'invalid';
   constructor(
     readonly field: string,
     message: string,

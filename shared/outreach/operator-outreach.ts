@@ -2,16 +2,21 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../aws/clients';
 import { requiredSetting } from '../config/settings';
 import { type ChannelType, type LeadStatus, SequenceConfig } from '../domain/schemas';
+import { CascadeError, type ErrorKind } from '../errors';
 import { executionNameFor, sha256 } from '../ids';
 import { getCampaign, getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
 import { buildExecutionInput, type ContentOverride } from './task-input';
 
-export class OutreachNotAllowedError extends Error {
+export class OutreachNotAllowedError extends CascadeError {
   override name = 'OutreachNotAllowedError';
+  readonly code = 'outreach_not_allowed';
+  readonly kind: ErrorKind = 'conflict';
 }
 
-export class NotFoundError extends Error {
+export class NotFoundError extends CascadeError {
   override name = 'NotFoundError';
+  readonly code = 'not_found';
+  readonly kind: ErrorKind = 'not_found';
 }
 
 /** Leads an operator may write to; a running sequence, a reply, an unsubscribe or a bounce forbid it. */

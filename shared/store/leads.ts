@@ -8,27 +8,36 @@ import {
   type LeadStatus,
   type ManualTask,
 } from '../domain/schemas';
+import { CascadeError, type ErrorKind } from '../errors';
 import { nowIso } from '../time/clock';
 import { documentClient, ifConditionHolds } from './client';
 import { queryAll, queryPages } from './paginate';
 import { tableName } from './tables';
 import { buildSetExpression } from './update-expression';
 
-export class DuplicateLeadError extends Error {
+export class DuplicateLeadError extends CascadeError {
   override name = 'DuplicateLeadError';
+  readonly code = 'duplicate_lead';
+  readonly kind: ErrorKind = 'conflict';
 }
 
-export class LeadStatusConflictError extends Error {
+export class LeadStatusConflictError extends CascadeError {
   override name = 'LeadStatusConflictError';
+  readonly code = 'lead_status_conflict';
+  readonly kind: ErrorKind = 'conflict';
 }
 
-export class CampaignExistsError extends Error {
+export class CampaignExistsError extends CascadeError {
   override name = 'CampaignExistsError';
+  readonly code = 'campaign_exists';
+  readonly kind: ErrorKind = 'conflict';
 }
 
 /** A campaign was not in the state (or sequence version) a conditional write expected. */
-export class CampaignConflictError extends Error {
+export class CampaignConflictError extends CascadeError {
   override name = 'CampaignConflictError';
+  readonly code = 'campaign_conflict';
+  readonly kind: ErrorKind = 'conflict';
 }
 
 const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' });

@@ -7,9 +7,12 @@ import {
   type Lead as LeadT,
   Sender,
 } from '../domain/schemas';
+import { CascadeError, type ErrorKind } from '../errors';
 
 /** A template that cannot be parsed or rendered: an unknown variable or filter, or bad syntax. */
-export class TemplateError extends Error {
+export class TemplateError extends CascadeError {
+  readonly code = 'template_error';
+  readonly kind: ErrorKind = 'invalid';
   override readonly name = 'TemplateError';
   constructor(
     message: string,

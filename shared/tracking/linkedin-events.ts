@@ -1,13 +1,16 @@
 import { timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
+import { CascadeError, type ErrorKind } from '../errors';
 import { logger } from '../observability';
 import { secretValue } from '../secrets';
 import { getLead, updateLeadFields } from '../store/leads';
 import { leadsForLinkedInProfile } from '../store/linkedin-index';
 import { type ReplyResult, recordReply } from './replies';
 
-export class WebhookSignatureError extends Error {
+export class WebhookSignatureError extends CascadeError {
   override name = 'WebhookSignatureError';
+  readonly code = 'unauthorized';
+  readonly kind: ErrorKind = 'unauthorized';
 }
 
 /** The provider's webhook events Cascade acts on (Unipile's `message_received` and `new_relation`). */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { LinkedInConnectionStatus } from '#shared/domain/schemas';
+import { CascadeError, type ErrorKind } from '#shared/errors';
 import { OutboundRequestError } from '#shared/http/errors';
 import { type OutboundResponse, outboundRequest } from '#shared/http/outbound';
 
@@ -38,9 +39,12 @@ export type LinkedInErrorKind =
   /** A 2xx answer we could not read: for a send, the provider accepted something. */
   | 'invalid_response';
 
-export class LinkedInProviderError extends Error {
+export class LinkedInProviderError extends CascadeError {
+  readonly code = 'linkedin_provider_error';
+  readonly kind: ErrorKind = 'unavailable';
   override name = 'LinkedInProviderError';
-  readonly kind: LinkedInErrorKind;
+  /** What the provider's answer means for a send (the verdict reads it). */
+  readonly failure: LinkedInErrorKind;
   readonly endpoint: LinkedInEndpoint;
   /** HTTP status; undefined for network errors. */
   readonly status?: number;
@@ -64,7 +68,7 @@ export class LinkedInProviderError extends Error {
     },
   ) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.kind = init.kind;
+    this.failure = init.kind;
     this.endpoint = init.endpoint;
     this.status = init.status;
     this.providerType = init.providerType;
@@ -179,7 +183,7 @@ export class LinkedInProviderClient {
       response = await this.call('profile', url, { method: 'GET' });
     } catch (error) {
       // A member who blocked us (or whom LinkedIn keeps out of reach) is a relation state, not a failure.
-      if (error instanceof LinkedInProviderError && error.kind === 'blocked') {
+      if (error instanceof LinkedInProviderError && error.failure === 'blocked') {
         return { providerId: identifier, publicIdentifier: identifier, relation: 'BLOCKED' };
       }
       throw error;

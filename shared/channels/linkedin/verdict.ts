@@ -81,7 +81,7 @@ export function verdictForError(error: LinkedInProviderError | unknown): Provide
     return { outcome: 'RETRY', reason: 'provider_error', detail, delivered: false };
   }
   const retryAfter = error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds };
-  switch (error.kind) {
+  switch (error.failure) {
     case 'throttled':
       return { outcome: 'RETRY', reason: 'provider_throttled', ...retryAfter, detail: error.message, delivered: false };
     case 'server':

@@ -96,7 +96,7 @@ describe('resolveProfile', () => {
     // Act
     const error = await providerFailure(() => client.resolveProfile('https://www.linkedin.com/in/nobody-here'));
     // Assess
-    expect(error.kind).toBe('not_found');
+    expect(error.failure).toBe('not_found');
     expect(error.status).toBe(404);
     expect(verdictForError(error)).toMatchObject({ outcome: 'FALLBACK', reason: 'no_profile', delivered: false });
   });
@@ -108,7 +108,7 @@ describe('resolveProfile', () => {
     // Act
     const error = await providerFailure(() => intruder.resolveProfile('hiro-moreau-1'));
     // Assess
-    expect(error.kind).toBe('unauthorized');
+    expect(error.failure).toBe('unauthorized');
     expect(error.status).toBe(401);
     // The verdict's waits are the unit tests' concern; here: the sandbox's 401 reads as a disconnected account.
     expect(verdictForError(error)).toMatchObject({
@@ -148,7 +148,7 @@ describe('sendInvitation', () => {
     // Act
     const error = await providerFailure(() => client.sendInvitation(member.providerId, 'Hi Ana'));
     // Assess
-    expect(error.kind).toBe('already_invited');
+    expect(error.failure).toBe('already_invited');
     expect(error.providerType).toBe('errors/already_invited_recently');
     expect(verdictForError(error)).toMatchObject({ outcome: 'RETRY', reason: 'invite_pending', delivered: false });
     expect(sandbox.invitations).toHaveLength(1);
@@ -160,7 +160,7 @@ describe('sendInvitation', () => {
     // Act
     const error = await providerFailure(() => client.sendInvitation(member.providerId, 'Hi'));
     // Assess
-    expect(error.kind).toBe('blocked');
+    expect(error.failure).toBe('blocked');
     expect(verdictForError(error)).toMatchObject({ outcome: 'FALLBACK', reason: 'linkedin_blocked' });
     expect(sandbox.invitations).toHaveLength(0);
   });
@@ -174,7 +174,7 @@ describe('sendInvitation', () => {
     const error = await providerFailure(() => client.sendInvitation(member.providerId, note));
     // Assess
     expect(preflight).toMatchObject({ outcome: 'FALLBACK', reason: 'content_too_long', delivered: false });
-    expect(error.kind).toBe('content_too_long');
+    expect(error.failure).toBe('content_too_long');
     expect(verdictForError(error)).toMatchObject({ outcome: 'FALLBACK', reason: 'content_too_long' });
     expect(sandbox.invitations).toHaveLength(0);
     expect(sandbox.getProfile('ana-li')?.status).toBe('NOT_CONNECTED');
@@ -188,7 +188,7 @@ describe('sendInvitation', () => {
     const error = await providerFailure(() => client.sendInvitation(member.providerId, 'Hi'));
     const retried = await client.sendInvitation(member.providerId, 'Hi');
     // Assess
-    expect(error.kind).toBe('throttled');
+    expect(error.failure).toBe('throttled');
     expect(error.retryAfterSeconds).toBe(90);
     expect(verdictForError(error)).toMatchObject({
       outcome: 'RETRY',
@@ -239,7 +239,7 @@ describe('sendMessage', () => {
     // Act
     const error = await providerFailure(() => client.sendMessage(member.providerId, 'Hello'));
     // Assess
-    expect(error.kind).toBe('not_connected');
+    expect(error.failure).toBe('not_connected');
     expect(verdictForError(error)).toMatchObject({ outcome: 'RETRY', detail: 'not_connected', delivered: false });
     expect(sandbox.messages).toHaveLength(0);
   });
@@ -254,7 +254,7 @@ describe('sendMessage', () => {
     const third = await client.sendMessage(member.providerId, 'Hello');
     // Assess
     for (const error of [first, second]) {
-      expect(error.kind).toBe('server');
+      expect(error.failure).toBe('server');
       expect(error.status).toBe(503);
       expect(verdictForError(error)).toMatchObject({ outcome: 'RETRY', reason: 'provider_error', delivered: false });
     }
@@ -268,7 +268,7 @@ describe('sendMessage', () => {
     // Act
     const error = await providerFailure(() => client.sendMessage(member.providerId, 'Hello'));
     // Assess
-    expect(error.kind).toBe('unauthorized');
+    expect(error.failure).toBe('unauthorized');
     expect(error.providerType).toBe('errors/disconnected_account');
     expect(verdictForError(error)).toMatchObject({ outcome: 'RETRY', detail: 'account_disconnected' });
     expect(sandbox.messages).toHaveLength(0);
@@ -281,7 +281,7 @@ describe('sendMessage', () => {
     // Act
     const error = await providerFailure(() => client.sendMessage(member.providerId, 'Hello once'));
     // Assess
-    expect(error.kind).toBe('network');
+    expect(error.failure).toBe('network');
     expect(error.maybeDelivered).toBe(true);
     expect(verdictForError(error)).toMatchObject({ outcome: 'STOP', reason: 'ambiguous_send', delivered: true });
     expect(sandbox.messages).toHaveLength(1);
@@ -296,7 +296,7 @@ describe('transport failures', () => {
     // Act
     const error = await providerFailure(() => client.resolveProfile('hiro-moreau-1'));
     // Assess
-    expect(error.kind).toBe('network');
+    expect(error.failure).toBe('network');
     expect(error.maybeDelivered).toBe(false);
     expect(verdictForError(error)).toMatchObject({ outcome: 'RETRY', reason: 'provider_error', delivered: false });
   });
@@ -309,7 +309,7 @@ describe('transport failures', () => {
     // Act
     const error = await providerFailure(() => offline.sendMessage('ACoAAwhatever', 'Hello'));
     // Assess
-    expect(error.kind).toBe('network');
+    expect(error.failure).toBe('network');
     expect(error.maybeDelivered).toBe(false);
     expect(verdictForError(error)).toMatchObject({ outcome: 'RETRY', reason: 'provider_error', delivered: false });
   });

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { asStoreUnavailable, RETRYABLE_TASK_ERRORS, StoreUnavailableError } from '#shared/errors';
+import {
+  asStoreUnavailable,
+  CascadeError,
+  EmailBouncedError,
+  FATAL_TASK_ERRORS,
+  HttpProblem,
+  InvalidTaskInputError,
+  LeadComplainedError,
+  LeadNotFoundError,
+  RETRYABLE_TASK_ERRORS,
+  StoreUnavailableError,
+} from '#shared/errors';
 
 describe('store errors for the state machine', () => {
   it.each(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded'])(
@@ -11,6 +22,7 @@ describe('store errors for the state machine', () => {
       // Assess
       expect(mapped).toBeInstanceOf(StoreUnavailableError);
       expect(RETRYABLE_TASK_ERRORS).toContain((mapped as Error).name);
+      expect((mapped as Error).cause).toMatchObject({ name, message: 'slow down' });
     },
   );
 
@@ -20,5 +32,39 @@ describe('store errors for the state machine', () => {
 
     // Act / Assess
     expect(asStoreUnavailable(conditional)).toBe(conditional);
+  });
+});
+
+describe('the error family', () => {
+  it.each([
+    [new InvalidTaskInputError('bad input'), 'InvalidTaskInputError'],
+    [new LeadNotFoundError('no lead'), 'LeadNotFoundError'],
+    [new StoreUnavailableError('throttled'), 'StoreUnavailableError'],
+    [new EmailBouncedError('bounced'), 'EmailBouncedError'],
+    [new LeadComplainedError('complained'), 'LeadComplainedError'],
+  ])('%o keeps the exact name the state machine matches', (error, name) => {
+    // Assess
+    expect(error).toBeInstanceOf(CascadeError);
+    expect(error.name).toBe(name);
+    expect([...RETRYABLE_TASK_ERRORS, ...FATAL_TASK_ERRORS, 'EmailBouncedError', 'LeadComplainedError']).toContain(
+      error.name,
+    );
+  });
+
+  it.each([
+    [404, 'not_found'],
+    [409, 'conflict'],
+    [401, 'unauthorized'],
+    [403, 'forbidden'],
+    [400, 'invalid'],
+    [413, 'invalid'],
+    [500, 'internal'],
+  ])('an HTTP problem with status %i is of kind %s', (status, kind) => {
+    // Act
+    const problem = new HttpProblem(status, 'some_code', 'some message', { details: [{ field: 'a', message: 'b' }] });
+
+    // Assess
+    expect(problem).toMatchObject({ status, kind, code: 'some_code', message: 'some message' });
+    expect(problem.details).toEqual([{ field: 'a', message: 'b' }]);
   });
 });

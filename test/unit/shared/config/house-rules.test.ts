@@ -61,3 +61,28 @@ describe('house rules', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('one error family', () => {
+  it('every error class extends CascadeError (or one of its subclasses), so each has a code, a kind and a cause', () => {
+    // Prepare
+    const code = ['shared', 'functions', 'cli', 'local', 'infra'].flatMap(sources);
+
+    // Act
+    const offenders = code.flatMap((file) =>
+      [...read(file).matchAll(/class (\w+) extends (\w+)\b/g)]
+        .filter(([, , base]) => base === 'Error' && file !== path.join('shared', 'errors.ts'))
+        .map(([, name]) => `${file}: ${name}`),
+    );
+
+    // Assess
+    expect(offenders).toEqual([]);
+  });
+
+  it('the API maps errors by kind, never by class-name strings', () => {
+    // Act
+    const errors = read(path.join('functions', 'api', 'errors.ts'));
+
+    // Assess
+    expect(errors).not.toMatch(/\.name\b|\[['"]\w+Error['"]\]|\b\w+Error: \{/);
+  });
+});
