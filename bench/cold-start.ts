@@ -1,5 +1,5 @@
 /**
- * Bench section 6: each Lambda bundled as CDK's NodejsFunction bundles it (infra/cascade-stack.ts: ESM, minify,
+ * Bench section 6: each Lambda bundled as CDK's NodejsFunction bundles it (infra/cascade-function.ts: ESM, minify,
  * source map, target node22, platform node, the createRequire banner, and CDK's default externals for a Node 18+
  * runtime: `@aws-sdk/*`, which the Lambda runtime provides — `@smithy/*` too only when the
  * `@aws-cdk/aws-lambda-nodejs:sdkV3ExcludeSmithyPackages` flag is on, read from cdk.json). Sizes come from the

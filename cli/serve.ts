@@ -7,7 +7,7 @@ import { simulationRoutes } from './simulate-routes';
 
 /**
  * `cascade serve`: the embedded stack plus the operator API on 127.0.0.1 through the API Gateway twin
- * (local/http-adapter.ts), and optionally the EventBridge schedule's twin. The CLI verbs use the same
+ * (local/http-adapter/), and optionally the EventBridge schedule's twin. The CLI verbs use the same
  * thing in-process when no `--api` is given.
  */
 

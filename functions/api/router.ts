@@ -27,7 +27,7 @@
  *
  * Authentication is API Gateway's, before the function runs: IAM (SigV4) on every route but the public ones
  * (`route.public`, the same routes infra/operator-api.ts attaches without an authorizer); locally the API
- * Gateway twin (local/http-adapter.ts) asks the operator's bearer token instead. The function itself
+ * Gateway twin (local/http-adapter/) asks the operator's bearer token instead. The function itself
  * checks no credentials, in AWS as here.
  */
 import middy, { type MiddlewareObj } from '@middy/core';
