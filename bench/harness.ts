@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { LOCAL_DEPLOY_CONTEXT } from '#local/synth';
 import { type Campaign, ChannelConfig, type ChannelType, DEFAULT_SEQUENCE } from '#shared/domain/schemas';
 import { type LeadInput, validateLeadRows } from '#shared/leads/import';
 import { putChannelConfig } from '#shared/store/config';
@@ -41,13 +42,17 @@ export function lambdaContext(functionName: string): Context {
   };
 }
 
+/** The bench sends from the identity the local deploy context verifies (ses:SendEmail is granted only on it). */
+export const BENCH_SENDER = `ada@${LOCAL_DEPLOY_CONTEXT.senderIdentity}`;
+
 /** An active campaign with the default sequence (Email → LinkedIn → Contact form) that enrols every grade. */
 export async function createCampaign(campaignId: string): Promise<Campaign> {
   const now = new Date().toISOString();
   const campaign: Campaign = {
     campaignId,
     name: `bench ${campaignId}`,
-    sender: { name: 'Ada Bench', email: 'ada@cascade-bench.example', company: 'Cascade Bench' },
+    // The embedded stack runs the synthesized IAM policy: SES sends only from the deployed sender identity.
+    sender: { name: 'Ada Bench', email: BENCH_SENDER, company: 'Cascade Bench' },
     templates: {},
     sequence: DEFAULT_SEQUENCE,
     minGrade: 'D',

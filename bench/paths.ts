@@ -16,6 +16,7 @@ import { listLeadMessages } from '#shared/store/outreach';
 import { addUsage, emptyUsage, inMeterScope, installDynamoMeter, type Usage } from './dynamo-meter';
 import {
   argument,
+  BENCH_SENDER,
   configureChannel,
   createCampaign,
   emitResult,
@@ -300,7 +301,7 @@ async function sesEventMilliseconds(stack: PathBench['stack']): Promise<number[]
       const events = simulatedEvents({
         sesMessageId: message.providerMessageId,
         recipient: 'replay@bench.example',
-        from: 'ada@cascade-bench.example',
+        from: BENCH_SENDER,
         subject: message.subject ?? '',
         tags: { campaign: [message.campaignId], lead: [message.leadId], message: [message.messageId] },
       });

@@ -4,15 +4,11 @@ import { LOCAL_EXECUTIONS_DIR } from '#local/stack';
 import { LocalStepFunctions } from '#local/stepfunctions/executions';
 import { startStepFunctionsServer } from '#local/stepfunctions/peer';
 import { extractStateMachine, synthesizeTemplate } from '#local/synth';
-import { CascadeError, type ErrorKind } from '#shared/errors';
+import { CodedError } from '#shared/errors';
 import { fetchExecution } from '#shared/outreach/audit';
 import { ApiClient } from './api-client';
 
-export class AuditError extends CascadeError {
-  override name = 'AuditError';
-  readonly code = 'audit_failed';
-  readonly kind: ErrorKind = 'invalid';
-}
+export class AuditError extends CodedError('AuditError', 'audit_failed', 'invalid') {}
 
 function compact(json: string | undefined, full: boolean): string {
   if (!json) return '';

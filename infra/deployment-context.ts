@@ -1,6 +1,6 @@
 import { Annotations, type Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import { CascadeError, type ErrorKind } from '#shared/errors';
+import { CodedError } from '#shared/errors';
 import { hasControlCharacters } from '#shared/mail/header';
 
 /**
@@ -22,11 +22,11 @@ export interface DeploymentContext {
 
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
-export class DeploymentContextError extends CascadeError {
-  override name = 'DeploymentContextError';
-  readonly code = 'invalid_deployment_context';
-  readonly kind: ErrorKind = 'invalid';
-}
+export class DeploymentContextError extends CodedError(
+  'DeploymentContextError',
+  'invalid_deployment_context',
+  'invalid',
+) {}
 
 function read(stack: Stack, key: string): string | undefined {
   const value = stack.node.tryGetContext(key) as unknown;

@@ -28,6 +28,19 @@ export abstract class CascadeError extends Error {
   }
 }
 
+/**
+ * The base of an error class with a fixed name, code and kind, declared in one line:
+ * `export class DuplicateLeadError extends CodedError('DuplicateLeadError', 'duplicate_lead', 'conflict') {}`.
+ * The name is spelled out (not taken from the class) so minified bundles keep the names Retry/Catch match.
+ */
+export function CodedError(name: string, code: string, kind: ErrorKind) {
+  return class extends CascadeError {
+    override name = name;
+    readonly code = code;
+    readonly kind = kind;
+  };
+}
+
 /** A field-level problem with an input: `{ field: 'sender.email', message: 'Invalid email address' }`. */
 export interface ErrorDetail {
   field: string;
@@ -75,38 +88,18 @@ export class HttpProblem extends CascadeError {
  * Errors a channel Lambda throws to the state machine. Their names are exactly the names the state
  * machine's Retry/Catch blocks match in ErrorEquals (see infra/outreach-states.ts).
  */
-export class InvalidTaskInputError extends CascadeError {
-  override name = 'InvalidTaskInputError';
-  readonly code = 'invalid_task_input';
-  readonly kind: ErrorKind = 'invalid';
-}
+export class InvalidTaskInputError extends CodedError('InvalidTaskInputError', 'invalid_task_input', 'invalid') {}
 
-export class LeadNotFoundError extends CascadeError {
-  override name = 'LeadNotFoundError';
-  readonly code = 'lead_not_found';
-  readonly kind: ErrorKind = 'not_found';
-}
+export class LeadNotFoundError extends CodedError('LeadNotFoundError', 'lead_not_found', 'not_found') {}
 
 /** DynamoDB throttled or unavailable before any provider call: safe for Step Functions to retry. */
-export class StoreUnavailableError extends CascadeError {
-  override name = 'StoreUnavailableError';
-  readonly code = 'store_unavailable';
-  readonly kind: ErrorKind = 'unavailable';
-}
+export class StoreUnavailableError extends CodedError('StoreUnavailableError', 'store_unavailable', 'unavailable') {}
 
 /** The delivery check found a permanent bounce: the state machine falls back to the next step. */
-export class EmailBouncedError extends CascadeError {
-  override name = 'EmailBouncedError';
-  readonly code = 'email_bounced';
-  readonly kind: ErrorKind = 'conflict';
-}
+export class EmailBouncedError extends CodedError('EmailBouncedError', 'email_bounced', 'conflict') {}
 
 /** The delivery check found a complaint: the state machine stops the sequence. */
-export class LeadComplainedError extends CascadeError {
-  override name = 'LeadComplainedError';
-  readonly code = 'lead_complained';
-  readonly kind: ErrorKind = 'conflict';
-}
+export class LeadComplainedError extends CodedError('LeadComplainedError', 'lead_complained', 'conflict') {}
 
 /** DynamoDB's throttling errors once the SDK's own retries are spent. */
 const STORE_THROTTLING = new Set([

@@ -1,4 +1,4 @@
-import { CascadeError, type ErrorKind } from '../errors';
+import { CodedError } from '../errors';
 
 /**
  * The one declaration of what each Lambda function reads from its environment. The CDK stack builds every
@@ -156,11 +156,7 @@ export function environmentFor(
 }
 
 /** A setting this function needs but was not given: a deploy defect, never the lead's fault. */
-export class ConfigurationError extends CascadeError {
-  override name = 'ConfigurationError';
-  readonly code = 'configuration_error';
-  readonly kind: ErrorKind = 'internal';
-}
+export class ConfigurationError extends CodedError('ConfigurationError', 'configuration_error', 'internal') {}
 
 /** An optional setting (undefined when not given). */
 export function setting(name: SettingName): string | undefined {

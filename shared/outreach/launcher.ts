@@ -2,7 +2,7 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../aws/clients';
 import { requiredSetting } from '../config/settings';
 import type { Campaign, ChannelType, Lead, LeadStatus } from '../domain/schemas';
-import { CascadeError, type ErrorKind } from '../errors';
+import { CodedError } from '../errors';
 import { executionNameFor } from '../ids';
 import {
   countLeadsBelowGrade,
@@ -17,11 +17,7 @@ import { hasContactPoint } from './reachability';
 import { buildExecutionInput } from './task-input';
 import { unsubscribeUrl } from './unsubscribe';
 
-export class CampaignNotActiveError extends CascadeError {
-  override name = 'CampaignNotActiveError';
-  readonly code = 'campaign_not_active';
-  readonly kind: ErrorKind = 'conflict';
-}
+export class CampaignNotActiveError extends CodedError('CampaignNotActiveError', 'campaign_not_active', 'conflict') {}
 
 export interface LaunchOptions {
   campaignId: string;

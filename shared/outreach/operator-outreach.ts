@@ -2,22 +2,18 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../aws/clients';
 import { requiredSetting } from '../config/settings';
 import { type ChannelType, type LeadStatus, SequenceConfig } from '../domain/schemas';
-import { CascadeError, type ErrorKind } from '../errors';
+import { CodedError } from '../errors';
 import { executionNameFor, sha256 } from '../ids';
 import { getCampaign, getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
 import { buildExecutionInput, type ContentOverride } from './task-input';
 
-export class OutreachNotAllowedError extends CascadeError {
-  override name = 'OutreachNotAllowedError';
-  readonly code = 'outreach_not_allowed';
-  readonly kind: ErrorKind = 'conflict';
-}
+export class OutreachNotAllowedError extends CodedError(
+  'OutreachNotAllowedError',
+  'outreach_not_allowed',
+  'conflict',
+) {}
 
-export class NotFoundError extends CascadeError {
-  override name = 'NotFoundError';
-  readonly code = 'not_found';
-  readonly kind: ErrorKind = 'not_found';
-}
+export class NotFoundError extends CodedError('NotFoundError', 'not_found', 'not_found') {}
 
 /** Leads an operator may write to; a running sequence, a reply, an unsubscribe or a bounce forbid it. */
 const OPERATOR_SENDABLE: readonly LeadStatus[] = ['NEW', 'CONTACTED', 'EXHAUSTED'];

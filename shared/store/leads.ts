@@ -8,37 +8,25 @@ import {
   type LeadStatus,
   type ManualTask,
 } from '../domain/schemas';
-import { CascadeError, type ErrorKind } from '../errors';
+import { CodedError } from '../errors';
 import { nowIso } from '../time/clock';
 import { documentClient, ifConditionHolds } from './client';
 import { queryAll, queryPages } from './paginate';
 import { tableName } from './tables';
 import { buildSetExpression } from './update-expression';
 
-export class DuplicateLeadError extends CascadeError {
-  override name = 'DuplicateLeadError';
-  readonly code = 'duplicate_lead';
-  readonly kind: ErrorKind = 'conflict';
-}
+export class DuplicateLeadError extends CodedError('DuplicateLeadError', 'duplicate_lead', 'conflict') {}
 
-export class LeadStatusConflictError extends CascadeError {
-  override name = 'LeadStatusConflictError';
-  readonly code = 'lead_status_conflict';
-  readonly kind: ErrorKind = 'conflict';
-}
+export class LeadStatusConflictError extends CodedError(
+  'LeadStatusConflictError',
+  'lead_status_conflict',
+  'conflict',
+) {}
 
-export class CampaignExistsError extends CascadeError {
-  override name = 'CampaignExistsError';
-  readonly code = 'campaign_exists';
-  readonly kind: ErrorKind = 'conflict';
-}
+export class CampaignExistsError extends CodedError('CampaignExistsError', 'campaign_exists', 'conflict') {}
 
 /** A campaign was not in the state (or sequence version) a conditional write expected. */
-export class CampaignConflictError extends CascadeError {
-  override name = 'CampaignConflictError';
-  readonly code = 'campaign_conflict';
-  readonly kind: ErrorKind = 'conflict';
-}
+export class CampaignConflictError extends CodedError('CampaignConflictError', 'campaign_conflict', 'conflict') {}
 
 const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' });
 const campaignKey = (campaignId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: 'CAMPAIGN' });

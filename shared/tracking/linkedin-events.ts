@@ -1,17 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import { CascadeError, type ErrorKind } from '../errors';
+import { CodedError } from '../errors';
 import { logger } from '../observability';
 import { secretValue } from '../secrets';
 import { getLead, updateLeadFields } from '../store/leads';
 import { leadsForLinkedInProfile } from '../store/linkedin-index';
 import { type ReplyResult, recordReply } from './replies';
 
-export class WebhookSignatureError extends CascadeError {
-  override name = 'WebhookSignatureError';
-  readonly code = 'unauthorized';
-  readonly kind: ErrorKind = 'unauthorized';
-}
+export class WebhookSignatureError extends CodedError('WebhookSignatureError', 'unauthorized', 'unauthorized') {}
 
 /** The provider's webhook events Cascade acts on (Unipile's `message_received` and `new_relation`). */
 export const LinkedInWebhookEvent = z.discriminatedUnion('event', [
