@@ -47,6 +47,6 @@ describe('handleSfnOperation', () => {
     const call = () => handleSfnOperation(sfn, operation, body);
 
     // Assess
-    expect(call).toThrow(expect.objectContaining({ type }));
+    expect(call).toThrow(expect.objectContaining({ code: type }));
   });
 });
