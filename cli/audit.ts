@@ -5,7 +5,7 @@ import { LocalStepFunctions } from '#local/stepfunctions/executions';
 import { startStepFunctionsServer } from '#local/stepfunctions/peer';
 import { extractStateMachine, synthesizeTemplate } from '#local/synth';
 import { CodedError } from '#shared/errors';
-import { fetchExecution } from '#shared/outreach/audit';
+import { fetchExecution, type ParkedRun, parkedRun } from '#shared/outreach/audit';
 import { ApiClient } from './api-client';
 
 export class AuditError extends CodedError('AuditError', 'audit_failed', 'invalid') {}
@@ -57,7 +57,15 @@ export async function auditExecution(
   }
   if (described.error) lines.push(`failed: ${described.error}${described.cause ? ` (${described.cause})` : ''}`);
   if (described.output) lines.push(`output: ${compact(described.output, full)}`);
+  const parsed = (text?: string) => (text ? (JSON.parse(text) as unknown) : undefined);
+  const parked = parkedRun(parsed(described.input), parsed(described.output));
+  if (parked) lines.push(parkedLine(parked));
   return lines;
+}
+
+/** The lead waits for an operator: why, and what settles it. */
+function parkedLine(parked: ParkedRun): string {
+  return `parked: ${parked.reason}${parked.channel ? ` on ${parked.channel}` : ''} — ${parked.next}`;
 }
 
 /**
@@ -123,6 +131,7 @@ async function auditThroughApi(
   }
   if (run.error) lines.push(`failed: ${run.error}${run.cause ? ` (${run.cause})` : ''}`);
   if (run.output !== undefined) lines.push(`output: ${compact(json(run.output), full)}`);
+  if (run.parked) lines.push(parkedLine(run.parked));
   return lines;
 }
 
@@ -135,6 +144,7 @@ interface ApiAudit {
   output?: unknown;
   error?: string;
   cause?: string;
+  parked?: ParkedRun;
   states?: {
     name: string;
     type: string;

@@ -125,6 +125,7 @@ export async function inspectForms(url: string, options: FormCommonOptions = {})
 }
 
 export interface SubmitReport {
+  /** The channel's outcome; `DRY_RUN` when `--dry-run` filled the form and sent nothing. */
   outcome: string;
   reason: string | null;
   detail: string;
@@ -153,8 +154,10 @@ export async function submitForm(url: string, options: FormSubmitOptions): Promi
     ...fetchOptions(options),
   });
   if (result.blocked) throw refusal(result.blocked);
+  // A dry run that would go through is no send: it must never read SENT to a script or a person.
+  const dryRunPassed = result.dryRun === true && result.outcome === 'SENT';
   const report: SubmitReport = {
-    outcome: result.outcome,
+    outcome: dryRunPassed ? 'DRY_RUN' : result.outcome,
     reason: result.reason ?? null,
     detail: result.detail,
     submitted: result.submitted,

@@ -4,14 +4,19 @@ import { SingleBar } from 'cli-progress';
 
 export type Cell = string | number | boolean | null | undefined;
 
-function text(cell: Cell): string {
+// C0 controls (ESC starts terminal escape sequences), DEL and C1 controls (CSI): never written raw.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** A cell as one line of plain text: lead data from an import can hold escapes that would drive the terminal. */
+export function cellText(cell: Cell): string {
   if (cell === null || cell === undefined || cell === '') return '-';
-  return String(cell);
+  return String(cell).replace(CONTROL_CHARACTERS, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Left-aligned text columns, right-aligned numbers, two spaces apart. */
 export function table(header: string[], rows: Cell[][]): string[] {
-  const cells = [header, ...rows.map((row) => row.map(text))];
+  const cells = [header, ...rows.map((row) => row.map(cellText))];
   const numeric = header.map(
     (_, column) =>
       rows.some((row) => typeof row[column] === 'number') &&

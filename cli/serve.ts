@@ -95,6 +95,9 @@ function startGateway(
         return routes();
       },
     },
+    // Every 5xx gets a line on stderr; the function's own line about it (written even when its log level is
+    // SILENT) names the error.
+    failureDetail: (requestId) => apiFailureLine(stack, requestId),
     // `cascade simulate`'s feeds (/_local/…): answered by the adapter, never by the API Lambda.
     localRoutes: simulationRoutes(stack),
     localToken: token,
@@ -103,6 +106,21 @@ function startGateway(
     if (code === 'EADDRINUSE') throw new Error(`port ${options.port} is already in use (try --port 0 for a free one)`);
     throw error;
   });
+}
+
+/**
+ * The API function's log line about a failed request. The sandbox's stderr arrives a moment after its answer,
+ * so the recent log is read a few times before giving up.
+ */
+export async function apiFailureLine(stack: () => LocalStack, requestId: string): Promise<string | undefined> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const line = stack()
+      .lambda.recentLog('ApiFunction')
+      .findLast((entry) => entry.includes(requestId) && /ERROR|"level":"ERROR"/.test(entry));
+    if (line) return line.length > 2_000 ? `${line.slice(0, 2_000)}…` : line;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return undefined;
 }
 
 /** The embedded stack behind `adapter`, its data directory locked; when it cannot start, the adapter is closed. */

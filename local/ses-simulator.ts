@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { buffer } from 'node:stream/consumers';
 import { request } from 'undici';
+import { erasureKeyFor } from '#shared/store/suppressions';
 import { listenOnLoopback } from './loopback';
 
 /** What the SES mailbox simulator does for a recipient (local part before any `+label`). */
@@ -108,7 +109,58 @@ export interface SesSimulator {
   endpoint: string;
   /** Every event published so far (for tests and the demo's audit). */
   published: Record<string, unknown>[];
+  /**
+   * Scrubs an erased person from the journal and the published events: every recipient whose erasure key
+   * (`HASH#sha256(normalized address)`) is `erasureKey` becomes `erased`. Returns the journal lines changed.
+   */
+  eraseRecipient(erasureKey: string): number;
   close(): Promise<void>;
+}
+
+/** One line of the send journal. */
+interface JournalLine {
+  sesMessageId: string;
+  to: string[];
+  at: string;
+  tags?: Record<string, string[]>;
+  configurationSet?: string;
+}
+
+const ERASED_RECIPIENT = 'erased';
+
+/**
+ * Rewrites the journal without the erased person's address (a new file renamed over the old one, so no copy
+ * of the address is left in it). Lines stay, so what was sent and when is still counted.
+ */
+export function eraseJournalRecipient(journalFile: string, erasureKey: string): number {
+  if (!existsSync(journalFile)) return 0;
+  let changed = 0;
+  const lines = readFileSync(journalFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((text) => {
+      const line = JSON.parse(text) as JournalLine;
+      if (!line.to.some((recipient) => erasureKeyFor(recipient) === erasureKey)) return text;
+      changed++;
+      const to = line.to.map((recipient) => (erasureKeyFor(recipient) === erasureKey ? ERASED_RECIPIENT : recipient));
+      return JSON.stringify({ ...line, to });
+    });
+  if (changed === 0) return 0;
+  writeFileSync(`${journalFile}.tmp`, lines.map((line) => `${line}\n`).join(''));
+  renameSync(`${journalFile}.tmp`, journalFile);
+  return changed;
+}
+
+/** Drops the published events about an erased person (kept in memory for tests and the demo's audit). */
+function eraseFromPublished(published: Record<string, unknown>[], erasureKey: string): void {
+  const about = (event: Record<string, unknown>) => {
+    const mail = (event.detail as { mail?: { destination?: string[] } } | undefined)?.mail;
+    return (mail?.destination ?? []).some((recipient) => erasureKeyFor(recipient) === erasureKey);
+  };
+  for (let index = published.length - 1; index >= 0; index--) {
+    const event = published[index];
+    if (event && about(event)) published.splice(index, 1);
+  }
 }
 
 export interface SesSimulatorOptions {
@@ -159,6 +211,10 @@ export async function startSesSimulator(options: SesSimulatorOptions): Promise<S
   return {
     endpoint: `http://127.0.0.1:${port}`,
     published,
+    eraseRecipient(erasureKey) {
+      eraseFromPublished(published, erasureKey);
+      return options.journalFile ? eraseJournalRecipient(options.journalFile, erasureKey) : 0;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -187,11 +243,19 @@ async function publishSendEvents(
   const sent = JSON.parse(body.toString('utf8')) as SendEmailRequest;
   const { MessageId } = JSON.parse(answer.toString('utf8')) as { MessageId: string };
   const recipients = sent.Destination?.ToAddresses ?? [];
+  const tags = Object.fromEntries((sent.EmailTags ?? []).map((tag) => [tag.Name, [tag.Value]]));
   if (journalFile) {
-    const line = { sesMessageId: MessageId, to: recipients, at: new Date().toISOString() };
+    // The tags (campaign, lead, message ids) let a restart settle from the journal what the events did not.
+    const configurationSet = sent.ConfigurationSetName;
+    const line: JournalLine = {
+      sesMessageId: MessageId,
+      to: recipients,
+      at: new Date().toISOString(),
+      tags,
+      configurationSet,
+    };
     appendFileSync(journalFile, `${JSON.stringify(line)}\n`);
   }
-  const tags = Object.fromEntries((sent.EmailTags ?? []).map((tag) => [tag.Name, [tag.Value]]));
   for (const recipient of recipients) {
     const events = simulatedEvents({
       sesMessageId: MessageId,
@@ -216,4 +280,33 @@ function relay(
   for (const [name, value] of Object.entries(headers))
     if (value !== undefined && !NOT_RELAYED.has(name)) outgoing.setHeader(name, value);
   outgoing.end(answer);
+}
+
+/**
+ * After a restart with the same data: the events of every mail the journal says SES accepted are published
+ * again, so a Send event lost with a killed process still reaches the ses-events handler (which settles a
+ * parked `ambiguous_send` from it). Replays are harmless: statuses only move forward, first-seen fields are set once.
+ */
+export async function replaySesJournal(
+  journalFile: string,
+  publish: (event: Record<string, unknown>) => Promise<void>,
+): Promise<number> {
+  if (!existsSync(journalFile)) return 0;
+  let replayed = 0;
+  for (const text of readFileSync(journalFile, 'utf8').split('\n')) {
+    let line: JournalLine;
+    try {
+      line = JSON.parse(text) as JournalLine;
+    } catch {
+      continue; // blank, or a line cut short by the kill
+    }
+    if (!line.sesMessageId || !line.tags) continue;
+    // An erased person's lead is never contacted again: nothing of theirs is replayed.
+    for (const recipient of (line.to ?? []).filter((to) => to !== ERASED_RECIPIENT)) {
+      const mail = { sesMessageId: line.sesMessageId, recipient, from: '', subject: '', tags: line.tags };
+      for (const event of simulatedEvents({ ...mail, configurationSet: line.configurationSet })) await publish(event);
+    }
+    replayed++;
+  }
+  return replayed;
 }

@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import * as sesLocal from 'aws-ses-v2-local';
 import { SECRETS, type SecretName } from '#shared/config/settings';
 import { loadSecrets } from '#shared/secrets';
+import { getLead } from '#shared/store/leads';
 import { type AuthorizingProxy, startAuthorizingProxy } from './authorizing-proxy';
-import { startDynalite } from './dynamodb';
+import { type LocalDynamo, startDynalite } from './dynamodb';
 import { LocalEventBridge } from './eventbridge/bus';
 import { startEventBridgePeer } from './eventbridge/peer';
 import type { EventEnvelope } from './eventbridge/rules';
@@ -21,7 +22,7 @@ import { deployTables } from './local-tables';
 import { s3EventFor } from './s3/events';
 import { notificationsFor, templateBucketNotifications, templateBuckets } from './s3/notifications';
 import { type S3Peer, startS3Peer } from './s3/peer';
-import { startSesSimulator } from './ses-simulator';
+import { replaySesJournal, type SesSimulator, startSesSimulator } from './ses-simulator';
 import { type SiteSandbox, startSiteSandbox } from './site-sandbox/server';
 import { type SsmPeer, startSsmPeer } from './ssm';
 import {
@@ -115,6 +116,25 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/**
+ * What the embedded stack's peers keep of a lead beyond DynamoDB's items, forgotten once its erasure has
+ * completed (the DynamoDB twin calls `sweep` before it answers the erasure's last write): the executions'
+ * inputs, outputs and history, the SES journal's lines naming the address, and the old values LevelDB still
+ * holds in its files (compacted away). AWS keeps its own copies: see the README on erasure.
+ */
+class ErasureSweep {
+  peers?: { dynamo: LocalDynamo; stepFunctions: LocalStepFunctions; sesSimulator: SesSimulator };
+
+  async sweep(leadId: string): Promise<void> {
+    if (!this.peers) return;
+    const { dynamo, stepFunctions, sesSimulator } = this.peers;
+    stepFunctions.eraseLead(leadId);
+    const erasureKey = ((await getLead(leadId)) as { erasureKey?: string } | undefined)?.erasureKey;
+    if (erasureKey) sesSimulator.eraseRecipient(erasureKey);
+    await dynamo.compact();
+  }
+}
+
 /** aws-ses-v2-local is CommonJS with an `exports.default`; under ESM interop it may arrive one level deeper. */
 const startSesServer = ((sesLocal.default as unknown as { default?: typeof sesLocal.default }).default ??
   sesLocal.default) as typeof sesLocal.default;
@@ -126,8 +146,11 @@ async function startSes(): Promise<{ endpoint: string; server: Server }> {
 }
 
 /** The outside world the stack's functions talk to: DynamoDB, SES, the LinkedIn provider and the lead's sites. */
-async function startBackingServices(options: LocalStackOptions) {
-  const dynamo = await startDynalite({ path: options.dataDir && path.join(options.dataDir, 'dynamodb') });
+async function startBackingServices(options: LocalStackOptions, erasures: ErasureSweep) {
+  const dynamo = await startDynalite({
+    path: options.dataDir && path.join(options.dataDir, 'dynamodb'),
+    onErasureCompleted: (leadId) => erasures.sweep(leadId),
+  });
   const ses = await startSes();
   const linkedinApiKey = `local-${randomBytes(6).toString('hex')}`;
   const linkedin = await startLinkedInSandbox({
@@ -276,7 +299,8 @@ async function startStateMachine(template: CfnTemplate, lambda: LocalLambdaServi
  * `close` ends them together once nothing runs any more (executions, event deliveries), the sandboxes last.
  */
 async function startPeers(options: LocalStackOptions) {
-  const { dynamo, ses, linkedin, linkedinApiKey, site } = await startBackingServices(options);
+  const erasures = new ErasureSweep();
+  const { dynamo, ses, linkedin, linkedinApiKey, site } = await startBackingServices(options, erasures);
   const { template, resolver, functions } = deployment(options, linkedin);
   const { guard, proxies } = iamGuard(authorizerFor(resolver, functions));
   // Filled in as the peers start; a function's sandbox reads it when it starts (at its first invocation).
@@ -300,6 +324,7 @@ async function startPeers(options: LocalStackOptions) {
   const { stepFunctions, sfnServer } = await startStateMachine(template, lambda, options);
   endpoints.stepFunctions = await guard('states', sfnServer.endpoint);
   await deployTables(resolver, dynamo.endpoint);
+  erasures.peers = { dynamo, stepFunctions, sesSimulator: events.sesSimulator };
 
   const closeSes = () => new Promise<void>((resolve) => ses.server.close(() => resolve()));
   const servers = [sfnServer, events.eventBridgePeer, ssm, s3, ...proxies, events.sesSimulator, linkedin, site, dynamo];
@@ -341,6 +366,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // The operator's own calls into the core (tests, in-process CLI verbs) read the secrets the functions read.
   await loadSecrets({ forceFetch: true });
   // A killed `cascade serve --data DIR` left executions running: drive them to their end.
+  // The mail SES took before a kill settles the tries it interrupted (the journal's events, replayed first).
+  if (options.dataDir) {
+    const journal = path.join(options.dataDir, 'ses-sent.jsonl');
+    await replaySesJournal(journal, async (event) => {
+      await peers.eventBridge.deliverAndSettle(event as unknown as EventEnvelope);
+    });
+  }
   stepFunctions.resumeInterrupted();
   return {
     ...peers,

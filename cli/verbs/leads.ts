@@ -6,7 +6,7 @@ import { asRecord, type Json, listFrom, num, str } from './answers';
 import { IMPORT_CHUNK_ROWS, importChunks, importLeads } from './lead-import';
 import { apiOptions, CHANNELS, channelArgument, positiveInteger, readInputFile, segment } from './options';
 
-/** `cascade leads import|get|send|erase` and `cascade history` (docs/product.md §7). */
+/** `cascade leads import|get|send|erase|release` and `cascade history` (docs/product.md §7). */
 
 function registerImport(leads: Command): void {
   apiOptions(
@@ -92,12 +92,41 @@ function registerErase(leads: Command): void {
   });
 }
 
+const RELEASE_DECISIONS = ['sent', 'not_sent'];
+
+function registerRelease(leads: Command): void {
+  apiOptions(
+    leads
+      .command('release')
+      .description(
+        'settle a lead parked on an ambiguous send (POST /v1/leads/{id}/release): sent → recorded SENT; not_sent → the step is tried again',
+      )
+      .argument('<leadId>')
+      .requiredOption('--decision <decision>', 'sent | not_sent')
+      .option('--campaign <campaignId>', "the lead's campaign (checked)"),
+  ).action(async (leadId: string, options: ApiCommandOptions & { decision: string; campaign?: string }) => {
+    const decision = options.decision.toLowerCase().replace(/-/g, '_');
+    if (!RELEASE_DECISIONS.includes(decision))
+      throw new Error(`--decision "${options.decision}" is not one of ${RELEASE_DECISIONS.join(', ')}`);
+    const body: Json = { decision, ...(options.campaign && { campaignId: options.campaign }) };
+    const released = asRecord(
+      await withApi(options, ({ client }) => client.post(`/leads/${segment(leadId)}/release`, body)),
+    );
+    if (options.json) return writeJson(released);
+    const execution = str(released.executionName);
+    writeLines([
+      `released lead ${str(released.leadId) ?? leadId} as ${decision}: ${str(released.status) ?? ''}${execution ? `, retried in ${execution}` : ''}`,
+    ]);
+  });
+}
+
 export function registerLeads(program: Command): void {
   const leads = program.command('leads').description('import and read leads');
   registerImport(leads);
   registerGet(leads);
   registerSend(leads);
   registerErase(leads);
+  registerRelease(leads);
 }
 
 /** One history entry as a table row: a message or an attempt (`step#try`). */

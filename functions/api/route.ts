@@ -56,6 +56,16 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   bodyDoc?: z.ZodType;
   /** Also accepts `text/csv` (passed through as `csv`). */
   csv?: boolean;
+  /**
+   * The body is an array of rows each validated on its own (lead import): the edge checks of numbers and keys
+   * (shared/domain/storable.ts) are left to the route, which reports them per row.
+   */
+  rowsValidated?: boolean;
+  /**
+   * Checks the caller before anything of the request is read (a shared secret in a header): a refused caller
+   * learns nothing about the body's validity. Throws an HttpProblem.
+   */
+  authorize?(headers: Record<string, string | undefined>): void;
   /** Accepts a form-encoded body and ignores it (RFC 8058 one-click unsubscribe posts `List-Unsubscribe=One-Click`). */
   formBody?: boolean;
   responses: Record<number, ResponseSpec>;

@@ -32,10 +32,10 @@
  */
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import jsonBodyParser from '@middy/http-json-body-parser';
 import httpRouterHandler, { type Route as RouterRoute } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
+import { storableProblems } from '#shared/domain/storable';
 import { HttpProblem } from '#shared/errors';
 import { logger } from '#shared/observability';
 import { type ErrorDetail, errorBody, toApiError, validationError, zodDetails } from './errors';
@@ -152,6 +152,18 @@ function normaliseEvent(event: Event): void {
 
 const startedAt = new WeakMap<object, number>();
 
+/**
+ * A 5xx is never silent: with the logger off (`cascade serve`'s default), one plain stderr line still names
+ * the request id and the error, so "see the server log" has something to show. In AWS the level is INFO and
+ * the structured line above is the one written.
+ */
+function reportSilencedFailure(event: Event, error: unknown): void {
+  const method = event.requestContext?.http?.method ?? '?';
+  const path = event.rawPath ?? event.requestContext?.http?.path ?? '?';
+  const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  process.stderr.write(`ERROR request ${requestIdOf(event)} ${method} ${path} failed: ${cause.replace(/\s+/g, ' ')}\n`);
+}
+
 /** Request id in every log line, one access line per request, and the one error handler of the chain. */
 function requestLifecycle(): MiddlewareObj<Event, Result> {
   const finish = (request: middy.Request<Event, Result>, status: number) => {
@@ -173,8 +185,10 @@ function requestLifecycle(): MiddlewareObj<Event, Result> {
     },
     onError: async (request) => {
       const error = toApiError(request.error);
-      if (error.status >= 500) logger.error('request failed', request.error as Error);
-      else logger.info('request refused', { code: error.code, reason: error.message });
+      if (error.status >= 500) {
+        logger.error('request failed', request.error as Error);
+        if (logger.getLevelName() === 'SILENT') reportSilencedFailure(request.event, request.error);
+      } else logger.info('request refused', { code: error.code, reason: error.message });
       request.response = jsonResult(error.status, errorBody(error), requestIdOf(request.event), error.headers);
       finish(request, error.status);
     },
@@ -205,28 +219,43 @@ function bodyLimits(): MiddlewareObj<Event, Result> {
   };
 }
 
+/** A body problem found by the middleware, raised only once the route has checked its caller (`authorize`). */
+const deferredBodyErrors = new WeakMap<object, unknown>();
+
+/** The answer to a body that claims JSON and is not. */
+const invalidJson = (cause: unknown) =>
+  new HttpProblem(400, 'invalid_json', 'The request body is not valid JSON', {
+    details: [{ field: 'body', message: 'is not valid JSON' }],
+    cause,
+  });
+
 /**
- * @middy/http-json-body-parser for JSON bodies; other content types (CSV, forms) stay text, empty bodies
- * absent. A parsed body nested deeper than MAX_JSON_DEPTH is refused here, before anything walks it.
+ * JSON bodies parsed (the media type in any case: `application/JSON` is JSON too); other content types (CSV,
+ * forms) stay text, empty bodies absent. A parsed body nested deeper than MAX_JSON_DEPTH is refused before
+ * anything walks it. Both refusals wait for the route's own caller check (`authorize`).
  */
 function jsonBody(): MiddlewareObj<Event, Result> {
-  const parser = jsonBodyParser<Event>({ disableContentTypeError: true });
   return {
-    before: async (request) => {
-      const { event } = request;
+    before: async ({ event }) => {
       if (event.body === undefined || event.body === null || event.body === '') {
         event.body = undefined;
         return;
       }
-      const raw = event.body;
-      await parser.before?.(request as middy.Request<Event>);
-      // The parser leaves the text as it was when the content type is not JSON; a parsed value never equals it.
-      if (event.body === raw) return;
+      if (!isJsonType(mediaType(event.headers['content-type']))) return;
+      try {
+        event.body = JSON.parse(event.body);
+      } catch (error) {
+        deferredBodyErrors.set(event, invalidJson(error));
+        return;
+      }
       parsedJsonBodies.add(event);
       if (jsonDepth(event.body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-        throw validationError(
-          [{ field: 'body', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }],
-          'The request body is nested too deeply',
+        deferredBodyErrors.set(
+          event,
+          validationError(
+            [{ field: 'body', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }],
+            'The request body is nested too deeply',
+          ),
         );
       }
     },
@@ -271,7 +300,10 @@ function validateRequest(route: Route, event: Event): Pick<ApiRequest, 'params' 
       throw unsupportedMediaType(route.csv ? 'application/json or text/csv' : 'application/json', type);
   } else if (route.body) {
     if (raw !== undefined && !isJsonType(type)) throw unsupportedMediaType('application/json', type);
-    body = parse(route.body, raw, 'body');
+    // Numbers DynamoDB cannot hold and prototype keys, anywhere in the body, before the schema's own rules.
+    const unstorable = route.rowsValidated ? [] : storableProblems(raw);
+    if (unstorable.length > 0) details.push(...unstorable);
+    else body = parse(route.body, raw, 'body');
   }
   if (details.length > 0) throw validationError(details);
   return { params, query, body, csv };
@@ -280,6 +312,8 @@ function validateRequest(route: Route, event: Event): Pick<ApiRequest, 'params' 
 /** One route: validate, run (at most once per Idempotency-Key where the route honours it), serialise. */
 async function executeRoute(route: Route, event: Event): Promise<Result> {
   const requestId = requestIdOf(event);
+  route.authorize?.(event.headers);
+  if (deferredBodyErrors.has(event)) throw deferredBodyErrors.get(event);
   const validated = validateRequest(route, event);
   const idempotencyKey = route.idempotent ? validIdempotencyKey(event.headers[IDEMPOTENCY_HEADER]) : undefined;
   const request: ApiRequest = { ...validated, headers: event.headers, requestId, idempotencyKey, event };

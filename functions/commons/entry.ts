@@ -1,5 +1,4 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -35,6 +34,17 @@ export function parseEvent<Input>(schema: z.ZodType<Input>, event: unknown): Inp
 }
 
 /**
+ * Flushes the metrics an invocation recorded, and only those: Powertools' logMetrics warns "No application
+ * metrics to publish" on every invocation that recorded none (most of them), which buried real warnings.
+ */
+function publishRecordedMetrics(): middy.MiddlewareObj {
+  const publish = async () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: publish, onError: publish };
+}
+
+/**
  * The one entry wrapper of every Cascade Lambda (Powertools' example-app style): the Tracer around the
  * invocation (the AWS clients are traced where they are made, shared/aws/clients.ts), the logger with the
  * Lambda context, metrics flushed at the end, the secrets this function is given loaded from SSM, and the
@@ -48,6 +58,6 @@ export function lambdaEntry<Input, Output>(options: EntryOptions<Input, Output>)
   })
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(publishRecordedMetrics())
     .use(secretsMiddleware());
 }

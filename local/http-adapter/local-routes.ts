@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { storableProblems } from '#shared/domain/storable';
 import { HttpProblem } from '#shared/errors';
 import { bearerMatches, sendError, sendJson } from './answers';
 
@@ -37,6 +39,35 @@ function localRequest(request: IncomingMessage, body: Buffer): LocalRequest {
   return { method: (request.method ?? 'GET').toUpperCase(), path: url.pathname, query, headers, body };
 }
 
+/** Ids the local routes take (`leadId`, `messageId`) are the API's: at most this many characters. */
+export const MAX_LOCAL_ID_LENGTH = 200;
+
+const isIdName = (name: string) => /Id$/.test(name);
+
+/**
+ * Refusals every local route shares, before it runs: an id (query parameter or top-level JSON field named
+ * `…Id`) longer than an API id, and, in a JSON object body, numbers DynamoDB cannot hold or prototype keys.
+ * Such input would otherwise reach DynamoDB and come back as its error in a 500.
+ */
+export function localInputDetails(request: LocalRequest): { field: string; message: string }[] {
+  const tooLong = `must be at most ${MAX_LOCAL_ID_LENGTH} characters`;
+  const details = Object.entries(request.query)
+    .filter(([name, value]) => isIdName(name) && value.length > MAX_LOCAL_ID_LENGTH)
+    .map(([name]) => ({ field: name, message: tooLong }));
+  if (!/json/i.test(request.headers['content-type'] ?? 'application/json')) return details;
+  let body: unknown;
+  try {
+    body = JSON.parse(request.body.toString('utf8'));
+  } catch {
+    return details; // The route answers a body that is not JSON itself.
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return details;
+  for (const [name, value] of Object.entries(body))
+    if (isIdName(name) && typeof value === 'string' && value.length > MAX_LOCAL_ID_LENGTH)
+      details.push({ field: name, message: tooLong });
+  return [...details, ...storableProblems(body)];
+}
+
 /** A `/_local/…` request: bearer token, then the route (404, or 405 when the path exists); errors in the API's shape. */
 export async function answerLocalRoute(
   request: IncomingMessage,
@@ -59,6 +90,12 @@ export async function answerLocalRoute(
     else sendError(response, 404, 'route_not_found', `No local route for ${method} ${path}`);
     return;
   }
+  const refused = localInputDetails(local);
+  if (refused.length > 0) {
+    sendError(response, 400, 'validation_error', 'The request is invalid', false, refused);
+    return;
+  }
+  const requestId = randomUUID();
   try {
     const result = await route(local);
     sendJson(response, result.status, result.body);
@@ -68,7 +105,8 @@ export async function answerLocalRoute(
       sendError(response, error.status, error.code, error.message, false, error.details);
       return;
     }
-    log(`local: ${method} ${path}: ${(error as Error).stack ?? String(error)}`);
-    sendError(response, 500, 'internal_error', `the local route failed: ${(error as Error).message}`);
+    // The cause stays in the server log: a peer's message (DynamoDB's, …) is no answer for the client.
+    log(`local: 500 ${requestId} ${method} ${path}: ${(error as Error).stack ?? String(error)}`);
+    sendError(response, 500, 'internal_error', `the local route failed; see the server log (request ${requestId})`);
   }
 }

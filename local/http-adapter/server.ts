@@ -29,6 +29,11 @@ export interface HttpAdapterOptions {
    * never by the API Lambda (so they are in neither the deployed API nor its OpenAPI document).
    */
   localRoutes?: Record<string, LocalRoute>;
+  /**
+   * What the API function logged about a failed request (found by its request id), added to the line the
+   * adapter prints for every 5xx; `cascade serve` reads the function's log.
+   */
+  failureDetail?: (requestId: string) => Promise<string | undefined>;
   /** The bearer token the local routes require (default: `CASCADE_API_TOKEN` at request time). */
   localToken?: string;
   /**
@@ -175,12 +180,40 @@ function requestHandler(options: HttpAdapterOptions, log: (line: string) => void
       const invoke = await getHandler();
       result = await invoke(event, apiLambdaContext(event.requestContext.requestId));
     } catch (error) {
-      log(`api: ${event.requestContext.http.method} ${event.rawPath}: ${(error as Error).stack ?? String(error)}`);
-      sendError(response, 500, 'internal_error', 'the API function failed; see the server log');
+      const { requestId, http } = event.requestContext;
+      log(`api: 500 request ${requestId} ${http.method} ${event.rawPath}: ${(error as Error).stack ?? String(error)}`);
+      sendError(response, 500, 'internal_error', `the API function failed; see the server log (request ${requestId})`);
       return;
     }
     writeResult(response, result);
+    await logServerError(options, log, event, result);
   };
+}
+
+/** One stderr line per 5xx the API answered: request id, method, path and the error (the function's, when known). */
+async function logServerError(
+  options: HttpAdapterOptions,
+  log: (line: string) => void,
+  event: APIGatewayProxyEventV2,
+  result: unknown,
+): Promise<void> {
+  const { statusCode, headers, body } = (result ?? {}) as {
+    statusCode?: number;
+    headers?: Record<string, unknown>;
+    body?: unknown;
+  };
+  if (typeof statusCode !== 'number' || statusCode < 500) return;
+  const requestId = String(headers?.['x-request-id'] ?? event.requestContext.requestId);
+  let answered = '';
+  try {
+    const error = (JSON.parse(String(body)) as { error?: { code?: string; message?: string } }).error;
+    answered = `${error?.code ?? 'error'}: ${error?.message ?? ''}`;
+  } catch {
+    answered = 'no error body';
+  }
+  const detail = await options.failureDetail?.(requestId).catch(() => undefined);
+  const { method } = event.requestContext.http;
+  log(`api: ${statusCode} request ${requestId} ${method} ${event.rawPath}: ${detail ?? answered}`);
 }
 
 /**

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { OffsetClock } from '#shared/time/clock';
 import type { ExtractedMachine } from '../synth';
+import { executionOfLead, scrubExecution } from './erasure';
 import { type HistoryEvent, recordHistory } from './history';
 import { ExecutionStore } from './store';
 
@@ -106,6 +107,8 @@ export class LocalStepFunctions {
   private readonly aborts = new Map<string, () => void>();
   private readonly timeoutMs: number | undefined;
   private readonly store: ExecutionStore | undefined;
+  /** Leads erased while this peer runs: an execution of theirs still ending is scrubbed before it is kept. */
+  private readonly erasedLeads = new Set<string>();
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     this.stateMachineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:${options.stateMachineName ?? 'CascadeOutreach'}`;
@@ -211,6 +214,7 @@ export class LocalStepFunctions {
     }
     await history;
     execution.stopDate = clock.nowMs();
+    if ([...this.erasedLeads].some((leadId) => executionOfLead(execution, leadId))) scrubExecution(execution);
     this.store?.save(execution);
   }
 
@@ -224,6 +228,21 @@ export class LocalStepFunctions {
       this.aborts.get(execution.executionArn)?.();
     }
     return execution;
+  }
+
+  /**
+   * Forgets an erased lead: the personal strings of each of its executions (inputs, outputs, history) are
+   * erased in memory and in the store, so DescribeExecution and GetExecutionHistory no longer show them.
+   * Returns the names of the executions scrubbed.
+   */
+  eraseLead(leadId: string): string[] {
+    this.erasedLeads.add(leadId);
+    const scrubbed = this.list().filter((execution) => executionOfLead(execution, leadId));
+    for (const execution of scrubbed) {
+      scrubExecution(execution);
+      this.store?.save(execution);
+    }
+    return scrubbed.map((execution) => execution.name);
   }
 
   /** Resolves when every execution started so far has ended. */

@@ -1,4 +1,5 @@
 import type { Campaign, Lead } from '../domain/schemas';
+import { type StorableProblem, storableProblems } from '../domain/storable';
 import { gradeLead } from '../grading/grade';
 import { newId } from '../ids';
 import { createLead, DuplicateLeadError } from '../store/leads';
@@ -46,10 +47,31 @@ export interface StoredImport {
   createdIndexes: number[];
   /** Valid rows whose email the campaign already has (claimed by an earlier import). */
   duplicates: { index: number; email: string }[];
+  /** Rows whose lead DynamoDB cannot hold (a derived number out of range, an item too large): never written. */
+  unstorable: { index: number; errors: StorableProblem[] }[];
+}
+
+type Outcome = Lead | { duplicate: string } | { errors: StorableProblem[] };
+
+/** DynamoDB's refusal of one item (its size, a number, a key): that row's problem, not the import's. */
+const isItemRefused = (error: unknown) => (error as { name?: string } | undefined)?.name === 'ValidationException';
+
+/** One lead written, or why its row is not. */
+async function storeOne(lead: Lead, email: string | undefined): Promise<Outcome> {
+  try {
+    await createLead(lead);
+    return lead;
+  } catch (error) {
+    if (error instanceof DuplicateLeadError) return { duplicate: email ?? '' };
+    if (isItemRefused(error)) return { errors: [{ field: 'row', message: 'cannot be stored (DynamoDB refused it)' }] };
+    throw error;
+  }
 }
 
 /**
  * Stores validated rows as leads; an address already in the campaign is reported, never written twice.
+ * Every lead is built and checked (numbers DynamoDB can hold, grading's included) before the first write, so
+ * a row that cannot be stored is that row's error, never a failed import after partial writes.
  * `concurrency` writes that many leads at once (rows must be free of in-file duplicates, as
  * `validateLeadRows` leaves them); `created` keeps the order of `inputs` either way.
  */
@@ -59,26 +81,26 @@ export async function storeLeads(
   options: { concurrency?: number } = {},
 ): Promise<StoredImport> {
   const concurrency = Math.max(1, options.concurrency ?? 1);
-  const outcomes: (Lead | { duplicate: string })[] = [];
-  for (let start = 0; start < inputs.length; start += concurrency) {
-    const chunk = inputs.slice(start, start + concurrency);
-    const settled = await Promise.all(
-      chunk.map(async (input) => {
-        const lead = leadFromInput(input, campaign.campaignId);
-        try {
-          await createLead(lead);
-          return lead;
-        } catch (error) {
-          if (!(error instanceof DuplicateLeadError)) throw error;
-          return { duplicate: input.email ?? '' };
-        }
-      }),
-    );
-    outcomes.push(...settled);
+  const outcomes: (Outcome | undefined)[] = [];
+  const writes: { index: number; lead: Lead; email?: string }[] = [];
+  inputs.forEach((input, index) => {
+    const lead = leadFromInput(input, campaign.campaignId);
+    const errors = storableProblems(lead, 'row');
+    if (errors.length > 0) outcomes[index] = { errors };
+    else writes.push({ index, lead, email: input.email });
+  });
+  for (let start = 0; start < writes.length; start += concurrency) {
+    const chunk = writes.slice(start, start + concurrency);
+    const settled = await Promise.all(chunk.map(({ lead, email }) => storeOne(lead, email)));
+    settled.forEach((outcome, i) => {
+      outcomes[chunk[i]?.index ?? -1] = outcome;
+    });
   }
-  const result: StoredImport = { created: [], createdIndexes: [], duplicates: [] };
+  const result: StoredImport = { created: [], createdIndexes: [], duplicates: [], unstorable: [] };
   outcomes.forEach((outcome, index) => {
+    if (!outcome) return;
     if ('duplicate' in outcome) result.duplicates.push({ index, email: outcome.duplicate });
+    else if ('errors' in outcome) result.unstorable.push({ index, errors: outcome.errors });
     else {
       result.created.push(outcome);
       result.createdIndexes.push(index);

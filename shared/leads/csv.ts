@@ -59,7 +59,16 @@ function addCsvRow(result: ParsedLeadCsv, columns: string[], record: string[]): 
   const row = result.rows.length + 1;
   const values: LeadRow = {};
   columns.forEach((column, c) => {
-    if (column !== '') values[column] = record[c] ?? '';
+    // A repeated column (`email,email`): the first non-blank cell wins.
+    // Own properties only: a column named `constructor` or `__proto__` is reported by the import, never
+    // mistaken for (or written into) the object's prototype.
+    if (column === '' || (Object.hasOwn(values, column) && values[column]?.trim() !== '')) return;
+    Object.defineProperty(values, column, {
+      value: record[c] ?? '',
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   });
   if (record.length > columns.length && record.slice(columns.length).some((cell) => cell !== '')) {
     result.errors.push({

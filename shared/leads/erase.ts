@@ -3,7 +3,7 @@ import { sfnClient } from '../aws/clients';
 import { setting } from '../config/settings';
 import { type Lead, LeadStatus } from '../domain/schemas';
 import { logger } from '../observability';
-import { deleteLinkedInPointer, eraseLeadOutreach, eraseManualTasks } from '../store/erasure';
+import { deleteLinkedInPointer, eraseLeadOutreach, eraseManualTasks, markErasureComplete } from '../store/erasure';
 import { getLead, LeadStatusConflictError, releaseEmailClaim, transitionLead } from '../store/leads';
 import { channelSuppressionKeys } from '../store/suppression-checks';
 import { addSuppressionIfAbsent, erasureKeyFor, getSuppression, removeSuppression } from '../store/suppressions';
@@ -101,6 +101,8 @@ async function removePersonalSuppressions(lead: StoredLead): Promise<void> {
  * 4. The lead item keeps ids, status (UNSUBSCRIBED), grade and firmographics only; its messages lose their
  *    content, its attempts the free-text detail of their results, its manual tasks their detail; the
  *    `LINKEDIN#<providerId>` pointer is deleted.
+ * 5. The `LEAD#` suppression records that the erasure completed (the embedded stack then scrubs its peers'
+ *    files: execution history, the SES journal, DynamoDB's store; AWS keeps what the README lists).
  *
  * Rate counters (keys hold the lead id and the recipient domain), metric aggregates and idempotency
  * records hold no personal data. Erasing an erased lead again changes nothing. Undefined when the lead
@@ -137,6 +139,7 @@ export async function eraseLead(leadId: string): Promise<LeadErasure | undefined
 
   const outreach = await eraseLeadOutreach(leadId, erasedAt);
   await eraseManualTasks(leadId, erasedAt);
+  await markErasureComplete(leadId, nowIso());
   return {
     leadId,
     erased: true,

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { LinkedInConnectionStatus } from '../domain/schemas';
+import { isPrototypeKey, PROTOTYPE_KEY_MESSAGE, storableProblems } from '../domain/storable';
 import { isSingleLine, SINGLE_LINE_MESSAGE } from '../mail/header';
 import { type ParsedLeadCsv, parseLeadCsv, parseLeadCsvStream } from './csv';
 
@@ -20,6 +21,8 @@ export interface LeadValidationResult {
   /** 1-based row of each accepted lead, parallel to `accepted`. */
   acceptedRows: number[];
   rejected: RejectedLead[];
+  /** Columns (CSV) or keys (JSON) that name no lead field, as given: their values were not imported. */
+  unknownColumns: string[];
 }
 
 /** Empty or whitespace-only values are absent. */
@@ -166,30 +169,94 @@ export const LeadInput = z.object({
 });
 export type LeadInput = z.output<typeof LeadInput>;
 
-const ALIASES: Record<string, string> = {
-  linkedinConnectionStatus: 'linkedinStatus',
-  linkedInUrl: 'linkedinUrl',
-  linkedInStatus: 'linkedinStatus',
+/**
+ * Header spellings of a lead file, by canonical form (lower case, letters and digits only): every field of
+ * `LeadInput` under its own name (`First Name`, `FIRST_NAME`, `first-name`, `firstName` are one column) and
+ * the common names spreadsheets and CRM exports use for them.
+ */
+const canonical = (key: string) => key.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+
+const HEADER_ALIASES: Record<string, string> = {
   score: 'leadScore',
+  linkedinconnectionstatus: 'linkedinStatus',
+  connectionstatus: 'linkedinStatus',
+  linkedin: 'linkedinUrl',
+  linkedinprofile: 'linkedinUrl',
+  linkedinprofileurl: 'linkedinUrl',
+  profileurl: 'linkedinUrl',
+  first: 'firstName',
+  firstname: 'firstName',
+  givenname: 'firstName',
+  forename: 'firstName',
+  last: 'lastName',
+  surname: 'lastName',
+  familyname: 'lastName',
+  emailaddress: 'email',
+  mail: 'email',
+  companyname: 'company',
+  organization: 'company',
+  organisation: 'company',
+  account: 'company',
+  accountname: 'company',
+  jobtitle: 'title',
+  position: 'title',
+  role: 'title',
+  url: 'website',
+  web: 'website',
+  websiteurl: 'website',
+  companywebsite: 'website',
+  domain: 'website',
+  contactform: 'contactFormUrl',
+  phonenumber: 'phone',
+  telephone: 'phone',
+  mobile: 'phone',
+  tz: 'timezone',
+  employees: 'employeeCount',
+  companysize: 'employeeCount',
+  budget: 'budgetRange',
+  timeline: 'timelineMonths',
+  tag: 'tags',
+  painpoint: 'painPoints',
 };
 
-/** `first_name` / `First Name` / `first-name` → `firstName`; keys already camelCase are kept. */
-function toCamelKey(key: string): string {
+const FIELD_BY_CANONICAL: ReadonlyMap<string, string> = new Map([
+  ...Object.keys(LeadInput.shape).map((field): [string, string] => [canonical(field), field]),
+  ...Object.entries(HEADER_ALIASES),
+]);
+
+/** `First Name` / `FIRST_NAME` / `first-name` / `E-mail` → `firstName` / `email`; an unknown key is kept as given. */
+export function toCamelKey(key: string): string {
   const trimmed = key.replace(/^\uFEFF/, '').trim();
-  if (!/[\s_-]/.test(trimmed)) return ALIASES[trimmed] ?? trimmed;
-  const [head = '', ...rest] = trimmed
-    .toLowerCase()
-    .split(/[\s_-]+/)
-    .filter(Boolean);
-  const camel = head + rest.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
-  return ALIASES[camel] ?? camel;
+  return FIELD_BY_CANONICAL.get(canonical(trimmed)) ?? trimmed;
 }
 
-/** Maps a CSV record (snake_case headers) or a JSON object to the camelCase keys `LeadInput` reads. */
+/** Columns (or JSON keys) of `records` that name no lead field: reported, their values not imported. */
+export function unknownColumns(records: ReadonlyArray<Record<string, unknown>>): string[] {
+  const unknown = new Set<string>();
+  for (const record of records) {
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) continue;
+    for (const key of Object.keys(record))
+      if (key.trim() !== '' && !FIELD_BY_CANONICAL.has(canonical(key))) unknown.add(key.trim());
+  }
+  return [...unknown];
+}
+
+/** Keys of a record that name a prototype member once read (`constructor`, `__proto__`, `Prototype`). */
+function prototypeKeyProblems(record: Record<string, unknown>): { field: string; message: string }[] {
+  return Object.keys(record)
+    .filter((key) => isPrototypeKey(key) || isPrototypeKey(toCamelKey(key)))
+    .map((key) => ({ field: key, message: PROTOTYPE_KEY_MESSAGE }));
+}
+
+/**
+ * Maps a CSV record (snake_case headers) or a JSON object to the camelCase keys `LeadInput` reads. A key
+ * naming a prototype member is dropped (`out.__proto__ = …` would replace the record's prototype).
+ */
 export function normalizeLeadRecord(record: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
     const camel = toCamelKey(key);
+    if (isPrototypeKey(camel)) continue;
     // The first non-blank value wins when two headers map to the same field.
     if (out[camel] === undefined || blankToUndefined(out[camel]) === undefined) out[camel] = value;
   }
@@ -218,17 +285,29 @@ export function validateLeadRows(
 ): LeadValidationResult {
   const existing = new Set([...(options.existingEmails ?? [])].map((e) => e.trim().toLowerCase()));
   const firstRowOf = new Map<string, number>();
-  const result: LeadValidationResult = { accepted: [], acceptedRows: [], rejected: [] };
+  const result: LeadValidationResult = {
+    accepted: [],
+    acceptedRows: [],
+    rejected: [],
+    unknownColumns: unknownColumns(records),
+  };
 
   records.forEach((record, i) => {
     const row = i + 1;
-    const errors: { field: string; message: string }[] = [];
-    const parsed = LeadInput.safeParse(
-      record !== null && typeof record === 'object' && !Array.isArray(record) ? normalizeLeadRecord(record) : record,
-    );
+    const isRecord = record !== null && typeof record === 'object' && !Array.isArray(record);
+    const normalized = isRecord ? normalizeLeadRecord(record) : record;
+    // Prototype keys and numbers DynamoDB cannot hold are this row's error, as given or once read (CSV text).
+    const errors: { field: string; message: string }[] = [
+      ...(isRecord ? prototypeKeyProblems(record) : []),
+      ...storableProblems(normalized, 'row'),
+    ];
+    const parsed = LeadInput.safeParse(normalized);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) errors.push({ field: fieldOf(issue), message: issue.message });
-    } else if (parsed.data.email !== undefined) {
+    } else if (errors.length === 0) {
+      errors.push(...storableProblems(parsed.data, 'row'));
+    }
+    if (parsed.success && errors.length === 0 && parsed.data.email !== undefined) {
       const key = parsed.data.email.toLowerCase();
       const earlier = firstRowOf.get(key);
       if (earlier !== undefined) errors.push({ field: 'email', message: `duplicate of row ${earlier}` });
@@ -269,7 +348,12 @@ function validateParsedCsv(
   });
   for (const [row, errs] of badRows) if (!rejected.some((r) => r.row === row)) rejected.push(rejectedLead(row, errs));
   rejected.sort((a, b) => a.row - b.row);
-  return { accepted: validated.accepted, acceptedRows: validated.acceptedRows, rejected };
+  return {
+    accepted: validated.accepted,
+    acceptedRows: validated.acceptedRows,
+    rejected,
+    unknownColumns: validated.unknownColumns,
+  };
 }
 
 /** `importLeadCsv` over the streaming parser: per-row errors, valid rows kept, at most `maxRows` rows read. */

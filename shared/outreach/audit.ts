@@ -53,7 +53,40 @@ export interface ExecutionAudit {
   output?: unknown;
   error?: string;
   cause?: string;
+  /** Set when the run ended by parking its lead (PAUSED) for an operator: why, and how to release it. */
+  parked?: ParkedRun;
   states: AuditedState[];
+}
+
+export interface ParkedRun {
+  reason: string;
+  channel?: string;
+  messageId?: string;
+  /** What settles it: `POST /v1/leads/{leadId}/release` for an ambiguous send, else the campaign's resume. */
+  next: string;
+}
+
+/** STOP reasons that park the lead instead of ending it (shared/outreach/step-outcome.ts). */
+const PARKING_REASONS: ReadonlySet<string> = new Set(['ambiguous_send', 'template_error', 'campaign_inactive']);
+
+/**
+ * Whether a run ended by parking its lead, read from its output (the last ChannelResult): a SUCCEEDED run may
+ * still have left its lead waiting for an operator.
+ */
+export function parkedRun(input: unknown, output: unknown): ParkedRun | undefined {
+  const leadId = (input as { leadId?: unknown } | undefined)?.leadId;
+  const release = `release with POST /v1/leads/${String(leadId ?? '{leadId}')}/release {"decision":"sent"|"not_sent"} (cascade leads release)`;
+  const result = (output as { result?: Record<string, unknown> } | undefined)?.result;
+  const reason = typeof result?.reason === 'string' ? result.reason : undefined;
+  if (result?.outcome === 'STOP' && reason && PARKING_REASONS.has(reason)) {
+    return {
+      reason,
+      ...(typeof result.channel === 'string' && { channel: result.channel }),
+      ...(typeof result.messageId === 'string' && { messageId: result.messageId }),
+      next: reason === 'ambiguous_send' ? release : 'resume the campaign (cascade campaigns resume)',
+    };
+  }
+  return undefined;
 }
 
 const parseJson = (text: string | undefined): unknown => {
@@ -98,16 +131,21 @@ export function auditedStates(events: readonly HistoryEvent[]): AuditedState[] {
 /** `cascade audit` as data: the run's status and every state it went through. */
 export async function auditExecutionRecord(client: SFNClient, executionArn: string): Promise<ExecutionAudit> {
   const { described, events } = await fetchExecution(client, executionArn);
+  const states = auditedStates(events);
+  const input = parseJson(described.input);
+  const output = parseJson(described.output);
+  const parked = parkedRun(input, output);
   return {
     name: described.name ?? executionArn.split(':').at(-1) ?? '',
     executionArn,
     status: described.status ?? 'UNKNOWN',
     startDate: described.startDate?.toISOString(),
     stopDate: described.stopDate?.toISOString(),
-    input: parseJson(described.input),
-    output: parseJson(described.output),
+    input,
+    output,
     error: described.error,
     cause: described.cause,
-    states: auditedStates(events),
+    ...(parked && { parked }),
+    states,
   };
 }

@@ -11,7 +11,12 @@ import {
   queryLeadsByStatus,
   transitionLead,
 } from '../store/leads';
-import { findSuppression } from '../store/suppressions';
+import {
+  channelClosedBy,
+  findSuppressionsByKeys,
+  personStop,
+  suppressionKeysToRead,
+} from '../store/suppression-checks';
 import { buildTemplateContext, renderMessage } from '../templates/render';
 import { hasContactPoint } from './reachability';
 import { buildExecutionInput } from './task-input';
@@ -123,12 +128,13 @@ async function enrol(
   dryRun: boolean | undefined,
   stateMachineArn?: string,
 ) {
-  if (await findSuppression(lead.email)) {
+  const closed = await closedChannels(lead, campaign);
+  if (closed === 'person') {
     report.skipped.suppressed++;
     return;
   }
   if (dryRun) {
-    report.dryRun?.push(previewFirstStep(lead, campaign));
+    report.dryRun?.push(previewFirstStep(lead, campaign, closed));
     return;
   }
   const executionName = executionNameFor(campaign.campaignId, lead.leadId);
@@ -149,6 +155,22 @@ async function enrol(
   } else {
     report.alreadyRunning++;
   }
+}
+
+/**
+ * What the suppression list closes for this lead (one BatchGet): `person` when the lead must not be enrolled —
+ * the person opted out or was erased, or every channel of the sequence that could reach them is suppressed —
+ * else the channels closed, whose steps will fall back with `suppressed` (a bounced address leaves LinkedIn
+ * and the form open: docs/product.md §2).
+ */
+async function closedChannels(lead: Lead, campaign: Campaign): Promise<'person' | Set<ChannelType>> {
+  const channels = [...new Set(campaign.sequence.steps.map((step) => step.channel))];
+  const entries = await findSuppressionsByKeys(suppressionKeysToRead(lead, channels));
+  if (personStop(lead, entries)) return 'person';
+  const closed = new Set(channels.filter((channel) => channelClosedBy(lead, channel, entries)));
+  const open = channels.filter((channel) => !closed.has(channel) && hasContactPoint(lead, channel));
+  // A lead no channel could reach anyway is enrolled as before: its steps record why (missing_address, …).
+  return closed.size > 0 && open.length === 0 ? 'person' : closed;
 }
 
 export interface ResumeReport {
@@ -220,9 +242,15 @@ async function resumeLead(lead: Lead, campaign: Campaign, report: ResumeReport, 
   if (started === 'started') report.executions.push(executionName);
 }
 
-/** Dry run: the first step whose channel has a contact point, rendered; nothing is sent or recorded. */
-export function previewFirstStep(lead: Lead, campaign: Campaign): DryRunEntry {
-  const step = campaign.sequence.steps.find((candidate) => hasContactPoint(lead, candidate.channel));
+/** Dry run: the first step whose channel has a contact point and is not suppressed, rendered; nothing is sent. */
+export function previewFirstStep(
+  lead: Lead,
+  campaign: Campaign,
+  closed: ReadonlySet<ChannelType> = new Set(),
+): DryRunEntry {
+  const step = campaign.sequence.steps.find(
+    (candidate) => !closed.has(candidate.channel) && hasContactPoint(lead, candidate.channel),
+  );
   if (!step) return { leadId: lead.leadId, firstChannel: null, problem: 'no channel can reach this lead' };
   try {
     const content = renderMessage({

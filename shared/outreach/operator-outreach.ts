@@ -44,9 +44,7 @@ export async function startOperatorOutreach(
     throw new OutreachNotAllowedError(`campaign ${campaign.campaignId} is ${campaign.state}`);
   if (!stateMachineArn) throw new Error('CASCADE_STATE_MACHINE_ARN is not set');
 
-  const sequence = request.forceChannel
-    ? SequenceConfig.parse({ version: campaign.sequence.version, steps: [{ channel: request.forceChannel }] })
-    : campaign.sequence;
+  const sequence = request.forceChannel ? forcedSequence(campaign.sequence, request.forceChannel) : campaign.sequence;
   const base = executionNameFor(campaign.campaignId, lead.leadId);
   const executionName = `${base.slice(0, 66)}-op-${sha256(request.requestKey).slice(0, 10)}`;
   try {
@@ -73,4 +71,14 @@ export async function startOperatorOutreach(
     await transitionLead(lead, ['IN_SEQUENCE'], lead.status, { executionName: lead.executionName });
     throw error;
   }
+}
+
+/**
+ * A one-step sequence on the forced channel that keeps the campaign's own policy for that channel (retries,
+ * backoff, rate-limit handling): `maxRetries: 0` means one try, as in the campaign. Sent at once: no wait before.
+ */
+export function forcedSequence(sequence: SequenceConfig, channel: ChannelType): SequenceConfig {
+  const own = sequence.steps.find((step) => step.channel === channel);
+  const step = own ? { ...own, waitHoursBefore: 0 } : { channel };
+  return SequenceConfig.parse({ version: sequence.version, steps: [step] });
 }

@@ -36,9 +36,13 @@ export async function settleOpenAttempts(leadId: string, campaignId: string, exe
       result: settled,
     });
   }
-  if (open.length > 0) {
+  const first = open[0];
+  if (first) {
     try {
-      await transitionLead({ leadId, campaignId }, ['IN_SEQUENCE', 'NEW'], 'PAUSED');
+      await transitionLead({ leadId, campaignId }, ['IN_SEQUENCE', 'NEW'], 'PAUSED', {
+        stopReason: 'ambiguous_send',
+        resumeFrom: { stepIndex: first.stepIndex, tryCount: first.tryNumber + 1 },
+      });
     } catch (error) {
       if (!(error instanceof LeadStatusConflictError)) throw error;
     }

@@ -1,7 +1,7 @@
 import type { ProviderVerdict } from '../domain/outcome';
-import type { Campaign, ChannelConfig, Lead, LeadStatus, ReasonCode } from '../domain/schemas';
+import type { Campaign, ChannelConfig, Lead, LeadStatus, ReasonCode, Suppression } from '../domain/schemas';
 import { type Reservation, type ReserveResult, rulesForSend } from '../rate-limit/limiter';
-import { channelSuppressionKeys, leadSuppressionKeys } from '../store/suppression-checks';
+import { channelClosedBy, personStop, suppressionKeysToRead } from '../store/suppression-checks';
 import {
   buildTemplateContext,
   DEFAULT_TEMPLATES,
@@ -67,20 +67,23 @@ export async function checkBeforeSend(run: StepRun): Promise<Blocked | ReadyToSe
 }
 
 /**
- * Re-check before every send, including after every Wait (docs/product.md §2): the lead, then this channel.
- * One read for both: the lead's own entries stop the sequence, the channel's entries close this channel.
+ * Re-check before every send, including after every Wait (docs/product.md §2): the person, then this channel.
+ * One read for both. The lead's own entries and the person's opt-out (an unsubscribe or complaint recorded on
+ * any of their contact points, in any campaign) stop the sequence; a channel's entries (a bounced address, a
+ * suppressed profile or site) close this channel only, so the next step may still reach the lead.
  */
 async function leadOrChannelClosed({ lead, campaign, channel, store }: StepRun): Promise<ProviderVerdict | undefined> {
-  const leadKeys = new Set(leadSuppressionKeys(lead));
-  const suppressions = await store.findSuppressionsByKeys([...leadKeys, ...channelSuppressionKeys(lead, channel)]);
-  const leadSuppressed = suppressions.some((entry) => leadKeys.has(entry.key));
-  const stopReason = stopReasonFor(lead, campaign) ?? (leadSuppressed ? 'suppressed' : undefined);
+  const entries = await store.findSuppressionsByKeys(suppressionKeysToRead(lead, [channel]));
+  const stopReason = stopReasonFor(lead, campaign);
   if (stopReason) return { outcome: 'STOP', reason: stopReason, delivered: false };
-  const channelSuppressed = suppressions.find((entry) => !leadKeys.has(entry.key));
-  if (!channelSuppressed) return undefined;
-  const detail = `${channelSuppressed.key} (${channelSuppressed.reason})`;
-  return { outcome: 'FALLBACK', reason: 'suppressed', detail, delivered: false };
+  const person = personStop(lead, entries);
+  if (person) return { outcome: 'STOP', reason: person.reason, detail: describe(person.entry), delivered: false };
+  const closedBy = channelClosedBy(lead, channel, entries);
+  if (!closedBy) return undefined;
+  return { outcome: 'FALLBACK', reason: 'suppressed', detail: describe(closedBy), delivered: false };
 }
+
+const describe = (entry: Suppression) => `${entry.key} (${entry.reason})`;
 
 function renderContent(
   { lead, campaign, channel, input }: StepRun,

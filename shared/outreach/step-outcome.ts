@@ -151,7 +151,7 @@ async function applyLeadEffects(
         resumeFrom: { stepIndex: cursor.stepIndex, tryCount: cursor.tryCount + 1 },
       });
     } else if (verdict.reason && PAUSING_STOPS.has(verdict.reason)) {
-      await store.transitionLead(lead, inSequence, 'PAUSED');
+      await store.transitionLead(lead, inSequence, 'PAUSED', { stopReason: verdict.reason });
     }
   } catch (error) {
     // The lead moved on meanwhile (a reply or unsubscribe landed): that newer status wins.
@@ -171,7 +171,15 @@ export async function settleAmbiguous(store: StepStore, lead: Lead, attempt: Sto
     messageId: attempt.messageId,
     detail: 'a previous invocation may have reached the provider; reconciliation settles it',
   };
-  await applyLeadEffects(store, lead, { outcome: 'STOP', reason: 'ambiguous_send', delivered: true }, undefined);
+  try {
+    // Parked with what a release needs: the step to try again when the operator finds it was not sent.
+    await store.transitionLead(lead, ['IN_SEQUENCE', 'NEW'], 'PAUSED', {
+      stopReason: 'ambiguous_send',
+      resumeFrom: { stepIndex: attempt.stepIndex, tryCount: attempt.tryNumber + 1 },
+    });
+  } catch (error) {
+    if (!(error instanceof LeadStatusConflictError)) throw error;
+  }
   await store.completeAttempt(lead.leadId, attempt.attemptKey, {
     outcome: 'STOP',
     reason: 'ambiguous_send',

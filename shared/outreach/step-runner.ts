@@ -1,9 +1,10 @@
 import type { ChannelResult } from '../domain/outcome';
 import { faultPoint } from '../faults';
 import type { StoredAttempt } from '../store/outreach';
+import { settleCallingTry } from './ambiguous';
 import type { ChannelAdapter } from './channel-adapter';
 import { checkBeforeSend, type ReadyToSend } from './step-checks';
-import { recordOutcome, settleAmbiguous } from './step-outcome';
+import { recordOutcome } from './step-outcome';
 import { openStepRun, pendingAttempt, type StepRun } from './step-run';
 import { dynamoStepStore, type StepStore } from './step-store';
 import type { StepTaskInput } from './task-input';
@@ -31,12 +32,12 @@ export async function runChannelStep(
 }
 
 /**
- * Another invocation claimed this try before: replay its result when it finished, settle it as ambiguous when
- * it may have called the provider, or take it over (undefined) when it crashed before the call.
+ * Another invocation claimed this try before: replay its result when it finished, settle it from the evidence
+ * (or as ambiguous) when it may have called the provider, or take it over (undefined) when it crashed before.
  */
 async function resumeEarlierInvocation(run: StepRun, earlier: StoredAttempt): Promise<ChannelResult | undefined> {
   if (earlier.state === 'DONE' && earlier.result) return earlier.result as unknown as ChannelResult;
-  if (earlier.phase === 'CALLING') return settleAmbiguous(run.store, run.lead, earlier);
+  if (earlier.phase === 'CALLING') return settleCallingTry(run, earlier);
   // Taking over a try that crashed before the provider call: give back the slots it had reserved, or the
   // lead's own cooldown would hold this retry back for a day.
   if (earlier.phase === 'PREPARED' && earlier.reservation) await run.store.release(earlier.reservation);

@@ -20,6 +20,7 @@ import {
   advanceMessage,
   claimAttempt,
   completeAttempt,
+  getMessage,
   markAttemptCalling,
   putMessage,
   recordReservation,
@@ -55,6 +56,8 @@ export interface StepStore {
 
   /** Writes the message unless a crashed earlier invocation of this try already did. */
   putMessageOnce(message: OutreachMessage): Promise<void>;
+  /** The try's message as provider events left it: the evidence that settles an ambiguous try. */
+  getMessage(leadId: string, messageId: string): Promise<OutreachMessage | undefined>;
   /** Forward-only status change; false when the message is already at or past `status`. */
   advanceMessage(
     leadId: string,
@@ -107,6 +110,7 @@ export const dynamoStepStore: StepStore = {
   reserve: (rules) => reserve(rules),
   release,
   putMessageOnce,
+  getMessage: (leadId, messageId) => getMessage(leadId, messageId, true),
   advanceMessage,
   setMessageProviderFields,
   transitionLead,

@@ -175,3 +175,20 @@ export async function deleteLinkedInPointer(providerId: string, leadId: string):
     new DeleteCommand({ TableName: tableName('leads'), Key: { pk: `LINKEDIN#${providerId}`, sk: `LEAD#${leadId}` } }),
   );
 }
+
+/**
+ * Records on the `LEAD#<id>` suppression that the erasure ran to its end (an interrupted one, without it, is
+ * run again by erasing again). The last write of an erasure: the embedded stack's DynamoDB twin takes it as
+ * the signal to scrub its other peers' copies (execution history, the SES journal) and compact its files.
+ */
+export async function markErasureComplete(leadId: string, completedAt: string): Promise<void> {
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: tableName('suppressions'),
+      Key: { pk: `LEAD#${leadId}` },
+      UpdateExpression: 'SET erasureCompletedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':at': completedAt },
+    }),
+  );
+}

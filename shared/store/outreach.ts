@@ -17,6 +17,9 @@ export interface StoredAttempt extends OutreachAttempt {
   result?: Record<string, unknown>;
   /** Rate slots this try holds, so a takeover after a crash can give them back. */
   reservation?: Reservation;
+  /** How an `ambiguous_send` was settled later (evidence or an operator's release), written once. */
+  settledAs?: 'sent' | 'not_sent';
+  settledBy?: string;
 }
 
 const attemptKey = (leadId: string, key: string) => ({ pk: `LEAD#${leadId}`, sk: `ATTEMPT#${key}` });
@@ -56,6 +59,45 @@ export async function getAttempt(leadId: string, key: string): Promise<StoredAtt
     new GetCommand({ TableName: tableName('outreach'), Key: attemptKey(leadId, key), ConsistentRead: true }),
   );
   return Item as StoredAttempt | undefined;
+}
+
+/** The tries of one execution of a lead (the parked try of an `ambiguous_send` is among them). */
+export async function listExecutionAttempts(leadId: string, executionName: string): Promise<StoredAttempt[]> {
+  return queryAll<StoredAttempt>({
+    TableName: tableName('outreach'),
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':prefix': `ATTEMPT#${executionName}#` },
+    ConsistentRead: true,
+  });
+}
+
+/**
+ * Settles an `ambiguous_send` try once: false when something else (an SES event, another release) settled it
+ * first, so evidence and an operator racing each other act once.
+ */
+export async function markAttemptSettled(
+  leadId: string,
+  key: string,
+  settledAs: 'sent' | 'not_sent',
+  settledBy: string,
+): Promise<boolean> {
+  const marked = await ifConditionHolds(() =>
+    documentClient().send(
+      new UpdateCommand({
+        TableName: tableName('outreach'),
+        Key: attemptKey(leadId, key),
+        UpdateExpression: 'SET settledAs = :as, settledBy = :by, updatedAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND reason = :ambiguous AND attribute_not_exists(settledAs)',
+        ExpressionAttributeValues: {
+          ':as': settledAs,
+          ':by': settledBy,
+          ':now': nowIso(),
+          ':ambiguous': 'ambiguous_send',
+        },
+      }),
+    ),
+  );
+  return marked !== undefined;
 }
 
 /** Notes the slots a PREPARED try reserved (see StoredAttempt.reservation). */
@@ -132,9 +174,17 @@ export async function putMessage(message: OutreachMessage): Promise<void> {
   );
 }
 
-export async function getMessage(leadId: string, messageId: string): Promise<OutreachMessage | undefined> {
+export async function getMessage(
+  leadId: string,
+  messageId: string,
+  consistent = false,
+): Promise<OutreachMessage | undefined> {
   const { Item } = await documentClient().send(
-    new GetCommand({ TableName: tableName('outreach'), Key: messageKey(leadId, messageId) }),
+    new GetCommand({
+      TableName: tableName('outreach'),
+      Key: messageKey(leadId, messageId),
+      ConsistentRead: consistent,
+    }),
   );
   return Item as OutreachMessage | undefined;
 }

@@ -51,6 +51,25 @@ export async function addSuppressionIfAbsent(
   return { entry: (await getSuppression(key)) ?? entry, created: false };
 }
 
+/**
+ * Records an opt-out (`unsubscribed`, `complaint`) on a key: it replaces a channel-level entry already there (a
+ * bounce must not hide that the person opted out) but never an earlier opt-out, whose date and reason stand.
+ */
+export async function addOptOut(key: string, reason: 'unsubscribed' | 'complaint', source: string): Promise<void> {
+  const entry: Suppression = { key, reason, source, createdAt: nowIso() };
+  await ifConditionHolds(() =>
+    documentClient().send(
+      new PutCommand({
+        TableName: tableName('suppressions'),
+        Item: { pk: key, ...entry },
+        ConditionExpression: 'attribute_not_exists(pk) OR NOT (#reason IN (:unsubscribed, :complaint))',
+        ExpressionAttributeNames: { '#reason': 'reason' },
+        ExpressionAttributeValues: { ':unsubscribed': 'unsubscribed', ':complaint': 'complaint' },
+      }),
+    ),
+  );
+}
+
 export async function getSuppression(key: string): Promise<Suppression | undefined> {
   const { Item } = await documentClient().send(
     new GetCommand({ TableName: tableName('suppressions'), Key: { pk: key } }),

@@ -272,9 +272,34 @@ function renderTemplate(tpl: ChannelTemplate, context: TemplateContext, channel?
   if (channel === 'EMAIL' && !result.subject) {
     throw new TemplateError('An email template needs a subject, and it rendered empty', 'subject');
   }
+  if (channel === 'EMAIL') result.text = withTextFooter(result.text, context.unsubscribeUrl);
   if (tpl.html !== undefined) result.html = renderPart(htmlEngine, tpl.html, context, 'html');
   else if (channel === 'EMAIL') result.html = textToHtml(result.text);
+  if (channel === 'EMAIL' && result.html !== undefined)
+    result.html = withHtmlFooter(result.html, context.unsubscribeUrl);
   return result;
+}
+
+/** The standard footer (docs/product.md §6), as the default email template words it. */
+const textFooter = (url: string) => `\n--\nNot interested? Unsubscribe: ${url}\n`;
+const htmlFooter = (url: string) =>
+  `<p style="font-size:12px;color:#666">Not interested? <a href="${escapeHtml(url)}">Unsubscribe</a></p>\n`;
+
+/**
+ * Every email shows its unsubscribe link: a text part that does not contain the link (its template has no
+ * `{{ unsubscribeUrl }}`, or only in a branch this lead did not take) gets the standard footer appended.
+ */
+function withTextFooter(text: string, url: string): string {
+  if (!url || text.includes(url)) return text;
+  return `${text.replace(/\s+$/, '')}\n${textFooter(url)}`;
+}
+
+/** The HTML part's footer, before `</body>` when there is one; a part that links the URL already is kept. */
+function withHtmlFooter(html: string, url: string): string {
+  if (!url || html.includes(url) || html.includes(escapeHtml(url))) return html;
+  const bodyEnd = html.search(/<\/body>/i);
+  if (bodyEnd < 0) return `${html}\n${htmlFooter(url)}`;
+  return `${html.slice(0, bodyEnd)}${htmlFooter(url)}${html.slice(bodyEnd)}`;
 }
 
 export interface TemplateProblem {

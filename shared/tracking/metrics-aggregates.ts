@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { AUTOMATED_CHANNELS, type ChannelType } from '../domain/schemas';
+import { AUTOMATED_CHANNELS, type ChannelType, type OutreachStatus } from '../domain/schemas';
 import { documentClient } from '../store/client';
 import { queryAll } from '../store/paginate';
 import { tableName } from '../store/tables';
@@ -91,6 +91,26 @@ export async function bumpCounters(
   );
 }
 
+/**
+ * A message counts once, in its final state (docs/product.md §7): what a status change adds to the counters.
+ * DELIVERED → BOUNCED (a late bounce) or → FAILED moves the message out of `delivered`, so delivered + bounced
+ * never exceeds sent. `previous` must be the status the conditional write moved the message from.
+ */
+export function finalStateCounters(
+  previous: OutreachStatus | undefined,
+  counter: 'delivered' | 'bounced' | 'failed',
+): Partial<Record<Counter, number>> {
+  if (counter !== 'delivered' && previous === 'DELIVERED') return { [counter]: 1, delivered: -1 };
+  return { [counter]: 1 };
+}
+
+/**
+ * Channels whose provider sends no delivery receipt: LinkedIn puts an accepted message (or invite) in the
+ * member's inbox at once, and a form submission judged successful has reached the site. For them the accepted
+ * send is the delivery, so `delivered` reads as `sent` and the reply rate (replied / delivered) means something.
+ */
+const ACCEPTANCE_IS_DELIVERY: ReadonlySet<string> = new Set<ChannelType>(['LINKEDIN', 'CONTACT_FORM']);
+
 export type ChannelCounters = Record<Counter, number>;
 
 /** The core counters; reply-time buckets default to 0. */
@@ -108,39 +128,47 @@ export interface CounterRead {
   itemsRead: number;
 }
 
-async function queryShard(pk: string, from: string, to: string): Promise<Record<string, unknown>[]> {
+/** Every day from `from` on: no upper bound (see readCounters). */
+async function queryShard(pk: string, from: string): Promise<Record<string, unknown>[]> {
   return queryAll({
     TableName: tableName('outreach'),
-    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-    ExpressionAttributeValues: { ':pk': pk, ':from': `${from}#`, ':to': `${to}#~` },
+    KeyConditionExpression: 'pk = :pk AND sk >= :from',
+    ExpressionAttributeValues: { ':pk': pk, ':from': `${from}#` },
   });
 }
 
-/** Sums the counters of the last `days` UTC days (today included) per channel: one query per shard. */
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * Sums the counters per channel from the first UTC day of the window (`days` days ending today) on: one query
+ * per shard. The window has no upper bound: in AWS nothing is dated after today, and in the embedded stack each
+ * execution's compressed clock dates its later sends on later days, which belong to the run being measured.
+ */
 export async function readCounters(
   campaignId: string | undefined,
   days: number,
   todayMs = Date.now(),
-): Promise<CounterRead> {
-  const to = new Date(todayMs).toISOString().slice(0, 10);
-  const from = new Date(todayMs - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+): Promise<CounterRead & { lastDay?: string }> {
+  const from = dayOf(todayMs - (days - 1) * 86_400_000);
   const byChannel: Record<string, ChannelCounters> = Object.fromEntries(
     AUTOMATED_CHANNELS.map((channel) => [channel, zeroCounters()]),
   );
   const pages = await Promise.all(
-    Array.from({ length: METRICS_SHARDS }, (_, shard) =>
-      queryShard(pkFor(campaignId ?? ALL_CAMPAIGNS, shard), from, to),
-    ),
+    Array.from({ length: METRICS_SHARDS }, (_, shard) => queryShard(pkFor(campaignId ?? ALL_CAMPAIGNS, shard), from)),
   );
   let itemsRead = 0;
+  let lastDay: string | undefined;
   for (const item of pages.flat()) {
     itemsRead++;
-    const channel = String(item.sk).split('#')[1] ?? '';
+    const [day = '', channel = ''] = String(item.sk).split('#');
+    if (!lastDay || day > lastDay) lastDay = day;
     byChannel[channel] ??= zeroCounters();
     const totals = byChannel[channel];
     for (const key of Object.keys(totals) as Counter[]) totals[key] += Number(item[key] ?? 0);
   }
-  return { byChannel, itemsRead };
+  for (const [channel, totals] of Object.entries(byChannel))
+    if (ACCEPTANCE_IS_DELIVERY.has(channel)) totals.delivered = totals.sent;
+  return { byChannel, itemsRead, ...(lastDay && { lastDay }) };
 }
 
 const ratio = (numerator: number, denominator: number) =>
@@ -182,7 +210,7 @@ export function channelMetrics(counters: CoreCounters, perSequence = false): Cha
 export interface MetricsReport {
   campaignId: string | null;
   days: number;
-  /** First and last UTC day counted (YYYY-MM-DD). */
+  /** First and last UTC day counted (YYYY-MM-DD): today, or a later day a compressed clock dated a send on. */
   from: string;
   to: string;
   channels: Record<string, ChannelMetrics>;
@@ -201,7 +229,8 @@ export async function metricsReport(
   days: number,
   todayMs = Date.now(),
 ): Promise<MetricsReport & { itemsRead: number }> {
-  const { byChannel, itemsRead } = await readCounters(campaignId, days, todayMs);
+  const { byChannel, itemsRead, lastDay } = await readCounters(campaignId, days, todayMs);
+  const today = dayOf(todayMs);
   const totals = zeroCounters();
   for (const counters of Object.values(byChannel)) {
     for (const key of Object.keys(totals) as Counter[]) totals[key] += counters[key];
@@ -210,8 +239,8 @@ export async function metricsReport(
   return {
     campaignId: campaignId ?? null,
     days,
-    from: new Date(todayMs - (days - 1) * 86_400_000).toISOString().slice(0, 10),
-    to: new Date(todayMs).toISOString().slice(0, 10),
+    from: dayOf(todayMs - (days - 1) * 86_400_000),
+    to: lastDay && lastDay > today ? lastDay : today,
     channels: Object.fromEntries(
       Object.entries(byChannel).map(([channel, counters]) => [channel, channelMetrics(counters)]),
     ),

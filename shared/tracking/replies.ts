@@ -1,10 +1,10 @@
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../aws/clients';
 import { setting } from '../config/settings';
-import type { ChannelType, LeadStatus } from '../domain/schemas';
+import type { ChannelType, LeadStatus, OutreachMessage, OutreachStatus } from '../domain/schemas';
 import { logger } from '../observability';
 import { getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
-import { advanceMessage, getMessage } from '../store/outreach';
+import { advanceMessage, getMessage, listLeadMessages } from '../store/outreach';
 import { nowIso } from '../time/clock';
 import { bumpCounters, replyBucket } from './metrics-aggregates';
 
@@ -30,23 +30,23 @@ export async function recordReply(
   const lead = await getLead(leadId);
   if (!lead) return { matched: false };
   const at = options.at ?? nowIso();
-  if (options.messageId) {
-    const message = await getMessage(leadId, options.messageId);
-    if (message && (await advanceMessage(leadId, options.messageId, 'REPLIED', { repliedAt: at }))) {
-      const sentMs = Date.parse(message.sentAt ?? message.createdAt);
-      const hours = Math.max(0, (Date.parse(at) - sentMs) / 3_600_000);
-      await bumpCounters(message.campaignId, message.channel, message.createdAt.slice(0, 10), {
-        replied: 1,
-        [replyBucket(hours)]: 1,
-      });
-    }
+  const message = options.messageId
+    ? await getMessage(leadId, options.messageId)
+    : await answeredMessage(leadId, options.channel);
+  if (message && (await advanceMessage(leadId, message.messageId, 'REPLIED', { repliedAt: at }))) {
+    const sentMs = Date.parse(message.sentAt ?? message.createdAt);
+    const hours = Math.max(0, (Date.parse(at) - sentMs) / 3_600_000);
+    await bumpCounters(message.campaignId, message.channel, message.createdAt.slice(0, 10), {
+      replied: 1,
+      [replyBucket(hours)]: 1,
+    });
   }
   try {
     await transitionLead(lead, REPLYABLE, 'REPLIED', { stopReason: 'replied' });
   } catch (error) {
     if (!(error instanceof LeadStatusConflictError)) throw error;
   }
-  const result: ReplyResult = { matched: true, leadId, ...(options.messageId && { messageId: options.messageId }) };
+  const result: ReplyResult = { matched: true, leadId, ...(message && { messageId: message.messageId }) };
   const stateMachineArn = setting('CASCADE_STATE_MACHINE_ARN');
   if (lead.executionName && stateMachineArn && lead.status === 'IN_SEQUENCE') {
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${lead.executionName}`;
@@ -62,3 +62,23 @@ export async function recordReply(
   logger.info('reply recorded', { ...result, channel: options.channel });
   return result;
 }
+
+/** Statuses of a message that reached the person and has no reply yet. */
+const ANSWERABLE: ReadonlySet<OutreachStatus> = new Set(['SENT', 'DELIVERED']);
+
+/**
+ * The message a reply without a message id answers (a LinkedIn message names only its sender): the lead's latest
+ * message on the reply's channel that reached them, else its latest on any channel (a LinkedIn answer to an
+ * email). Counted there, so replied ≤ sent holds per channel; none when the lead got nothing from us.
+ */
+async function answeredMessage(leadId: string, channel: ChannelType): Promise<OutreachMessage | undefined> {
+  const reached = (await listLeadMessages(leadId)).filter((message) => ANSWERABLE.has(message.status));
+  const latest = (messages: OutreachMessage[]) =>
+    messages.reduce<OutreachMessage | undefined>(
+      (newest, message) => (!newest || sentTime(message) > sentTime(newest) ? message : newest),
+      undefined,
+    );
+  return latest(reached.filter((message) => message.channel === channel)) ?? latest(reached);
+}
+
+const sentTime = (message: OutreachMessage) => message.sentAt ?? message.createdAt;

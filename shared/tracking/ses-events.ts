@@ -2,9 +2,10 @@ import * as z from 'zod';
 import { taggedMessage } from '../channels/email/ses-tags';
 import type { LeadStatus, OutreachMessage, OutreachStatus } from '../domain/schemas';
 import { countOutcome, logger } from '../observability';
+import { settleParkedBySend } from '../outreach/release';
 import { getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
 import { findMessageByProviderId, setMessageFieldOnce, setMessageProviderFields } from '../store/message-lookup';
-import { advanceMessage, getAttempt, getMessage } from '../store/outreach';
+import { advanceMessage, getMessage } from '../store/outreach';
 import { addSuppression, normalizeEmail } from '../store/suppressions';
 import { bumpCounters } from './metrics-aggregates';
 
@@ -125,14 +126,13 @@ const HANDLERS = new Map<string, (event: MatchedEvent) => Promise<SesEventResult
   ['Subscription', onSubscription],
 ]);
 
-/** SES accepted it: this settles an `ambiguous_send` (the attempt keeps its record, the message is known sent). */
+/** SES accepted it: this settles an `ambiguous_send` whose lead was parked (the lead is then a sent touch). */
 async function onSend(event: MatchedEvent): Promise<SesEventResult> {
   const { detail, message } = event;
   const { leadId, messageId } = message;
   await setMessageProviderFields(leadId, messageId, detail.mail.messageId, event.at(detail.mail.timestamp));
   const changed = await advanceMessage(leadId, messageId, 'SENT', {});
-  const attempt = await getAttempt(leadId, message.attemptKey);
-  if (attempt?.reason === 'ambiguous_send') logger.info('ambiguous send settled: SES sent it', { leadId, messageId });
+  await settleParkedBySend(leadId, messageId, 'ses:Send');
   return moved(event, 'SENT', changed);
 }
 
@@ -140,6 +140,8 @@ async function onDelivery(event: MatchedEvent): Promise<SesEventResult> {
   const { leadId, messageId } = event.message;
   const deliveredAt = event.at(event.detail.delivery?.timestamp);
   const changed = await advanceMessage(leadId, messageId, 'DELIVERED', { deliveredAt });
+  // Delivered means sent: the Send event may have been lost with a killed process.
+  await settleParkedBySend(leadId, messageId, 'ses:Delivery');
   return moved(event, 'DELIVERED', await counted(event.message, 'delivered', changed));
 }
 
@@ -151,6 +153,8 @@ async function onBounce(event: MatchedEvent): Promise<SesEventResult> {
   const fields = { bouncedAt: event.at(bounce.timestamp), bounceType: bounce.bounceType };
   const changed = await counted(event.message, 'bounced', await advanceMessage(leadId, messageId, 'BOUNCED', fields));
   if (event.recipient) await addSuppression(`EMAIL#${normalizeEmail(event.recipient)}`, 'bounce', 'ses');
+  // A bounce proves SES accepted the mail: a parked ambiguous try is settled as sent (then bounced).
+  await settleParkedBySend(leadId, messageId, 'ses:Bounce');
   return moved(event, 'BOUNCED', changed);
 }
 

@@ -5,6 +5,7 @@ import { metricsReport } from '#shared/tracking/metrics-aggregates';
 import { validationError } from '../errors';
 import { redactSettings } from '../redact';
 import { defineRoute } from '../route';
+import { channelSettingsDetails } from '../schemas/channel-settings';
 import {
   ChannelConfigInput,
   ChannelConfigQuery,
@@ -49,12 +50,14 @@ export const channelRoutes = [
     tag: 'Channels',
     summary: "Replace a channel's configuration for a campaign or account-wide",
     description:
-      'Rate limits are whole numbers ≥ 0, the retry backoff a list of positive hours, and the template must compile and render against a sample lead.',
+      'Rate limits are whole numbers ≥ 0 (perHour ≤ perDay), `settings` only those the channel reads, each of its type (EMAIL: configurationSet, replyDomain, rejectRoleAddresses, rejectDisposableAddresses, mxCheck, mxTimeoutMs; LINKEDIN: providerBaseUrl, apiKey, accountId, accountType, inviteNoteLimit, minSpacingSeconds ≤ maxSpacingSeconds; CONTACT_FORM: consentPolicy), the retry backoff a list of positive hours, and the template must compile and render against a sample lead.',
     params: ChannelParams,
     query: ChannelConfigQuery,
     body: ChannelConfigInput,
     responses: { 200: { description: 'The stored config', schema: ChannelConfigResponse } },
     async handle({ params, query, body }) {
+      const settingsProblems = channelSettingsDetails(params.channel, body.settings);
+      if (settingsProblems.length > 0) throw validationError(settingsProblems);
       const campaign = query.campaignId ? await requireCampaign(query.campaignId) : undefined;
       const config = ChannelConfig.parse({
         ...body,

@@ -3,6 +3,13 @@ import { campaignRoutes } from './campaigns';
 import { channelRoutes } from './channels';
 import { leadRoutes } from './leads';
 import { operationRoutes } from './operations';
+import { releaseRoutes } from './release';
 
 /** Every operator route but the OpenAPI document's own (openapi.ts adds it). */
-export const API_ROUTES: readonly Route[] = [...campaignRoutes, ...leadRoutes, ...channelRoutes, ...operationRoutes];
+export const API_ROUTES: readonly Route[] = [
+  ...campaignRoutes,
+  ...leadRoutes,
+  ...releaseRoutes,
+  ...channelRoutes,
+  ...operationRoutes,
+];

@@ -102,6 +102,7 @@ export const leadRoutes = [
     params: CampaignParams,
     body: LeadImportRequest,
     bodyDoc: LeadImportRequestDoc,
+    rowsValidated: true,
     csv: true,
     errors: [409],
     responses: { 200: { description: 'What was imported and what was rejected', schema: LeadImportResponse } },
@@ -114,6 +115,8 @@ export const leadRoutes = [
       const stored = await storeLeads(campaign, inputs, { concurrency: IMPORT_CONCURRENCY });
       for (const duplicate of stored.duplicates)
         rejected.push(reject(rows[duplicate.index] ?? 0, 'email', 'already in this campaign'));
+      for (const unstorable of stored.unstorable)
+        rejected.push(rejectedLead(rows[unstorable.index] ?? 0, unstorable.errors));
       rejected.sort((a, b) => a.row - b.row);
       return {
         status: 200,
@@ -128,6 +131,7 @@ export const leadRoutes = [
             grade: lead.grade,
           })),
           rejectedRows: rejected,
+          unknownColumns: validation.unknownColumns,
         },
       };
     },

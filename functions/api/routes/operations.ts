@@ -213,13 +213,16 @@ export const operationRoutes = [
     body: LinkedInWebhookRequest,
     responses: { 200: { description: 'What the event changed', schema: LinkedInWebhookResponse } },
     errors: [401],
-    async handle({ body, headers }) {
+    // The secret first: a caller without it learns nothing about what a valid body looks like.
+    authorize(headers) {
       try {
         verifyWebhookSecret(headers['x-cascade-webhook-secret']);
       } catch (error) {
         if (error instanceof WebhookSignatureError) throw new HttpProblem(401, 'unauthorized', error.message);
         throw error;
       }
+    },
+    async handle({ body }) {
       const result = await handleLinkedInWebhook(body);
       return { status: 200, body: { event: result.event, leads: result.leads, replies: result.replies.length } };
     },

@@ -33,6 +33,11 @@ export const ChannelConfigInput = ChannelConfig.omit({ channel: true, scope: tru
       })
       .default({}),
   })
+  // A day holds 24 hours: an hourly limit above the daily one is a typo, never what was meant.
+  .refine((config) => config.rateLimits.perHour <= config.rateLimits.perDay, {
+    path: ['rateLimits', 'perHour'],
+    message: 'must not exceed rateLimits.perDay',
+  })
   .meta({
     id: 'ChannelConfigInput',
     description: 'Replaces the config of the scope (campaign, or account-wide without campaignId).',

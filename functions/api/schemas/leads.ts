@@ -93,6 +93,10 @@ export const LeadImportResponse = z
         errors: z.array(ErrorDetail),
       }),
     ),
+    unknownColumns: z.array(z.string()).meta({
+      description:
+        'CSV columns (or JSON keys) that name no lead field, as given: their values were not imported. Headers match in any case and with any separator (`First Name`, `FIRST_NAME`), and common names too (`E-mail`, `Company Name`, `Job Title`).',
+    }),
   })
   .meta({ id: 'LeadImportResult' });
 

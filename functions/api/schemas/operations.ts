@@ -30,6 +30,16 @@ export const UnsubscribeQuery = z.object({
   token: z.string().min(1).max(2_000).meta({ description: 'The signed token of the List-Unsubscribe link' }),
 });
 
+/** The key of a LinkedIn suppression is the decoded public id: text that does not decode cannot name one. */
+function decodes(text: string): boolean {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The ways to name what a suppression closes; a request gives exactly one. */
 const SUPPRESSION_TARGETS = ['email', 'domain', 'leadId', 'linkedinProfile', 'formDomain'] as const;
 
@@ -51,6 +61,7 @@ export const AddSuppressionRequest = z
       .string()
       .min(1)
       .max(300)
+      .refine(decodes, 'is not valid percent-encoding (a % must start an escape like %C3%A9)')
       .meta({ description: 'A LinkedIn profile URL or public id: closes the LinkedIn channel to that member' })
       .optional(),
     formDomain: z

@@ -24,6 +24,9 @@ export interface Hints {
   labelRequired: boolean;
 }
 
+/** "(required)" written in a label, in the languages of the pages we meet: Jetpack, Drupal, CF7 translations. */
+const REQUIRED_WORDS =
+  /\((required|obligatoire|obligatorio|obrigat[oó]rio|obbligatorio|erforderlich|pflichtfeld|pflicht|verplicht|wajib|påkrævet|pakollinen|obowiązkowe|wymagane|必須)\)/i;
 const SKIPPED_INPUT_TYPES = new Set(['reset', 'button', 'image']);
 /** Control types a person does not type a value into: they never make a wrapper hold "another" field. */
 const NOT_ENTRY_TYPES = ['hidden', 'submit', 'button', 'reset', 'image'];
@@ -125,6 +128,7 @@ export function collectHints($: CheerioAPI, el: Element, form: Element, labelsFo
   const labelText = squash(labels.map((label) => ownText($(label))).join(' '));
   const labelRequired =
     /\*/.test(labelText) ||
+    REQUIRED_WORDS.test(labelText) ||
     labels.some((label) => $(label).find('.required, .gfield_required, abbr[title]').length > 0);
   const fieldset = $(el).closest('fieldset');
   const legend = fieldset.length > 0 ? ownText(fieldset.children('legend').first()) : '';

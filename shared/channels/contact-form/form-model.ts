@@ -19,9 +19,27 @@ export const FIELD_ROLES = [
 ] as const;
 export type FieldRole = (typeof FIELD_ROLES)[number];
 
-export const PROTECTIONS = ['recaptcha', 'hcaptcha', 'turnstile', 'honeypot', 'js_token'] as const;
+/**
+ * `image_captcha`: letters to copy from a picture (CF7 Really Simple CAPTCHA, Joomla, Securimage);
+ * `question_captcha`: a sum or a question to answer ("3 + 0 = ?", "Please prove that you are human").
+ */
+export const PROTECTIONS = [
+  'recaptcha',
+  'hcaptcha',
+  'turnstile',
+  'image_captcha',
+  'question_captcha',
+  'honeypot',
+  'js_token',
+] as const;
 export type Protection = (typeof PROTECTIONS)[number];
-export const CAPTCHA_PROTECTIONS: readonly Protection[] = ['recaptcha', 'hcaptcha', 'turnstile'];
+export const CAPTCHA_PROTECTIONS: readonly Protection[] = [
+  'recaptcha',
+  'hcaptcha',
+  'turnstile',
+  'image_captcha',
+  'question_captcha',
+];
 /** Protections the channel never works around: a form guarded by one is left to a person (`form_spam_protected`). */
 export const BLOCKING_PROTECTIONS: readonly Protection[] = [...CAPTCHA_PROTECTIONS, 'js_token'];
 

@@ -13,9 +13,10 @@ const HONEYPOT_NAMES =
   /^(_gotcha|_honey|_hp|bot-field|honeypot|hp|hpot|ak_hp_textarea|fax_only|url_check|frm_verify|wpforms\[hp\])$/i;
 const HONEYPOT_NAME_PARTS = /honeypot|honey_pot|hpot|^hp[_-]|[_-]hp$|\[hp\]$|^b_[a-z0-9]+_[a-z0-9]+$/i;
 const BAIT_NAMES = /^(your-)?(website|url|homepage|web|site|fax|address2|middle[-_]?name|nickname)$/i;
-const HIDDEN_CLASSES = /^(hidden|hide|d-none|is-hidden|invisible|sr-only-hp)$/i;
+/** Utility classes that hide an element in common stylesheets (`none` as in `.none { display: none }`). */
+const HIDDEN_CLASSES = /^(hidden|hide|none|d-none|is-hidden|invisible|sr-only-hp|display-none|hidden-field)$/i;
 const HONEYPOT_CLASSES =
-  /honeypot|honey-pot|hpot|^hp$|^hp-|-hp$|ohnohoney|gform_validation_container|gfield--type-honeypot|wpforms-field-hp|nf-field-hp|elementor-field-type-honeypot|^frm_verify$/i;
+  /honeypot|honey-pot|hpot|^hp$|^hp-|-hp$|ohnohoney|tastyhoney|bot-?test|spam-?trap|gform_validation_container|gfield--type-honeypot|wpforms-field-hp|nf-field-hp|elementor-field-type-honeypot|^frm_verify$/i;
 /** Controls a person types into: the only kind a honeypot is made of. */
 const TYPED = new Set(['text', 'email', 'tel', 'url', 'number', 'search', 'textarea']);
 const LEAVE_BLANK =
@@ -44,13 +45,18 @@ function concealment(el: Element, form: Element, page: PageContext): Concealment
   return hidden ? 'hidden' : 'visible';
 }
 
-/** Hidden inputs are the builder's own fields, never honeypots by markup; only their names can betray one. */
+/**
+ * Hidden inputs are the builder's own fields, never honeypots by markup; only their names can betray one, and
+ * only when the page leaves them empty: a hidden value the server wrote (Drupal Honeypot's `honeypot_time`
+ * timestamp) is checked on submit and must go back unchanged.
+ */
 export function isHoneypot($: CheerioAPI, control: Control, form: Element, hints: Hints, page: PageContext): boolean {
   const { el, name } = control;
   const netlifyHoneypot = form.attribs['netlify-honeypot'] ?? form.attribs['data-netlify-honeypot'];
   if (netlifyHoneypot && name === netlifyHoneypot) return true;
-  if (HONEYPOT_NAMES.test(name) || HONEYPOT_NAME_PARTS.test(name)) return true;
-  if (control.type === 'hidden') return false;
+  const honeypotName = HONEYPOT_NAMES.test(name) || HONEYPOT_NAME_PARTS.test(name);
+  if (control.type === 'hidden') return honeypotName && !el.attribs.value;
+  if (honeypotName) return true;
   const concealed = concealment(el, form, page);
   if (concealed === 'honeypot_wrapper') return true;
   // Custom-styled checkboxes and radios, and selects enhanced by a script (select2, choices.js), are hidden on

@@ -41,6 +41,8 @@ export function styleHides(style: string | undefined): boolean {
   const s = style.toLowerCase().replace(/\s+/g, '');
   if (/display:none|visibility:hidden|opacity:0(\.0+)?(;|$)/.test(s)) return true;
   if (/(left|top|right|text-indent):-\d{3,}/.test(s)) return true;
+  // Pushed off-screen by a margin (`margin: 0 0 0 -9999px`, `margin-left: -5000px`).
+  if (/margin(-left|-top|-right)?:[^;]*-\d{3,}(px|em|rem)?/.test(s)) return true;
   if (/(height|max-height):0(px)?(;|$)/.test(s) && /overflow:hidden/.test(s)) return true;
   if (/(^|;)width:0(px)?(;|$)/.test(s) && /(^|;)height:0(px)?(;|$)/.test(s)) return true;
   if (/transform:scale\(0\)/.test(s)) return true;

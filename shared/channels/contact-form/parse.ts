@@ -1,5 +1,6 @@
 import { type CheerioAPI, load } from 'cheerio/slim';
 import type { Element } from 'domhandler';
+import { markupCaptchas } from './captcha';
 import { buildFields } from './fields';
 import { BLOCKING_PROTECTIONS, type FormField, type FormKind, type ParsedForm, type Protection } from './form-model';
 import { classifyForm, rankForms } from './form-ranking';
@@ -38,6 +39,18 @@ function formTarget(form: Element, base: string): Pick<ParsedForm, 'action' | 'm
   return { action, method, enctype };
 }
 
+/**
+ * A form with neither an action nor a method is one a page script sends (fetch/XHR to an endpoint of its
+ * own): posting it to the page, as a browser without that script would, reaches nobody. Netlify's form
+ * handling is the known builder that takes such a form at the page's own address.
+ */
+function sentOnlyByScript(form: Element): boolean {
+  const { attribs } = form;
+  if (attribs.action !== undefined || attribs.method !== undefined) return false;
+  const netlify = attribs.netlify ?? attribs['data-netlify'];
+  return netlify === undefined || netlify === 'false';
+}
+
 /** Why the channel may not fill the form, if it may not. */
 function refusalReason(
   form: Element,
@@ -51,6 +64,7 @@ function refusalReason(
   if (target.method === 'DIALOG' || /^javascript:/i.test(form.attribs.action?.trim() ?? '')) {
     return 'unsupported_method';
   }
+  if (sentOnlyByScript(form)) return 'script_submitted';
   if (fields.some((field) => field.type === 'file' && field.required)) return 'file_upload_required';
   if (!fields.some((field) => field.role === 'message')) return 'no_message_field';
   return undefined;
@@ -65,7 +79,8 @@ function parseForm(
 ): ParsedForm {
   const target = formTarget(form, base);
   const fields = buildFields($, form, page);
-  const protections = formProtections(form, fields, pageGuards);
+  const guards = new Set([...pageGuards, ...markupCaptchas($, form, page)]);
+  const protections = formProtections(form, fields, guards);
   const { kind, score } = classifyForm($, form, fields);
   const reason = refusalReason(form, target, kind, fields, protections);
   const parsed: ParsedForm = { ...target, fields, protections, submittable: reason === undefined, kind, score };

@@ -72,11 +72,51 @@ function scriptInsertedTokens($: CheerioAPI, forms: Element[]): Set<Element> {
   return found;
 }
 
+/** A script setting a control's value: `.value = …`, jQuery `.val(x)` / `.attr('value', x)`, `setAttribute('value', …)`. */
+const SETS_VALUE = String.raw`(?:\.value\s*=(?!=)|\.val\(\s*[^\s)]|\.attr\(\s*['"]value['"]\s*,|setAttribute\(\s*['"]value['"])`;
+
+const SETS_VALUE_TEST = new RegExp(SETS_VALUE);
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Hidden fields an inline script rewrites before the post (Jotform's `simple_spc`, anti-spam counters): the
+ * value in the page as fetched is stale, and sending it marks the post as a bot's. String pieces joined with
+ * `+` ("si" + "mple" + "_spc") are joined first, as such scripts split names to hide them from bots.
+ */
+function scriptRewritesHidden($: CheerioAPI, form: Element, scripts: string[]): boolean {
+  const keys = new Set<string>();
+  $(form)
+    .find('input[type="hidden" i]')
+    .each((_, input) => {
+      for (const key of [input.attribs.id, input.attribs.name]) if (key && key.length > 2) keys.add(key);
+    });
+  if (keys.size === 0 || scripts.length === 0) return false;
+  return [...keys].some((key) => {
+    const mention = new RegExp(String.raw`(?<=['"#.\[=])${escapeRegExp(key)}(?=['"\].\s])[^;{}]{0,80}?${SETS_VALUE}`);
+    return scripts.some((script) => mention.test(script));
+  });
+}
+
+function inlineScripts($: CheerioAPI): string[] {
+  return $('script:not([src])')
+    .toArray()
+    .map((script) =>
+      $(script)
+        .text()
+        .replace(/(['"])\s*\+\s*\1/g, ''),
+    )
+    .filter((text) => SETS_VALUE_TEST.test(text));
+}
+
 /** The captchas and script tokens guarding each form of the page, in the order of `forms`. */
 export function pageGuardsByForm($: CheerioAPI, forms: Element[]): Set<Protection>[] {
   const pageCaptchas = pageLevelCaptchas($);
   const inFormCaptchas = forms.map((form) => formCaptchas($, form));
   const scriptTokens = scriptInsertedTokens($, forms);
+  const scripts = inlineScripts($);
   return forms.map((form, index) => {
     const guards = new Set(inFormCaptchas[index]);
     for (const captcha of pageCaptchas) {
@@ -84,7 +124,7 @@ export function pageGuardsByForm($: CheerioAPI, forms: Element[]): Set<Protectio
       const claimedElsewhere = inFormCaptchas.some((set, other) => other !== index && set.has(captcha));
       if (!claimedElsewhere) guards.add(captcha);
     }
-    if (scriptTokens.has(form)) guards.add('js_token');
+    if (scriptTokens.has(form) || scriptRewritesHidden($, form, scripts)) guards.add('js_token');
     return guards;
   });
 }

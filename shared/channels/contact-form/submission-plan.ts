@@ -85,6 +85,10 @@ function formRefusal(form: ParsedForm): PlanFailure | undefined {
   }
   if (form.kind !== 'contact') return fail('not_contact_form', `form looks like a ${form.kind} form`);
   if (form.method === 'DIALOG') return fail('unsupported_method', 'form method is dialog');
+  if (/^javascript:/i.test(form.action)) return fail('unsupported_method', 'form action is a script');
+  if (form.reason === 'script_submitted') {
+    return fail('unsupported_method', 'a page script sends this form (it has neither action nor method)');
+  }
   if (!form.fields.some((field) => field.role === 'message')) {
     return fail('no_message_field', 'form has no field for the message');
   }

@@ -197,7 +197,10 @@ export async function submitContactForm(input: SubmitContactFormInput): Promise<
   const plan = planSubmission(found.form, input.contact, { consentPolicy });
   if (!plan.ok) return planFailure(plan, found);
   if (input.dryRun) {
-    const dry = result('SENT', undefined, 'dry run: nothing sent', { submitted: plan.fields, ...found });
+    // The verdict says SENT only so callers see the plan would go through; `dryRun` marks that nothing did,
+    // and `cascade form submit --dry-run` reports it as the outcome DRY_RUN.
+    const detail = `dry run: nothing sent (would ${found.form.method} to ${found.form.action})`;
+    const dry = result('SENT', undefined, detail, { submitted: plan.fields, ...found });
     dry.dryRun = true;
     return dry;
   }

@@ -124,13 +124,20 @@ describe('cascade form submit', () => {
     });
   });
 
-  it('--dry-run prints the fields and sends nothing', async () => {
+  it('--dry-run prints the fields with the outcome DRY_RUN (never SENT) and sends nothing', async () => {
     // Act
     const run = await submitTo(url('gravity-honeypot'), '--dry-run');
 
     // Assess
     expect(run.code, run.stderr).toBe(0);
-    const report = JSON.parse(run.stdout) as { submitted: Record<string, string>; dryRun?: boolean };
+    const report = JSON.parse(run.stdout) as {
+      outcome: string;
+      detail: string;
+      submitted: Record<string, string>;
+      dryRun?: boolean;
+    };
+    expect(report.outcome).toBe('DRY_RUN');
+    expect(report.detail).toMatch(/^dry run: nothing sent \(would POST to http:\/\/127\.0\.0\.1:\d+\/contact-us\/\)$/);
     expect(report.dryRun).toBe(true);
     expect(report.submitted).toMatchObject({
       'input_1.3': 'Ada',

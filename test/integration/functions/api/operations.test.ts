@@ -36,7 +36,8 @@ const CONFIG = {
   rateLimits: { perHour: 10, perDay: 40 },
   retryPolicy: { maxRetries: 1, retryBackoffHours: [6] },
   template: { subject: 'Hello {{ lead.company }}', body: 'Hi {{ lead.firstName }} from {{ sender.name }}' },
-  settings: { mxCheck: false },
+  // A setting the LinkedIn channel reads (each channel accepts only its own).
+  settings: { accountType: 'free' },
 };
 
 describe('GET|PUT /v1/channels/{channel}/config', () => {

@@ -253,3 +253,48 @@ describe('control characters in lead fields (they can reach a subject through a 
     expect(accepted[0]?.painPoints).toEqual(['slow follow-up', 'manual outreach', 'no CRM']);
   });
 });
+
+describe('CSV headers as spreadsheets write them', () => {
+  it('matches headers in any case and separator, and common names', () => {
+    // Prepare
+    const csv =
+      'First Name,Last Name,E-mail,Company Name,Website,Lead Score,Shoe Size\nAda,Lovelace,ada@x.example,Acme,acme.example,0.7,42\n';
+
+    // Act
+    const result = importLeadCsv(csv);
+
+    // Assess
+    expect(result.rejected).toEqual([]);
+    expect(result.accepted[0]).toMatchObject({
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      email: 'ada@x.example',
+      company: 'Acme',
+      website: 'acme.example',
+      leadScore: 0.7,
+    });
+    expect(result.unknownColumns).toEqual(['Shoe Size']);
+  });
+
+  it('reads FIRST_NAME,EMAIL and keeps the first non-blank of repeated columns', () => {
+    // Act
+    const upper = importLeadCsv('FIRST_NAME,EMAIL\nBob,bob@x.example\n');
+    const repeated = importLeadCsv('first_name,email,email\nCy,,cy@x.example\nDi,di@x.example,other@x.example\n');
+
+    // Assess
+    expect(upper.accepted[0]).toMatchObject({ firstName: 'Bob', email: 'bob@x.example' });
+    expect(repeated.accepted.map((lead) => lead.email)).toEqual(['cy@x.example', 'di@x.example']);
+  });
+
+  it('rejects a row with a number DynamoDB cannot hold or a prototype key', () => {
+    // Act
+    const result = validateLeadRows([
+      { firstName: 'A', leadScore: 1e-300 },
+      { firstName: 'B', constructor: 'x' },
+    ]);
+
+    // Assess
+    expect(result.accepted).toEqual([]);
+    expect(result.rejected.map((row) => row.errors[0]?.field)).toEqual(['leadScore', 'constructor']);
+  });
+});

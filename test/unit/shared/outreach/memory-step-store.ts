@@ -110,6 +110,11 @@ export class MemoryStepStore implements StepStore {
     if (!this.messages.has(message.messageId)) this.messages.set(message.messageId, { ...message });
   }
 
+  async getMessage(_leadId: string, messageId: string) {
+    const message = this.messages.get(messageId);
+    return message && { ...message };
+  }
+
   async advanceMessage(_leadId: string, messageId: string, status: OutreachStatus, fields: Partial<OutreachMessage>) {
     const message = this.messages.get(messageId);
     if (!message || !FORWARD[message.status]?.includes(status)) return false;

@@ -103,9 +103,46 @@ describe('renderMessage', () => {
     const a = renderMessage({ channel: 'EMAIL', template: withHtml, context });
     const b = renderMessage({ channel: 'EMAIL', template: textOnly, context });
     // Assess
-    expect(a.html).toBe('<b>Analytical &lt;Engines&gt; &amp; Co</b>');
+    expect(a.html?.startsWith('<b>Analytical &lt;Engines&gt; &amp; Co</b>')).toBe(true);
     expect(b.html).toContain('<p>For Analytical &lt;Engines&gt; &amp; Co</p>');
     expect(b.html).toContain('<a href="https://cascade.example/unsubscribe?token=abc&amp;x=1">');
+  });
+
+  it('appends the visible unsubscribe footer to an email template without {{ unsubscribeUrl }}', () => {
+    // Prepare
+    const context = buildTemplateContext(LEAD, CAMPAIGN, UNSUBSCRIBE);
+    const bare = { subject: 's', body: 'Hello {{ lead.firstName }}', html: '<html><body><p>Hello</p></body></html>' };
+    const textOnly = { subject: 's', body: 'Hello {{ lead.firstName }}' };
+
+    // Act
+    const withHtml = renderMessage({ channel: 'EMAIL', template: bare, context });
+    const derived = renderMessage({ channel: 'EMAIL', template: textOnly, context });
+    const linkedin = renderMessage({ channel: 'LINKEDIN', template: { body: 'Hello {{ lead.firstName }}' }, context });
+
+    // Assess: text and HTML parts both link the unsubscribe URL, the HTML one inside its body; other channels untouched.
+    expect(withHtml.text).toBe(`Hello Ada\n\n--\nNot interested? Unsubscribe: ${UNSUBSCRIBE}\n`);
+    expect(withHtml.html).toContain('<a href="https://cascade.example/unsubscribe?token=abc&amp;x=1">Unsubscribe</a>');
+    expect(withHtml.html?.endsWith('</p>\n</body></html>')).toBe(true);
+    expect(derived.text).toContain(`Unsubscribe: ${UNSUBSCRIBE}`);
+    expect(derived.html?.match(/href="[^"]*unsubscribe/g)).toHaveLength(1);
+    expect(linkedin.text).toBe('Hello Ada');
+  });
+
+  it('leaves an email template that links {{ unsubscribeUrl }} itself unchanged', () => {
+    // Prepare
+    const context = buildTemplateContext(LEAD, CAMPAIGN, UNSUBSCRIBE);
+    const template = {
+      subject: 's',
+      body: 'Hello\nStop: {{ unsubscribeUrl }}',
+      html: '<p>Hello <a href="{{ unsubscribeUrl }}">stop</a></p>',
+    };
+
+    // Act
+    const rendered = renderMessage({ channel: 'EMAIL', template, context });
+
+    // Assess
+    expect(rendered.text).toBe(`Hello\nStop: ${UNSUBSCRIBE}`);
+    expect(rendered.html).toBe('<p>Hello <a href="https://cascade.example/unsubscribe?token=abc&amp;x=1">stop</a></p>');
   });
 
   it('renders every channel default for a lead', () => {

@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { formFixtureHtml } from '#test/support/form-fixtures';
+import { formFixtureHtml, REAL_FORM_NAMES, realFormHtml } from '#test/support/form-fixtures';
 
 /**
  * A loopback web site serving the real-world form pages of test/fixtures/forms/ and recording every request,
  * with the submitted fields decoded as a web framework would (urlencoded or multipart).
- * `formspree.io` requests arrive through `CASCADE_CONNECT_TO=formspree.io=<url>`.
+ * `formspree.io` requests arrive through `CASCADE_CONNECT_TO=formspree.io=<url>`. The real pages of
+ * ../shared/fixtures/forms-real/ are served, read in place, at `/forms-real/<name>.html`.
  */
 
 /** Where each fixture page is served (its relative action points back into this site). */
@@ -53,6 +54,8 @@ const ANSWERS: Record<string, string> = {
   '/contact-us/':
     "<div class='gform_confirmation_wrapper'><div class='gform_confirmation_message'>Thanks for contacting us! We will get in touch with you shortly.</div></div>",
   '/api/contact': '<p>This form must never be posted by the channel.</p>',
+  // Drupal's site contact form (forms-real/drupal-contact-da-vorespuls) after a post it accepted.
+  '/contact': '<div class="messages status">Your message has been sent.</div>',
 };
 
 async function readFields(req: IncomingMessage): Promise<Record<string, string>> {
@@ -100,6 +103,8 @@ export async function startFixtureSite(): Promise<FixtureSite> {
         return html(res, 302, '', { 'set-cookie': 'consent=granted; Path=/; HttpOnly', location: '/contact/' });
       const extra = EXTRA_PAGES[path];
       if (extra) return html(res, 200, extra);
+      const real = /^\/forms-real\/([\w-]+)\.html$/.exec(path)?.[1];
+      if (real && REAL_FORM_NAMES.includes(real)) return html(res, 200, realFormHtml(real));
       const fixture = pages.get(path);
       if (fixture) {
         return html(res, 200, formFixtureHtml(fixture), { 'set-cookie': `session=s-${fixture}; Path=/; HttpOnly` });

@@ -1,0 +1,132 @@
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { sfnClient } from '../aws/clients';
+import type { Lead } from '../domain/schemas';
+import { CodedError } from '../errors';
+import { executionNameFor } from '../ids';
+import { logger } from '../observability';
+import { release as releaseSlots } from '../rate-limit/limiter';
+import { getCampaign, getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
+import { advanceMessage, listExecutionAttempts, markAttemptSettled, type StoredAttempt } from '../store/outreach';
+import { nowIso } from '../time/clock';
+import { bumpCounters } from '../tracking/metrics-aggregates';
+import { buildExecutionInput } from './task-input';
+
+export class LeadNotParkedError extends CodedError('LeadNotParkedError', 'lead_not_parked', 'conflict') {}
+export class ReleaseNotFoundError extends CodedError('ReleaseNotFoundError', 'not_found', 'not_found') {}
+
+export type ReleaseDecision = 'sent' | 'not_sent';
+
+export interface ReleaseResult {
+  leadId: string;
+  decision: ReleaseDecision;
+  /** The lead's status afterwards. */
+  status: Lead['status'];
+  messageId?: string;
+  /** For `not_sent`: the execution that tries the step again. */
+  executionName?: string;
+}
+
+/** The ambiguous try a parked lead waits on: the newest unsettled `ambiguous_send` of its last execution. */
+export async function parkedTry(lead: Lead): Promise<StoredAttempt | undefined> {
+  if (lead.status !== 'PAUSED' || !lead.executionName) return undefined;
+  if (lead.stopReason !== undefined && lead.stopReason !== 'ambiguous_send') return undefined;
+  const attempts = await listExecutionAttempts(lead.leadId, lead.executionName);
+  return attempts
+    .filter((attempt) => attempt.reason === 'ambiguous_send' && attempt.settledAs === undefined)
+    .sort((a, b) => a.stepIndex - b.stepIndex || a.tryNumber - b.tryNumber)
+    .at(-1);
+}
+
+/**
+ * `POST /v1/leads/{id}/release`: an operator settles what evidence could not. `sent` → the message is SENT and
+ * the lead CONTACTED (a sent touch ends the sequence); `not_sent` → the message is FAILED and the step is tried
+ * again in a new execution (`<campaign>--<lead>--r<n>`), or, while the campaign is paused, when it resumes.
+ */
+export async function releaseParkedLead(
+  leadId: string,
+  decision: ReleaseDecision,
+  options: { campaignId?: string; stateMachineArn: string },
+): Promise<ReleaseResult> {
+  const lead = await getLead(leadId);
+  if (!lead || (options.campaignId && lead.campaignId !== options.campaignId))
+    throw new ReleaseNotFoundError(`lead ${leadId}${options.campaignId ? ` in campaign ${options.campaignId}` : ''}`);
+  const attempt = await parkedTry(lead);
+  if (!attempt) throw new LeadNotParkedError(`lead ${leadId} is ${lead.status}: it is not parked on an ambiguous send`);
+  if (!(await markAttemptSettled(leadId, attempt.attemptKey, decision, 'operator')))
+    throw new LeadNotParkedError(`lead ${leadId}: its ambiguous send was settled meanwhile`);
+  if (decision === 'sent') return settleSent(lead, attempt);
+  return retryStep(lead, attempt, options.stateMachineArn);
+}
+
+/**
+ * Evidence that arrived after the lead was parked (an SES `Send`, `Delivery` or `Bounce` event for the try's
+ * message): the try is settled as sent, once, and the lead recorded as contacted.
+ */
+export async function settleParkedBySend(leadId: string, messageId: string, source: string): Promise<boolean> {
+  const lead = await getLead(leadId);
+  if (!lead) return false;
+  const attempt = await parkedTry(lead);
+  if (attempt?.messageId !== messageId) return false;
+  if (!(await markAttemptSettled(leadId, attempt.attemptKey, 'sent', source))) return false;
+  await settleSent(lead, attempt);
+  logger.info('ambiguous send settled from evidence: sent', { leadId, messageId, source });
+  return true;
+}
+
+async function settleSent(lead: Lead, attempt: StoredAttempt): Promise<ReleaseResult> {
+  const { leadId } = lead;
+  const messageId = attempt.messageId;
+  if (messageId) await advanceMessage(leadId, messageId, 'SENT', { sentAt: nowIso() });
+  // Never counted when it was parked: the touch counts now.
+  await bumpCounters(lead.campaignId, attempt.channel, attempt.createdAt.slice(0, 10), { sent: 1 });
+  const status = await moveLead(lead, 'CONTACTED', { stopReason: undefined, resumeFrom: undefined });
+  return { leadId, decision: 'sent', status, ...(messageId && { messageId }) };
+}
+
+async function retryStep(lead: Lead, attempt: StoredAttempt, stateMachineArn: string): Promise<ReleaseResult> {
+  const { leadId } = lead;
+  const messageId = attempt.messageId;
+  if (messageId) await advanceMessage(leadId, messageId, 'FAILED', { reason: 'ambiguous_send' });
+  if (attempt.reservation) await releaseSlots(attempt.reservation);
+  const resumeFrom = { stepIndex: attempt.stepIndex, tryCount: attempt.tryNumber + 1 };
+  const campaign = await getCampaign(lead.campaignId);
+  const step = campaign?.sequence.steps[resumeFrom.stepIndex];
+  if (!campaign || !step || campaign.state !== 'ACTIVE') {
+    // The campaign's own resume restarts it at this step (launcher.ts resumes `campaign_inactive` leads).
+    const status = await moveLead(lead, 'PAUSED', { stopReason: 'campaign_inactive', resumeFrom });
+    return { leadId, decision: 'not_sent', status, ...(messageId && { messageId }) };
+  }
+  const resumeCount = (lead.resumeCount ?? 0) + 1;
+  const executionName = executionNameFor(campaign.campaignId, `${leadId}--r${resumeCount}`);
+  await transitionLead(lead, ['PAUSED'], 'IN_SEQUENCE', {
+    executionName,
+    stopReason: undefined,
+    resumeFrom: undefined,
+    resumeCount,
+    sequenceVersion: campaign.sequence.version,
+  });
+  const input = buildExecutionInput(campaign.campaignId, leadId, campaign.sequence, null, resumeFrom);
+  try {
+    await sfnClient().send(
+      new StartExecutionCommand({ stateMachineArn, name: executionName, input: JSON.stringify(input) }),
+    );
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') {
+      // Nothing started: parked again for the campaign's resume or another release.
+      await moveLead({ ...lead, status: 'IN_SEQUENCE' }, 'PAUSED', { stopReason: 'campaign_inactive', resumeFrom });
+      throw error;
+    }
+  }
+  return { leadId, decision: 'not_sent', status: 'IN_SEQUENCE', executionName, ...(messageId && { messageId }) };
+}
+
+/** A conditional move from the lead's current status; a newer status (a reply landed) wins. */
+async function moveLead(lead: Lead, to: Lead['status'], fields: Partial<Lead>): Promise<Lead['status']> {
+  try {
+    await transitionLead(lead, [lead.status], to, fields);
+    return to;
+  } catch (error) {
+    if (!(error instanceof LeadStatusConflictError)) throw error;
+    return (await getLead(lead.leadId))?.status ?? lead.status;
+  }
+}

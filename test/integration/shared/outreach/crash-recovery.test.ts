@@ -1,0 +1,160 @@
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { taggedMessage } from '#shared/channels/email/ses-tags';
+import { spawnCascade } from '#test/support/cli';
+
+/**
+ * Issue 12's crash: 40 leads launched, `cascade serve` killed with SIGKILL mid-batch, restarted on the same data.
+ * Every lead must end (or be released through the API and then end), nothing may be sent twice, and no message
+ * may stay PENDING whose mail the SES peer accepted (its journal).
+ */
+const TOKEN = 'crash-token';
+const LEADS = 40;
+const SENDER = { name: 'Ada Lovelace', email: 'ada@cascade-demo.example' };
+const ENDED = new Set(['CONTACTED', 'EXHAUSTED', 'BOUNCED', 'UNSUBSCRIBED', 'REPLIED', 'FAILED']);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type Json = Record<string, unknown>;
+
+/** `cascade serve --data DIR` as a user starts it; resolves once it prints its API URL. */
+async function serve(dataDir: string): Promise<{ child: ChildProcess; api: string }> {
+  // A pause per state spreads the batch over seconds, so the kill lands mid-batch.
+  const child = spawnCascade(['serve', '--port', '0', '--data', dataDir], {
+    CASCADE_API_TOKEN: TOKEN,
+    CASCADE_LOCAL_PAUSE_MS: '150',
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = `${stderr}${chunk.toString()}`.slice(-4000);
+  });
+  for (let i = 0; i < 600 && !/Ctrl-C stops/.test(stdout); i++) await sleep(100);
+  const api = /Cascade API\s+(\S+)/.exec(stdout)?.[1];
+  if (!api) throw new Error(`cascade serve did not start:\n${stdout}\n${stderr}`);
+  return { child, api };
+}
+
+function client(api: string) {
+  return async (method: string, route: string, body?: unknown): Promise<{ status: number; body: Json }> => {
+    const response = await fetch(`${api}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Json) : {} };
+  };
+}
+
+/** Every lead of the campaign (one page is enough for 40). */
+async function leadsOf(call: ReturnType<typeof client>, campaignId: string): Promise<Json[]> {
+  const page = await call('GET', `/campaigns/${campaignId}/leads?limit=200`);
+  return (page.body.items as Json[] | undefined) ?? [];
+}
+
+/** Waits until no lead of the campaign is in a sequence any more. */
+async function settled(call: ReturnType<typeof client>, campaignId: string): Promise<Json[]> {
+  let leads: Json[] = [];
+  for (let i = 0; i < 600; i++) {
+    leads = await leadsOf(call, campaignId);
+    if (leads.length > 0 && leads.every((lead) => lead.status !== 'IN_SEQUENCE' && lead.status !== 'NEW')) break;
+    await sleep(500);
+  }
+  return leads;
+}
+
+/** The journal's accepted mails: the message each names (by its tags), once per acceptance. */
+function journalMessages(dataDir: string): string[] {
+  const file = path.join(dataDir, 'ses-sent.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((text) => {
+      try {
+        const line = JSON.parse(text) as { tags?: Record<string, string[]> };
+        return taggedMessage(line.tags ?? {}).messageId ?? [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+describe('a cascade serve killed mid-batch', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'cascade-crash-'));
+  const children: ChildProcess[] = [];
+
+  afterAll(() => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('recovers after a restart: every lead ends, nothing is sent twice, no accepted mail stays PENDING', async () => {
+    // Prepare: 40 leads (every fifth a bouncing address), a batch started, then SIGKILL once mail is flowing.
+    const first = await serve(dataDir);
+    children.push(first.child);
+    const call1 = client(first.api);
+    const campaign = await call1('POST', '/campaigns', { campaignId: 'crash', name: 'Crash', sender: SENDER });
+    expect(campaign.status).toBe(201);
+    const rows = Array.from({ length: LEADS }, (_, n) => ({
+      firstName: `Lead${n}`,
+      email: n % 5 === 0 ? `bounce+${n}@simulator.amazonses.com` : `lead${n}@acme-${n}.example`,
+      company: `Acme ${n}`,
+      website: `https://acme-${n}.example`,
+      contactFormUrl: `https://acme-${n}.example/contact`,
+      leadScore: 0.9,
+    }));
+    const imported = await call1('POST', '/campaigns/crash/leads', rows);
+    expect(imported.body.imported).toBe(LEADS);
+    const batch = await call1('POST', '/campaigns/crash/batches', {});
+    expect(batch.status).toBeLessThan(300);
+    for (let i = 0; i < 300 && journalMessages(dataDir).length < 5; i++) await sleep(50);
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    const acceptedBeforeKill = journalMessages(dataDir).length;
+
+    // Act: restart on the same data, let the interrupted runs end, release what evidence could not settle.
+    const second = await serve(dataDir);
+    children.push(second.child);
+    const call = client(second.api);
+    let leads = await settled(call, 'crash');
+    const parked = leads.filter((lead) => lead.status === 'PAUSED');
+    const accepted = new Set(journalMessages(dataDir));
+    const releases = [];
+    for (const lead of parked)
+      releases.push(await call('POST', `/leads/${String(lead.leadId)}/release`, { decision: 'not_sent' }));
+    if (parked.length > 0) leads = await settled(call, 'crash');
+    const histories = await Promise.all(
+      leads.map(async (lead) => (await call('GET', `/leads/${String(lead.leadId)}/history?limit=200`)).body),
+    );
+    second.child.kill('SIGTERM');
+
+    // Assess
+    expect(acceptedBeforeKill).toBeGreaterThan(0);
+    expect(acceptedBeforeKill).toBeLessThan(LEADS); // the kill landed mid-batch
+    for (const release of releases) expect(release.status).toBe(200);
+    expect(leads.filter((lead) => !ENDED.has(String(lead.status)))).toEqual([]);
+    const journal = journalMessages(dataDir);
+    expect(journal.length).toBe(new Set(journal).size); // SES took no message twice
+    const messages = histories.flatMap((history) =>
+      ((history.items as Json[] | undefined) ?? []).filter((entry) => entry.kind === 'message'),
+    );
+    // No message still PENDING whose mail SES accepted; one accepted touch per lead and channel at most.
+    expect(
+      messages.filter((message) => message.status === 'PENDING' && accepted.has(String(message.messageId))),
+    ).toEqual([]);
+    const touches = new Map<string, number>();
+    for (const message of messages) {
+      if (!['SENT', 'DELIVERED', 'BOUNCED', 'REPLIED'].includes(String(message.status))) continue;
+      const key = `${String(message.leadId)}#${String(message.channel)}`;
+      touches.set(key, (touches.get(key) ?? 0) + 1);
+    }
+    expect([...touches.entries()].filter(([, count]) => count > 1)).toEqual([]);
+  }, 600_000);
+});
