@@ -300,10 +300,9 @@ function validateRequest(route: Route, event: Event): Pick<ApiRequest, 'params' 
       throw unsupportedMediaType(route.csv ? 'application/json or text/csv' : 'application/json', type);
   } else if (route.body) {
     if (raw !== undefined && !isJsonType(type)) throw unsupportedMediaType('application/json', type);
-    // Numbers DynamoDB cannot hold and prototype keys, anywhere in the body, before the schema's own rules.
-    const unstorable = route.rowsValidated ? [] : storableProblems(raw);
-    if (unstorable.length > 0) details.push(...unstorable);
-    else body = parse(route.body, raw, 'body');
+    // Numbers DynamoDB cannot hold and prototype keys, anywhere in the body, beside the schema's own problems.
+    if (!route.rowsValidated) details.push(...storableProblems(raw));
+    body = parse(route.body, raw, 'body');
   }
   if (details.length > 0) throw validationError(details);
   return { params, query, body, csv };

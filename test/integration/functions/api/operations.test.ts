@@ -75,7 +75,8 @@ describe('GET|PUT /v1/channels/{channel}/config', () => {
       retryPolicy: { maxRetries: 2, retryBackoffHours: [24, 0] },
       template: { body: 'Hi {{ lead.firstName }}' },
     };
-    const badTemplate = { ...CONFIG, template: { subject: 'Hi', body: 'Hi {{ lead.frist_name }}' } };
+    const emailConfig = { ...CONFIG, settings: { mxCheck: false } };
+    const badTemplate = { ...emailConfig, template: { subject: 'Hi', body: 'Hi {{ lead.frist_name }}' } };
 
     // Act
     const invalid = await call({ method: 'PUT', path: '/v1/channels/EMAIL/config', json: bad });
@@ -83,7 +84,7 @@ describe('GET|PUT /v1/channels/{channel}/config', () => {
     const noSubject = await call({
       method: 'PUT',
       path: '/v1/channels/EMAIL/config',
-      json: { ...CONFIG, template: { body: 'Hi' } },
+      json: { ...emailConfig, template: { body: 'Hi' } },
     });
 
     // Assess

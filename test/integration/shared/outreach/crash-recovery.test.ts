@@ -1,10 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { taggedMessage } from '#shared/channels/email/ses-tags';
-import { spawnCascade } from '#test/support/cli';
+import { cliEnvironment } from '#test/support/cli';
 
 /**
  * Issue 12's crash: 40 leads launched, `cascade serve` killed with SIGKILL mid-batch, restarted on the same data.
@@ -19,12 +20,25 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Json = Record<string, unknown>;
 
+/** SIGKILL to a process group this test started (its own `cascade serve`), never to anything else. */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 /** `cascade serve --data DIR` as a user starts it; resolves once it prints its API URL. */
 async function serve(dataDir: string): Promise<{ child: ChildProcess; api: string }> {
   // A pause per state spreads the batch over seconds, so the kill lands mid-batch.
-  const child = spawnCascade(['serve', '--port', '0', '--data', dataDir], {
-    CASCADE_API_TOKEN: TOKEN,
-    CASCADE_LOCAL_PAUSE_MS: '150',
+  // The CLI itself (tsx, no bin/cascade.js wrapper) in its own process group: the kill reaches the server and
+  // everything it started at once, as a crash of the machine would.
+  const tsx = path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'cli.mjs');
+  const child = spawn(process.execPath, [tsx, 'cli/cascade.ts', 'serve', '--port', '0', '--data', dataDir], {
+    env: cliEnvironment({ CASCADE_API_TOKEN: TOKEN, CASCADE_LOCAL_PAUSE_MS: '150' }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -52,17 +66,16 @@ function client(api: string) {
   };
 }
 
-/** Every lead of the campaign (one page is enough for 40). */
-async function leadsOf(call: ReturnType<typeof client>, campaignId: string): Promise<Json[]> {
-  const page = await call('GET', `/campaigns/${campaignId}/leads?limit=200`);
-  return (page.body.items as Json[] | undefined) ?? [];
+/** Every imported lead as the API reads it now. */
+async function leadsOf(call: ReturnType<typeof client>, leadIds: readonly string[]): Promise<Json[]> {
+  return Promise.all(leadIds.map(async (leadId) => (await call('GET', `/leads/${leadId}`)).body));
 }
 
 /** Waits until no lead of the campaign is in a sequence any more. */
-async function settled(call: ReturnType<typeof client>, campaignId: string): Promise<Json[]> {
+async function settled(call: ReturnType<typeof client>, leadIds: readonly string[]): Promise<Json[]> {
   let leads: Json[] = [];
   for (let i = 0; i < 600; i++) {
-    leads = await leadsOf(call, campaignId);
+    leads = await leadsOf(call, leadIds);
     if (leads.length > 0 && leads.every((lead) => lead.status !== 'IN_SEQUENCE' && lead.status !== 'NEW')) break;
     await sleep(500);
   }
@@ -91,7 +104,7 @@ describe('a cascade serve killed mid-batch', () => {
   const children: ChildProcess[] = [];
 
   afterAll(() => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const child of children) if (child.exitCode === null && child.pid) killGroup(child.pid);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -112,28 +125,30 @@ describe('a cascade serve killed mid-batch', () => {
     }));
     const imported = await call1('POST', '/campaigns/crash/leads', rows);
     expect(imported.body.imported).toBe(LEADS);
+    const leadIds = (imported.body.leads as { leadId: string }[]).map((lead) => lead.leadId);
     const batch = await call1('POST', '/campaigns/crash/batches', {});
     expect(batch.status).toBeLessThan(300);
     for (let i = 0; i < 300 && journalMessages(dataDir).length < 5; i++) await sleep(50);
-    first.child.kill('SIGKILL');
-    await new Promise((resolve) => first.child.once('exit', resolve));
+    const exited = new Promise((resolve) => first.child.once('exit', resolve));
+    killGroup(first.child.pid ?? 0);
+    await exited;
     const acceptedBeforeKill = journalMessages(dataDir).length;
 
     // Act: restart on the same data, let the interrupted runs end, release what evidence could not settle.
     const second = await serve(dataDir);
     children.push(second.child);
     const call = client(second.api);
-    let leads = await settled(call, 'crash');
+    let leads = await settled(call, leadIds);
     const parked = leads.filter((lead) => lead.status === 'PAUSED');
     const accepted = new Set(journalMessages(dataDir));
     const releases = [];
     for (const lead of parked)
       releases.push(await call('POST', `/leads/${String(lead.leadId)}/release`, { decision: 'not_sent' }));
-    if (parked.length > 0) leads = await settled(call, 'crash');
+    if (parked.length > 0) leads = await settled(call, leadIds);
     const histories = await Promise.all(
       leads.map(async (lead) => (await call('GET', `/leads/${String(lead.leadId)}/history?limit=200`)).body),
     );
-    second.child.kill('SIGTERM');
+    process.kill(-(second.child.pid ?? 0), 'SIGTERM');
 
     // Assess
     expect(acceptedBeforeKill).toBeGreaterThan(0);
