@@ -95,8 +95,8 @@ describe('a retried channel Lambda never sends twice', () => {
     expect(await mailsTo('replay@acme.example')).toBe(1);
   });
 
-  it('records ambiguous_send and stops when the first invocation died after the provider accepted', async () => {
-    // Prepare: the Lambda crashes right after SES accepted the mail.
+  it('settles from the SES events, without sending again, when the first invocation died after the provider accepted', async () => {
+    // Prepare: the Lambda crashes right after SES accepted the mail (SES's Send event still reaches the message).
     const lead = await newLead({ email: 'crash-after-send@acme.example' });
     const input = stepInput(lead, 0);
     await expect(runChannelStep(input, crashingAfterEmailSend)).rejects.toThrow('Lambda runtime exited');
@@ -105,12 +105,12 @@ describe('a retried channel Lambda never sends twice', () => {
     const { handler } = await import('#functions/send-email/index');
     const retried = await handler(input, {} as never);
 
-    // Assess
-    expect(retried).toMatchObject({ outcome: 'STOP', reason: 'ambiguous_send' });
+    // Assess: the evidence settles the try as sent (no ambiguous_send, no parked lead), and nothing went out twice.
+    expect(retried).toMatchObject({ outcome: 'SENT', channelUsed: 'EMAIL' });
     expect(await mailsTo('crash-after-send@acme.example')).toBe(1);
-    expect((await getLead(lead.leadId))?.status).toBe('PAUSED');
+    expect((await getLead(lead.leadId))?.status).toBe('CONTACTED');
     const attempt = await getAttempt(lead.leadId, attemptKeyFor(input.executionName, 0, 1));
-    expect(attempt).toMatchObject({ state: 'DONE', outcome: 'STOP', reason: 'ambiguous_send' });
+    expect(attempt).toMatchObject({ state: 'DONE', outcome: 'SENT' });
   });
 
   it('sends exactly once when the first invocation died before calling the provider', async () => {
