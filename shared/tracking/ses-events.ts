@@ -7,7 +7,7 @@ import { getLead, LeadStatusConflictError, transitionLead } from '../store/leads
 import { findMessageByProviderId, setMessageFieldOnce, setMessageProviderFields } from '../store/message-lookup';
 import { advanceMessage, getMessage } from '../store/outreach';
 import { addSuppression, normalizeEmail } from '../store/suppressions';
-import { bumpCounters } from './metrics-aggregates';
+import { bumpCounters, finalStateCounters } from './metrics-aggregates';
 
 /** An SES event in the EventBridge envelope (source aws.ses), as AWS documents it. */
 const timestamp = z.iso.datetime({ offset: true });
@@ -184,7 +184,9 @@ async function onSubscription(event: MatchedEvent): Promise<SesEventResult> {
 /** Counts a status change in the day's metrics, only when this event made it (never a duplicate). */
 async function counted(message: OutreachMessage, counter: 'delivered' | 'bounced' | 'failed', changed: boolean) {
   if (changed) {
-    await bumpCounters(message.campaignId, message.channel, message.createdAt.slice(0, 10), { [counter]: 1 });
+    // A message counts once, in its final state: DELIVERED → BOUNCED moves the count, it does not add one.
+    const counters = finalStateCounters(message.status, counter);
+    await bumpCounters(message.campaignId, message.channel, message.createdAt.slice(0, 10), counters);
     countOutcome(message.channel, counter.toUpperCase());
   }
   return changed;
