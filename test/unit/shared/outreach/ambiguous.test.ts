@@ -4,9 +4,8 @@ import { attemptKeyFor, messageIdFor } from '#shared/ids';
 import { evidenceOf } from '#shared/outreach/ambiguous';
 import type { ChannelAdapter, SendResult } from '#shared/outreach/channel-adapter';
 import { runChannelStep } from '#shared/outreach/step-runner';
-import { buildExecutionInput, type StepTaskInput } from '#shared/outreach/task-input';
 import { testCampaign, testLead } from '#test/support/fixtures';
-import { MemoryStepStore } from '#test/unit/shared/outreach/memory-step-store';
+import { firstStepInput, MemoryStepStore } from '#test/unit/shared/outreach/memory-step-store';
 import { withUnsubscribeSettings } from '#test/unit/shared/outreach/unsubscribe-settings';
 
 const CAMPAIGN = testCampaign('unit-ambiguous');
@@ -32,15 +31,7 @@ async function interruptedTry() {
       throw new Error('process killed');
     },
   };
-  const step = buildExecutionInput(CAMPAIGN.campaignId, lead.leadId, CAMPAIGN.sequence).sequence.steps[0];
-  if (!step) throw new Error('the default sequence starts with a step');
-  const input: StepTaskInput = {
-    campaignId: CAMPAIGN.campaignId,
-    leadId: lead.leadId,
-    executionName: EXECUTION,
-    maxTotalAttemptsPerLead: 10,
-    cursor: { stepIndex: 0, retriesUsed: 0, tryCount: 1, stepWaitDone: true, step },
-  };
+  const input = firstStepInput(CAMPAIGN, lead.leadId, EXECUTION);
   await expect(runChannelStep(input, adapter, store)).rejects.toThrow('process killed');
   const evidence = (status: OutreachStatus) => {
     const message = store.messages.get(MESSAGE_ID);

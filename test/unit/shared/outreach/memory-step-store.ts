@@ -8,6 +8,7 @@ import type {
   Suppression,
 } from '#shared/domain/schemas';
 import type { StepStore } from '#shared/outreach/step-store';
+import { buildExecutionInput, type StepTaskInput } from '#shared/outreach/task-input';
 import type { Reservation, ReserveResult } from '#shared/rate-limit/limiter';
 import { DEFAULT_ACCOUNT_LIMITS, defaultChannelConfig } from '#shared/store/config';
 import { LeadStatusConflictError } from '#shared/store/leads';
@@ -151,4 +152,17 @@ export class MemoryStepStore implements StepStore {
   async bumpCounters(_campaignId: string, _channel: string, _day: string, counters: Partial<Record<Counter, number>>) {
     this.counters.push(counters);
   }
+}
+
+/** The task input of a campaign's first step, first try, for one lead. */
+export function firstStepInput(campaign: Campaign, leadId: string, executionName: string): StepTaskInput {
+  const step = buildExecutionInput(campaign.campaignId, leadId, campaign.sequence).sequence.steps[0];
+  if (!step) throw new Error('the default sequence starts with a step');
+  return {
+    campaignId: campaign.campaignId,
+    leadId,
+    executionName,
+    maxTotalAttemptsPerLead: 10,
+    cursor: { stepIndex: 0, retriesUsed: 0, tryCount: 1, stepWaitDone: true, step },
+  };
 }

@@ -4,9 +4,8 @@ import type { Lead } from '#shared/domain/schemas';
 import { attemptKeyFor, messageIdFor } from '#shared/ids';
 import type { ChannelAdapter, SendResult } from '#shared/outreach/channel-adapter';
 import { runChannelStep } from '#shared/outreach/step-runner';
-import { buildExecutionInput, type StepTaskInput } from '#shared/outreach/task-input';
 import { testCampaign, testLead } from '#test/support/fixtures';
-import { MemoryStepStore } from '#test/unit/shared/outreach/memory-step-store';
+import { firstStepInput, MemoryStepStore } from '#test/unit/shared/outreach/memory-step-store';
 import { withUnsubscribeSettings } from '#test/unit/shared/outreach/unsubscribe-settings';
 
 const CAMPAIGN = testCampaign('unit-steps');
@@ -35,15 +34,7 @@ function prepareTry(options: { lead?: Partial<Lead>; provider?: () => Promise<Se
       return options.provider ? options.provider() : { verdict: ACCEPTED };
     },
   };
-  const step = buildExecutionInput(CAMPAIGN.campaignId, lead.leadId, CAMPAIGN.sequence).sequence.steps[0];
-  if (!step) throw new Error('the default sequence starts with a step');
-  const input: StepTaskInput = {
-    campaignId: CAMPAIGN.campaignId,
-    leadId: lead.leadId,
-    executionName: EXECUTION,
-    maxTotalAttemptsPerLead: 10,
-    cursor: { stepIndex: 0, retriesUsed: 0, tryCount: 1, stepWaitDone: true, step },
-  };
+  const input = firstStepInput(CAMPAIGN, lead.leadId, EXECUTION);
   return { store, adapter, provider, input, run: () => runChannelStep(input, adapter, store) };
 }
 
