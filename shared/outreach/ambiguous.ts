@@ -51,5 +51,12 @@ export async function settleCallingTry(run: StepRun, earlier: StoredAttempt): Pr
     };
     return recordOutcome(run, { verdict, messageWritten: false });
   }
-  return settleAmbiguous(store, lead, earlier);
+  const parked = await settleAmbiguous(store, lead, earlier);
+  // The provider's event may have landed between the read above and the parking, and found no parked try to
+  // settle: read once more. The event's settle and this one are the same conditional write: one wins.
+  const messageId = earlier.messageId;
+  if (messageId && evidenceOf(await store.getMessage(lead.leadId, messageId)) === 'sent') {
+    await store.settleParkedBySend(lead.leadId, messageId, 'recheck after parking');
+  }
+  return parked;
 }

@@ -28,6 +28,7 @@ import {
 } from '../store/outreach';
 import { findSuppressionsByKeys } from '../store/suppression-checks';
 import { bumpCounters, type Counter } from '../tracking/metrics-aggregates';
+import { settleParkedBySend } from './release';
 
 /**
  * Everything the step runner reads and writes, and nothing more: the port through which it keeps the
@@ -89,6 +90,8 @@ export interface StepStore {
     day: string,
     counters: Partial<Record<Counter, number>>,
   ): Promise<void>;
+  /** Settles a parked `ambiguous_send` as sent, once (false when there is none for this message). */
+  settleParkedBySend(leadId: string, messageId: string, source: string): Promise<boolean>;
 }
 
 async function putMessageOnce(message: OutreachMessage): Promise<void> {
@@ -118,4 +121,5 @@ export const dynamoStepStore: StepStore = {
   indexLinkedInProfile,
   putManualTask,
   bumpCounters,
+  settleParkedBySend,
 };

@@ -89,6 +89,26 @@ describe('an interrupted try is settled from evidence where there is some', () =
       resumeFrom: { stepIndex: 0, tryCount: 2 },
     });
   });
+
+  it('an event that lands while the lead is being parked still settles the try, once', async () => {
+    // Prepare: the SES Send event moves the message on right after the retry read it, before the parking.
+    const { store, retry } = await interruptedTry();
+    const read = store.getMessage.bind(store);
+    let reads = 0;
+    store.getMessage = async (leadId, messageId) => {
+      const message = await read(leadId, messageId);
+      if (++reads === 1 && message) store.messages.set(messageId, { ...message, status: 'SENT' });
+      return message;
+    };
+
+    // Act
+    const result = await retry();
+
+    // Assess: parked by the first read, settled by the read after parking; never sent again.
+    expect(result).toMatchObject({ outcome: 'STOP', reason: 'ambiguous_send' });
+    expect(store.attempts.get(ATTEMPT_KEY)).toMatchObject({ reason: 'ambiguous_send', settledAs: 'sent' });
+    expect(store.leads.get('lead-a')?.status).toBe('CONTACTED');
+  });
 });
 
 describe('evidenceOf', () => {

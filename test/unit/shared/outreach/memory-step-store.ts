@@ -152,6 +152,18 @@ export class MemoryStepStore implements StepStore {
   async bumpCounters(_campaignId: string, _channel: string, _day: string, counters: Partial<Record<Counter, number>>) {
     this.counters.push(counters);
   }
+
+  /** As release.ts does it: the parked try of this message settled once, the lead a sent touch. */
+  async settleParkedBySend(leadId: string, messageId: string, source: string) {
+    const lead = this.leads.get(leadId);
+    const attempt = [...this.attempts.values()].find(
+      (each) => each.messageId === messageId && each.reason === 'ambiguous_send' && each.settledAs === undefined,
+    );
+    if (lead?.status !== 'PAUSED' || !attempt) return false;
+    Object.assign(attempt, { settledAs: 'sent', settledBy: source });
+    Object.assign(lead, { status: 'CONTACTED', stopReason: undefined, resumeFrom: undefined });
+    return true;
+  }
 }
 
 /** The task input of a campaign's first step, first try, for one lead. */
