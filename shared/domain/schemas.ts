@@ -50,12 +50,15 @@ export const ReasonCode = z.enum([
   'rate_limited',
   'provider_throttled',
   'provider_error',
+  /** The channel's provider settings cannot be used (a refused or credential-bearing base URL): an operator's fix. */
+  'provider_misconfigured',
   'ambiguous_send',
   'retry_exhausted',
   'template_error',
   'campaign_inactive',
   'lead_paused',
   'max_attempts_reached',
+  'sequence_timeout',
   'manual_task_created',
   'channel_disabled',
 ]);
@@ -99,6 +102,8 @@ export const Lead = z.object({
   resumeFrom: z.object({ stepIndex: z.number().int().nonnegative(), tryCount: z.number().int().positive() }).optional(),
   /** How many times the lead's sequence was resumed: part of the resumed execution's name. */
   resumeCount: z.number().int().nonnegative().optional(),
+  /** When the running sequence ends at its next step (set when an execution starts: `sequenceTimeoutDays` on). */
+  sequenceDeadline: isoTimestamp.optional(),
   createdAt: isoTimestamp,
   updatedAt: isoTimestamp,
 });
@@ -107,8 +112,9 @@ export type Lead = z.infer<typeof Lead>;
 export const SequenceStep = z.object({
   channel: ChannelType,
   waitHoursBefore: z.number().nonnegative().default(0),
-  maxRetries: z.number().int().min(0).max(10).default(2),
-  retryBackoffHours: z.array(z.number().positive()).default([24, 48]),
+  /** Absent: the channel config's retry policy (campaign, else account-wide, else 2 retries after 24 h and 48 h). */
+  maxRetries: z.number().int().min(0).max(10).optional(),
+  retryBackoffHours: z.array(z.number().positive()).min(1).optional(),
   onRateLimit: z.enum(['wait', 'fallback']).default('wait'),
   /** EMAIL only: how long after acceptance the sequence checks for a bounce or complaint (0 = do not wait). */
   confirmDeliveryMinutes: z.number().nonnegative().optional(),
@@ -167,6 +173,7 @@ export const RetryPolicy = z.object({
   maxRetries: z.number().int().min(0).max(10),
   retryBackoffHours: z.array(z.number().positive()).min(1),
 });
+export type RetryPolicy = z.infer<typeof RetryPolicy>;
 
 export const ChannelConfig = z.object({
   channel: ChannelType,

@@ -1,8 +1,10 @@
 import { CascadeError, type ErrorKind } from '../errors';
+import { redactUrl } from './redact';
 
 /**
  * What `outboundRequest` throws. `maybeDelivered` is what the channels judge an at-most-once send by: true
- * when the server may have seen the request, so sending again could deliver twice.
+ * when the server may have seen the request, so sending again could deliver twice. The message (which ends
+ * up in attempt details and logs) never shows a URL's credentials; `url` is kept as requested, for comparing.
  */
 export class OutboundRequestError extends CascadeError {
   readonly code = 'outbound_request_failed';
@@ -14,7 +16,7 @@ export class OutboundRequestError extends CascadeError {
     /** True when the request may have reached the server (the outcome is unknown). */
     readonly maybeDelivered: boolean,
   ) {
-    super(message);
+    super(redactUrl(message));
   }
 }
 
@@ -45,6 +47,6 @@ export class OutboundBlockedError extends CascadeError {
     /** True when refused at a redirect hop: the request that led here did reach a server. */
     readonly maybeDelivered = false,
   ) {
-    super(`refused to fetch ${url}: ${reason}`);
+    super(redactUrl(`refused to fetch ${url}: ${reason}`));
   }
 }

@@ -19,6 +19,7 @@ import {
 } from '../store/suppression-checks';
 import { buildTemplateContext, renderMessage } from '../templates/render';
 import { hasContactPoint } from './reachability';
+import { type RetryPolicies, retryPoliciesFor, sequenceRunFields } from './sequence-run';
 import { buildExecutionInput } from './task-input';
 import { unsubscribeUrl } from './unsubscribe';
 
@@ -71,6 +72,11 @@ export async function launchBatch(options: LaunchOptions): Promise<LaunchReport>
     executions: [],
     ...(options.dryRun && { dryRun: [] }),
   };
+  const start: EnrolStart = {
+    dryRun: options.dryRun,
+    stateMachineArn,
+    retryPolicies: await retryPoliciesFor(campaign.campaignId, campaign.sequence),
+  };
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   let seen = 0;
   let startKey: Record<string, unknown> | undefined;
@@ -84,9 +90,7 @@ export async function launchBatch(options: LaunchOptions): Promise<LaunchReport>
     seen += batch.length;
     for (let index = 0; index < batch.length; index += START_CONCURRENCY) {
       await Promise.all(
-        batch
-          .slice(index, index + START_CONCURRENCY)
-          .map((lead) => enrol(lead, campaign, report, options.dryRun, stateMachineArn)),
+        batch.slice(index, index + START_CONCURRENCY).map((lead) => enrol(lead, campaign, report, start)),
       );
     }
     startKey = page.nextKey;
@@ -121,32 +125,38 @@ async function claimAndStart(
   }
 }
 
-async function enrol(
-  lead: Lead,
-  campaign: Campaign,
-  report: LaunchReport,
-  dryRun: boolean | undefined,
-  stateMachineArn?: string,
-) {
+/** What every lead of one batch starts with (read once per batch). */
+interface EnrolStart {
+  dryRun: boolean | undefined;
+  stateMachineArn: string | undefined;
+  retryPolicies: RetryPolicies;
+}
+
+async function enrol(lead: Lead, campaign: Campaign, report: LaunchReport, start: EnrolStart) {
   const closed = await closedChannels(lead, campaign);
   if (closed === 'person') {
     report.skipped.suppressed++;
     return;
   }
-  if (dryRun) {
+  if (start.dryRun) {
     report.dryRun?.push(previewFirstStep(lead, campaign, closed));
     return;
   }
   const executionName = executionNameFor(campaign.campaignId, lead.leadId);
   const started = await claimAndStart(
     lead,
-    { from: ['NEW'], fields: { executionName, sequenceVersion: campaign.sequence.version } },
-    // Nothing started: give the lead back to the next batch.
-    { status: 'NEW', fields: { executionName: undefined } },
     {
-      stateMachineArn,
+      from: ['NEW'],
+      fields: { executionName, sequenceVersion: campaign.sequence.version, ...sequenceRunFields(campaign) },
+    },
+    // Nothing started: give the lead back to the next batch.
+    { status: 'NEW', fields: { executionName: undefined, sequenceDeadline: undefined } },
+    {
+      stateMachineArn: start.stateMachineArn,
       name: executionName,
-      input: JSON.stringify(buildExecutionInput(campaign.campaignId, lead.leadId, campaign.sequence)),
+      input: JSON.stringify(
+        buildExecutionInput(campaign.campaignId, lead.leadId, campaign.sequence, null, undefined, start.retryPolicies),
+      ),
     },
   );
   if (started === 'started') {
@@ -193,13 +203,16 @@ export async function resumeParkedLeads(campaignId: string, stateMachineArn?: st
     throw new CampaignNotActiveError(`campaign ${campaignId} is ${campaign?.state ?? 'missing'}`);
   const machineArn = stateMachineArn ?? requiredSetting('CASCADE_STATE_MACHINE_ARN');
   const report: ResumeReport = { resumed: 0, keptParked: 0, executions: [] };
+  const retryPolicies = await retryPoliciesFor(campaign.campaignId, campaign.sequence);
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await queryLeadsByStatus(campaign.campaignId, 'PAUSED', { startKey, limit: 100 });
     const parked = page.leads.filter((lead) => lead.stopReason === 'campaign_inactive' && lead.resumeFrom);
     for (let index = 0; index < parked.length; index += START_CONCURRENCY) {
       await Promise.all(
-        parked.slice(index, index + START_CONCURRENCY).map((lead) => resumeLead(lead, campaign, report, machineArn)),
+        parked
+          .slice(index, index + START_CONCURRENCY)
+          .map((lead) => resumeLead(lead, campaign, report, { machineArn, retryPolicies })),
       );
     }
     startKey = page.nextKey;
@@ -207,7 +220,12 @@ export async function resumeParkedLeads(campaignId: string, stateMachineArn?: st
   return report;
 }
 
-async function resumeLead(lead: Lead, campaign: Campaign, report: ResumeReport, stateMachineArn: string) {
+async function resumeLead(
+  lead: Lead,
+  campaign: Campaign,
+  report: ResumeReport,
+  start: { machineArn: string; retryPolicies: RetryPolicies },
+) {
   const resumeFrom = lead.resumeFrom;
   if (!resumeFrom || lead.sequenceVersion !== campaign.sequence.version) {
     report.keptParked++;
@@ -217,7 +235,16 @@ async function resumeLead(lead: Lead, campaign: Campaign, report: ResumeReport, 
   const executionName = executionNameFor(campaign.campaignId, `${lead.leadId}--r${resumeCount}`);
   const started = await claimAndStart(
     lead,
-    { from: ['PAUSED'], fields: { executionName, stopReason: undefined, resumeFrom: undefined, resumeCount } },
+    {
+      from: ['PAUSED'],
+      fields: {
+        executionName,
+        stopReason: undefined,
+        resumeFrom: undefined,
+        resumeCount,
+        ...sequenceRunFields(campaign),
+      },
+    },
     // Nothing started: park the lead again exactly as it was, for the next resume.
     {
       status: 'PAUSED',
@@ -226,12 +253,15 @@ async function resumeLead(lead: Lead, campaign: Campaign, report: ResumeReport, 
         stopReason: lead.stopReason,
         resumeFrom,
         resumeCount: lead.resumeCount,
+        sequenceDeadline: lead.sequenceDeadline,
       },
     },
     {
-      stateMachineArn,
+      stateMachineArn: start.machineArn,
       name: executionName,
-      input: JSON.stringify(buildExecutionInput(campaign.campaignId, lead.leadId, campaign.sequence, null, resumeFrom)),
+      input: JSON.stringify(
+        buildExecutionInput(campaign.campaignId, lead.leadId, campaign.sequence, null, resumeFrom, start.retryPolicies),
+      ),
     },
   );
   if (started === 'claimed-elsewhere') {

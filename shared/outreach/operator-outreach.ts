@@ -5,6 +5,7 @@ import { type ChannelType, type LeadStatus, SequenceConfig } from '../domain/sch
 import { CodedError } from '../errors';
 import { executionNameFor, sha256 } from '../ids';
 import { getCampaign, getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
+import { retryPoliciesFor, sequenceRunFields } from './sequence-run';
 import { buildExecutionInput, type ContentOverride } from './task-input';
 
 export class OutreachNotAllowedError extends CodedError(
@@ -47,8 +48,14 @@ export async function startOperatorOutreach(
   const sequence = request.forceChannel ? forcedSequence(campaign.sequence, request.forceChannel) : campaign.sequence;
   const base = executionNameFor(campaign.campaignId, lead.leadId);
   const executionName = `${base.slice(0, 66)}-op-${sha256(request.requestKey).slice(0, 10)}`;
+  // Read before the lead is taken: a failed read leaves it as it was.
+  const retryPolicies = await retryPoliciesFor(campaign.campaignId, sequence);
   try {
-    await transitionLead(lead, OPERATOR_SENDABLE, 'IN_SEQUENCE', { executionName, sequenceVersion: sequence.version });
+    await transitionLead(lead, OPERATOR_SENDABLE, 'IN_SEQUENCE', {
+      executionName,
+      sequenceVersion: sequence.version,
+      ...sequenceRunFields(campaign),
+    });
   } catch (error) {
     if (error instanceof LeadStatusConflictError) {
       throw new OutreachNotAllowedError(
@@ -63,12 +70,17 @@ export async function startOperatorOutreach(
       new StartExecutionCommand({
         stateMachineArn,
         name: executionName,
-        input: JSON.stringify(buildExecutionInput(campaign.campaignId, lead.leadId, sequence, override)),
+        input: JSON.stringify(
+          buildExecutionInput(campaign.campaignId, lead.leadId, sequence, override, undefined, retryPolicies),
+        ),
       }),
     );
     return { executionName, executionArn: started.executionArn ?? '', channel: request.forceChannel ?? null };
   } catch (error) {
-    await transitionLead(lead, ['IN_SEQUENCE'], lead.status, { executionName: lead.executionName });
+    await transitionLead(lead, ['IN_SEQUENCE'], lead.status, {
+      executionName: lead.executionName,
+      sequenceDeadline: lead.sequenceDeadline,
+    });
     throw error;
   }
 }

@@ -9,6 +9,7 @@ import { getCampaign, getLead, LeadStatusConflictError, transitionLead } from '.
 import { advanceMessage, listExecutionAttempts, markAttemptSettled, type StoredAttempt } from '../store/outreach';
 import { nowIso } from '../time/clock';
 import { bumpCounters } from '../tracking/metrics-aggregates';
+import { retryPoliciesFor, sequenceRunFields } from './sequence-run';
 import { buildExecutionInput } from './task-input';
 
 export class LeadNotParkedError extends CodedError('LeadNotParkedError', 'lead_not_parked', 'conflict') {}
@@ -96,6 +97,7 @@ async function retryStep(lead: Lead, attempt: StoredAttempt, stateMachineArn: st
     const status = await moveLead(lead, 'PAUSED', { stopReason: 'campaign_inactive', resumeFrom });
     return { leadId, decision: 'not_sent', status, ...(messageId && { messageId }) };
   }
+  const retryPolicies = await retryPoliciesFor(campaign.campaignId, campaign.sequence);
   const resumeCount = (lead.resumeCount ?? 0) + 1;
   const executionName = executionNameFor(campaign.campaignId, `${leadId}--r${resumeCount}`);
   await transitionLead(lead, ['PAUSED'], 'IN_SEQUENCE', {
@@ -104,8 +106,9 @@ async function retryStep(lead: Lead, attempt: StoredAttempt, stateMachineArn: st
     resumeFrom: undefined,
     resumeCount,
     sequenceVersion: campaign.sequence.version,
+    ...sequenceRunFields(campaign),
   });
-  const input = buildExecutionInput(campaign.campaignId, leadId, campaign.sequence, null, resumeFrom);
+  const input = buildExecutionInput(campaign.campaignId, leadId, campaign.sequence, null, resumeFrom, retryPolicies);
   try {
     await sfnClient().send(
       new StartExecutionCommand({ stateMachineArn, name: executionName, input: JSON.stringify(input) }),

@@ -9,6 +9,7 @@ import {
   renderMessage,
   TemplateError,
 } from '../templates/render';
+import { nowMs } from '../time/clock';
 import type { SendPlan, SendResult, StepContext } from './channel-adapter';
 import type { StepRun } from './step-run';
 import type { RuntimeStep } from './task-input';
@@ -40,7 +41,10 @@ const STOPPING_STATUSES: Partial<Record<LeadStatus, ReasonCode>> = {
 function stopReasonFor(lead: Lead, campaign: Campaign): ReasonCode | undefined {
   if (campaign.state !== 'ACTIVE') return 'campaign_inactive';
   const stop = STOPPING_STATUSES[lead.status];
-  return stop && (lead.stopReason ?? stop);
+  if (stop) return lead.stopReason ?? stop;
+  // The run has lasted sequenceTimeoutDays (its Waits included): it ends at its next step, nothing more is sent.
+  if (lead.sequenceDeadline && nowMs() >= Date.parse(lead.sequenceDeadline)) return 'sequence_timeout';
+  return undefined;
 }
 
 /**

@@ -142,7 +142,7 @@ async function applyLeadEffects(
     }
     if (updates && Object.keys(updates).length > 0) await store.updateLeadFields(lead.leadId, updates);
     if (verdict.outcome !== 'STOP') return;
-    if (verdict.reason === 'max_attempts_reached') {
+    if (verdict.reason === 'max_attempts_reached' || verdict.reason === 'sequence_timeout') {
       await store.transitionLead(lead, inSequence, 'EXHAUSTED');
     } else if (verdict.reason === 'campaign_inactive' && cursor) {
       // Stopped before this step's send: resuming the campaign restarts the sequence here (launcher.ts).

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { ChannelType, type SequenceConfig } from '../domain/schemas';
+import { ChannelType, type RetryPolicy, type SequenceConfig } from '../domain/schemas';
+import type { RetryPolicies } from './sequence-run';
 
 /** One sequence step as the state machine carries it: hours already turned into Wait seconds. */
 export const RuntimeStep = z.object({
@@ -61,17 +62,24 @@ const HOUR = 3600;
 /** Bounces and complaints usually arrive within minutes of acceptance. */
 export const DEFAULT_CONFIRM_DELIVERY_MINUTES = 30;
 
-export function toRuntimeSteps(sequence: SequenceConfig): RuntimeStep[] {
+/** docs/product.md §4: used when neither the step nor the channel's config sets a retry policy. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 2, retryBackoffHours: [24, 48] };
+
+/** A step's own retry fields win; else its channel's configured policy; else the default. */
+export function toRuntimeSteps(sequence: SequenceConfig, policies: RetryPolicies = {}): RuntimeStep[] {
   return sequence.steps.map((step) => {
+    const policy = policies[step.channel] ?? DEFAULT_RETRY_POLICY;
+    const maxRetries = step.maxRetries ?? policy.maxRetries;
+    const backoffHours = step.retryBackoffHours ?? policy.retryBackoffHours;
     // One backoff per retry: a shorter list repeats its last entry (24 h, 48 h, 48 h …).
-    const backoff = Array.from({ length: Math.max(1, step.maxRetries) }, (_, index) => {
-      const hours = step.retryBackoffHours[Math.min(index, step.retryBackoffHours.length - 1)] ?? 24;
+    const backoff = Array.from({ length: Math.max(1, maxRetries) }, (_, index) => {
+      const hours = backoffHours[Math.min(index, backoffHours.length - 1)] ?? 24;
       return Math.round(hours * HOUR);
     });
     return {
       channel: step.channel,
       waitSeconds: Math.round(step.waitHoursBefore * HOUR),
-      maxRetries: step.maxRetries,
+      maxRetries,
       retryBackoffSeconds: backoff,
       onRateLimit: step.onRateLimit,
       confirmDeliverySeconds:
@@ -88,8 +96,9 @@ export function buildExecutionInput(
   sequence: SequenceConfig,
   override: ContentOverride | null = null,
   resumeFrom?: { stepIndex: number; tryCount: number },
+  retryPolicies: RetryPolicies = {},
 ): ExecutionInput {
-  const steps = toRuntimeSteps(sequence);
+  const steps = toRuntimeSteps(sequence, retryPolicies);
   const first = steps[resumeFrom?.stepIndex ?? 0];
   if (!first) throw new Error(`the sequence has no step ${resumeFrom?.stepIndex ?? 0}`);
   return {

@@ -5,6 +5,7 @@ import { HttpProblem } from '#shared/errors';
 import { auditExecutionRecord, executionArnFor, sfnClient } from '#shared/outreach/audit';
 import { verifyUnsubscribeToken } from '#shared/outreach/unsubscribe';
 import { getLead, LeadStatusConflictError, transitionLead } from '#shared/store/leads';
+import { linkedinSuppressionKey, suppressPerson } from '#shared/store/suppression-checks';
 import {
   addSuppressionIfAbsent,
   listSuppressions,
@@ -155,7 +156,7 @@ export const operationRoutes = [
     tag: 'Unsubscribe',
     summary: 'One-click unsubscribe (RFC 8058), public',
     description:
-      'The target of `List-Unsubscribe` with `List-Unsubscribe-Post: List-Unsubscribe=One-Click`: mail clients POST `List-Unsubscribe=One-Click` here. The lead becomes UNSUBSCRIBED and its address is suppressed. No credentials: the signed token is the authorisation.',
+      'The target of `List-Unsubscribe` with `List-Unsubscribe-Post: List-Unsubscribe=One-Click`: mail clients POST `List-Unsubscribe=One-Click` here. The lead becomes UNSUBSCRIBED and the person is opted out on every contact point the lead has (address and LinkedIn profile; the lead itself when it has neither), so no channel of any campaign reaches them again. No credentials: the signed token is the authorisation.',
     public: true,
     formBody: true,
     query: UnsubscribeQuery,
@@ -169,9 +170,9 @@ export const operationRoutes = [
       const verified = safeVerify(query.token);
       if (!verified) throw invalidToken();
       const lead: Lead | undefined = await getLead(verified.leadId);
-      if (lead?.email)
-        await addSuppressionIfAbsent(`EMAIL#${normalizeEmail(lead.email)}`, 'unsubscribed', 'unsubscribe');
       if (lead) {
+        // The person opts out, not one address (docs/product.md §1): every channel, every campaign.
+        await suppressPerson(lead, 'unsubscribed', 'unsubscribe');
         try {
           await transitionLead(lead, NOT_UNSUBSCRIBED, 'UNSUBSCRIBED');
         } catch (error) {
@@ -240,9 +241,7 @@ function suppressionKeyFor(body: {
   if (body.email) return `EMAIL#${normalizeEmail(body.email)}`;
   if (body.domain) return `DOMAIN#${body.domain.replace(/^@/, '').toLowerCase()}`;
   if (body.leadId) return `LEAD#${body.leadId}`;
-  if (body.linkedinProfile) {
-    const profile = body.linkedinProfile.match(/linkedin\.com\/in\/([^/?#]+)/i)?.[1] ?? body.linkedinProfile;
-    return `LINKEDIN#${decodeURIComponent(profile).toLowerCase()}`;
-  }
+  // The key the launcher and the steps read; a malformed escape (`%`) is kept as written, never a URIError.
+  if (body.linkedinProfile) return linkedinSuppressionKey(body.linkedinProfile);
   return `FORMDOMAIN#${(body.formDomain ?? '').toLowerCase().replace(/^www\./, '')}`;
 }

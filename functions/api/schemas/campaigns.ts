@@ -27,7 +27,12 @@ export const SenderInput = Sender.extend({
 /** One step as requests give it: waits and backoffs of at most a year, at most 10 backoff entries. */
 export const SequenceStepInput = SequenceStep.extend({
   waitHoursBefore: hoursWithinYear().default(0),
-  retryBackoffHours: backoffHours().default([24, 48]),
+  maxRetries: z.number().int().min(0).max(10).optional().meta({
+    description: "Retries after the first try; absent: the channel config's retryPolicy (default 2)",
+  }),
+  retryBackoffHours: backoffHours()
+    .optional()
+    .meta({ description: "Hours before each retry; absent: the channel config's retryPolicy (default [24, 48])" }),
   confirmDeliveryMinutes: z
     .number()
     .nonnegative()

@@ -127,6 +127,15 @@ export const ExecutionAuditResponse = z
     startDate: z.string().optional(),
     stopDate: z.string().optional(),
     ...executionIo,
+    parked: z
+      .object({
+        reason: z.string(),
+        channel: z.string().optional(),
+        messageId: z.string().optional(),
+        next: z.string().meta({ description: 'What settles it: a release (POST /v1/leads/{id}/release) or a resume' }),
+      })
+      .optional()
+      .meta({ description: 'Set when the run ended by parking its lead (PAUSED) for an operator' }),
     states: z.array(
       z.object({
         name: z.string(),

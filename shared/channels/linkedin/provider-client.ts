@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { LinkedInConnectionStatus } from '#shared/domain/schemas';
 import { CascadeError, type ErrorKind } from '#shared/errors';
-import { OutboundRequestError } from '#shared/http/errors';
+import { OutboundBlockedError, OutboundRequestError } from '#shared/http/errors';
 import { type OutboundResponse, outboundRequest } from '#shared/http/outbound';
+import { redactUrl } from '#shared/http/redact';
+import { checkUrlTarget } from '#shared/http/target-policy';
 
 /**
  * Client for the LinkedIn automation provider. Unipile's REST API is the reference:
@@ -34,6 +36,11 @@ export type LinkedInErrorKind =
   | 'content_too_long'
   /** Any other 400/422 (and unexpected 4xx). */
   | 'validation'
+  /**
+   * The provider base URL cannot be used (not an http(s) URL, credentials in it, or a target the outbound
+   * guard refuses): no request was made, and none will succeed until an operator fixes the configuration.
+   */
+  | 'misconfigured'
   /** The request failed in transport (OutboundRequestError). */
   | 'network'
   /** A 2xx answer we could not read: for a send, the provider accepted something. */
@@ -55,6 +62,7 @@ export class LinkedInProviderError extends CascadeError {
   /** True when a send (invite/chat) may have reached the provider: its outcome is unknown. Never true for a profile read. */
   readonly maybeDelivered: boolean;
 
+  /** The message never shows a URL's credentials: it becomes an attempt's detail and a log line. */
   constructor(
     message: string,
     init: {
@@ -67,7 +75,7 @@ export class LinkedInProviderError extends CascadeError {
       cause?: unknown;
     },
   ) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    super(redactUrl(message), init.cause === undefined ? undefined : { cause: init.cause });
     this.failure = init.kind;
     this.endpoint = init.endpoint;
     this.status = init.status;
@@ -160,6 +168,25 @@ function kindFor(status: number, providerType: string | undefined, endpoint: Lin
   return 'validation';
 }
 
+/**
+ * Why the provider base URL cannot be used, or undefined. Judged before every call, as the outbound guard is
+ * (its switches are read at call time): a refusal here is the operator's to fix, never the lead's.
+ */
+export function baseUrlProblem(baseUrl: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    // Not quoted: a string the URL parser cannot read may hold credentials the redaction would not recognise.
+    return baseUrl.trim() === '' ? 'none is configured' : 'it is not a URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return `only http and https URLs are allowed, not ${url.protocol}`;
+  // The provider authenticates with the API key; credentials in the URL would be dropped, and shown in history.
+  if (url.username || url.password) return 'the URL must not hold credentials (user:password@); give apiKey instead';
+  return checkUrlTarget(url)?.reason;
+}
+
 export class LinkedInProviderClient {
   private readonly baseUrl: string;
   private readonly apiKey: string;
@@ -167,7 +194,7 @@ export class LinkedInProviderClient {
   private readonly timeoutMs: number;
 
   constructor(options: LinkedInProviderClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.baseUrl = options.baseUrl.trim().replace(/\/+$/, '');
     this.apiKey = options.apiKey;
     this.accountId = options.accountId;
     this.timeoutMs = options.timeoutMs ?? 15_000;
@@ -249,11 +276,18 @@ export class LinkedInProviderClient {
     return { chatId, messageId };
   }
 
+  /** Refuses an unusable base URL before any request: `misconfigured`, naming the (redacted) URL. */
+  private checkBaseUrl(endpoint: LinkedInEndpoint): void {
+    const problem = baseUrlProblem(this.baseUrl);
+    if (problem) throw misconfigured(endpoint, this.baseUrl, problem);
+  }
+
   private async call(
     endpoint: LinkedInEndpoint,
     url: string,
     init: { method: string; headers?: Record<string, string>; body?: string },
   ): Promise<OutboundResponse> {
+    this.checkBaseUrl(endpoint);
     let response: OutboundResponse;
     try {
       response = await outboundRequest(url, {
@@ -264,7 +298,12 @@ export class LinkedInProviderClient {
         timeoutMs: this.timeoutMs,
       });
     } catch (error) {
-      if (error instanceof OutboundRequestError) {
+      // The provider's host name resolves to an address the guard refuses: the configuration, not the lead.
+      if (error instanceof OutboundBlockedError && !error.maybeDelivered) {
+        throw misconfigured(endpoint, this.baseUrl, error.reason, error);
+      }
+      // Refused at a redirect hop: the request before it did reach the provider, as after a lost answer.
+      if (error instanceof OutboundRequestError || error instanceof OutboundBlockedError) {
         throw new LinkedInProviderError(error.message, {
           kind: 'network',
           endpoint,
@@ -290,6 +329,26 @@ export class LinkedInProviderClient {
       },
     );
   }
+}
+
+/**
+ * The base URL as a message may show it: an http(s) URL in its parsed form (`scheme://`, so its userinfo is
+ * always found and redacted), else nothing — what the parser cannot read, or reads as an opaque path, may
+ * hold credentials no pattern recognises.
+ */
+function shownBaseUrl(baseUrl: string): string {
+  const url = URL.parse(baseUrl);
+  return url && (url.protocol === 'http:' || url.protocol === 'https:') ? ` ${redactUrl(url.href)}` : '';
+}
+
+/** `misconfigured`, naming the base URL when it can be shown safely. */
+function misconfigured(endpoint: LinkedInEndpoint, baseUrl: string, problem: string, cause?: unknown) {
+  const shown = shownBaseUrl(baseUrl);
+  return new LinkedInProviderError(`the LinkedIn provider base URL${shown} cannot be used: ${problem}`, {
+    kind: 'misconfigured',
+    endpoint,
+    cause,
+  });
 }
 
 /**

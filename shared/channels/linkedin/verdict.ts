@@ -1,6 +1,7 @@
 import type { ProviderVerdict } from '#shared/domain/outcome';
 import type { LinkedInConnectionStatus } from '#shared/domain/schemas';
 import { OutboundRequestError } from '#shared/http/errors';
+import { redactUrl } from '#shared/http/redact';
 import { LinkedInProviderError } from './provider-client';
 
 /** LinkedIn's limits (docs/product.md §2): invitation note ≤ 300 characters, direct message ≤ 8,000. */
@@ -66,6 +67,7 @@ export function verdictForMessageSent(result: { chatId: string; messageId: strin
  * | blocked (422)                           | FALLBACK linkedin_blocked                                    |
  * | content_too_long (400)                  | FALLBACK content_too_long                                    |
  * | validation (other 400/422)              | FALLBACK provider_error: the same request would fail again   |
+ * | misconfigured (unusable base URL)       | FALLBACK provider_misconfigured + operator alert: no try can succeed until an operator fixes the channel settings; retrying for days would only hide it |
  * | network/invalid_response, maybeDelivered| STOP ambiguous_send, delivered: the send may have happened; never resend (docs/product.md §3) |
  * | network, nothing sent                   | RETRY provider_error                                         |
  * | anything else                           | RETRY provider_error                                         |
@@ -77,7 +79,7 @@ export function verdictForError(error: LinkedInProviderError | unknown): Provide
       : { outcome: 'RETRY', reason: 'provider_error', detail: error.message, delivered: false };
   }
   if (!(error instanceof LinkedInProviderError)) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = redactUrl(error instanceof Error ? error.message : String(error));
     return { outcome: 'RETRY', reason: 'provider_error', detail, delivered: false };
   }
   const retryAfter = error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds };
@@ -109,6 +111,15 @@ export function verdictForError(error: LinkedInProviderError | unknown): Provide
       return { outcome: 'FALLBACK', reason: 'content_too_long', detail: error.message, delivered: false };
     case 'validation':
       return { outcome: 'FALLBACK', reason: 'provider_error', detail: error.message, delivered: false };
+    case 'misconfigured':
+      // Logged at error level by the step (with campaign and channel), once for this try: it is not retried.
+      return {
+        outcome: 'FALLBACK',
+        reason: 'provider_misconfigured',
+        detail: error.message,
+        operatorAlert: 'linkedin_provider_misconfigured',
+        delivered: false,
+      };
     case 'network':
     case 'invalid_response':
       return error.maybeDelivered

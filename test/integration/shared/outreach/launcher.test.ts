@@ -4,6 +4,7 @@ import { type LocalStack, startLocalStack } from '#local/stack';
 import { leadFromInput } from '#shared/leads/create';
 import { LeadInput } from '#shared/leads/import';
 import { launchBatch } from '#shared/outreach/launcher';
+import { putChannelConfig } from '#shared/store/config';
 import { createLead, getLead, putCampaign } from '#shared/store/leads';
 import { leadHistory } from '#shared/store/outreach';
 import { addSuppression } from '#shared/store/suppressions';
@@ -91,5 +92,31 @@ describe('batch launcher', () => {
 
     // Assess
     await expect(second).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+  });
+
+  it("starts each execution with its channel's configured retry policy and a sequence deadline", async () => {
+    // Prepare: the campaign's EMAIL config allows no retry; the sequence's steps set none of their own.
+    const [ann] = await seed('policy');
+    await putChannelConfig({
+      channel: 'EMAIL',
+      scope: 'policy',
+      enabled: true,
+      rateLimits: { perHour: 50, perDay: 200 },
+      retryPolicy: { maxRetries: 0, retryBackoffHours: [6] },
+      settings: {},
+    });
+
+    // Act
+    const report = await launchBatch({ campaignId: 'policy' });
+    await stack.stepFunctions.drain();
+
+    // Assess
+    const execution = stack.stepFunctions.list().find((each) => each.name === report.executions[0]);
+    const input = JSON.parse(execution?.input ?? '{}');
+    expect(input.sequence.steps[0]).toMatchObject({ channel: 'EMAIL', maxRetries: 0, retryBackoffSeconds: [21_600] });
+    expect(input.sequence.steps[1]).toMatchObject({ channel: 'LINKEDIN', maxRetries: 2 });
+    const deadline = Date.parse((await getLead(ann?.leadId ?? ''))?.sequenceDeadline ?? '');
+    expect(deadline - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    expect(deadline - Date.now()).toBeLessThanOrEqual(30 * 86_400_000);
   });
 });

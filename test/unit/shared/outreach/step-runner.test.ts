@@ -44,6 +44,33 @@ const crashAfterProviderCall = async (): Promise<SendResult> => {
 
 withUnsubscribeSettings();
 
+describe('a run that outlasted sequenceTimeoutDays', () => {
+  it('ends at its next step without a send, and the lead is EXHAUSTED', async () => {
+    // Prepare
+    const { store, provider, run } = prepareTry({ lead: { sequenceDeadline: new Date(Date.now() - 1).toISOString() } });
+
+    // Act
+    const result = await run();
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'STOP', reason: 'sequence_timeout' });
+    expect(provider.calls).toBe(0);
+    expect(store.leads.get('lead-1')?.status).toBe('EXHAUSTED');
+  });
+
+  it('sends while the deadline is ahead', async () => {
+    // Prepare
+    const { provider, run } = prepareTry({ lead: { sequenceDeadline: new Date(Date.now() + 60_000).toISOString() } });
+
+    // Act
+    const result = await run();
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'SENT' });
+    expect(provider.calls).toBe(1);
+  });
+});
+
 describe('one try of a step is sent at most once', () => {
   it('claims the try, calls the provider once and records the send', async () => {
     // Prepare

@@ -34,4 +34,23 @@ describe('execution input', () => {
     // Assess
     expect(step).toMatchObject({ retryBackoffSeconds: [3600, 9000, 9000, 9000], waitSeconds: 43_200 });
   });
+
+  it("takes a step's retry policy from its channel's config unless the step sets its own", () => {
+    // Prepare
+    const sequence = SequenceConfig.parse({
+      steps: [{ channel: 'EMAIL' }, { channel: 'LINKEDIN', maxRetries: 1 }, { channel: 'CONTACT_FORM' }],
+    });
+    const policies = {
+      EMAIL: { maxRetries: 0, retryBackoffHours: [6] },
+      LINKEDIN: { maxRetries: 5, retryBackoffHours: [3] },
+    };
+
+    // Act
+    const [email, linkedin, form] = toRuntimeSteps(sequence, policies);
+
+    // Assess: EMAIL from its config, LINKEDIN's own count with its config's backoff, the form on the default.
+    expect(email).toMatchObject({ maxRetries: 0, retryBackoffSeconds: [21_600] });
+    expect(linkedin).toMatchObject({ maxRetries: 1, retryBackoffSeconds: [10_800] });
+    expect(form).toMatchObject({ maxRetries: 2, retryBackoffSeconds: [86_400, 172_800] });
+  });
 });

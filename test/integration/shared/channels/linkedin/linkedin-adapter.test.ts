@@ -1,11 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalStack, startLocalStack } from '#local/stack';
 import { linkedInAdapter } from '#shared/channels/linkedin/linkedin-adapter';
 import { type ChannelConfig, DEFAULT_SEQUENCE, type Lead } from '#shared/domain/schemas';
+import { logger } from '#shared/observability';
 import { runChannelStep } from '#shared/outreach/step-runner';
 import { buildExecutionInput, type StepTaskInput } from '#shared/outreach/task-input';
 import { putChannelConfig } from '#shared/store/config';
 import { createLead, getLead, putCampaign } from '#shared/store/leads';
+import { leadHistory } from '#shared/store/outreach';
 import { testChannelConfig } from '#test/support/channel-config';
 import { testCampaign, testLead } from '#test/support/fixtures';
 
@@ -192,5 +194,41 @@ describe('LinkedIn channel against the provider sandbox', () => {
     expect(spaced.retryAfterSeconds).toBeGreaterThanOrEqual(58);
     expect(spaced.retryAfterSeconds).toBeLessThanOrEqual(60);
     expect(spaced.detail).toBe(`LINKEDIN:acct-${counter - 1}#SPACING`);
+  });
+});
+
+describe('an unusable provider base URL is a configuration error, not a transient one', () => {
+  it.each([
+    ['credentials in it', 'https://user:s3cret-pw@127.0.0.1:1/', 'https://***@127.0.0.1:1/'],
+    ['a loopback target the outbound guard refuses', 'http://127.0.0.1:1/', '127.0.0.1 is a loopback address'],
+    ['a scheme other than http(s)', 'ftp://provider.example/', 'only http and https'],
+  ])('%s → FALLBACK provider_misconfigured at once, one error log, no secret in history', async (_case, url, shown) => {
+    // Prepare
+    const { lead, input, publicIdentifier } = await prepare({
+      status: 'CONNECTED',
+      settings: { providerBaseUrl: url },
+    });
+    const errors = vi.spyOn(logger, 'error');
+
+    // Act
+    const result = await runChannelStep(input, linkedInAdapter);
+    const history = await leadHistory(lead.leadId, 50);
+    const logged = errors.mock.calls;
+    errors.mockRestore();
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'FALLBACK', reason: 'provider_misconfigured', channel: 'LINKEDIN' });
+    expect(result.detail).toContain(shown);
+    expect(sentTo(publicIdentifier)).toBe(0);
+    expect(logged).toEqual([
+      [
+        'operator alert: linkedin_provider_misconfigured',
+        expect.objectContaining({ campaignId: input.campaignId, channel: 'LINKEDIN', detail: result.detail }),
+      ],
+    ]);
+    expect(history).toContainEqual(
+      expect.objectContaining({ kind: 'attempt', outcome: 'FALLBACK', reason: 'provider_misconfigured' }),
+    );
+    expect(JSON.stringify([result, history, logged])).not.toContain('s3cret');
   });
 });

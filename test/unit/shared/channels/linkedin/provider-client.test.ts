@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter, publicIdentifierFrom } from '#shared/channels/linkedin/provider-client';
+import {
+  baseUrlProblem,
+  LinkedInProviderClient,
+  LinkedInProviderError,
+  parseRetryAfter,
+  publicIdentifierFrom,
+} from '#shared/channels/linkedin/provider-client';
+import { isolateEnv } from '#test/support/env';
+
+isolateEnv([
+  'CASCADE_CONNECT_TO',
+  'CASCADE_TRUSTED_ORIGINS',
+  'CASCADE_ALLOW_PRIVATE_NETWORK',
+  'AWS_LAMBDA_RUNTIME_API',
+]);
 
 /** One member's profile as lead lists write it: URLs in their common spellings, and the bare id. */
 const HIRO_SPELLINGS = [
@@ -45,5 +59,43 @@ describe('parseRetryAfter', () => {
     expect(date).toBe(90);
     expect(garbage).toBeUndefined();
     expect(parseRetryAfter(undefined)).toBeUndefined();
+  });
+});
+
+describe('the provider base URL', () => {
+  it.each([
+    ['', /none is configured/],
+    ['api8.unipile.example:13851', /only http and https/],
+    ['//user:pw@api.example', /not a URL/],
+    ['ftp://api.example/', /only http and https URLs are allowed, not ftp:/],
+    ['https://user:pw@api.example/', /must not hold credentials/],
+    ['http://127.0.0.1:8791', /127\.0\.0\.1 is a loopback address/],
+    ['http://169.254.169.254/', /169\.254\.169\.254 is/],
+  ])('refuses %j', (baseUrl, problem) => {
+    // Prepare / Act
+    const refusal = baseUrlProblem(baseUrl);
+
+    // Assess
+    expect(refusal).toMatch(problem);
+  });
+
+  it('accepts a public https URL', () => {
+    // Prepare / Act / Assess
+    expect(baseUrlProblem('https://api8.unipile.com:13851')).toBeUndefined();
+  });
+
+  it('refuses an unusable base URL as `misconfigured` before any request, never showing its credentials', async () => {
+    // Prepare
+    const client = new LinkedInProviderClient({ baseUrl: 'https://user:pw@127.0.0.1:1/', apiKey: 'k', accountId: 'a' });
+
+    // Act
+    const error = await client.sendInvitation('ACo123', 'Hello').catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(LinkedInProviderError);
+    expect(error).toMatchObject({ failure: 'misconfigured', endpoint: 'invite', maybeDelivered: false });
+    expect((error as Error).message).toBe(
+      'the LinkedIn provider base URL https://***@127.0.0.1:1/ cannot be used: the URL must not hold credentials (user:password@); give apiKey instead',
+    );
   });
 });

@@ -135,6 +135,31 @@ describe('verdictForError', () => {
     });
   });
 
+  it('an unusable provider base URL → FALLBACK provider_misconfigured at once, with an operator alert', () => {
+    // Prepare
+    const error = providerError('misconfigured', { endpoint: 'profile' });
+    // Act
+    const verdict = verdictForError(error);
+    // Assess: a configuration error is not transient; retrying it for days would only hide it.
+    expect(verdict).toEqual({
+      outcome: 'FALLBACK',
+      reason: 'provider_misconfigured',
+      detail: 'test misconfigured',
+      operatorAlert: 'linkedin_provider_misconfigured',
+      delivered: false,
+    });
+  });
+
+  it('an unexpected error never shows the credentials of a URL it quotes', () => {
+    // Prepare
+    const error = new TypeError('Invalid URL: https://user:pw@api.example/api/v1/users/x');
+    // Act
+    const verdict = verdictForError(error);
+    // Assess
+    expect(verdict).toMatchObject({ outcome: 'RETRY', reason: 'provider_error' });
+    expect(verdict.detail).toBe('Invalid URL: https://***@api.example/api/v1/users/x');
+  });
+
   it('a raw OutboundRequestError is judged by maybeDelivered too', () => {
     // Prepare
     const maybe = new OutboundRequestError('socket hang up', 'https://api.example/api/v1/chats', true);
