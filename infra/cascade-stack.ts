@@ -63,9 +63,9 @@ export class CascadeStack extends Stack {
     const eventsDeadLetters = deadLetterQueue(this, 'EventsDeadLetters');
     // (cdk-nag recognises a Lambda dead-letter queue as one, not an EventBridge target's.)
     acknowledge(eventsDeadLetters, 'AwsSolutions-SQS3', DEAD_LETTER_REASON);
-    this.mail.trackSendingEvents(functions, eventsDeadLetters);
-
     functions.provide('CASCADE_STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+    this.mail.trackSendingEvents(functions, eventsDeadLetters, stateMachine);
+
     scheduleBatchLaunches(this, functions, {
       schedule: context.batchSchedule,
       stateMachine,

@@ -53,11 +53,21 @@ export class MailIngress {
     );
   }
 
-  /** SES events (delivery, bounce, complaint, …) reach the tracking handler through the default bus. */
-  trackSendingEvents(functions: CascadeFunctions, deadLetters: sqs.IQueue): CascadeFunction {
+  /**
+   * SES events (delivery, bounce, complaint, …) reach the tracking handler through the default bus. A late
+   * bounce of the mail that ended a sequence continues it (shared/outreach/late-bounce.ts): the handler checks
+   * that run has ended and starts the next one.
+   */
+  trackSendingEvents(
+    functions: CascadeFunctions,
+    deadLetters: sqs.IQueue,
+    stateMachine: sfn.StateMachine,
+  ): CascadeFunction {
     const sesEvents = functions
       .add('SesEventsFunction', 'ses-events', { invokedAsync: true })
-      .bindTables({ Outreach: 'readWrite', Leads: 'readWrite', Suppressions: 'readWrite' });
+      .bindTables({ Outreach: 'readWrite', Leads: 'readWrite', Suppressions: 'readWrite', Config: 'read' });
+    stateMachine.grantStartExecution(sesEvents);
+    stateMachine.grantExecution(sesEvents, 'states:DescribeExecution');
     this.configurationSet.addEventDestination('ToEventBridge', {
       destination: ses.EventDestination.eventBus(events.EventBus.fromEventBusName(this.stack, 'DefaultBus', 'default')),
       events: [...SES_EVENT_TYPES],

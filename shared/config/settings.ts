@@ -58,7 +58,8 @@ export const SETTINGS = {
   CASCADE_SUPPRESSIONS_TABLE: table('CASCADE_SUPPRESSIONS_TABLE', 'Suppressions'),
   CASCADE_STATE_MACHINE_ARN: {
     env: 'CASCADE_STATE_MACHINE_ARN',
-    functions: ['LaunchBatchFunction', 'InboundEmailFunction', 'ApiFunction'],
+    // SesEventsFunction: a late bounce of the mail that ended a sequence continues it in a new execution.
+    functions: ['SesEventsFunction', 'LaunchBatchFunction', 'InboundEmailFunction', 'ApiFunction'],
     source: "the outreach state machine's ARN",
     required: true,
   },

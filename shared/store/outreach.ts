@@ -196,6 +196,20 @@ export async function advanceMessage(
   status: OutreachStatus,
   fields: Partial<OutreachMessage> = {},
 ): Promise<boolean> {
+  return (await advanceMessageFrom(leadId, messageId, status, fields)) !== undefined;
+}
+
+/**
+ * `advanceMessage` that says which status this write moved the message from (undefined when it did not move
+ * it). Read from the conditional write itself (UPDATED_OLD), never from an earlier read that racing events may
+ * have made stale: what a change counts depends on it (a Bounce after a Delivery moves the count).
+ */
+export async function advanceMessageFrom(
+  leadId: string,
+  messageId: string,
+  status: OutreachStatus,
+  fields: Partial<OutreachMessage> = {},
+): Promise<OutreachStatus | undefined> {
   const from = FORWARD_FROM[status];
   const update = buildSetExpression({ ...fields, status });
   const fromValues = Object.fromEntries(from.map((value, index) => [`:from${index}`, value]));
@@ -208,10 +222,11 @@ export async function advanceMessage(
         ConditionExpression: `attribute_exists(pk) AND #status IN (${Object.keys(fromValues).join(', ')})`,
         ExpressionAttributeNames: { ...update.names, '#status': 'status' },
         ExpressionAttributeValues: { ...update.values, ...fromValues },
+        ReturnValues: 'UPDATED_OLD',
       }),
     ),
   );
-  return advanced !== undefined;
+  return advanced?.Attributes?.status as OutreachStatus | undefined;
 }
 
 export type HistoryEntry = ({ kind: 'message' } & OutreachMessage) | ({ kind: 'attempt' } & StoredAttempt);

@@ -1,12 +1,14 @@
 import * as z from 'zod';
 import { taggedMessage } from '../channels/email/ses-tags';
-import type { LeadStatus, OutreachMessage, OutreachStatus } from '../domain/schemas';
+import type { Lead, LeadStatus, OutreachMessage, OutreachStatus } from '../domain/schemas';
 import { countOutcome, logger } from '../observability';
+import { continueAfterLateBounce, type LateBounceResult } from '../outreach/late-bounce';
 import { settleParkedBySend } from '../outreach/release';
 import { getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
 import { findMessageByProviderId, setMessageFieldOnce, setMessageProviderFields } from '../store/message-lookup';
-import { advanceMessage, getMessage } from '../store/outreach';
-import { addSuppression, normalizeEmail } from '../store/suppressions';
+import { advanceMessage, advanceMessageFrom, getMessage } from '../store/outreach';
+import { personContactKeys, suppressPerson } from '../store/suppression-checks';
+import { addOptOut, addSuppressionIfAbsent, normalizeEmail } from '../store/suppressions';
 import { bumpCounters, finalStateCounters } from './metrics-aggregates';
 
 /** An SES event in the EventBridge envelope (source aws.ses), as AWS documents it. */
@@ -48,6 +50,8 @@ export interface SesEventResult {
   effect: 'status' | 'field' | 'suppressed' | 'ignored';
   messageId?: string;
   status?: OutreachStatus;
+  /** A permanent bounce of the mail that ended the lead's sequence: what became of the sequence. */
+  sequence?: Exclude<LateBounceResult, { action: 'none' }>;
 }
 
 /** Lead statuses a complaint or an SES unsubscribe may still move to UNSUBSCRIBED. */
@@ -64,14 +68,27 @@ async function findMessage(envelope: SesEventEnvelope): Promise<OutreachMessage 
   return findMessageByProviderId(sesMessageId);
 }
 
-async function stopLead(leadId: string, campaignId: string, reason: 'complaint' | 'unsubscribed'): Promise<void> {
-  const lead = await getLead(leadId);
+type OptOutReason = 'complaint' | 'unsubscribed';
+
+async function stopLead(lead: Lead | undefined, reason: OptOutReason): Promise<void> {
   if (!lead) return;
   try {
-    await transitionLead({ leadId, campaignId }, OPEN_LEAD_STATUSES, 'UNSUBSCRIBED', { stopReason: reason });
+    await transitionLead(lead, OPEN_LEAD_STATUSES, 'UNSUBSCRIBED', { stopReason: reason });
   } catch (error) {
     if (!(error instanceof LeadStatusConflictError)) throw error;
   }
+}
+
+/**
+ * A complaint or an SES unsubscribe speaks for the person (docs/product.md §1): the opt-out is recorded on every
+ * contact key of the lead (address and LinkedIn profile), and on the address the mail went to should the lead's
+ * record name another one by now. An erased lead (no recipient) keeps the hash its erasure recorded.
+ */
+async function optOutPerson(lead: Lead | undefined, recipient: string | undefined, reason: OptOutReason) {
+  if (!recipient) return;
+  if (lead) await suppressPerson(lead, reason, 'ses');
+  const key = `EMAIL#${normalizeEmail(recipient)}`;
+  if (!lead || !personContactKeys(lead).includes(key)) await addOptOut(key, reason, 'ses');
 }
 
 /** One SES event matched to its stored message. */
@@ -139,57 +156,76 @@ async function onSend(event: MatchedEvent): Promise<SesEventResult> {
 async function onDelivery(event: MatchedEvent): Promise<SesEventResult> {
   const { leadId, messageId } = event.message;
   const deliveredAt = event.at(event.detail.delivery?.timestamp);
-  const changed = await advanceMessage(leadId, messageId, 'DELIVERED', { deliveredAt });
+  const from = await advanceMessageFrom(leadId, messageId, 'DELIVERED', { deliveredAt });
   // Delivered means sent: the Send event may have been lost with a killed process.
   await settleParkedBySend(leadId, messageId, 'ses:Delivery');
-  return moved(event, 'DELIVERED', await counted(event.message, 'delivered', changed));
+  return moved(event, 'DELIVERED', await counted(event.message, 'delivered', from));
 }
 
-/** A transient bounce is only a delay; a permanent one ends the message and suppresses the address. */
+/**
+ * A transient bounce is only a delay; a permanent one ends the message and suppresses the address (an opt-out
+ * already there stands: it says more). If the mail was the touch that ended the lead's sequence, the sequence
+ * continues at its next non-EMAIL step (late-bounce.ts).
+ */
 async function onBounce(event: MatchedEvent): Promise<SesEventResult> {
   const { bounce } = event.detail;
   if (bounce?.bounceType !== 'Permanent') return fieldOnce(event, 'delayedAt', bounce?.timestamp);
   const { leadId, messageId } = event.message;
   const fields = { bouncedAt: event.at(bounce.timestamp), bounceType: bounce.bounceType };
-  const changed = await counted(event.message, 'bounced', await advanceMessage(leadId, messageId, 'BOUNCED', fields));
-  if (event.recipient) await addSuppression(`EMAIL#${normalizeEmail(event.recipient)}`, 'bounce', 'ses');
+  const from = await advanceMessageFrom(leadId, messageId, 'BOUNCED', fields);
+  const changed = await counted(event.message, 'bounced', from);
+  if (event.recipient) await addSuppressionIfAbsent(`EMAIL#${normalizeEmail(event.recipient)}`, 'bounce', 'ses');
   // A bounce proves SES accepted the mail: a parked ambiguous try is settled as sent (then bounced).
   await settleParkedBySend(leadId, messageId, 'ses:Bounce');
-  return moved(event, 'BOUNCED', changed);
+  // Also on a copy of the event when an earlier one bounced the message: that one may have failed after it.
+  const bounced = changed || event.message.status === 'BOUNCED';
+  const sequence = bounced ? await continueAfterLateBounce(event.message) : undefined;
+  return {
+    ...moved(event, 'BOUNCED', changed),
+    ...(sequence && sequence.action !== 'none' && { effect: 'status' as const, sequence }),
+  };
 }
 
 async function onComplaint(event: MatchedEvent): Promise<SesEventResult> {
-  const { leadId, messageId, campaignId, channel } = event.message;
+  const { leadId, messageId, channel } = event.message;
   const complainedAt = event.at(event.detail.complaint?.timestamp as string | undefined);
   await setMessageFieldOnce(leadId, messageId, 'complainedAt', complainedAt);
-  if (event.recipient) await addSuppression(`EMAIL#${normalizeEmail(event.recipient)}`, 'complaint', 'ses');
-  await stopLead(leadId, campaignId, 'complaint');
+  const lead = await getLead(leadId);
+  await optOutPerson(lead, event.recipient, 'complaint');
+  await stopLead(lead, 'complaint');
   countOutcome(channel, 'COMPLAINT');
   return { eventType: event.eventType, effect: 'suppressed', messageId };
 }
 
 async function onFailure(event: MatchedEvent): Promise<SesEventResult> {
   const { leadId, messageId } = event.message;
-  const changed = await advanceMessage(leadId, messageId, 'FAILED', { reason: 'provider_error' });
-  return moved(event, 'FAILED', await counted(event.message, 'failed', changed));
+  const from = await advanceMessageFrom(leadId, messageId, 'FAILED', { reason: 'provider_error' });
+  return moved(event, 'FAILED', await counted(event.message, 'failed', from));
 }
 
 async function onSubscription(event: MatchedEvent): Promise<SesEventResult> {
-  const { leadId, messageId, campaignId } = event.message;
-  if (event.recipient) await addSuppression(`EMAIL#${normalizeEmail(event.recipient)}`, 'unsubscribed', 'ses');
-  await stopLead(leadId, campaignId, 'unsubscribed');
+  const { leadId, messageId } = event.message;
+  const lead = await getLead(leadId);
+  await optOutPerson(lead, event.recipient, 'unsubscribed');
+  await stopLead(lead, 'unsubscribed');
   return { eventType: event.eventType, effect: 'suppressed', messageId };
 }
 
-/** Counts a status change in the day's metrics, only when this event made it (never a duplicate). */
-async function counted(message: OutreachMessage, counter: 'delivered' | 'bounced' | 'failed', changed: boolean) {
-  if (changed) {
-    // A message counts once, in its final state: DELIVERED → BOUNCED moves the count, it does not add one.
-    const counters = finalStateCounters(message.status, counter);
-    await bumpCounters(message.campaignId, message.channel, message.createdAt.slice(0, 10), counters);
-    countOutcome(message.channel, counter.toUpperCase());
-  }
-  return changed;
+/**
+ * Counts a status change in the day's metrics, only when this event made it (never a duplicate): `from` is the
+ * status this event's own write moved the message from, so racing events count a message once, in its final
+ * state (DELIVERED → BOUNCED moves the count; a Delivery after BOUNCED moves nothing).
+ */
+async function counted(
+  message: OutreachMessage,
+  counter: 'delivered' | 'bounced' | 'failed',
+  from: OutreachStatus | undefined,
+): Promise<boolean> {
+  if (from === undefined) return false;
+  const counters = finalStateCounters(from, counter);
+  await bumpCounters(message.campaignId, message.channel, message.createdAt.slice(0, 10), counters);
+  countOutcome(message.channel, counter.toUpperCase());
+  return true;
 }
 
 function moved({ eventType, message }: MatchedEvent, status: OutreachStatus, changed: boolean): SesEventResult {

@@ -292,13 +292,19 @@ describe('least privilege (exact actions and resources)', () => {
     );
   });
 
-  it('ses-events: the message, lead and suppression tables, its dead-letter queue; no Step Functions, no mail, no secrets', () => {
+  it('ses-events: the message, lead and suppression tables, the config (read: retry policies of a continued run), its dead-letter queue, and starting (not stopping) the run a late bounce continues; no mail, no secrets', () => {
     expect(functionPolicy(template, names, 'functions/ses-events/index.ts')).toEqual(
       sorted([
         { actions: DYNAMODB_READ_WRITE, resources: [...LEADS, ...OUTREACH, 'arn(SuppressionsTable)'].sort() },
+        { actions: DYNAMODB_READ, resources: ['arn(ConfigTable)'] },
         KEY_READ_WRITE,
         logsOf('SesEventsFunction'),
         { actions: ['sqs:SendMessage'], resources: ['arn(FunctionDeadLetters)'] },
+        {
+          actions: ['states:DescribeExecution'],
+          resources: ['arn:<Partition>:states:<Region>:<AccountId>:execution:name(Outreach/StateMachine):*'],
+        },
+        { actions: ['states:StartExecution'], resources: ['ref(Outreach/StateMachine)'] },
         XRAY,
       ]),
     );

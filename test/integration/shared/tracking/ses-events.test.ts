@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Lead, OutreachMessage } from '#shared/domain/schemas';
 import { createLead, getLead } from '#shared/store/leads';
 import { getMessage, putMessage } from '#shared/store/outreach';
-import { findSuppression } from '#shared/store/suppressions';
+import { linkedinSuppressionKey } from '#shared/store/suppression-checks';
+import { addSuppression, findSuppression, getSuppression } from '#shared/store/suppressions';
+import { readCounters } from '#shared/tracking/metrics-aggregates';
 import { handleSesEvent } from '#shared/tracking/ses-events';
 import { testLead } from '#test/support/fixtures';
 import { useLocalDynamo } from '#test/support/local-dynamo';
@@ -31,16 +33,21 @@ function eventFor(
   return event;
 }
 
-async function sentMessage(status: OutreachMessage['status'] = 'SENT') {
+async function sentMessage(
+  status: OutreachMessage['status'] = 'SENT',
+  options: { campaignId?: string; linkedinUrl?: string } = {},
+) {
+  const campaignId = options.campaignId ?? 'ses';
   sequence++;
   const leadId = `lead_ses_${sequence}`;
   const messageId = `msg_ses_${sequence}`;
   const recipient = `person${sequence}@ses-test.example`;
   const lead: Lead = testLead({
     leadId,
-    campaignId: 'ses',
+    campaignId,
     firstName: 'Pat',
     email: recipient,
+    ...(options.linkedinUrl && { linkedinUrl: options.linkedinUrl }),
     leadScore: 0.9,
     status: 'IN_SEQUENCE',
     linkedinConnectionStatus: 'NOT_CONNECTED',
@@ -50,7 +57,7 @@ async function sentMessage(status: OutreachMessage['status'] = 'SENT') {
   await putMessage({
     messageId,
     leadId,
-    campaignId: 'ses',
+    campaignId,
     channel: 'EMAIL',
     status,
     body: 'Hello',
@@ -62,10 +69,26 @@ async function sentMessage(status: OutreachMessage['status'] = 'SENT') {
   return { leadId, messageId, sesId, recipient };
 }
 
+/** The campaign's EMAIL counters of the messages' day (2026-11-20). */
+async function emailCounters(campaignId: string) {
+  const { byChannel } = await readCounters(campaignId, 1, Date.parse('2026-11-20T12:00:00.000Z'));
+  return byChannel.EMAIL;
+}
+
 beforeAll(async () => {
   const dynamo = await useLocalDynamo();
   return () => dynamo.close();
 });
+
+/** An SES Subscription event (the recipient unsubscribed through SES's own link), built on the delivery fixture. */
+function subscriptionEvent(ids: Parameters<typeof eventFor>[1]) {
+  const event = eventFor('delivery', ids);
+  event['detail-type'] = 'Email Subscribed';
+  event.detail.eventType = 'Subscription';
+  delete event.detail.delivery;
+  event.detail.subscription = { timestamp: event.time, contactList: 'cascade', newTopicPreferences: {} };
+  return event;
+}
 
 describe('SES events (the fixtures in their EventBridge envelope)', () => {
   it('Delivery moves a sent message to DELIVERED with the delivery time', async () => {
@@ -159,6 +182,65 @@ describe('SES events (the fixtures in their EventBridge envelope)', () => {
     expect(late.effect).toBe('ignored');
     expect(duplicate.effect).toBe('ignored');
     expect((await getMessage(ids.leadId, ids.messageId))?.status).toBe('BOUNCED');
+  });
+
+  it('counts a message once, in its final state, whatever the order of its Delivery and Bounce', async () => {
+    // Prepare: messages whose Delivery and Bounce race (both read the message SENT), and one of each order.
+    const racing = await Promise.all(Array.from({ length: 8 }, () => sentMessage('SENT', { campaignId: 'ses-race' })));
+    const deliveredFirst = await sentMessage('SENT', { campaignId: 'ses-race' });
+    const bouncedFirst = await sentMessage('SENT', { campaignId: 'ses-race' });
+
+    // Act
+    await Promise.all(
+      racing.map((ids) =>
+        Promise.all([handleSesEvent(eventFor('delivery', ids)), handleSesEvent(eventFor('bounce-permanent', ids))]),
+      ),
+    );
+    await handleSesEvent(eventFor('delivery', deliveredFirst));
+    await handleSesEvent(eventFor('bounce-permanent', deliveredFirst));
+    await handleSesEvent(eventFor('bounce-permanent', bouncedFirst));
+    const late = await handleSesEvent(eventFor('delivery', bouncedFirst));
+
+    // Assess
+    expect(late.effect).toBe('ignored');
+    for (const ids of [...racing, deliveredFirst, bouncedFirst])
+      expect((await getMessage(ids.leadId, ids.messageId))?.status).toBe('BOUNCED');
+    expect(await emailCounters('ses-race')).toMatchObject({ bounced: 10, delivered: 0 });
+  });
+
+  it.each([
+    ['complaint', 'complaint'],
+    ['subscription', 'unsubscribed'],
+  ])(
+    '%s records the opt-out on every contact key of the person (address and LinkedIn profile)',
+    async (name, reason) => {
+      // Prepare: the address already bounced once (a channel-level entry the opt-out replaces).
+      const linkedinUrl = `https://www.linkedin.com/in/optout-${name}-${sequence + 1}`;
+      const ids = await sentMessage('DELIVERED', { linkedinUrl });
+      await addSuppression(`EMAIL#${ids.recipient}`, 'bounce', 'ses');
+      const event = name === 'complaint' ? eventFor('complaint', ids) : subscriptionEvent(ids);
+
+      // Act
+      const result = await handleSesEvent(event);
+
+      // Assess
+      expect(result.effect).toBe('suppressed');
+      expect(await getSuppression(`EMAIL#${ids.recipient}`)).toMatchObject({ reason, source: 'ses' });
+      expect(await getSuppression(linkedinSuppressionKey(linkedinUrl))).toMatchObject({ reason, source: 'ses' });
+      expect(await getLead(ids.leadId)).toMatchObject({ status: 'UNSUBSCRIBED', stopReason: reason });
+    },
+  );
+
+  it('a bounce after a complaint keeps the opt-out (it says more than the bounce)', async () => {
+    // Prepare
+    const ids = await sentMessage('DELIVERED');
+    await handleSesEvent(eventFor('complaint', ids));
+
+    // Act
+    await handleSesEvent(eventFor('bounce-permanent', ids));
+
+    // Assess
+    expect(await getSuppression(`EMAIL#${ids.recipient}`)).toMatchObject({ reason: 'complaint' });
   });
 
   it('matches by the SES message id when the tags are missing', async () => {
