@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { ApiClient } from '../api-client';
 import { type ApiCommandOptions, withApi } from '../api-session';
-import { writeJson } from '../output';
+import { type Cell, table, writeJson, writeLines } from '../output';
 import { asRecord, type Json } from './answers';
 import { apiOptions, CHANNELS, channelArgument, readJsonFile } from './options';
 
@@ -82,9 +82,38 @@ async function configBody(
   return body;
 }
 
-/** The config itself, or with `--json` the whole answer. */
-function printConfig(options: ApiCommandOptions, response: unknown): void {
-  writeJson(options.json ? response : asRecord(asRecord(response).config ?? response));
+/** Where a config's fields are shown first; any other field follows in the order the API gives it. */
+const FIELD_ORDER = ['channel', 'scope', 'source', 'enabled', 'rateLimits', 'retryPolicy', 'template', 'settings'];
+
+/**
+ * A config as `field`/`value` rows: nested parts under dotted names (`rateLimits.perHour`), a list as one
+ * comma-separated cell (`retryPolicy.retryBackoffHours` → `24, 48`), an empty part as one row with a dash.
+ */
+export function configRows(config: Json): Cell[][] {
+  const rows: Cell[][] = [];
+  const add = (field: string, value: unknown): void => {
+    if (Array.isArray(value)) rows.push([field, value.map((item) => String(item)).join(', ')]);
+    else if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value);
+      if (entries.length === 0) rows.push([field, undefined]);
+      for (const [key, nested] of entries) add(`${field}.${key}`, nested);
+    } else rows.push([field, value as Cell]);
+  };
+  const fields = Object.keys(config).sort((a, b) => rank(a) - rank(b));
+  for (const field of fields) if (config[field] !== undefined) add(field, config[field]);
+  return rows;
+}
+
+function rank(field: string): number {
+  const at = FIELD_ORDER.indexOf(field);
+  return at === -1 ? FIELD_ORDER.length : at;
+}
+
+/** A field table of the config, or with `--json` the whole answer; `heading` says what `set` did. */
+function printConfig(options: ApiCommandOptions, response: unknown, heading?: string) {
+  if (options.json) return writeJson(response);
+  if (heading) writeLines([heading]);
+  writeLines(table(['field', 'value'], configRows(asRecord(asRecord(response).config ?? response))));
 }
 
 export function registerConfig(program: Command): void {
@@ -125,12 +154,17 @@ export function registerConfig(program: Command): void {
         (value: string, all: string[] = []) => [...all, value],
       ),
   ).action(async (channel: string, options: ConfigSetOptions) => {
-    const path = `/channels/${channelArgument(channel)}/config`;
+    const name = channelArgument(channel);
+    const path = `/channels/${name}/config`;
     const changes = configChanges(options);
     const query = { campaignId: options.campaign };
     const response = await withApi(options, async ({ client }) =>
       client.put(path, await configBody(client, path, query, options.file, changes), query),
     );
-    printConfig(options, response);
+    printConfig(
+      options,
+      response,
+      `updated ${name} config (${options.campaign ? `campaign ${options.campaign}` : 'account-wide'})`,
+    );
   });
 }

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { type ApiClient, newIdempotencyKey } from '../api-client';
 import { progressBar } from '../output';
-import { asArray, asRecord, type Json, listFrom, num } from './answers';
+import { asArray, asRecord, type Json, listFrom, num, str } from './answers';
 import { segment } from './options';
 
 /**
@@ -27,6 +27,8 @@ export interface ImportChunk {
 export interface RejectedRow {
   row: number;
   reasons: string[];
+  /** The lead the row already is when its address is already in the campaign (e.g. an import retried). */
+  leadId?: string;
 }
 
 export interface ImportSummary {
@@ -110,17 +112,21 @@ export function importChunks(file: string, text: string, size = IMPORT_CHUNK_ROW
   return /\.json$/i.test(file) || /^\s*\[/.test(text) ? jsonChunks(file, text, size) : csvChunks(file, text, size);
 }
 
-/** `POST /v1/campaigns/{id}/leads` → `{rows, imported, rejected, leads:[{row, leadId, grade}], rejectedRows:[{row, reasons, errors}]}`. */
+/** `POST /v1/campaigns/{id}/leads` → `{rows, imported, rejected, leads:[{row, leadId, grade}], rejectedRows:[{row, reasons, errors, leadId?}]}`. */
 function readImportResponse(
   response: unknown,
   offset: number,
 ): { accepted: number; rejected: RejectedRow[]; leads: Json[] } {
   const record = asRecord(response);
   const leads = listFrom(record.leads).map((lead) => ({ ...lead, row: (num(lead.row) ?? 0) + offset }));
-  const rejected = listFrom(record.rejectedRows).map((entry) => ({
-    row: (num(entry.row) ?? 0) + offset,
-    reasons: asArray(entry.reasons).map(String),
-  }));
+  const rejected = listFrom(record.rejectedRows).map((entry): RejectedRow => {
+    const leadId = str(entry.leadId);
+    return {
+      row: (num(entry.row) ?? 0) + offset,
+      reasons: asArray(entry.reasons).map(String),
+      ...(leadId && { leadId }),
+    };
+  });
   return { accepted: num(record.imported) ?? leads.length, rejected, leads };
 }
 

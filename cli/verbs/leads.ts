@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { newIdempotencyKey } from '../api-client';
 import { type ApiCommandOptions, withApi } from '../api-session';
-import { type Cell, table, writeJson, writeLines } from '../output';
+import { type Cell, cellText, table, writeJson, writeLines } from '../output';
 import { asRecord, type Json, listFrom, num, str } from './answers';
 import { IMPORT_CHUNK_ROWS, importChunks, importLeads } from './lead-import';
 import { apiOptions, CHANNELS, channelArgument, positiveInteger, readInputFile, segment } from './options';
@@ -25,8 +25,15 @@ function registerImport(leads: Command): void {
     );
     if (options.json) return writeJson(summary);
     for (const rejected of summary.rejected)
-      writeLines([`rejected row ${rejected.row}: ${rejected.reasons.join('; ')}`]);
-    writeLines([`${summary.accepted} accepted, ${summary.rejected.length} rejected (campaign ${options.campaign})`]);
+      writeLines([
+        `rejected row ${rejected.row}: ${rejected.reasons.join('; ')}${rejected.leadId ? ` (lead ${cellText(rejected.leadId)})` : ''}`,
+      ]);
+    // A retried import: the rows an earlier one stored are rejected here, each with the id of its lead.
+    const existing = summary.rejected.filter((rejected) => rejected.leadId).length;
+    const ofThem = existing > 0 ? `, ${existing} of them already in the campaign` : '';
+    writeLines([
+      `${summary.accepted} accepted, ${summary.rejected.length} rejected${ofThem} (campaign ${options.campaign})`,
+    ]);
   });
 }
 

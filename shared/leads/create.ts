@@ -2,7 +2,7 @@ import type { Campaign, Lead } from '../domain/schemas';
 import { type StorableProblem, storableProblems } from '../domain/storable';
 import { gradeLead } from '../grading/grade';
 import { newId } from '../ids';
-import { createLead, DuplicateLeadError } from '../store/leads';
+import { claimedLeads, createLead, DuplicateLeadError } from '../store/leads';
 import { nowIso } from '../time/clock';
 import type { LeadInput } from './import';
 
@@ -45,8 +45,11 @@ export interface StoredImport {
   created: Lead[];
   /** Index in `inputs` of each created lead, parallel to `created`. */
   createdIndexes: number[];
-  /** Valid rows whose email the campaign already has (claimed by an earlier import). */
-  duplicates: { index: number; email: string }[];
+  /**
+   * Valid rows whose email the campaign already has (claimed by an earlier import), with that lead's id when
+   * the lead exists (a retried import gets back the ids of the rows an earlier one stored).
+   */
+  duplicates: { index: number; email: string; leadId?: string }[];
   /** Rows whose lead DynamoDB cannot hold (a derived number out of range, an item too large): never written. */
   unstorable: { index: number; errors: StorableProblem[] }[];
 }
@@ -69,7 +72,7 @@ async function storeOne(lead: Lead, email: string | undefined): Promise<Outcome>
 }
 
 /**
- * Stores validated rows as leads; an address already in the campaign is reported, never written twice.
+ * Stores validated rows as leads; an address already in the campaign is reported with its lead, never written twice.
  * Every lead is built and checked (numbers DynamoDB can hold, grading's included) before the first write, so
  * a row that cannot be stored is that row's error, never a failed import after partial writes.
  * `concurrency` writes that many leads at once (rows must be free of in-file duplicates, as
@@ -106,5 +109,15 @@ export async function storeLeads(
       result.createdIndexes.push(index);
     }
   });
+  if (result.duplicates.length > 0) {
+    const existing = await claimedLeads(
+      campaign.campaignId,
+      result.duplicates.map((duplicate) => duplicate.email),
+    );
+    for (const duplicate of result.duplicates) {
+      const leadId = existing.get(duplicate.email.trim().toLowerCase());
+      if (leadId) duplicate.leadId = leadId;
+    }
+  }
   return result;
 }

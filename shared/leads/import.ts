@@ -14,6 +14,8 @@ export interface RejectedLead {
   /** Human-readable, one per problem: `leadScore: must be between 0 and 1`. */
   reasons: string[];
   errors: { field: string; message: string }[];
+  /** The lead the row already is, when its address is already in the campaign (a retried import). */
+  leadId?: string;
 }
 
 export interface LeadValidationResult {

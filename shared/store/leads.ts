@@ -10,6 +10,7 @@ import {
 } from '../domain/schemas';
 import { CodedError } from '../errors';
 import { nowIso } from '../time/clock';
+import { batchGetAll } from './batch-get';
 import { documentClient, ifConditionHolds } from './client';
 import { queryAll, queryPages } from './paginate';
 import { tableName } from './tables';
@@ -315,4 +316,30 @@ export async function listManualTasks(leadId: string): Promise<ManualTask[]> {
     }),
   );
   return (result.Items ?? []).map((item) => stripKeys<ManualTask>(item) as ManualTask);
+}
+
+/**
+ * Address (trimmed, lower case) → the id of the lead of `campaignId` that claimed it, through the per-campaign
+ * email claims `createLead` writes first: a retried import answers with the ids an earlier, interrupted or partly
+ * failed import stored. A claim whose lead was never written (an import stopped between the two puts) is left
+ * out: there is no lead to name. Consistent reads: the claims were just found by a failed conditional put.
+ */
+export async function claimedLeads(campaignId: string, emails: readonly string[]): Promise<Map<string, string>> {
+  const table = tableName('leads');
+  const addresses = [...new Set(emails.map((email) => email.trim().toLowerCase()))];
+  if (addresses.length === 0) return new Map();
+  const claimKeys = addresses.map((email) => emailClaimKey(campaignId, email));
+  const claims = await batchGetAll(table, claimKeys, { consistent: true });
+  const emailOf = new Map<string, string>();
+  for (const claim of claims) {
+    const email = String(claim.pk).slice(`CAMPAIGN#${campaignId}#EMAIL#`.length);
+    if (typeof claim.leadId === 'string') emailOf.set(claim.leadId, email);
+  }
+  const leads = await batchGetAll(table, [...emailOf.keys()].map(leadKey), { consistent: true });
+  const found = new Map<string, string>();
+  for (const lead of leads) {
+    const email = emailOf.get(String(lead.leadId));
+    if (email !== undefined && lead.campaignId === campaignId) found.set(email, String(lead.leadId));
+  }
+  return found;
 }

@@ -97,7 +97,7 @@ export const leadRoutes = [
     tag: TAG,
     summary: 'Import leads into a campaign (JSON array or CSV)',
     description:
-      'Send `application/json` (an array, ≤ 1 MB) or `text/csv` (a header row, ≤ 6 MB); at most 10,000 leads. Each row is validated on its own: valid rows are imported as graded NEW leads, the others are reported by row number (1 = first data row) — including addresses repeated in the file, addresses already in the campaign, and addresses of erased leads.',
+      'Send `application/json` (an array, ≤ 1 MB) or `text/csv` (a header row, ≤ 6 MB); at most 10,000 leads. Each row is validated on its own: valid rows are imported as graded NEW leads, the others are reported by row number (1 = first data row) — including addresses repeated in the file, addresses already in the campaign, and addresses of erased leads. A row whose address is already in the campaign carries the `leadId` of that lead and writes nothing, so a retried import (after a timeout or a partial failure) gets back the ids of the rows an earlier import stored; a row without an email address has no identity to match and is imported again.',
     idempotent: true,
     params: CampaignParams,
     body: LeadImportRequest,
@@ -113,8 +113,9 @@ export const leadRoutes = [
       const validation = await validateImport(body as Record<string, unknown>[] | undefined, csv);
       const { inputs, rows, rejected } = await withoutErasedAddresses(validation);
       const stored = await storeLeads(campaign, inputs, { concurrency: IMPORT_CONCURRENCY });
-      for (const duplicate of stored.duplicates)
-        rejected.push(reject(rows[duplicate.index] ?? 0, 'email', 'already in this campaign'));
+      // A row already in the campaign stays a row error (as before), with the id of the lead it already is.
+      for (const { index, leadId } of stored.duplicates)
+        rejected.push({ ...reject(rows[index] ?? 0, 'email', 'already in this campaign'), ...(leadId && { leadId }) });
       for (const unstorable of stored.unstorable)
         rejected.push(rejectedLead(rows[unstorable.index] ?? 0, unstorable.errors));
       rejected.sort((a, b) => a.row - b.row);

@@ -91,6 +91,10 @@ export const LeadImportResponse = z
         row: z.number().int().meta({ description: '1-based data row (the CSV header is not counted)' }),
         reasons: z.array(z.string()),
         errors: z.array(ErrorDetail),
+        leadId: z.string().optional().meta({
+          description:
+            'Set when the address is already in this campaign: the id of that lead (a retried import gets the ids an earlier import stored)',
+        }),
       }),
     ),
     unknownColumns: z.array(z.string()).meta({

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { cascadeAgainst, errorLines } from '#test/support/cli';
 const TOKEN = 'verbs-test-token';
 let server: ApiServer;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'cascade-verbs-'));
+const fileDir = mkdtempSync(path.join(tmpdir(), 'cascade-verbs-files-'));
 
 const cascade = cascadeAgainst(() => ({ url: server.url, token: TOKEN }));
 
@@ -20,6 +21,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(fileDir, { recursive: true, force: true });
 });
 
 describe('cascade verbs against a served API', () => {
@@ -116,6 +118,69 @@ describe('cascade verbs against a served API', () => {
       'EMAIL#no@thanks.example',
     );
     expect(removed.stdout.trim()).toBe('removed EMAIL#no@thanks.example');
+  });
+
+  it("prints a channel's config as a field table, and with --json as the API's answer", async () => {
+    // Act
+    const set = await cascade(['config', 'set', 'email', '--campaign', 'verbs', '--per-hour', '7', '--per-day', '70']);
+    const [got, json] = await Promise.all([
+      cascade(['config', 'get', 'email', '--campaign', 'verbs']),
+      cascade(['config', 'get', 'email', '--campaign', 'verbs', '--json']),
+    ]);
+
+    // Assess
+    expect(set.code).toBe(0);
+    const setLines = set.stdout.trim().split('\n');
+    expect(setLines[0]).toBe('updated EMAIL config (campaign verbs)');
+    expect(setLines[1]).toMatch(/^field\s+value$/);
+    expect(setLines).toContainEqual(expect.stringMatching(/^rateLimits\.perHour\s+7$/));
+    expect(got.code).toBe(0);
+    const rows = Object.fromEntries(
+      got.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(/\s{2,}/)),
+    );
+    expect(got.stdout.split('\n')[0]).toMatch(/^field\s+value$/);
+    expect(rows).toMatchObject({
+      channel: 'EMAIL',
+      scope: 'verbs',
+      source: 'campaign',
+      enabled: 'true',
+      'rateLimits.perHour': '7',
+      'rateLimits.perDay': '70',
+      'retryPolicy.maxRetries': '2',
+      'retryPolicy.retryBackoffHours': '24, 48',
+    });
+    expect(got.stdout).not.toContain('{');
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      channel: 'EMAIL',
+      scope: 'verbs',
+      source: 'campaign',
+      rateLimits: { perHour: 7, perDay: 70 },
+      retryPolicy: { maxRetries: 2, retryBackoffHours: [24, 48] },
+    });
+  });
+
+  it('shows, on a repeated import, the lead each row already is', async () => {
+    // Prepare
+    const file = path.join(fileDir, 'retry.csv');
+    writeFileSync(file, 'first_name,email\nRia,ria@retry.example\nSam,sam@retry.example\n');
+    const first = await cascade(['leads', 'import', file, '--campaign', 'verbs', '--json']);
+    const ids = (JSON.parse(first.stdout) as { leads: { leadId: string }[] }).leads.map((lead) => lead.leadId);
+
+    // Act
+    const again = await cascade(['leads', 'import', file, '--campaign', 'verbs', '--no-progress']);
+
+    // Assess
+    expect(ids).toHaveLength(2);
+    expect(again.code).toBe(0);
+    expect(again.stdout.trim().split('\n')).toEqual([
+      `rejected row 1: email: already in this campaign (lead ${ids[0]})`,
+      `rejected row 2: email: already in this campaign (lead ${ids[1]})`,
+      '0 accepted, 2 rejected, 2 of them already in the campaign (campaign verbs)',
+    ]);
   });
 
   it('fails with one line on stderr and a non-zero exit', async () => {
