@@ -8,7 +8,7 @@
  * same `@aws-sdk/*` packages the function's bundle imports; runs alternate between the two.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, FeatureFlags, Stack } from 'aws-cdk-lib';
@@ -116,7 +116,10 @@ export async function measureColdStarts(runs: number): Promise<ColdStartSection>
   // Under the project so the external @aws-sdk packages resolve from its node_modules, as from the runtime's.
   const buildDir = path.join(PROJECT_ROOT, '.cascade', 'bench-bundles');
   rmSync(buildDir, { recursive: true, force: true });
-  const names = readdirSync(path.join(PROJECT_ROOT, 'functions')).sort();
+  // Each function is a folder with an index.ts; others (functions/commons) are code the functions share.
+  const names = readdirSync(path.join(PROJECT_ROOT, 'functions'))
+    .filter((name) => existsSync(path.join(PROJECT_ROOT, 'functions', name, 'index.ts')))
+    .sort();
   const functions: ColdStartFunction[] = [];
   for (const name of names) {
     progress(`cold start: ${name}`);

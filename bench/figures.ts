@@ -26,6 +26,12 @@ export interface Prices {
 
 export const TARGETS = {
   happyPathTransitions: 6,
+  /** Issue 13: a touch's happy path (route, send, route outcome, the wait before the next touch). */
+  touchTransitions: 4,
+  /** Issue 13: a later step of a channel a FALLBACK closed. */
+  closedStepTransitions: 1,
+  /** Issue 13: waiting for a person is one Task state (a task token), never a polling loop. */
+  waitTasks: 1,
   utilisation: 0.95,
   overshoot: 0,
   bundleKb: 300,
@@ -131,8 +137,69 @@ export function estimateAt10k(pairs: OverheadPair[]) {
 }
 export type Estimate10k = ReturnType<typeof estimateAt10k>;
 
+/** One step of a multi-touch path: what it cost, and whether a closed channel skipped it. */
+export interface TouchCost {
+  stepId: string;
+  channel: string;
+  /** Billed transitions without the wait for a person. */
+  touch: number;
+  /** Waiting for a person: Wait For Person (the Task) and Route Answer or Person Did Not Answer. */
+  wait: number;
+  waitTasks: number;
+  skipped: boolean;
+}
+
+/** A path with its own sequence, step by step, against issue 13's cost targets. */
+export interface MultiTouchFigures {
+  id: string;
+  label: string;
+  transitions: number;
+  touches: TouchCost[];
+  /** Step Functions Standard per 1,000 leads (price per state transition × transitions × 1,000). */
+  stepFunctionsUsdPer1000: number;
+  met: boolean;
+}
+
+export function multiTouchFigures(paths: PathResult[], prices: Prices): MultiTouchFigures[] {
+  return paths
+    .filter((path) => path.sequenceSteps)
+    .map((path) => {
+      const touches: TouchCost[] = (path.sequenceSteps ?? []).map((stepId) => {
+        const ran = path.touches.find((touch) => touch.stepId === stepId);
+        return {
+          stepId,
+          channel: ran?.channel ?? '',
+          touch: ran ? ran.transitions - ran.waitTransitions : 0,
+          wait: ran?.waitTransitions ?? 0,
+          waitTasks: ran?.waitTasks ?? 0,
+          skipped: !ran,
+        };
+      });
+      const met =
+        path.asExpected &&
+        touches.every((touch) =>
+          touch.skipped
+            ? touch.touch <= TARGETS.closedStepTransitions
+            : touch.touch <= TARGETS.touchTransitions && touch.waitTasks <= TARGETS.waitTasks,
+        );
+      return {
+        id: path.id,
+        label: path.label,
+        transitions: path.transitions,
+        touches,
+        stepFunctionsUsdPer1000: round(path.transitions * prices.stepFunctions.standardStateTransition * 1000, 4),
+        met,
+      };
+    });
+}
+
 /** Each target of issue 7, met or missed, with the figure it was judged on. */
-export function verdictsOf(sections: Sections, pairs: OverheadPair[], estimate10k: Estimate10k) {
+export function verdictsOf(
+  sections: Sections,
+  pairs: OverheadPair[],
+  estimate10k: Estimate10k,
+  multiTouch: MultiTouchFigures[] = [],
+) {
   const { paths, rateLimit, metrics, coldStart } = sections;
   const happy = paths.paths.find((path) => path.id === 'email_first_try');
   const larger = pairs.at(-1);
@@ -144,6 +211,11 @@ export function verdictsOf(sections: Sections, pairs: OverheadPair[], estimate10
     happyPathTransitions: {
       met: (happy?.transitions ?? Infinity) <= TARGETS.happyPathTransitions && happy?.asExpected === true,
       value: happy?.transitions,
+    },
+    multiTouch: {
+      // Issue 13: every touch ≤ 4, a closed channel's later steps ≤ 1, a wait for a person 1 Task.
+      met: multiTouch.length > 0 && multiTouch.every((path) => path.met),
+      paths: multiTouch.map((path) => ({ id: path.id, met: path.met, transitions: path.transitions })),
     },
     rateLimit: {
       met: rateLimit.utilisation >= TARGETS.utilisation && rateLimit.overshoot === 0,

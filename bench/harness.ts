@@ -4,11 +4,21 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
+import type * as z from 'zod';
 import { LOCAL_DEPLOY_CONTEXT } from '#local/synth';
-import { type Campaign, ChannelConfig, type ChannelType, DEFAULT_SEQUENCE } from '#shared/domain/schemas';
+import {
+  type Campaign,
+  ChannelConfig,
+  type ChannelType,
+  DEFAULT_SEQUENCE,
+  SequenceConfig,
+} from '#shared/domain/schemas';
 import { type LeadInput, validateLeadRows } from '#shared/leads/import';
 import { putChannelConfig } from '#shared/store/config';
 import { putCampaign } from '#shared/store/leads';
+
+/** A campaign's sequence as an operator writes it (defaults filled in by its schema). */
+export type SequenceInput = z.input<typeof SequenceConfig>;
 
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const PROJECT_ROOT = path.resolve(BENCH_DIR, '..');
@@ -45,8 +55,11 @@ export function lambdaContext(functionName: string): Context {
 /** The bench sends from the identity the local deploy context verifies (ses:SendEmail is granted only on it). */
 export const BENCH_SENDER = `ada@${LOCAL_DEPLOY_CONTEXT.senderIdentity}`;
 
-/** An active campaign with the default sequence (Email → LinkedIn → Contact form) that enrols every grade. */
-export async function createCampaign(campaignId: string): Promise<Campaign> {
+/**
+ * An active campaign that enrols every grade, with the default sequence (Email → LinkedIn → Contact form) unless
+ * it is given one (a sequence as an operator writes it, parsed with its defaults).
+ */
+export async function createCampaign(campaignId: string, sequence?: SequenceInput): Promise<Campaign> {
   const now = new Date().toISOString();
   const campaign: Campaign = {
     campaignId,
@@ -54,7 +67,7 @@ export async function createCampaign(campaignId: string): Promise<Campaign> {
     // The embedded stack runs the synthesized IAM policy: SES sends only from the deployed sender identity.
     sender: { name: 'Ada Bench', email: BENCH_SENDER, company: 'Cascade Bench' },
     templates: {},
-    sequence: DEFAULT_SEQUENCE,
+    sequence: sequence ? SequenceConfig.parse(sequence) : DEFAULT_SEQUENCE,
     minGrade: 'D',
     state: 'ACTIVE',
     createdAt: now,

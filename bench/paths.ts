@@ -5,11 +5,12 @@
  * history, Lambda invocations (Tasks incl. retries, SES events, the launcher's share), Lambda milliseconds, and
  * DynamoDB requests and capacity units. Writes its result to `--out`.
  */
+import { STATE } from '#infra/state-names';
 import { simulatedEvents } from '#local/ses-simulator';
 import { startLocalStack } from '#local/stack';
 import type { LocalExecution } from '#local/stepfunctions/executions';
 import { publicIdentifierFrom } from '#shared/channels/linkedin/provider-client';
-import type { LinkedInConnectionStatus } from '#shared/domain/schemas';
+import { type LinkedInConnectionStatus, stepIdOf } from '#shared/domain/schemas';
 import { storeLeads } from '#shared/leads/create';
 import type { LaunchReport } from '#shared/outreach/launcher';
 import { listLeadMessages } from '#shared/store/outreach';
@@ -28,7 +29,16 @@ import {
   progress,
   quietPowertools,
   runWhenMain,
+  type SequenceInput,
 } from './harness';
+import {
+  acceptInvite,
+  answerWhileWaiting,
+  MULTI_TOUCH_SEQUENCE,
+  type TouchFigures,
+  touchesOf,
+  type WaitAction,
+} from './multi-touch';
 import { startSesProxy } from './ses-proxy';
 
 interface Scenario {
@@ -36,7 +46,17 @@ interface Scenario {
   label: string;
   /** The lead's spec; its LinkedIn relation, when it has a profile, is what the sandbox is seeded with. */
   lead(run: string): LeadSpec;
-  expect: { status: string; channel?: string; outcome?: string };
+  /** The campaign's own sequence (default: Email → LinkedIn → Contact form, the classic cascade). */
+  sequence?: SequenceInput;
+  /** Done while the run waits for a person (e.g. the member accepting the invite), before its wait can time out. */
+  whileWaiting?: WaitAction;
+  expect: {
+    status: string;
+    channel?: string;
+    outcome?: string;
+    /** States the path must not enter (e.g. Person Did Not Answer: the answer came too late). */
+    notEntered?: string[];
+  };
 }
 
 /** A LinkedIn profile of its own per run, with the lead's relation to the sender. */
@@ -105,6 +125,26 @@ export const SCENARIOS: Scenario[] = [
     }),
     expect: { status: 'SUCCEEDED', channel: 'CONTACT_FORM' },
   },
+  {
+    id: 'multi_touch',
+    label: 'multi-touch: mail → Re: → invite → msg',
+    lead: (run) => ({
+      firstName: 'Hal',
+      email: `hal.${run}@multi-${run}.example`,
+      ...onLinkedIn(run, 'h', 'NOT_CONNECTED'),
+    }),
+    sequence: MULTI_TOUCH_SEQUENCE,
+    whileWaiting: acceptInvite,
+    expect: { status: 'SUCCEEDED', channel: 'LINKEDIN', notEntered: [STATE.personDidNotAnswer, STATE.waitBeforeRetry] },
+  },
+  {
+    id: 'multi_touch_no_email',
+    label: 'multi-touch, no address (Re: skipped)',
+    lead: (run) => ({ firstName: 'Ida', ...onLinkedIn(run, 'i', 'NOT_CONNECTED') }),
+    sequence: MULTI_TOUCH_SEQUENCE,
+    whileWaiting: acceptInvite,
+    expect: { status: 'SUCCEEDED', channel: 'LINKEDIN', notEntered: [STATE.personDidNotAnswer, STATE.waitBeforeRetry] },
+  },
 ];
 
 export interface PathRun {
@@ -117,6 +157,10 @@ export interface PathRun {
   statesEntered: number;
   taskRetries: number;
   transitions: number;
+  /** Wait Before Retry states a rate limit caused (the routed result used up no retry). */
+  rateLimitedWaits: number;
+  /** The transitions by sequence step, in the order the steps ran (steps skipped without a Task are absent). */
+  touches: TouchFigures[];
   taskInvocations: number;
   taskNames: string[];
   taskMs: number[];
@@ -130,6 +174,8 @@ export interface PathResult extends Omit<PathRun, 'taskMs'> {
   label: string;
   expected: Scenario['expect'];
   asExpected: boolean;
+  /** The ids of the campaign's sequence steps, when it has its own sequence (a step absent from `touches` cost 0). */
+  sequenceSteps?: string[];
   /** Median over the unmetered runs of the summed Task handler milliseconds. */
   taskMsTotal: number;
   taskMsRuns: number[];
@@ -142,6 +188,14 @@ export interface PathsSection {
   launch: { batch: number; perLead: Usage };
   sesEventMs: number;
   durationRuns: number;
+}
+
+/** A Wait Before Retry entered for a rate limit: the cursor's routed result did not use up a retry. */
+function isRateLimitWait(event: LocalExecution['events'][number]): boolean {
+  const details = event.stateEnteredEventDetails;
+  if (details?.name !== STATE.waitBeforeRetry || !details.input) return false;
+  const input = JSON.parse(details.input) as { cursor?: { result?: { usesRetry?: boolean } } };
+  return input.cursor?.result?.usesRetry === false;
 }
 
 /** States entered plus Task retries, as Step Functions bills them; Task durations from the history's timestamps. */
@@ -173,6 +227,8 @@ export function analyseHistory(
     statesEntered: entered.length,
     taskRetries: scheduled - taskEntered,
     transitions: entered.length + (scheduled - taskEntered),
+    rateLimitedWaits: entered.filter(isRateLimitWait).length,
+    touches: touchesOf(execution),
     taskInvocations: scheduled,
     taskNames,
     taskMs,
@@ -201,7 +257,10 @@ async function startPathBench() {
     },
   });
   const { handler: launch } = await import('#functions/launch-batch/index');
-  return { stack, proxy, meter, launch, campaignsSeen };
+  // What each campaign's run does while it waits for a person (by campaign id).
+  const waitActions = new Map<string, WaitAction>();
+  const waitAnswers = answerWhileWaiting(stack, waitActions);
+  return { stack, proxy, meter, launch, campaignsSeen, waitActions, waitAnswers };
 }
 type PathBench = Awaited<ReturnType<typeof startPathBench>>;
 
@@ -211,7 +270,8 @@ async function runOnce(bench: PathBench, scenario: Scenario, run: string, metere
   const campaignId = `p-${run}-${scenario.id}`.replace(/_/g, '-');
   bench.campaignsSeen.add(campaignId);
   meter.pause(true);
-  const campaign = await createCampaign(campaignId);
+  const campaign = await createCampaign(campaignId, scenario.sequence);
+  if (scenario.whileWaiting) bench.waitActions.set(campaignId, scenario.whileWaiting);
   // Each run sends LinkedIn actions from its own account, so one run's spacing never delays another's.
   await configureChannel(campaignId, 'LINKEDIN', { perHour: 5, perDay: 20 }, { accountId: `acct-${campaignId}` });
   const spec = scenario.lead(run);
@@ -233,6 +293,8 @@ async function runOnce(bench: PathBench, scenario: Scenario, run: string, metere
   await execution.done;
   const usage = meter.take();
   meter.pause(true);
+  const failedAnswer = bench.waitAnswers.failures.shift();
+  if (failedAnswer) throw new Error(`${scenario.id}: answering the wait failed: ${failedAnswer.message}`);
   return {
     run: {
       ...analyseHistory(execution),
@@ -257,12 +319,14 @@ async function measurePath(bench: PathBench, scenario: Scenario, durationRuns: n
   const asExpected =
     run.status === scenario.expect.status &&
     (scenario.expect.channel === undefined || output?.channelUsed === scenario.expect.channel) &&
-    (scenario.expect.outcome === undefined || output?.outcome === scenario.expect.outcome);
+    (scenario.expect.outcome === undefined || output?.outcome === scenario.expect.outcome) &&
+    !(scenario.expect.notEntered ?? []).some((state) => run.statePath.includes(state));
   return {
     id: scenario.id,
     label: scenario.label,
     expected: scenario.expect,
     asExpected,
+    ...(scenario.sequence && { sequenceSteps: scenario.sequence.steps.map((step, index) => stepIdOf(step, index)) }),
     ...run,
     taskMsTotal: median(timed),
     taskMsRuns: timed,
@@ -319,14 +383,17 @@ async function main(): Promise<void> {
   quietPowertools();
   const out = argument('out');
   const durationRuns = Number(argument('runs') ?? 3);
+  // `--only a,b`: just those paths (a quick look at one path; `npm run bench` runs them all).
+  const only = argument('only')?.split(',');
+  const scenarios = only ? SCENARIOS.filter((scenario) => only.includes(scenario.id)) : SCENARIOS;
   const bench = await startPathBench();
 
   // Warm-up: every handler module loaded and every peer touched once, so no run pays a first import.
   progress('paths: warm-up');
-  for (const scenario of SCENARIOS) await runOnce(bench, scenario, 'w', false);
+  for (const scenario of scenarios) await runOnce(bench, scenario, 'w', false);
 
   const paths: PathResult[] = [];
-  for (const scenario of SCENARIOS) {
+  for (const scenario of scenarios) {
     progress(`paths: ${scenario.id}`);
     paths.push(await measurePath(bench, scenario, durationRuns));
   }

@@ -45,7 +45,8 @@ async function readExecutions(stack: LocalStack, executions: string[]) {
     if (!execution) continue;
     const analysed = analyseHistory(execution);
     transitions += analysed.transitions;
-    rateLimitedWaits += analysed.statePath.filter((state) => state === 'Schedule Rate Limit Retry').length;
+    // A rate-limit wait is a Wait Before Retry whose routed result did not use up a retry.
+    rateLimitedWaits += analysed.rateLimitedWaits;
     if (execution.status !== 'SUCCEEDED') allSucceeded = false;
     const leadId = (JSON.parse(execution.input) as { leadId: string }).leadId;
     for (const message of await listLeadMessages(leadId))

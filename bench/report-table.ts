@@ -1,5 +1,6 @@
 import {
   type Estimate10k,
+  type MultiTouchFigures,
   type OverheadPair,
   type PathCost,
   type Prices,
@@ -25,6 +26,7 @@ export interface TableInput {
   prices: Prices;
   sections: Sections;
   costs: PathCost[];
+  multiTouch: MultiTouchFigures[];
   pairs: OverheadPair[];
   estimate10k: Estimate10k;
   verdicts: Verdicts;
@@ -57,7 +59,8 @@ function headerLines({ startedAt, facts, prices }: TableInput): string[] {
 }
 
 /** Sections 1–3: what one lead costs on each path. */
-function pathLines({ sections, costs, verdicts }: TableInput): string[] {
+function pathLines(input: TableInput): string[] {
+  const { sections, costs, verdicts } = input;
   const lines: string[] = [];
   const { paths } = sections;
   lines.push(
@@ -81,6 +84,28 @@ function pathLines({ sections, costs, verdicts }: TableInput): string[] {
   }
   lines.push(
     `    target: happy path ≤ ${TARGETS.happyPathTransitions} transitions → ${verdicts.happyPathTransitions.value} ${mark(verdicts.happyPathTransitions.met)}`,
+  );
+  return [...lines, ...multiTouchLines(input)];
+}
+
+/** Issue 13: the multi-touch paths step by step (billed transitions), and their Step Functions cost. */
+function multiTouchLines({ multiTouch, verdicts }: TableInput): string[] {
+  if (multiTouch.length === 0) return [];
+  const lines = [
+    '    multi-touch, billed transitions per step (touch + wait for a person; — = skipped, channel closed):',
+  ];
+  for (const path of multiTouch) {
+    const steps = path.touches.map((touch) =>
+      touch.skipped
+        ? `${touch.stepId} — ${touch.touch}`
+        : `${touch.stepId} ${touch.touch}${touch.wait ? ` + wait ${touch.wait} (${touch.waitTasks} Task)` : ''}`,
+    );
+    lines.push(
+      `      ${padEnd(path.label, 50)}${steps.join(' · ')} = ${path.transitions} → Step Functions $${usd(path.stepFunctionsUsdPer1000)} per 1,000 leads`,
+    );
+  }
+  lines.push(
+    `    target: touch ≤ ${TARGETS.touchTransitions}, closed channel's later step ≤ ${TARGETS.closedStepTransitions}, a wait = ${TARGETS.waitTasks} Task (no loop) → ${mark(verdicts.multiTouch.met)}`,
   );
   return lines;
 }

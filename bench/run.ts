@@ -11,7 +11,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ColdStartSection } from './cold-start';
-import { costOf, estimateAt10k, overheadPairs, type Prices, type Sections, TARGETS, verdictsOf } from './figures';
+import {
+  costOf,
+  estimateAt10k,
+  multiTouchFigures,
+  overheadPairs,
+  type Prices,
+  type Sections,
+  TARGETS,
+  verdictsOf,
+} from './figures';
 import { BENCH_DIR, PROJECT_ROOT, round, runSection } from './harness';
 import type { MetricsSection } from './metrics-scale';
 import type { OverheadRun } from './overhead-worker';
@@ -100,9 +109,10 @@ async function main(): Promise<void> {
   const costs = paths.paths.map((path) => costOf(path, launch, prices));
   const pairs = overheadPairs(overhead, overheadLeads);
   const estimate10k = estimateAt10k(pairs);
-  const verdicts = verdictsOf(sections, pairs, estimate10k);
+  const multiTouch = multiTouchFigures(paths.paths, prices);
+  const verdicts = verdictsOf(sections, pairs, estimate10k, multiTouch);
   const facts = machine();
-  const lines = reportTable({ startedAt, facts, prices, sections, costs, pairs, estimate10k, verdicts });
+  const lines = reportTable({ startedAt, facts, prices, sections, costs, multiTouch, pairs, estimate10k, verdicts });
   const seconds = (performance.now() - clock) / 1000;
   lines.push(`bench took ${seconds.toFixed(0)} s · results in bench/results.json`);
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -115,7 +125,7 @@ async function main(): Promise<void> {
     prices: { region: prices.region, date: prices.date, file: 'bench/prices.json' },
     targets: TARGETS,
     verdicts,
-    paths: { ...paths, costs, launcherMsPerLead: round(launchMsPerLead, 2) },
+    paths: { ...paths, costs, multiTouch, launcherMsPerLead: round(launchMsPerLead, 2) },
     rateLimit: sections.rateLimit,
     metrics: sections.metrics,
     coldStart: sections.coldStart,

@@ -124,8 +124,8 @@ async function auditThroughApi(
     if (full) {
       lines.push(`      in:  ${json(state.input) ?? ''}`);
       lines.push(`      out: ${json(state.output) ?? ''}`);
-    } else if (state.type === 'Task' && state.output && typeof state.output === 'object' && 'result' in state.output) {
-      lines.push(`      result: ${compact(json((state.output as { result: unknown }).result), false)}`);
+    } else if (state.type === 'Task' && taskResult(state.output) !== undefined) {
+      lines.push(`      result: ${compact(json(taskResult(state.output)), false)}`);
     }
     if (state.error) lines.push(`      ✗ ${state.error}: ${compact(state.cause, full)}`);
   }
@@ -154,4 +154,11 @@ interface ApiAudit {
     error?: string;
     cause?: string;
   }[];
+}
+
+/** What a Task answered: a channel service's result (inside the cursor it routes), or another Task's `result`. */
+function taskResult(output: unknown): unknown {
+  if (!output || typeof output !== 'object') return undefined;
+  const { cursor, result } = output as { cursor?: { result?: unknown }; result?: unknown };
+  return cursor?.result ?? result;
 }

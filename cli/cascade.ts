@@ -18,6 +18,7 @@ import { registerHistory, registerLeads } from './verbs/leads';
 import { registerMetrics } from './verbs/metrics';
 import { TOKEN_OPTION_HELP } from './verbs/options';
 import { registerSuppress } from './verbs/suppressions';
+import { registerTasks } from './verbs/tasks';
 
 /**
  * The `cascade` program. Each command loads what it runs only when it runs (a dynamic import in its action),
@@ -75,6 +76,10 @@ function registerServe(program: Command): void {
       'also launch batches of all active campaigns on this EventBridge schedule, e.g. "rate(15 minutes)" or "cron(0 9 ? * MON-FRI *)"',
     )
     .option('--log-level <level>', "the handlers' log level (DEBUG, INFO, WARN, ERROR, SILENT)", 'SILENT')
+    .option(
+      '--time-scale <F>',
+      'one clock for the whole stack, F virtual seconds per real second (3600: a 72 h wait takes 72 s); max (default): waits pass at once',
+    )
     .action(async (options: ServeCommandOptions) => {
       const { runServe } = await import('./serve');
       await runServe(options);
@@ -157,6 +162,7 @@ for (const register of [
   registerMetrics,
   registerConfig,
   registerSuppress,
+  registerTasks,
   registerSimulate,
   registerForm,
 ])

@@ -12,6 +12,16 @@ export interface PathStep {
   rateLimitedWaits: number;
 }
 
+/** The outcome a state's output carries: the channel services answer with the next cursor, the result in it. */
+function resultOf(output: string): { channel?: string; outcome?: string; reason?: string } | undefined {
+  type Routed = { channel?: string; outcome?: string; reason?: string; lastReason?: string };
+  const result = (JSON.parse(output) as { cursor?: { result?: Routed } }).cursor?.result;
+  // The service routes a last failed try as FALLBACK retry_exhausted: the path shows that try as it answered.
+  if (result?.reason === 'retry_exhausted' && result.lastReason)
+    return { channel: result.channel, outcome: 'RETRY', reason: result.lastReason };
+  return result;
+}
+
 /** The channels a run went through, read from its execution history (Task outputs), retries folded. */
 export function channelPath(events: HistoryEvent[]): PathStep[] {
   const steps: PathStep[] = [];
@@ -19,7 +29,7 @@ export function channelPath(events: HistoryEvent[]): PathStep[] {
     const exited = event.stateExitedEventDetails;
     // The delivery check turns an accepted email into a bounce (fallback) or a complaint (stop).
     if (event.type === 'PassStateExited' && exited?.output && DELIVERY_VERDICT_STATES.includes(exited.name ?? '')) {
-      const verdict = (JSON.parse(exited.output) as { result?: { outcome?: string; reason?: string } }).result;
+      const verdict = resultOf(exited.output);
       const last = steps.at(-1);
       if (last && verdict?.outcome) {
         last.outcome = verdict.outcome;
@@ -29,8 +39,7 @@ export function channelPath(events: HistoryEvent[]): PathStep[] {
     }
     if (event.type !== 'TaskStateExited' || !exited?.output || !CHANNEL_TASK_STATES.includes(exited.name ?? ''))
       continue;
-    const result = (JSON.parse(exited.output) as { result?: { channel?: string; outcome?: string; reason?: string } })
-      .result;
+    const result = resultOf(exited.output);
     if (!result?.channel || !result.outcome) continue;
     const last = steps.at(-1);
     if (last && last.channel === result.channel && last.outcome === 'RETRY') {

@@ -24,6 +24,8 @@ export interface ApiServerOptions {
   log?: (line: string) => void;
   /** `-c key=value` context for the stack's synth (e.g. `batchSchedule`). */
   context?: Record<string, string>;
+  /** Virtual seconds per real second of the stack's shared clock; absent: the instant clock. */
+  timeScale?: number;
 }
 
 export interface ApiServer {
@@ -139,6 +141,7 @@ async function startStackBehind(
       logLevel: options.logLevel,
       linkedinProfilesFromLeads: true,
       context: options.context,
+      ...(options.timeScale !== undefined && { timeScale: options.timeScale }),
     });
     return { stack, unlock };
   } catch (error) {
@@ -210,6 +213,16 @@ export interface ServeCommandOptions {
   data?: string;
   schedule?: string;
   logLevel?: string;
+  timeScale?: string;
+}
+
+/** `--time-scale F`: a positive number of virtual seconds per real second, or `max` (the instant clock). */
+export function parseTimeScale(given: string | undefined): number | undefined {
+  if (given === undefined || given.trim() === 'max') return undefined;
+  const scale = Number(given);
+  if (given.trim() === '' || !Number.isFinite(scale) || scale <= 0)
+    throw new Error(`--time-scale "${given}" is not a positive number of virtual seconds per second (or max)`);
+  return scale;
 }
 
 /** Runs until SIGINT/SIGTERM. */
@@ -221,10 +234,12 @@ export async function runServe(
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port "${options.port}" is not a port`);
   // `--schedule` is the batch schedule the stack is synthesized with (`-c batchSchedule=` for cdk deploy).
   const schedule = options.schedule ? parseSchedule(options.schedule) : undefined;
+  const timeScale = parseTimeScale(options.timeScale);
   const server = await startApiServer({
     port,
     dataDir: options.data,
     logLevel: options.logLevel,
+    ...(timeScale !== undefined && { timeScale }),
     ...(schedule && { context: { batchSchedule: schedule.expression } }),
   });
   const stopSchedule = schedule ? startSchedules(server.stack) : undefined;
@@ -235,6 +250,11 @@ export async function runServe(
   write(`Token         ${server.token}`);
   write(`Data          ${options.data ? path.resolve(options.data) : 'in memory (pass --data DIR to keep it)'}`);
   if (schedule) write(`Schedule      ${schedule.expression} → launch-batch {"allActiveCampaigns":true}`);
+  write(
+    timeScale === undefined
+      ? 'Clock         instant (each execution its own clock; waits pass at once)'
+      : `Clock         shared, ×${timeScale} from ${server.stack.clock.now().toISOString()} (a virtual hour takes ${3600 / timeScale} s)`,
+  );
   write('');
   write('Local peers (a stock AWS CLI works with --endpoint-url and the keys below; region us-east-1):');
   for (const line of peerLines(server.stack)) write(line);

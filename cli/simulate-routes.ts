@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { EventEnvelope } from '#local/eventbridge/rules';
 import type { LocalRequest, LocalRoute } from '#local/http-adapter/local-routes';
 import type { LocalStack } from '#local/stack';
 import { HttpProblem } from '#shared/errors';
+import { secretValue } from '#shared/secrets';
 import type { ReplyResult } from '#shared/tracking/replies';
 
 /**
@@ -14,6 +17,7 @@ export const SIMULATE_PATHS = {
   sesEvent: '/_local/ses-events',
   inboundEmail: '/_local/inbound-email',
   reply: '/_local/reply',
+  inviteAccepted: '/_local/invite-accepted',
 } as const;
 
 function jsonBody(request: LocalRequest): Record<string, unknown> {
@@ -100,11 +104,89 @@ async function reply(request: LocalRequest, stack: StackOf): Promise<unknown> {
   );
 }
 
+/**
+ * A provider's webhook call as API Gateway hands it to the API function: `POST /v1/webhooks/linkedin` (a public
+ * route) with the shared secret the provider is configured with.
+ */
+function webhookCall(payload: unknown): APIGatewayProxyEventV2 {
+  const now = new Date();
+  const path = '/v1/webhooks/linkedin';
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: '',
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'cascade-simulate (LinkedIn provider webhook)',
+      'x-cascade-webhook-secret': secretValue('CASCADE_LINKEDIN_WEBHOOK_SECRET') ?? '',
+    },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: '127.0.0.1',
+      domainPrefix: '127',
+      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'cascade-simulate' },
+      requestId: randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    body: JSON.stringify(payload),
+    isBase64Encoded: false,
+  };
+}
+
+/** Webhook calls go where the provider sends them: the API function (its secret check, its role's grants). */
+const viaApi = (stack: StackOf) => async (payload: unknown) => {
+  const answer = (await stack().lambda.invoke('ApiFunction', webhookCall(payload))) as {
+    statusCode?: number;
+    body?: string;
+  };
+  const status = answer?.statusCode ?? 200;
+  if (status < 300) {
+    const body = JSON.parse(answer?.body ?? '{}') as { resumed?: unknown };
+    return Array.isArray(body.resumed) ? body.resumed.map(String) : [];
+  }
+  let error: { code?: string; message?: string } = {};
+  try {
+    error = (JSON.parse(answer.body ?? '{}') as { error?: typeof error }).error ?? {};
+  } catch {
+    // Not the API's error shape: reported by status alone.
+  }
+  throw new HttpProblem(
+    status,
+    error.code ?? 'webhook_failed',
+    `the webhook answered ${status}: ${error.message ?? ''}`,
+  );
+};
+
+/** The sandbox member accepts the invitation, as the member would on LinkedIn before the provider calls back. */
+const memberAccepts = (stack: StackOf) => (providerId: string) => {
+  const profile = stack().linkedin.getProfile(providerId);
+  if (!profile) return undefined;
+  stack().linkedin.seedProfile({ ...profile, status: 'CONNECTED' });
+  return profile.publicIdentifier;
+};
+
+/** `POST /_local/invite-accepted` `{leadId}`: the lead's LinkedIn member accepts; the provider's webhook follows. */
+async function inviteAccepted(request: LocalRequest, stack: StackOf): Promise<unknown> {
+  const { simulateInviteAccepted } = await import('./simulate-events');
+  const leadId = optionalString(jsonBody(request), 'leadId');
+  if (!leadId)
+    throw new HttpProblem(400, 'validation_error', 'leadId is required', {
+      details: [{ field: 'leadId', message: 'is required' }],
+    });
+  return simulateInviteAccepted(leadId, { deliver: viaApi(stack), memberAccepts: memberAccepts(stack) });
+}
+
 /** The routes for `startHttpAdapter({localRoutes})`. */
 export function simulationRoutes(stack: StackOf): Record<string, LocalRoute> {
   return {
     [`POST ${SIMULATE_PATHS.sesEvent}`]: simulationRoute(stack, sesEvent),
     [`POST ${SIMULATE_PATHS.inboundEmail}`]: simulationRoute(stack, inboundEmail),
     [`POST ${SIMULATE_PATHS.reply}`]: simulationRoute(stack, reply),
+    [`POST ${SIMULATE_PATHS.inviteAccepted}`]: simulationRoute(stack, inviteAccepted),
   };
 }

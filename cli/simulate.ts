@@ -168,13 +168,36 @@ function registerInbound(simulate: Command): void {
   });
 }
 
+function inviteAcceptedLine(result: Json): string {
+  const lead = str(result.leadId) ?? '?';
+  const answered = Array.isArray(result.answeredWaits) ? result.answeredWaits.map(String) : [];
+  const resumed =
+    answered.length > 0 ? `; resumed ${answered.join(', ')}` : '; no sequence was waiting for the acceptance';
+  return `invite accepted by lead ${lead}: ${str(result.linkedinConnectionStatus) ?? '-'}${resumed}`;
+}
+
+function registerInviteAccepted(simulate: Command): void {
+  apiOptions(
+    simulate
+      .command('invite-accepted')
+      .description(
+        "the lead's LinkedIn member accepts our invitation: the provider's new_relation webhook (the lead becomes CONNECTED; a step waiting for the acceptance goes on at once)",
+      )
+      .argument('<leadId>'),
+  ).action(async (leadId: string, options: ApiCommandOptions) => {
+    const result = await withApi(options, ({ client }) => postLocal(client, SIMULATE_PATHS.inviteAccepted, { leadId }));
+    printResult(options, result, inviteAcceptedLine);
+  });
+}
+
 export function registerSimulate(program: Command): void {
   const simulate = program
     .command('simulate')
     .description(
-      'feed what happens after a send (SES events, replies, inbound mail) to the same handlers as in AWS; against `cascade serve` or the embedded stack',
+      'feed what happens after a send (SES events, replies, inbound mail, accepted invitations) to the same handlers as in AWS; against `cascade serve` or the embedded stack',
     );
   registerSesEvent(simulate);
   registerReply(simulate);
   registerInbound(simulate);
+  registerInviteAccepted(simulate);
 }

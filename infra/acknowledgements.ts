@@ -69,14 +69,18 @@ const LOG_DELIVERY = [
   'logs:DescribeLogGroups',
 ];
 
+/** Answering a run that waits for a person (the API function: webhook, completed tasks). */
+const TASK_RESPONSE = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'];
+
 /** The reviewed wildcard shapes of this stack. */
 export const WILDCARD_ALLOWANCES: readonly WildcardAllowance[] = [
   {
     finding: /^Resource::\*$/,
-    actions: [...XRAY_WRITE, ...LOG_DELIVERY],
+    actions: [...XRAY_WRITE, ...LOG_DELIVERY, ...TASK_RESPONSE],
     reason:
-      'X-Ray trace writes and CloudWatch Logs vended log delivery (the state machine execution log) support no ' +
-      'resource-level permissions, so IAM requires Resource "*"; these actions read no application data.',
+      'X-Ray trace writes, CloudWatch Logs vended log delivery (the state machine execution log) and Step ' +
+      'Functions task responses (SendTask*: the task token names the execution) support no resource-level ' +
+      'permissions, so IAM requires Resource "*"; these actions read no application data.',
   },
   {
     finding: /^Resource::<\w+Function[0-9A-F]{8}\.Arn>:\*$/,

@@ -28,11 +28,14 @@ function shape(name: string, state: State): string {
 
 function describeRule(rule: Record<string, unknown>): string {
   if (Array.isArray(rule.And)) return (rule.And as Record<string, unknown>[]).map(describeRule).join(' and ');
+  if (Array.isArray(rule.Or)) return `(${(rule.Or as Record<string, unknown>[]).map(describeRule).join(' or ')})`;
   const variable = String(rule.Variable ?? '').replace(/^\$\./, '');
   const [operator, value] = Object.entries(rule).find(([key]) => key !== 'Variable' && key !== 'Next') ?? ['', ''];
+  if (operator === 'IsPresent') return value ? `${variable} is present` : `${variable} is absent`;
   const op = operator
     .replace('StringEquals', '=')
     .replace('BooleanEquals', '=')
+    .replace('NumericEquals', '=')
     .replace('NumericGreaterThan', '>')
     .replace('NumericLessThanPath', '<')
     .replace('NumericLessThan', '<');

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { acknowledge, acknowledgeReviewedWildcards } from './acknowledgements';
@@ -114,6 +115,11 @@ export class CascadeStack extends Stack {
     const checkDelivery = functions
       .add('CheckDeliveryFunction', 'check-delivery')
       .bindTables({ Outreach: 'read', Leads: 'read', RateCounters: 'readWrite' });
+    // Wait For Person: records the task token on the lead's outreach items, reads the lead (an invite accepted
+    // before the wait began) and writes the wait's expiry on the phone task it is for.
+    const awaitPerson = functions
+      .add('AwaitPersonFunction', 'await-person')
+      .bindTables({ Outreach: 'readWrite', Leads: 'readWrite' });
     for (const step of [sendEmail, sendLinkedIn, submitContactForm, createPhoneTask, finishSequence]) {
       step.bindTables({
         Leads: 'readWrite',
@@ -124,7 +130,7 @@ export class CascadeStack extends Stack {
       });
     }
     this.mail.grantSend(sendEmail, context.senderIdentity);
-    return { sendEmail, sendLinkedIn, submitContactForm, createPhoneTask, checkDelivery, finishSequence };
+    return { sendEmail, sendLinkedIn, submitContactForm, createPhoneTask, checkDelivery, finishSequence, awaitPerson };
   }
 
   /** Operator API: one middy router Lambda behind the HTTP API (IAM auth; unsubscribe and webhooks are public). */
@@ -139,6 +145,14 @@ export class CascadeStack extends Stack {
       'states:DescribeExecution',
       'states:GetExecutionHistory',
       'states:StopExecution',
+    );
+    // Answering a run that waits for a person: the LinkedIn webhook (invite accepted), a completed task. The
+    // SendTask* actions have no resource type (the token names the execution): Resource "*" is what IAM checks.
+    api.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+        resources: ['*'],
+      }),
     );
     return api;
   }

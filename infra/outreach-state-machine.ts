@@ -6,13 +6,14 @@ import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import {
   channelTask,
+  contactedState,
   deliveryCheck,
+  exhaustedStates,
   failureStates,
-  nextStepChoice,
-  type RetryStates,
-  retryStates,
+  personWait,
   type StepWaitStates,
   stepWaitStates,
+  touchWaits,
 } from './outreach-states';
 import { STATE } from './state-names';
 
@@ -23,6 +24,8 @@ export interface OutreachStateMachineProps {
   createPhoneTask: lambda.IFunction;
   checkDelivery: lambda.IFunction;
   finishSequence: lambda.IFunction;
+  /** Wait For Person's function: records the task token a webhook or an operator answers. */
+  awaitPerson: lambda.IFunction;
   /** Upper bound for one lead's sequence (sequenceTimeoutDays is enforced per lead by the services). */
   timeout?: Duration;
 }
@@ -58,10 +61,10 @@ export class OutreachStateMachine extends Construct {
 }
 
 /**
- * The whole definition; it starts at Route By Channel. CDK lists the states in the order it walks them, which
- * follows the order their transitions were added: the links at the end are made in this order so that the
- * synthesized definition (and its drawing in docs/architecture.md) stays as deployed. (The states are also
- * made in their old order: the template's CDKMetadata lists construct types in the order they first appear.)
+ * The whole definition; it starts at Route By Channel. A touch on its happy path is four transitions: Route By
+ * Channel, the channel Task (whose service answers with the next cursor: next step, retry, wait or end), Route
+ * Outcome, and the Wait before the next touch. CDK lists the states in the order it walks them, which follows
+ * the order their transitions were added: the links at the end keep the drawing in docs/architecture.md stable.
  */
 function outreachDefinition(scope: Construct, props: OutreachStateMachineProps): sfn.Choice {
   const failures = failureStates(scope, props.finishSequence);
@@ -73,28 +76,40 @@ function outreachDefinition(scope: Construct, props: OutreachStateMachineProps):
     createPhoneTask: channel(STATE.createPhoneTask, props.createPhoneTask),
   };
   const ends: SequenceEnds = {
-    succeeded: new sfn.Succeed(scope, STATE.succeeded, { stateName: STATE.succeeded, outputPath: '$.result' }),
-    stopped: new sfn.Succeed(scope, STATE.stopped, { stateName: STATE.stopped, outputPath: '$.result' }),
+    succeeded: new sfn.Succeed(scope, STATE.succeeded, { stateName: STATE.succeeded, outputPath: '$.cursor.result' }),
+    stopped: new sfn.Succeed(scope, STATE.stopped, { stateName: STATE.stopped, outputPath: '$.cursor.result' }),
   };
   const routeByChannel = new sfn.Choice(scope, STATE.routeByChannel, { stateName: STATE.routeByChannel });
   const stepWait = stepWaitStates(scope);
-  const hasNextStep = nextStepChoice(scope, props.finishSequence, failures, routeByChannel);
-  const retries = retryStates(scope);
+  const waits = touchWaits(scope);
+  const exhausted = exhaustedStates(scope, props.finishSequence, failures);
   const delivery = deliveryCheck(scope, props.checkDelivery, failures);
+  const person = personWait(scope, props.awaitPerson, failures);
+  const markContacted = contactedState(scope, props.finishSequence, failures);
   const routeOutcome = outcomeChoice(scope, {
     ...ends,
-    hasNextStep,
-    retries,
+    exhausted,
+    markContacted,
+    waits,
     waitForDelivery: delivery.waitForDelivery,
+    waitForPerson: person.waitForPerson,
     unexpectedOutcome: failures.unexpectedOutcome,
   });
 
-  retries.waitBeforeRetry.next(routeByChannel);
+  waits.waitBeforeNextTouch.next(routeByChannel);
+  waits.waitBeforeRetry.next(routeByChannel);
   delivery.checkDelivery.next(ends.succeeded);
-  delivery.emailBounced.next(hasNextStep);
+  delivery.emailBounced.next(routeOutcome);
   delivery.complaintReceived.next(ends.stopped);
+  person.waitForPerson.next(person.routeAnswer);
+  person.personDidNotAnswer.next(routeOutcome);
+  markContacted.next(ends.succeeded);
+  person.routeAnswer
+    .when(sfn.Condition.stringEquals('$.answer.outcome', 'STOP'), person.answerStopped.next(ends.stopped))
+    .when(sfn.Condition.numberEquals('$.cursor.stepIndex', -1), markContacted)
+    .otherwise(waits.waitBeforeNextTouch);
   for (const task of Object.values(channels)) task.next(routeOutcome);
-  return channelChoice(routeByChannel, stepWait, channels, hasNextStep);
+  return channelChoice(routeByChannel, stepWait, channels, failures.unexpectedOutcome);
 }
 
 interface ChannelTasks {
@@ -109,12 +124,13 @@ interface SequenceEnds {
   succeeded: sfn.Succeed;
   stopped: sfn.Succeed;
 }
-/** The channel a step names (after the step's own wait, if any); a step of no known channel is skipped. */
+
+/** The channel a step names (after the first step's own wait, if any). */
 function channelChoice(
   routeByChannel: sfn.Choice,
   stepWait: StepWaitStates,
   channels: ChannelTasks,
-  hasNextStep: sfn.IChainable,
+  unknownChannel: sfn.IChainable,
 ): sfn.Choice {
   const channelIs = (channel: string) => sfn.Condition.stringEquals('$.cursor.step.channel', channel);
   return routeByChannel
@@ -129,42 +145,41 @@ function channelChoice(
     .when(channelIs('LINKEDIN'), channels.sendLinkedIn)
     .when(channelIs('CONTACT_FORM'), channels.submitContactForm)
     .when(channelIs('PHONE'), channels.createPhoneTask)
-    .otherwise(hasNextStep);
+    .otherwise(unknownChannel);
 }
 
 /**
- * Routes a channel Task's outcome: SENT (confirmed first when the step asks), STOP, FALLBACK, and RETRY
- * (a rate limit, a retry, or retries spent); both retries wait, then route the same step again.
+ * Routes the cursor a channel Task answered with: STOP ends; RETRY waits, then the same step; a sent step that
+ * waits for a person waits for it; a run that ends on an email confirms it first; the end of the sequence
+ * succeeds (SENT) or exhausts the lead (FALLBACK); anything else waits for the next touch.
  */
 function outcomeChoice(
   scope: Construct,
   next: SequenceEnds & {
-    hasNextStep: sfn.IChainable;
-    retries: RetryStates;
+    exhausted: sfn.IChainable;
+    markContacted: sfn.IChainable;
+    waits: { waitBeforeNextTouch: sfn.IChainable; waitBeforeRetry: sfn.IChainable };
     waitForDelivery: sfn.IChainable;
+    waitForPerson: sfn.IChainable;
     unexpectedOutcome: sfn.IChainable;
   },
 ): sfn.Choice {
-  const outcomeIs = (outcome: string) => sfn.Condition.stringEquals('$.result.outcome', outcome);
-  return new sfn.Choice(scope, STATE.routeOutcome, { stateName: STATE.routeOutcome })
-    .when(
-      sfn.Condition.and(outcomeIs('SENT'), sfn.Condition.numberGreaterThan('$.cursor.step.confirmDeliverySeconds', 0)),
-      next.waitForDelivery,
-    )
-    .when(outcomeIs('SENT'), next.succeeded)
-    .when(outcomeIs('STOP'), next.stopped)
-    .when(outcomeIs('FALLBACK'), next.hasNextStep)
-    .when(
-      sfn.Condition.and(outcomeIs('RETRY'), sfn.Condition.booleanEquals('$.result.usesRetry', false)),
-      next.retries.scheduleRateLimitRetry.next(next.retries.waitBeforeRetry),
-    )
-    .when(
-      sfn.Condition.and(
-        outcomeIs('RETRY'),
-        sfn.Condition.numberLessThanJsonPath('$.cursor.retriesUsed', '$.cursor.step.maxRetries'),
-      ),
-      next.retries.scheduleRetry.next(next.retries.waitBeforeRetry),
-    )
-    .when(outcomeIs('RETRY'), next.retries.retriesExhausted.next(next.hasNextStep))
-    .otherwise(next.unexpectedOutcome);
+  const outcomeIs = (outcome: string) => sfn.Condition.stringEquals('$.cursor.result.outcome', outcome);
+  const atEnd = sfn.Condition.numberEquals('$.cursor.stepIndex', -1);
+  // A run that went on after a sent touch ends with its lead marked CONTACTED (it stayed IN_SEQUENCE).
+  const touched = sfn.Condition.booleanEquals('$.cursor.touched', true);
+  const { and, or } = sfn.Condition;
+  return (
+    new sfn.Choice(scope, STATE.routeOutcome, { stateName: STATE.routeOutcome })
+      .when(outcomeIs('STOP'), next.stopped)
+      .when(outcomeIs('RETRY'), next.waits.waitBeforeRetry)
+      // A sent touch, or a phone task, after which the step waits for a person (the service set waitFor).
+      .when(sfn.Condition.isPresent('$.cursor.result.waitFor'), next.waitForPerson)
+      .when(and(outcomeIs('SENT'), atEnd, sfn.Condition.isPresent('$.cursor.ifBounced')), next.waitForDelivery)
+      .when(and(or(outcomeIs('SENT'), outcomeIs('FALLBACK')), atEnd, touched), next.markContacted)
+      .when(and(outcomeIs('SENT'), atEnd), next.succeeded)
+      .when(and(outcomeIs('FALLBACK'), atEnd), next.exhausted)
+      .when(or(outcomeIs('SENT'), outcomeIs('FALLBACK')), next.waits.waitBeforeNextTouch)
+      .otherwise(next.unexpectedOutcome)
+  );
 }

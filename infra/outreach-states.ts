@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -7,9 +7,6 @@ import { FATAL_TASK_ERRORS, RETRYABLE_TASK_ERRORS } from '#shared/errors';
 import { STATE } from './state-names';
 
 // The states of the outreach definition, part by part; infra/outreach-state-machine.ts links the parts.
-
-/** Random extra wait after a rate-limit window resets (herds, docs/capacity.md). */
-export const RATE_LIMIT_JITTER_SECONDS = 300;
 
 /** Lambda service faults worth retrying: the channel services are idempotent per try (attempt key). */
 export const LAMBDA_SERVICE_ERRORS = [
@@ -117,8 +114,10 @@ export function channelTask(
     maxTotalAttemptsPerLead: sfn.JsonPath.numberAt('$.sequence.maxTotalAttemptsPerLead'),
     cursor: sfn.JsonPath.objectAt('$.cursor'),
     override: sfn.JsonPath.objectAt('$.override'),
+    steps: sfn.JsonPath.listAt('$.sequence.steps'),
   };
-  const task = lambdaTask(scope, stateName, fn, payload, '$.result', sfn.Timeout.duration(Duration.minutes(2)));
+  // The service answers with the next cursor (its result inside): Route Outcome only reads it.
+  const task = lambdaTask(scope, stateName, fn, payload, '$.cursor', sfn.Timeout.duration(Duration.minutes(2)));
   task.addRetry({
     errors: LAMBDA_SERVICE_ERRORS,
     interval: Duration.seconds(2),
@@ -139,31 +138,13 @@ export function channelTask(
   return task;
 }
 
-/** The cursor with the given fields changed; the others are copied from `$.cursor`. */
-function cursorWith(fields: {
-  stepIndex?: string;
-  retriesUsed?: string | number;
-  tryCount?: string | number;
-  stepWaitDone: boolean;
-  step?: string;
-  retryWaitSeconds?: string | number;
-}) {
-  return {
-    stepIndex: fields.stepIndex ?? sfn.JsonPath.numberAt('$.cursor.stepIndex'),
-    retriesUsed: fields.retriesUsed ?? sfn.JsonPath.numberAt('$.cursor.retriesUsed'),
-    tryCount: fields.tryCount ?? sfn.JsonPath.numberAt('$.cursor.tryCount'),
-    stepWaitDone: fields.stepWaitDone,
-    step: fields.step ?? sfn.JsonPath.objectAt('$.cursor.step'),
-    ...(fields.retryWaitSeconds !== undefined && { retryWaitSeconds: fields.retryWaitSeconds }),
-  };
-}
-
 /** A step's own wait before its channel (`waitSeconds`), marked done so the step is then routed to its channel. */
 export interface StepWaitStates {
   waitBeforeStep: sfn.Wait;
   markStepWaitDone: sfn.Pass;
 }
 
+/** The first step's wait (later steps' waits are served by Wait Before Next Touch). */
 export function stepWaitStates(scope: Construct): StepWaitStates {
   const waitBeforeStep = new sfn.Wait(scope, STATE.waitBeforeStep, {
     stateName: STATE.waitBeforeStep,
@@ -171,36 +152,43 @@ export function stepWaitStates(scope: Construct): StepWaitStates {
   });
   const markStepWaitDone = new sfn.Pass(scope, STATE.markStepWaitDone, {
     stateName: STATE.markStepWaitDone,
-    parameters: cursorWith({ stepWaitDone: true }),
-    resultPath: '$.cursor',
+    result: sfn.Result.fromBoolean(true),
+    resultPath: '$.cursor.stepWaitDone',
   });
   return { waitBeforeStep, markStepWaitDone };
 }
 
-/** After a FALLBACK: the next step of the sequence, or (none left) the lead marked exhausted and the execution failed. */
-export function nextStepChoice(
+/** The Waits between tries: the next touch's `waitSeconds`, and a retry's backoff or rate-limit wait. */
+export interface TouchWaits {
+  waitBeforeNextTouch: sfn.Wait;
+  waitBeforeRetry: sfn.Wait;
+}
+
+export function touchWaits(scope: Construct): TouchWaits {
+  const waitBeforeNextTouch = new sfn.Wait(scope, STATE.waitBeforeNextTouch, {
+    stateName: STATE.waitBeforeNextTouch,
+    comment: "The next step's waitHoursBefore (the service routed the cursor to it).",
+    time: sfn.WaitTime.secondsPath('$.cursor.step.waitSeconds'),
+  });
+  const waitBeforeRetry = new sfn.Wait(scope, STATE.waitBeforeRetry, {
+    stateName: STATE.waitBeforeRetry,
+    comment: "The step's backoff, or a rate limit's window plus jitter; then the same step again.",
+    time: sfn.WaitTime.secondsPath('$.cursor.retryWaitSeconds'),
+  });
+  return { waitBeforeNextTouch, waitBeforeRetry };
+}
+
+/** Every step was tried without reaching the lead: the lead is marked exhausted, then the execution fails. */
+export function exhaustedStates(
   scope: Construct,
   finishSequence: lambda.IFunction,
   failures: FailureStates,
-  routeByChannel: sfn.IChainable,
-): sfn.Choice {
-  const nextIndex = sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.cursor.stepIndex'), 1);
-  const loadNextStep = new sfn.Pass(scope, STATE.loadNextStep, {
-    stateName: STATE.loadNextStep,
-    parameters: cursorWith({
-      stepIndex: nextIndex,
-      retriesUsed: 0,
-      tryCount: 1,
-      stepWaitDone: false,
-      step: sfn.JsonPath.arrayGetItem(sfn.JsonPath.listAt('$.sequence.steps'), nextIndex as unknown as number),
-    }),
-    resultPath: '$.cursor',
-  });
+): sfn.Chain {
   const markLeadExhausted = bookkeepingTask(
     scope,
     STATE.markLeadExhausted,
     finishSequence,
-    { ...LEAD_OF_EXECUTION, lastResult: sfn.JsonPath.objectAt('$.result') },
+    { ...LEAD_OF_EXECUTION, lastResult: sfn.JsonPath.objectAt('$.cursor.result') },
     sfn.JsonPath.DISCARD,
   );
   markLeadExhausted.addCatch(failures.sequenceErrored, { errors: ['States.ALL'], resultPath: '$.error' });
@@ -209,63 +197,23 @@ export function nextStepChoice(
     error: 'AllChannelsExhausted',
     cause: 'Every step of the sequence was attempted without reaching the lead.',
   });
-  return new sfn.Choice(scope, STATE.hasNextStep, { stateName: STATE.hasNextStep })
-    .when(
-      sfn.Condition.numberLessThanJsonPath('$.cursor.stepIndex', '$.sequence.lastStepIndex'),
-      loadNextStep.next(routeByChannel),
-    )
-    .otherwise(markLeadExhausted.next(allChannelsExhausted));
+  return markLeadExhausted.next(allChannelsExhausted);
 }
 
-/** The states of a RETRY outcome; Route Outcome links them (a retry, a rate-limit retry, retries spent). */
-export interface RetryStates {
-  /** A transient failure: one of the step's retries used up. */
-  scheduleRetry: sfn.Pass;
-  /** A rate limit: the window's wait plus jitter, no retry used up. */
-  scheduleRateLimitRetry: sfn.Pass;
-  /** The wait the service asked for, then the same step again. */
-  waitBeforeRetry: sfn.Wait;
-  /** The step's retries are spent: a FALLBACK to the next step. */
-  retriesExhausted: sfn.Pass;
-}
-
-export function retryStates(scope: Construct): RetryStates {
-  const nextTry = sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.cursor.tryCount'), 1);
-  const scheduleRetry = new sfn.Pass(scope, STATE.scheduleRetry, {
-    stateName: STATE.scheduleRetry,
-    comment: 'A transient failure: use up one of the step retries.',
-    parameters: cursorWith({
-      retriesUsed: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.cursor.retriesUsed'), 1),
-      tryCount: nextTry,
-      stepWaitDone: true,
-      retryWaitSeconds: sfn.JsonPath.numberAt('$.result.retryAfterSeconds'),
-    }),
-    resultPath: '$.cursor',
-  });
-  const scheduleRateLimitRetry = new sfn.Pass(scope, STATE.scheduleRateLimitRetry, {
-    stateName: STATE.scheduleRateLimitRetry,
-    comment:
-      'A rate limit: wait for the window to reset, plus up to 5 random minutes so the leads a window refused do not all come back in its first second, without using up a retry.',
-    parameters: cursorWith({
-      tryCount: nextTry,
-      stepWaitDone: true,
-      retryWaitSeconds: sfn.JsonPath.mathAdd(
-        sfn.JsonPath.numberAt('$.result.retryAfterSeconds'),
-        Token.asNumber(sfn.JsonPath.mathRandom(0, RATE_LIMIT_JITTER_SECONDS)),
-      ),
-    }),
-    resultPath: '$.cursor',
-  });
-  const waitBeforeRetry = new sfn.Wait(scope, STATE.waitBeforeRetry, {
-    stateName: STATE.waitBeforeRetry,
-    time: sfn.WaitTime.secondsPath('$.cursor.retryWaitSeconds'),
-  });
-  const retriesExhausted = new sfn.Pass(scope, STATE.retriesExhausted, {
-    stateName: STATE.retriesExhausted,
-    parameters: { outcome: 'FALLBACK', reason: 'retry_exhausted', channel: sfn.JsonPath.stringAt('$.result.channel') },
-    resultPath: '$.result',
-  });
-  return { scheduleRetry, scheduleRateLimitRetry, waitBeforeRetry, retriesExhausted };
+/**
+ * A run that went on after a sent touch (onSent, a wait for a person) kept its lead IN_SEQUENCE: when it ends, the
+ * lead is marked CONTACTED (once per run, not per touch), whatever its later steps did.
+ */
+export function contactedState(scope: Construct, finishSequence: lambda.IFunction, failures: FailureStates) {
+  const markLeadContacted = bookkeepingTask(
+    scope,
+    STATE.markLeadContacted,
+    finishSequence,
+    { ...LEAD_OF_EXECUTION, contacted: true },
+    sfn.JsonPath.DISCARD,
+  );
+  markLeadContacted.addCatch(failures.sequenceErrored, { errors: ['States.ALL'], resultPath: '$.error' });
+  return markLeadContacted;
 }
 
 /** The delivery check's states; where its verdicts lead is linked by the definition. */
@@ -273,13 +221,14 @@ export interface DeliveryCheck {
   /** Waits confirmDeliverySeconds, then Check Delivery. */
   waitForDelivery: sfn.Wait;
   checkDelivery: tasks.LambdaInvoke;
+  /** The cursor the service prepared for a bounce (`ifBounced`): routed like any FALLBACK. */
   emailBounced: sfn.Pass;
   complaintReceived: sfn.Pass;
 }
 
 /**
- * An accepted email is confirmed before the sequence ends: a bounce falls back, a complaint stops. Bounce and
- * complaint arrive as typed errors, so the happy path goes from the check straight to the end.
+ * An email that ends the run is confirmed first: a bounce goes on as the service's `ifBounced` cursor says, a
+ * complaint stops. Bounce and complaint arrive as typed errors, so the happy path goes from the check to the end.
  */
 export function deliveryCheck(scope: Construct, fn: lambda.IFunction, failures: FailureStates): DeliveryCheck {
   const waitForDelivery = new sfn.Wait(scope, STATE.waitForDelivery, {
@@ -290,11 +239,24 @@ export function deliveryCheck(scope: Construct, fn: lambda.IFunction, failures: 
     scope,
     STATE.checkDelivery,
     fn,
-    { leadId: sfn.JsonPath.stringAt('$.leadId'), sent: sfn.JsonPath.objectAt('$.result') },
-    '$.result',
+    { leadId: sfn.JsonPath.stringAt('$.leadId'), sent: sfn.JsonPath.objectAt('$.cursor.result') },
+    '$.cursor.result',
   );
-  const emailBounced = emailVerdict(scope, STATE.emailBounced, 'FALLBACK', 'bounce');
-  const complaintReceived = emailVerdict(scope, STATE.complaintReceived, 'STOP', 'complaint');
+  const emailBounced = new sfn.Pass(scope, STATE.emailBounced, {
+    stateName: STATE.emailBounced,
+    inputPath: '$.cursor.ifBounced',
+    resultPath: '$.cursor',
+  });
+  const complaintReceived = new sfn.Pass(scope, STATE.complaintReceived, {
+    stateName: STATE.complaintReceived,
+    parameters: {
+      outcome: 'STOP',
+      reason: 'complaint',
+      channel: 'EMAIL',
+      messageId: sfn.JsonPath.stringAt('$.cursor.result.messageId'),
+    },
+    resultPath: '$.cursor.result',
+  });
   checkDelivery.addCatch(emailBounced, { errors: ['EmailBouncedError'], resultPath: '$.deliveryCheck' });
   checkDelivery.addCatch(complaintReceived, { errors: ['LeadComplainedError'], resultPath: '$.deliveryCheck' });
   checkDelivery.addCatch(failures.sequenceErrored, { errors: ['States.ALL'], resultPath: '$.error' });
@@ -302,11 +264,57 @@ export function deliveryCheck(scope: Construct, fn: lambda.IFunction, failures: 
   return { waitForDelivery, checkDelivery, emailBounced, complaintReceived };
 }
 
-/** The outcome the delivery check gives an accepted email instead of SENT. */
-function emailVerdict(scope: Construct, stateName: string, outcome: 'FALLBACK' | 'STOP', reason: string): sfn.Pass {
-  return new sfn.Pass(scope, stateName, {
-    stateName,
-    parameters: { outcome, reason, channel: 'EMAIL', messageId: sfn.JsonPath.stringAt('$.result.messageId') },
-    resultPath: '$.result',
+/** Waiting for a person after a sent step (`waitFor`): a task token, no polling. */
+export interface PersonWait {
+  waitForPerson: tasks.LambdaInvoke;
+  /** Nobody answered in time: the service's `onTimeout` cursor. */
+  personDidNotAnswer: sfn.Pass;
+  routeAnswer: sfn.Choice;
+  /** The answer stops the lead (a task completed as `replied`): its result becomes the run's. */
+  answerStopped: sfn.Pass;
+}
+
+/**
+ * Wait For Person hands its function the task token (it records it where the event finds it: the LinkedIn
+ * webhook, an operator completing the task) and waits up to the step's `timeoutSeconds`. An event that happened
+ * before the wait began comes back as PersonAlreadyAnsweredError: the run goes on at once.
+ */
+export function personWait(scope: Construct, fn: lambda.IFunction, failures: FailureStates): PersonWait {
+  const waitForPerson = new tasks.LambdaInvoke(scope, STATE.waitForPerson, {
+    stateName: STATE.waitForPerson,
+    lambdaFunction: fn,
+    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    retryOnServiceExceptions: false,
+    payload: sfn.TaskInput.fromObject({
+      ...LEAD_OF_EXECUTION,
+      taskToken: sfn.JsonPath.taskToken,
+      stepIndex: sfn.JsonPath.numberAt('$.cursor.result.stepIndex'),
+      stepId: sfn.JsonPath.stringAt('$.cursor.result.stepId'),
+      waitFor: sfn.JsonPath.objectAt('$.cursor.result.waitFor'),
+    }),
+    taskTimeout: sfn.Timeout.at('$.cursor.result.waitFor.timeoutSeconds'),
+    resultPath: '$.answer',
   });
+  waitForPerson.addRetry({
+    errors: LAMBDA_SERVICE_ERRORS,
+    interval: Duration.seconds(2),
+    maxAttempts: 6,
+    backoffRate: 2,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  const personDidNotAnswer = new sfn.Pass(scope, STATE.personDidNotAnswer, {
+    stateName: STATE.personDidNotAnswer,
+    inputPath: '$.cursor.onTimeout',
+    resultPath: '$.cursor',
+  });
+  const routeAnswer = new sfn.Choice(scope, STATE.routeAnswer, { stateName: STATE.routeAnswer });
+  const answerStopped = new sfn.Pass(scope, STATE.answerStopped, {
+    stateName: STATE.answerStopped,
+    inputPath: '$.answer',
+    resultPath: '$.cursor.result',
+  });
+  waitForPerson.addCatch(personDidNotAnswer, { errors: ['States.Timeout'], resultPath: '$.answer' });
+  waitForPerson.addCatch(routeAnswer, { errors: ['PersonAlreadyAnsweredError'], resultPath: '$.answer' });
+  waitForPerson.addCatch(failures.sequenceErrored, { errors: ['States.ALL'], resultPath: '$.error' });
+  return { waitForPerson, personDidNotAnswer, routeAnswer, answerStopped };
 }

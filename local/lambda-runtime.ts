@@ -23,6 +23,11 @@ export interface LocalLambdaOptions {
   localEnvironment: (fn: TemplateFunction) => Record<string, string>;
   /** Where each function's log is written (`<logicalId>.log`); discarded when absent. */
   logDir?: string;
+  /**
+   * The stack's clock offset (ms) for invocations that bring none (API requests, events, S3 notifications):
+   * the shared scaled clock's, read at each invocation. Absent: the wall clock.
+   */
+  clockOffsetMs?: () => number;
 }
 
 export interface InvokeOptions {
@@ -118,7 +123,7 @@ export class LocalLambdaService {
       type: 'invoke',
       id,
       event,
-      clockOffsetMs: options.clockOffsetMs ?? 0,
+      clockOffsetMs: options.clockOffsetMs ?? this.options.clockOffsetMs?.() ?? 0,
       requestId: randomUUID(),
       deadlineMs: Date.now() + fn.timeoutSeconds * 1000,
     };

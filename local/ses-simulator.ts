@@ -3,6 +3,7 @@ import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } f
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { buffer } from 'node:stream/consumers';
 import { request } from 'undici';
+import { sesMessageIdDomain, sesMessageIdHeader } from '#shared/channels/email/thread';
 import { erasureKeyFor } from '#shared/store/suppressions';
 import { listenOnLoopback } from './loopback';
 
@@ -26,6 +27,33 @@ interface SentMail {
   subject: string;
   tags: Record<string, string[]>;
   configurationSet?: string;
+  /** The custom headers the SendEmail request carried (Content.Simple.Headers), in order. */
+  customHeaders?: MailHeader[];
+}
+
+/** One header line of a mail, as SES events list them (`mail.headers`). */
+export interface MailHeader {
+  name: string;
+  value: string;
+}
+
+/** The region the simulated SES runs in (its events' ARNs and its Message-ID domain). */
+const SES_REGION = 'us-east-1';
+
+/**
+ * The headers SES sends a mail with, as its events list them: the Message-ID it stamps (it overwrites any we
+ * give it; `<id@email.amazonses.com>` in us-east-1), From, To, Subject, then the request's custom headers
+ * (List-Unsubscribe, In-Reply-To, References, …) unchanged. Tests read a sent mail's raw headers here.
+ */
+export function sentMailHeaders(mail: SentMail): MailHeader[] {
+  const messageId = sesMessageIdHeader(mail.sesMessageId, sesMessageIdDomain(SES_REGION));
+  return [
+    ...(messageId ? [{ name: 'Message-ID', value: messageId }] : []),
+    { name: 'From', value: mail.from },
+    { name: 'To', value: mail.recipient },
+    { name: 'Subject', value: mail.subject },
+    ...(mail.customHeaders ?? []),
+  ];
 }
 
 /** One SES event about `mail` in its EventBridge envelope: the common `mail` detail plus the event's own part. */
@@ -44,8 +72,8 @@ function sesEvent(
     source: 'aws.ses',
     account: '000000000000',
     time,
-    region: 'us-east-1',
-    resources: [`arn:aws:ses:us-east-1:000000000000:configuration-set/${configurationSet}`],
+    region: SES_REGION,
+    resources: [`arn:aws:ses:${SES_REGION}:000000000000:configuration-set/${configurationSet}`],
     detail: {
       eventType,
       mail: {
@@ -53,6 +81,8 @@ function sesEvent(
         source: mail.from,
         messageId: mail.sesMessageId,
         destination: [mail.recipient],
+        headersTruncated: false,
+        headers: sentMailHeaders(mail),
         commonHeaders: { from: [mail.from], to: [mail.recipient], messageId: mail.sesMessageId, subject: mail.subject },
         tags: { 'ses:configuration-set': [configurationSet], ...mail.tags },
       },
@@ -107,7 +137,12 @@ export function simulatedEvents(mail: SentMail, at = new Date()): Record<string,
 
 export interface SesSimulator {
   endpoint: string;
-  /** Every event published so far (for tests and the demo's audit). */
+  /**
+   * Every event published so far (for tests and the demo's audit). Each event's `detail.mail.headers` lists the
+   * headers SES sent its mail with (`sentMailHeaders`: Message-ID, From, To, Subject, the custom headers). On the
+   * embedded stack, `GET ${endpoints.ses}/store` (aws-ses-v2-local) keeps each mail's custom headers too
+   * (`emails[].headers`, with its `messageId`).
+   */
   published: Record<string, unknown>[];
   /**
    * Scrubs an erased person from the journal and the published events: every recipient whose erasure key
@@ -176,7 +211,7 @@ interface SendEmailRequest {
   Destination?: { ToAddresses?: string[] };
   EmailTags?: { Name: string; Value: string }[];
   ConfigurationSetName?: string;
-  Content?: { Simple?: { Subject?: { Data?: string } } };
+  Content?: { Simple?: { Subject?: { Data?: string }; Headers?: { Name: string; Value: string }[] } };
 }
 
 /** Connection-scoped headers the server sets itself for its own connection. */
@@ -264,6 +299,10 @@ async function publishSendEvents(
       subject: sent.Content?.Simple?.Subject?.Data ?? '',
       tags,
       configurationSet: sent.ConfigurationSetName,
+      customHeaders: (sent.Content?.Simple?.Headers ?? []).map((header) => ({
+        name: header.Name,
+        value: header.Value,
+      })),
     });
     for (const event of events) await publish(event);
   }

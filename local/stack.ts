@@ -34,6 +34,7 @@ import {
 } from './stack-environment';
 import { LocalStepFunctions } from './stepfunctions/executions';
 import { startStepFunctionsServer } from './stepfunctions/peer';
+import { ScaledClock, type StackClock, WALL_CLOCK } from './stepfunctions/time';
 import { type CfnTemplate, extractStateMachine, LOCAL_DEPLOY_CONTEXT, synthesizeTemplate } from './synth';
 import {
   LOCAL_NAMES,
@@ -54,6 +55,13 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** Real milliseconds per Wait state (virtual time still advances by the full wait). */
   pauseMs?: number;
+  /**
+   * Virtual seconds per real second of one clock shared by the whole stack (e.g. 3600: an hour a second),
+   * started at real now: every execution and every Lambda invocation reads it, Waits, Retry pauses and
+   * task-token timeouts last their scaled length. Absent: the instant clock (each execution its own, every
+   * wait passing in `pauseMs`), what the demo and the tests use.
+   */
+  timeScale?: number;
   /** Log level of code this process runs itself (tests, the CLI); functions log at the template's level. */
   logLevel?: string;
   /** The operator API's URL (what the HTTP API's endpoint resolves to, e.g. in unsubscribe links). */
@@ -88,6 +96,8 @@ export interface LocalEndpointsInfo {
 export interface LocalStack {
   /** The peers as the functions (and a stock AWS CLI) reach them: each behind the IAM check. */
   endpoints: LocalEndpointsInfo;
+  /** The stack's clock: the shared scaled one with `timeScale`, else the wall clock (`scale` undefined). */
+  clock: StackClock;
   stepFunctions: LocalStepFunctions;
   lambda: LocalLambdaService;
   eventBridge: LocalEventBridge;
@@ -283,8 +293,14 @@ async function startSecrets(lambda: LocalLambdaService, linkedinApiKey: string, 
 }
 
 /** Step Functions running the template's state machine, each Task invoking its function at the execution's time. */
-async function startStateMachine(template: CfnTemplate, lambda: LocalLambdaService, options: LocalStackOptions) {
+async function startStateMachine(
+  template: CfnTemplate,
+  lambda: LocalLambdaService,
+  options: LocalStackOptions,
+  clock: ScaledClock | undefined,
+) {
   const stepFunctions = new LocalStepFunctions({
+    ...(clock && { clock }),
     machine: extractStateMachine(template),
     stateMachineName: STATE_MACHINE_NAME,
     invoke: (arn, input, clockOffsetMs) => lambda.invoke(arn, input, { clockOffsetMs }),
@@ -303,6 +319,7 @@ async function startPeers(options: LocalStackOptions) {
   const { dynamo, ses, linkedin, linkedinApiKey, site } = await startBackingServices(options, erasures);
   const { template, resolver, functions } = deployment(options, linkedin);
   const { guard, proxies } = iamGuard(authorizerFor(resolver, functions));
+  const clock = options.timeScale === undefined ? undefined : new ScaledClock(options.timeScale);
   // Filled in as the peers start; a function's sandbox reads it when it starts (at its first invocation).
   const endpoints: Partial<LocalEndpointsInfo> = { linkedin: linkedin.url, site: site.url };
   endpoints.dynamodb = await guard('dynamodb', dynamo.endpoint);
@@ -312,6 +329,7 @@ async function startPeers(options: LocalStackOptions) {
     projectRoot: PROJECT_ROOT,
     logDir,
     localEnvironment: (fn) => functionEnvironment(fn, endpoints),
+    ...(clock && { clockOffsetMs: () => clock.offsetMs() }),
   });
   const events = await startEventsAndMail(resolver, lambda, ses.endpoint, options.dataDir);
   endpoints.eventBridge = await guard('events', events.eventBridgePeer.endpoint);
@@ -321,7 +339,7 @@ async function startPeers(options: LocalStackOptions) {
   endpoints.s3 = await guard('s3', s3.endpoint);
   const ssm = await startSecrets(lambda, linkedinApiKey, options.dataDir);
   endpoints.ssm = await guard('ssm', ssm.endpoint);
-  const { stepFunctions, sfnServer } = await startStateMachine(template, lambda, options);
+  const { stepFunctions, sfnServer } = await startStateMachine(template, lambda, options, clock);
   endpoints.stepFunctions = await guard('states', sfnServer.endpoint);
   await deployTables(resolver, dynamo.endpoint);
   erasures.peers = { dynamo, stepFunctions, sesSimulator: events.sesSimulator };
@@ -338,6 +356,7 @@ async function startPeers(options: LocalStackOptions) {
   const { eventBridge } = events;
   return {
     endpoints: endpoints as LocalEndpointsInfo,
+    clock: clock ?? WALL_CLOCK,
     resolver,
     functions,
     logDir,
@@ -373,6 +392,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await peers.eventBridge.deliverAndSettle(event as unknown as EventEnvelope);
     });
   }
+  // The shared clock starts now that the stack is up; executions left running catch it up to their time.
+  if (peers.clock instanceof ScaledClock) peers.clock.run();
   stepFunctions.resumeInterrupted();
   return {
     ...peers,

@@ -49,9 +49,20 @@ export function extractStateMachine(template: CfnTemplate): ExtractedMachine {
   const taskEntries: Record<string, string> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type !== 'Task') continue;
-    const entry = entryByArn.get(String(state.Resource));
-    if (!entry) throw new Error(`Task "${name}" calls ${String(state.Resource)}, which has no entry metadata`);
+    const entry = entryByArn.get(taskFunctionArn(state));
+    if (!entry) throw new Error(`Task "${name}" calls ${taskFunctionArn(state)}, which has no entry metadata`);
     taskEntries[name] = entry;
   }
   return { definition, taskEntries };
+}
+
+/**
+ * The function a Task state invokes: its Resource (the optimised Lambda integration), or, for the
+ * `lambda:invoke` service integrations (`.waitForTaskToken`), its Parameters' FunctionName.
+ */
+export function taskFunctionArn(state: Record<string, unknown>): string {
+  const resource = String(state.Resource);
+  if (!/:states:::lambda:invoke/.test(resource)) return resource;
+  const parameters = state.Parameters as { FunctionName?: unknown; 'FunctionName.$'?: unknown } | undefined;
+  return String(parameters?.FunctionName ?? resource);
 }

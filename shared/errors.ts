@@ -101,6 +101,16 @@ export class EmailBouncedError extends CodedError('EmailBouncedError', 'email_bo
 /** The delivery check found a complaint: the state machine stops the sequence. */
 export class LeadComplainedError extends CodedError('LeadComplainedError', 'lead_complained', 'conflict') {}
 
+/**
+ * Wait For Person found the event already happened (an invite accepted before the wait was registered): the
+ * state machine catches it and goes on at once, as if the token had been answered.
+ */
+export class PersonAlreadyAnsweredError extends CodedError(
+  'PersonAlreadyAnsweredError',
+  'person_answered',
+  'conflict',
+) {}
+
 /** DynamoDB's throttling errors once the SDK's own retries are spent. */
 const STORE_THROTTLING = new Set([
   'ProvisionedThroughputExceededException',

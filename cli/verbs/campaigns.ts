@@ -3,9 +3,10 @@ import { newIdempotencyKey } from '../api-client';
 import { type ApiCommandOptions, withApi } from '../api-session';
 import { table, writeJson, writeLines } from '../output';
 import { asArray, asRecord, type Json, str } from './answers';
+import { registerCampaignLeads } from './campaign-leads';
 import { apiOptions, readJsonFile, segment } from './options';
 
-/** `cascade campaigns create|get|pause|resume|sequence` (docs/product.md §7). */
+/** `cascade campaigns create|get|pause|resume|sequence|leads` (docs/product.md §7). */
 
 interface CampaignCreateOptions extends ApiCommandOptions {
   file?: string;
@@ -135,4 +136,6 @@ export function registerCampaigns(program: Command): void {
       printCampaign(options, () => client.put(`/campaigns/${segment(campaignId)}/sequence`, body), 'updated'),
     );
   });
+
+  registerCampaignLeads(campaigns);
 }

@@ -6,7 +6,7 @@ import { asRecord, type Json, listFrom, num, str } from './answers';
 import { IMPORT_CHUNK_ROWS, importChunks, importLeads } from './lead-import';
 import { apiOptions, CHANNELS, channelArgument, positiveInteger, readInputFile, segment } from './options';
 
-/** `cascade leads import|get|send|erase|release` and `cascade history` (docs/product.md §7). */
+/** `cascade leads import|get|send|erase|release|pause|resume` and `cascade history` (docs/product.md §7). */
 
 function registerImport(leads: Command): void {
   apiOptions(
@@ -127,6 +127,48 @@ function registerRelease(leads: Command): void {
   });
 }
 
+/** `pause` and `resume` print the lead's new status and the execution stopped or started. */
+function registerSteering(leads: Command): void {
+  apiOptions(
+    leads
+      .command('pause')
+      .description(
+        'pause a lead (POST /v1/leads/{id}/pause): a lead in a sequence stops at once and remembers the step it had not sent; a NEW lead is skipped by batches',
+      )
+      .argument('<leadId>'),
+  ).action(async (leadId: string, options: ApiCommandOptions) => {
+    const paused = asRecord(await withApi(options, ({ client }) => client.post(`/leads/${segment(leadId)}/pause`)));
+    if (options.json) return writeJson(paused);
+    writeLines(steeringLines(paused));
+  });
+  apiOptions(
+    leads
+      .command('resume')
+      .description(
+        'resume a paused lead (POST /v1/leads/{id}/resume): a new execution at the step it had not sent, in its own sequence version',
+      )
+      .argument('<leadId>')
+      .option('--from-step <stepId>', "restart at this step of the campaign's current sequence instead"),
+  ).action(async (leadId: string, options: ApiCommandOptions & { fromStep?: string }) => {
+    const body: Json = options.fromStep ? { fromStep: options.fromStep } : {};
+    const resumed = asRecord(
+      await withApi(options, ({ client }) => client.post(`/leads/${segment(leadId)}/resume`, body)),
+    );
+    if (options.json) return writeJson(resumed);
+    writeLines(steeringLines(resumed));
+  });
+}
+
+function steeringLines(answer: Json): string[] {
+  const resumeFrom = asRecord(answer.resumeFrom);
+  const step =
+    answer.resumeFrom !== undefined ? `step ${num(resumeFrom.stepIndex) ?? ''}#${num(resumeFrom.tryCount) ?? ''}` : '';
+  return table(
+    ['leadId', 'status', 'stopReason', 'resumeFrom', 'execution'],
+    [[str(answer.leadId), str(answer.status), str(answer.stopReason), step, str(answer.executionName)]],
+  );
+}
+
 export function registerLeads(program: Command): void {
   const leads = program.command('leads').description('import and read leads');
   registerImport(leads);
@@ -134,6 +176,7 @@ export function registerLeads(program: Command): void {
   registerSend(leads);
   registerErase(leads);
   registerRelease(leads);
+  registerSteering(leads);
 }
 
 /** One history entry as a table row: a message or an attempt (`step#try`). */

@@ -1,6 +1,7 @@
 import type { ChannelResult } from '#shared/domain/outcome';
 import { asStoreUnavailable } from '#shared/errors';
 import type { ChannelAdapter } from '#shared/outreach/channel-adapter';
+import { type RoutedCursor, routeResult } from '#shared/outreach/step-route';
 import { runChannelStep } from '#shared/outreach/step-runner';
 import { dynamoStepStore, type StepStore } from '#shared/outreach/step-store';
 import { StepTaskInput } from '#shared/outreach/task-input';
@@ -16,7 +17,7 @@ export function channelEntry(adapter: ChannelAdapter, store: StepStore = dynamoS
       executionName: input.executionName,
       channel: adapter.channel,
     }),
-    async handle(input): Promise<ChannelResult> {
+    async handle(input): Promise<RoutedCursor> {
       let result: ChannelResult;
       try {
         result = await runChannelStep(input, adapter, store);
@@ -24,7 +25,8 @@ export function channelEntry(adapter: ChannelAdapter, store: StepStore = dynamoS
         throw asStoreUnavailable(error);
       }
       logger.info('step finished', { outcome: result.outcome, reason: result.reason, tryCount: input.cursor.tryCount });
-      return result;
+      // The state machine routes on the next cursor (the result is in it): next step, retry, wait or end.
+      return routeResult(input, result);
     },
   });
 }

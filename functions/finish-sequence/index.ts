@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { markSequenceExhausted } from '#shared/outreach/finish-sequence';
+import { markSequenceContacted, markSequenceExhausted } from '#shared/outreach/finish-sequence';
 import { settleOpenAttempts } from '#shared/outreach/settle-open-attempts';
 import { lambdaEntry, logger } from '../commons/entry';
 
@@ -10,6 +10,8 @@ const FinishInput = z.object({
   lastResult: z.record(z.string(), z.unknown()).optional(),
   /** Set on the error path: settle tries left open instead of marking the lead exhausted. */
   settleOpenAttempts: z.boolean().optional(),
+  /** Set at the end of a run that went on after a sent touch: the lead is CONTACTED (it stayed IN_SEQUENCE). */
+  contacted: z.boolean().optional(),
 });
 
 export const handler = lambdaEntry({
@@ -20,6 +22,11 @@ export const handler = lambdaEntry({
       const settled = await settleOpenAttempts(input.leadId, input.campaignId, input.executionName);
       logger.warn('sequence failed; open tries settled as ambiguous', { settled });
       return { settled };
+    }
+    if (input.contacted) {
+      const status = await markSequenceContacted(input.leadId, input.campaignId);
+      logger.info('sequence ended after its touches', { status });
+      return { status };
     }
     const status = await markSequenceExhausted(input.leadId, input.campaignId);
     logger.info('sequence exhausted', { status });

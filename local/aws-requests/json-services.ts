@@ -1,4 +1,5 @@
 import type { AuthorizationRequest } from '../iam';
+import { taskTokenStateMachine } from '../stepfunctions/task-tokens';
 import { type AccountNames, type ArnOf, type Json, text, type WireRequest } from './wire';
 
 /**
@@ -59,7 +60,26 @@ export function describeDynamo(operation: string, body: Json, arn: ArnOf): Autho
 // ---- Step Functions -------------------------------------------------------------------------------------------------
 
 export function describeStates(operation: string, body: Json, arn: ArnOf): AuthorizationRequest[] {
+  if (TASK_RESPONSES.has(operation)) return [taskResponse(operation, body)];
   return [{ action: `states:${operation}`, resources: [statesResource(operation, body, arn)] }];
+}
+
+/** The operations that answer a `.waitForTaskToken` Task. */
+const TASK_RESPONSES = new Set(['SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat']);
+
+/**
+ * The Service Authorization Reference lists no resource type for SendTask* (a `Resource: "*"` grant), which is
+ * what the IAM simulator enforces; AWS has also been seen to authorize them on the state machine the token
+ * belongs to (what CDK's `grantTaskResponse` grants, and what its denials name). Either is accepted here: `*`
+ * first, then the token's state machine (which the simulator refuses today: only a `*` grant passes locally).
+ */
+function taskResponse(operation: string, body: Json): AuthorizationRequest {
+  const stateMachine = taskTokenStateMachine(text(body.taskToken) ?? '');
+  return {
+    action: `states:${operation}`,
+    resources: [],
+    anyOf: stateMachine ? [['*'], [stateMachine]] : [['*']],
+  };
 }
 
 function statesResource(operation: string, body: Json, arn: ArnOf): string {

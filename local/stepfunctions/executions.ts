@@ -1,11 +1,13 @@
 import '../polyfills';
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { OffsetClock } from '#shared/time/clock';
 import type { ExtractedMachine } from '../synth';
 import { executionOfLead, scrubExecution } from './erasure';
-import { type HistoryEvent, recordHistory } from './history';
+import { type HistoryEvent, HistoryRecorder } from './history';
 import { ExecutionStore } from './store';
+import { TaskTokens } from './task-tokens';
+import { type ExecutionTime, instantTime, type ScaledClock, scaledTime } from './time';
+import { isTokenTask, type TokenTaskScope, tokenTaskHandler } from './wait-for-token';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type States = ExtractedMachine['definition']['States'];
@@ -40,33 +42,48 @@ export interface LocalStepFunctionsOptions {
   pauseMs?: number;
   /** Ended executions are kept here (one JSON file each) so `cascade audit` can read them after the run. */
   storeDir?: string;
+  /**
+   * The stack's shared clock (scaled mode): every execution reads it and waits last their scaled length.
+   * Absent: the instant mode, each execution on its own clock, every wait passing in `pauseMs`.
+   */
+  clock?: ScaledClock;
 }
 
 /**
  * The interpreter's local overrides for one execution: each Task state calls its function through `invoke`
- * at the execution's virtual time; Wait states and Retry pauses last `pauseMs` real milliseconds.
+ * at the execution's time (a `.waitForTaskToken` Task also waits for its token); Wait states do not pause in
+ * the interpreter (the history recorder lets them pass on the execution's time before anything after them
+ * runs); Retry pauses last their interval on the execution's time (instant: `pauseMs`).
  */
-function localOverrides(states: States, invoke: InvokeFunction, clock: OffsetClock, pauseMs: number) {
+function localOverrides(states: States, scope: TokenTaskScope) {
   const statesWhere = (test: (state: Record<string, unknown>) => boolean) =>
     Object.entries(states).filter(([, state]) => test(state));
   const callTaskFunction = (resource: string) => async (taskInput: Json) => {
-    // Let the history consumer apply any Wait just passed to this execution's clock first.
-    await new Promise((resolve) => setImmediate(resolve));
-    const result = await invoke(resource, taskInput, clock.offset);
+    // Let the history recorder take every event so far (and pass any Wait) first.
+    await scope.recorder.caughtUp();
+    const result = await scope.invoke(resource, taskInput, scope.time.offsetMs());
     return (result ?? null) as Json;
   };
-  const pauseFor = ([stateName]: [string, unknown]) => [stateName, pauseMs];
+  const retryPauses = (state: Record<string, unknown>) =>
+    (state.Retry as { IntervalSeconds?: number }[]).map((retrier) =>
+      scope.time.retryPauseMs((retrier.IntervalSeconds ?? 1) * 1000),
+    );
   return {
     taskResourceLocalHandlers: Object.fromEntries(
       statesWhere((state) => state.Type === 'Task').map(([name, state]) => [
         name,
-        callTaskFunction(String(state.Resource)),
+        isTokenTask(state) ? tokenTaskHandler(scope, name, state) : callTaskFunction(String(state.Resource)),
       ]),
     ),
-    waitTimeOverrides: Object.fromEntries(statesWhere((state) => state.Type === 'Wait').map(pauseFor)),
-    retryIntervalOverrides: Object.fromEntries(statesWhere((state) => Array.isArray(state.Retry)).map(pauseFor)),
+    waitTimeOverrides: Object.fromEntries(statesWhere((state) => state.Type === 'Wait').map(([name]) => [name, 0])),
+    retryIntervalOverrides: Object.fromEntries(
+      statesWhere((state) => Array.isArray(state.Retry)).map(([name, state]) => [name, retryPauses(state)]),
+    ),
   };
 }
+
+/** What an execution stopped (by StopExecution or its TimeoutSeconds) ended with, whatever the interpreter did. */
+const ABORTED = { name: 'ExecutionAbortedError' };
 
 /** How an execution ended, as DescribeExecution reports it, from the error its run rejected with. */
 function failedEnd(
@@ -96,17 +113,20 @@ function failedEnd(
 
 /**
  * Runs the CDK-synthesized definition with aws-local-stepfunctions, Task states calling the real
- * handler modules in-process. Each execution carries a virtual clock: a Wait of 48 h takes a few real
- * milliseconds and moves that execution's clock 48 h forward, and every handler invoked for that
- * execution reads its "now" from it.
+ * handler modules in their sandboxes. Each execution runs on a virtual clock: its own in the instant mode (a
+ * Wait of 48 h takes a few real milliseconds and moves that execution's clock 48 h forward), or the stack's
+ * shared scaled clock; every handler invoked for that execution reads its "now" from it.
  */
 export class LocalStepFunctions {
   readonly stateMachineArn: string;
+  /** The tokens `.waitForTaskToken` Tasks wait on (SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat). */
+  readonly taskTokens: TaskTokens;
   private readonly executions = new Map<string, LocalExecution>();
   private readonly stateMachine: StateMachine;
   private readonly aborts = new Map<string, () => void>();
   private readonly timeoutMs: number | undefined;
   private readonly store: ExecutionStore | undefined;
+  private readonly tokenStates: ReadonlySet<string>;
   /** Leads erased while this peer runs: an execution of theirs still ending is scrubbed before it is kept. */
   private readonly erasedLeads = new Set<string>();
 
@@ -119,6 +139,12 @@ export class LocalStepFunctions {
     this.stateMachine = new StateMachine(definition as never, {
       validationOptions: { checkArn: true, checkPaths: true },
     });
+    this.tokenStates = new Set(
+      Object.entries(definition.States)
+        .filter(([, state]) => isTokenTask(state))
+        .map(([name]) => name),
+    );
+    this.taskTokens = new TaskTokens(this.stateMachineArn, (name) => this.executions.has(this.arnFor(name)));
     this.store = options.storeDir ? new ExecutionStore(options.storeDir) : undefined;
     for (const stored of this.store?.loadAll() ?? []) {
       this.executions.set(stored.executionArn, { ...stored, done: Promise.resolve() });
@@ -129,13 +155,21 @@ export class LocalStepFunctions {
    * Executions the previous process left RUNNING (it was killed) are driven again from the start, under the
    * same name and input. That is safe because every channel step is idempotent per attempt key: finished
    * tries replay their recorded result, a try caught mid-call records `ambiguous_send`, nothing resends.
+   * A Task that was waiting for a token waits again under a new token (its function is invoked again and
+   * registers it); the old token answers TaskTimedOut. A shared clock first catches up with the time those
+   * executions had reached, so nothing runs earlier than it already did.
    */
   resumeInterrupted(): LocalExecution[] {
     const interrupted = this.list().filter((execution) => execution.status === 'RUNNING');
+    const reached = interrupted.reduce(
+      (latest, execution) =>
+        execution.events.reduce((max, event) => Math.max(max, event.timestamp), Math.max(latest, execution.startDate)),
+      0,
+    );
+    if (reached > 0) this.options.clock?.skipTo(reached);
     for (const execution of interrupted) {
-      const clock = new OffsetClock(Math.max(0, execution.startDate - Date.now()));
       execution.events = [];
-      execution.done = this.run(execution, JSON.parse(execution.input) as Json, clock);
+      execution.done = this.run(execution, JSON.parse(execution.input) as Json, this.timeFor(execution.startDate));
     }
     return interrupted;
   }
@@ -167,55 +201,114 @@ export class LocalStepFunctions {
       throw Object.assign(new Error(`Execution Already Exists: '${executionArn}'`), { code: 'ExecutionAlreadyExists' });
     }
     const parsedInput = JSON.parse(input) as Json;
-    const clock = new OffsetClock();
+    const time = this.timeFor();
     const execution: LocalExecution = {
       executionArn,
       stateMachineArn: this.stateMachineArn,
       name: executionName,
       status: 'RUNNING',
-      startDate: clock.nowMs(),
+      startDate: time.nowMs(),
       input,
       events: [],
       done: Promise.resolve(),
     };
     this.executions.set(executionArn, execution);
     this.store?.save(execution);
-    execution.done = this.run(execution, parsedInput, clock);
+    execution.done = this.run(execution, parsedInput, time);
     return execution;
   }
 
+  /** An execution's time: the shared scaled clock, or its own instant clock from `startMs`. */
+  private timeFor(startMs?: number): ExecutionTime {
+    const { clock, pauseMs = 2 } = this.options;
+    return clock ? scaledTime(clock) : instantTime(pauseMs, startMs);
+  }
+
   /** Drives one execution to its end: the interpreter's run, its history, its end state, kept in the store. */
-  private async run(execution: LocalExecution, input: Json, clock: OffsetClock): Promise<void> {
+  private async run(execution: LocalExecution, input: Json, time: ExecutionTime): Promise<void> {
     const { States: states } = this.options.machine.definition;
+    const stopped = new AbortController();
+    const ended = new AbortController();
+    let stopRequested = false;
+    let abortRun: () => void = () => undefined;
+    const abort = (byStop: boolean) => {
+      if (stopped.signal.aborted) return;
+      stopRequested = byStop;
+      stopped.abort();
+      for (const task of this.taskTokens.ofExecution(execution.name)) this.taskTokens.cancel(task);
+      abortRun();
+    };
+    const checkTimeout = () => {
+      if (this.timeoutMs !== undefined && time.nowMs() - execution.startDate > this.timeoutMs) abort(false);
+    };
+    const recorder = new HistoryRecorder(execution, states, time, stopped.signal, {
+      tokenStates: this.tokenStates,
+      settleTokenTask: (stateName) => {
+        const open = this.taskTokens.ofExecution(execution.name).filter((task) => task.stateName === stateName);
+        for (const task of open) this.taskTokens.cancel(task);
+        return open.length > 0;
+      },
+      onClockMoved: checkTimeout,
+    });
+    const placeholder = `local-task-token:${randomUUID()}`;
+    const scope = { executionName: execution.name, placeholder, tokens: this.taskTokens, time, recorder };
     const run = this.stateMachine.run(input, {
-      overrides: localOverrides(states, this.options.invoke, clock, this.options.pauseMs ?? 2),
+      overrides: localOverrides(states, {
+        ...scope,
+        stopped: stopped.signal,
+        invoke: this.options.invoke,
+        onClockMoved: checkTimeout,
+      }),
       context: {
         Execution: {
           Id: execution.executionArn,
           Name: execution.name,
           StartTime: new Date(execution.startDate).toISOString(),
         },
+        Task: { Token: placeholder },
       },
     });
-    let stopRequested = false;
-    this.aborts.set(execution.executionArn, () => {
-      stopRequested = true;
-      run.abort();
-    });
-    const history = recordHistory(execution, run.eventLogs, states, clock, () => {
-      if (this.timeoutMs !== undefined && clock.nowMs() - execution.startDate > this.timeoutMs) run.abort();
-    });
-    try {
-      const output = await run.result;
-      execution.output = JSON.stringify(output);
-      execution.status = 'SUCCEEDED';
-    } catch (error) {
-      Object.assign(execution, failedEnd(error, stopRequested, execution));
+    abortRun = () => run.abort();
+    this.aborts.set(execution.executionArn, () => abort(true));
+    if (time.shared && this.timeoutMs !== undefined) {
+      // On the shared clock the execution's TimeoutSeconds is a timer, not a check as the clock jumps.
+      const signal = AbortSignal.any([stopped.signal, ended.signal]);
+      void time
+        .pass(execution.startDate + this.timeoutMs - time.nowMs(), signal)
+        .then((passed) => passed && abort(false));
     }
+    const history = recorder.record(run.eventLogs);
+    const outcome = await run.result.then(
+      (output: unknown) => ({ output }),
+      (error: unknown) => ({ error }),
+    );
     await history;
-    execution.stopDate = clock.nowMs();
+    ended.abort();
+    this.aborts.delete(execution.executionArn);
+    this.end(execution, recorder, stopped.signal.aborted ? { error: ABORTED } : outcome, stopRequested);
+    execution.stopDate = time.nowMs();
     if ([...this.erasedLeads].some((leadId) => executionOfLead(execution, leadId))) scrubExecution(execution);
     this.store?.save(execution);
+  }
+
+  /** Sets how the execution ended; a stopped or timed-out one gets the closing event AWS writes. */
+  private end(
+    execution: LocalExecution,
+    recorder: HistoryRecorder,
+    outcome: { output: unknown } | { error: unknown },
+    stopRequested: boolean,
+  ): void {
+    if ('output' in outcome) {
+      execution.output = JSON.stringify(outcome.output);
+      execution.status = 'SUCCEEDED';
+      return;
+    }
+    Object.assign(execution, failedEnd(outcome.error, stopRequested, execution));
+    const details = { error: execution.error ?? '', cause: execution.cause ?? '' };
+    if (execution.status === 'ABORTED')
+      recorder.append({ type: 'ExecutionAborted', executionAbortedEventDetails: details });
+    if (execution.status === 'TIMED_OUT')
+      recorder.append({ type: 'ExecutionTimedOut', executionTimedOutEventDetails: details });
   }
 
   /** StopExecution: a running execution is aborted (ABORTED); nothing else it would have done happens. */

@@ -1,6 +1,6 @@
 import type { StateMachine } from 'aws-local-stepfunctions';
-import type { OffsetClock } from '#shared/time/clock';
 import type { ExtractedMachine } from '../synth';
+import type { ExecutionTime } from './time';
 
 /** aws-local-stepfunctions does not export its event type; take it from `run()`. */
 export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
@@ -18,11 +18,24 @@ export interface HistoryEvent {
   executionStartedEventDetails?: { input: string };
   executionSucceededEventDetails?: { output: string };
   executionFailedEventDetails?: { error: string; cause: string };
+  executionAbortedEventDetails?: { error: string; cause: string };
+  executionTimedOutEventDetails?: { error: string; cause: string };
   taskFailedEventDetails?: { resource: string; resourceType: string; error: string; cause: string };
-  taskScheduledEventDetails?: { resource: string; resourceType: string; region: string; parameters: string };
+  taskScheduledEventDetails?: {
+    resource: string;
+    resourceType: string;
+    region: string;
+    parameters: string;
+    timeoutInSeconds?: number;
+    heartbeatInSeconds?: number;
+  };
+  taskStartedEventDetails?: { resource: string; resourceType: string };
+  taskSubmittedEventDetails?: { resource: string; resourceType: string; output: string };
+  taskSucceededEventDetails?: { resource: string; resourceType: string; output: string };
+  taskTimedOutEventDetails?: { resource: string; resourceType: string; error: string; cause: string };
 }
 
-type HistoryDetails = Omit<HistoryEvent, 'id' | 'previousEventId' | 'timestamp'>;
+export type HistoryDetails = Omit<HistoryEvent, 'id' | 'previousEventId' | 'timestamp'>;
 
 /** State types AWS names its state events after (`TaskStateEntered`, `WaitStateExited`, …). */
 const NAMED_STATE_TYPES = new Set(['Task', 'Choice', 'Wait', 'Pass', 'Succeed', 'Fail', 'Map', 'Parallel']);
@@ -39,8 +52,18 @@ const taskScheduled = (resource: string, input: unknown): HistoryDetails => ({
   },
 });
 
-/** The AWS history events one interpreter event stands for (none for those AWS does not record). */
-export function historyEventsFor(event: EventLog, states: States): HistoryDetails[] {
+/**
+ * The AWS history events one interpreter event stands for (none for those AWS does not record). The Task
+ * events of `tokenStates` (`.waitForTaskToken` Tasks) are written by their local handler, which sees the
+ * token, the Lambda call and the answer; only their state events come from here.
+ */
+export function historyEventsFor(
+  event: EventLog,
+  states: States,
+  tokenStates: ReadonlySet<string> = new Set(),
+): HistoryDetails[] {
+  const ownTaskEvents = 'state' in event && tokenStates.has(event.state.name);
+  if (ownTaskEvents && (event.type === 'StateFailed' || event.type === 'StateRetried')) return [];
   switch (event.type) {
     case 'ExecutionStarted':
       return [{ type: 'ExecutionStarted', executionStartedEventDetails: { input: JSON.stringify(event.input) } }];
@@ -50,7 +73,9 @@ export function historyEventsFor(event: EventLog, states: States): HistoryDetail
         stateEnteredEventDetails: { name: event.state.name, input: JSON.stringify(event.state.input) },
       };
       const state = states[event.state.name];
-      return state?.Type === 'Task' ? [entered, taskScheduled(String(state.Resource), event.state.input)] : [entered];
+      return state?.Type === 'Task' && !ownTaskEvents
+        ? [entered, taskScheduled(String(state.Resource), event.state.input)]
+        : [entered];
     }
     case 'StateExited':
       return [
@@ -88,7 +113,7 @@ export function historyEventsFor(event: EventLog, states: States): HistoryDetail
 }
 
 /** Reads a plain `$.a.b.c` path (what the definition's SecondsPath fields use). */
-function readPath(document: unknown, jsonPath: string): unknown {
+export function readPath(document: unknown, jsonPath: string): unknown {
   return jsonPath
     .replace(/^\$\.?/, '')
     .split('.')
@@ -104,27 +129,102 @@ export function waitMsOf(state: Record<string, unknown> | undefined, input: unkn
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
 }
 
+export interface HistoryHooks {
+  /** `.waitForTaskToken` Task states: their Task events come from their handler. */
+  tokenStates: ReadonlySet<string>;
+  /**
+   * A token Task failed in the interpreter while its handler still waited (the interpreter's own Task timer):
+   * closes its token; true when one was open, so the failure is recorded here.
+   */
+  settleTokenTask(stateName: string): boolean;
+  /** The execution's clock moved (a Wait passed): its TimeoutSeconds is checked. */
+  onClockMoved(): void;
+}
+
 /**
- * Writes an execution's history from the interpreter's event stream, and applies each Wait to the
- * execution's virtual clock as the state is entered (the interpreter itself only pauses `pauseMs`).
+ * Writes an execution's history from the interpreter's event stream, and lets each Wait pass on the
+ * execution's time as the state is entered: the interpreter itself does not pause on Waits (its override is
+ * 0 ms), so the events after a Wait, and the Task calls (`caughtUp`), wait here for it. Once the execution is
+ * stopped nothing more is recorded.
  */
-export async function recordHistory(
-  history: { events: HistoryEvent[] },
-  logs: AsyncGenerator<EventLog>,
-  states: States,
-  clock: OffsetClock,
-  onClockMoved: () => void,
-): Promise<void> {
-  let lastId = 0;
-  for await (const event of logs) {
-    for (const details of historyEventsFor(event, states)) {
-      lastId++;
-      history.events.push({ id: lastId, previousEventId: lastId - 1, timestamp: clock.nowMs(), ...details });
-    }
-    const waitMs = event.type === 'StateEntered' ? waitMsOf(states[event.state.name], event.state.input) : 0;
-    if (waitMs > 0) {
-      clock.advance(waitMs);
-      onClockMoved();
+export class HistoryRecorder {
+  private lastId = 0;
+  private idle = false;
+  private idleWaiters: (() => void)[] = [];
+  /** Each state's input as it was last entered (a token Task reads its TimeoutSecondsPath there). */
+  private readonly inputs = new Map<string, unknown>();
+
+  constructor(
+    private readonly history: { events: HistoryEvent[] },
+    private readonly states: States,
+    private readonly time: ExecutionTime,
+    private readonly stopped: AbortSignal,
+    private readonly hooks: HistoryHooks,
+  ) {}
+
+  /** Appends one event at the execution's current time. */
+  append(details: HistoryDetails): void {
+    this.lastId++;
+    this.history.events.push({
+      id: this.lastId,
+      previousEventId: this.lastId - 1,
+      timestamp: this.time.nowMs(),
+      ...details,
+    });
+  }
+
+  /** The input `stateName` was last entered with (raw: before its InputPath and Parameters). */
+  inputOf(stateName: string): unknown {
+    return this.inputs.get(stateName);
+  }
+
+  /** Resolves once every interpreter event so far is recorded and any Wait entered has passed. */
+  async caughtUp(): Promise<void> {
+    for (;;) {
+      // Queued events reach the consumer through microtasks only: after a macrotask, idle means drained.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.idle) return;
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     }
   }
+
+  async record(logs: AsyncGenerator<EventLog>): Promise<void> {
+    for (;;) {
+      this.setIdle(true);
+      const next = await logs.next();
+      this.setIdle(false);
+      if (next.done) break;
+      if (!this.stopped.aborted) await this.recordEvent(next.value);
+    }
+    this.setIdle(true);
+  }
+
+  private async recordEvent(event: EventLog): Promise<void> {
+    if (event.type === 'StateEntered') this.inputs.set(event.state.name, event.state.input);
+    if (event.type === 'StateFailed' && this.hooks.tokenStates.has(event.state.name)) {
+      if (this.hooks.settleTokenTask(event.state.name)) this.append(interpreterTaskFailure(event));
+      return;
+    }
+    for (const details of historyEventsFor(event, this.states, this.hooks.tokenStates)) this.append(details);
+    const waitMs = event.type === 'StateEntered' ? waitMsOf(this.states[event.state.name], event.state.input) : 0;
+    if (waitMs > 0 && (await this.time.pass(waitMs, this.stopped))) this.hooks.onClockMoved();
+  }
+
+  private setIdle(idle: boolean): void {
+    this.idle = idle;
+    if (idle) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+}
+
+/** A token Task the interpreter failed itself (its real-time Task timer): TaskTimedOut or TaskFailed. */
+function interpreterTaskFailure(event: Extract<EventLog, { type: 'StateFailed' }>): HistoryDetails {
+  const details = {
+    resource: 'invoke.waitForTaskToken',
+    resourceType: 'lambda',
+    error: event.Error,
+    cause: String(event.Cause ?? ''),
+  };
+  return event.Error === 'States.Timeout'
+    ? { type: 'TaskTimedOut', taskTimedOutEventDetails: details }
+    : { type: 'TaskFailed', taskFailedEventDetails: details };
 }

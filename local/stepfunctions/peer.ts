@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { HttpProblem } from '#shared/errors';
 import { listenOnLoopback } from '../loopback';
 import type { LocalExecution, LocalStepFunctions } from './executions';
+import { InvalidToken, TaskDoesNotExist, TaskTimedOut } from './task-tokens';
 
 /*
  * The AWS Step Functions JSON 1.0 protocol (`X-Amz-Target: AWSStepFunctions.<Operation>`), so the real
@@ -108,6 +109,65 @@ const stopExecution: Operation = (sfn, body) => {
   return { stopDate: Date.now() / 1000 };
 };
 
+/** What the API's model constrains, refused as AWS refuses it (a ValidationException naming the member). */
+function requireText(body: Body, member: string, maxLength: number, required = true): string | undefined {
+  const value = body[member];
+  if (value === undefined || value === null) {
+    if (!required) return undefined;
+    throw new ServiceError(
+      'ValidationException',
+      `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
+    );
+  }
+  const text = String(value);
+  if (text.length < (required ? 1 : 0) || text.length > maxLength) {
+    throw new ServiceError(
+      'ValidationException',
+      `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length between ${required ? 1 : 0} and ${maxLength}`,
+    );
+  }
+  return text;
+}
+
+/** The token errors of SendTaskSuccess/Failure/Heartbeat in the wire shape (the error's name is the AWS type). */
+function answeringTask(answer: () => void): Record<string, never> {
+  try {
+    answer();
+    return {};
+  } catch (error) {
+    if (error instanceof InvalidToken || error instanceof TaskDoesNotExist || error instanceof TaskTimedOut)
+      throw new ServiceError(error.name, error.message);
+    throw error;
+  }
+}
+
+/** Task outputs are JSON of at most 256 KiB (the API's `output` constraint). */
+const MAX_TASK_OUTPUT = 262_144;
+
+const sendTaskSuccess: Operation = (sfn, body) => {
+  const token = requireText(body, 'taskToken', 2048) as string;
+  const output = requireText(body, 'output', MAX_TASK_OUTPUT) as string;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(output);
+  } catch {
+    throw new ServiceError('InvalidOutput', 'Invalid Output: the output is not valid JSON');
+  }
+  return answeringTask(() => sfn.taskTokens.succeed(token, parsed));
+};
+
+const sendTaskFailure: Operation = (sfn, body) => {
+  const token = requireText(body, 'taskToken', 2048) as string;
+  const error = requireText(body, 'error', 256, false) ?? '';
+  const cause = requireText(body, 'cause', 32_768, false) ?? '';
+  return answeringTask(() => sfn.taskTokens.fail(token, error, cause));
+};
+
+const sendTaskHeartbeat: Operation = (sfn, body) => {
+  const token = requireText(body, 'taskToken', 2048) as string;
+  return answeringTask(() => sfn.taskTokens.heartbeat(token));
+};
+
 const stateMachineName = (sfn: LocalStepFunctions) => sfn.stateMachineArn.split(':').pop();
 
 const OPERATIONS = new Map<string, Operation>([
@@ -116,6 +176,9 @@ const OPERATIONS = new Map<string, Operation>([
   ['GetExecutionHistory', getExecutionHistory],
   ['ListExecutions', listExecutions],
   ['StopExecution', stopExecution],
+  ['SendTaskSuccess', sendTaskSuccess],
+  ['SendTaskFailure', sendTaskFailure],
+  ['SendTaskHeartbeat', sendTaskHeartbeat],
   [
     'ListStateMachines',
     (sfn) => ({

@@ -208,7 +208,7 @@ class WeekSimulation {
     else this.openNow -= proceeding;
   }
 
-  /** The reservation is given back; the retry wait costs Route Outcome, Schedule Rate Limit Retry, Wait. */
+  /** The reservation is given back; the retry wait costs Route Outcome, Wait Before Retry, Route By Channel. */
   private throttle(t: number, throttled: number): void {
     this.record.sesThrottled += throttled;
     this.transitionTokens -= 3 * throttled;

@@ -15,6 +15,7 @@ export const FUNCTION_IDS = [
   'CreatePhoneTaskFunction',
   'FinishSequenceFunction',
   'CheckDeliveryFunction',
+  'AwaitPersonFunction',
   'SesEventsFunction',
   'LaunchBatchFunction',
   'InboundEmailFunction',

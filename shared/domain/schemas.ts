@@ -59,6 +59,13 @@ export const ReasonCode = z.enum([
   'lead_paused',
   'max_attempts_reached',
   'sequence_timeout',
+  'not_connected',
+  'already_connected',
+  'in_other_campaign',
+  'company_replied',
+  'invite_timeout',
+  'task_timeout',
+  'task_skipped',
   'manual_task_created',
   'channel_disabled',
 ]);
@@ -104,12 +111,31 @@ export const Lead = z.object({
   resumeCount: z.number().int().nonnegative().optional(),
   /** When the running sequence ends at its next step (set when an execution starts: `sequenceTimeoutDays` on). */
   sequenceDeadline: isoTimestamp.optional(),
+  /** Why a resume left the lead PAUSED (its step could not be placed in any stored sequence version): for the operator. */
+  parkedDetail: z.string().optional(),
+  /** When a colleague at the same company replied and stopped this lead (`stopOnCompanyReply`). */
+  companyRepliedAt: isoTimestamp.optional(),
   createdAt: isoTimestamp,
   updatedAt: isoTimestamp,
 });
 export type Lead = z.infer<typeof Lead>;
 
+/** A step's stable id (`step-<n>` when absent, 1-based): other steps refer to it. */
+export const StepId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, - or _');
+/** Where a step goes next: `end`, `next`, or a step id. */
+export const StepTarget = z.union([z.enum(['end', 'next']), StepId]);
+export type StepTarget = z.infer<typeof StepTarget>;
+
+/** After the step, wait for a person: an accepted invite or a completed manual task, up to `timeoutHours`. */
+export const WaitFor = z.object({
+  event: z.enum(['invite_accepted', 'task_completed']),
+  timeoutHours: z.number().positive(),
+  onTimeout: StepTarget.default('next'),
+});
+export type WaitFor = z.infer<typeof WaitFor>;
+
 export const SequenceStep = z.object({
+  id: StepId.optional(),
   channel: ChannelType,
   waitHoursBefore: z.number().nonnegative().default(0),
   /** Absent: the channel config's retry policy (campaign, else account-wide, else 2 retries after 24 h and 48 h). */
@@ -118,15 +144,52 @@ export const SequenceStep = z.object({
   onRateLimit: z.enum(['wait', 'fallback']).default('wait'),
   /** EMAIL only: how long after acceptance the sequence checks for a bounce or complaint (0 = do not wait). */
   confirmDeliveryMinutes: z.number().nonnegative().optional(),
+  /** Where a sent step continues: `end` (the classic cascade), `next`, or a step id. */
+  onSent: StepTarget.default('end'),
+  /** EMAIL only: send as a reply in that step's thread (Re: subject, In-Reply-To, References). */
+  threadWith: StepId.optional(),
+  /** LINKEDIN only: `auto` (message when connected, invite otherwise), `invite`, or `message`. */
+  linkedinAction: z.enum(['auto', 'invite', 'message']).default('auto'),
+  waitFor: WaitFor.optional(),
 });
 export type SequenceStep = z.infer<typeof SequenceStep>;
 
-export const SequenceConfig = z.object({
+/** The id a step goes by: its own, else `step-<n>` (1-based). */
+export const stepIdOf = (step: Pick<SequenceStep, 'id'>, index: number): string => step.id ?? `step-${index + 1}`;
+
+/** What a sequence's steps must agree on: unique ids, targets that exist, fields on the channels that use them. */
+export function checkSequenceSteps(steps: readonly SequenceStep[], context: z.RefinementCtx): void {
+  const ids = steps.map(stepIdOf);
+  const problem = (index: number, field: string, message: string) =>
+    context.addIssue({ code: 'custom', path: ['steps', index, field], message });
+  const known = (target: string) => target === 'end' || target === 'next' || ids.includes(target);
+  steps.forEach((step, index) => {
+    if (ids.indexOf(ids[index] ?? '') !== index) problem(index, 'id', `duplicates the id of an earlier step`);
+    if (!known(step.onSent)) problem(index, 'onSent', `names no step of this sequence: ${step.onSent}`);
+    if (step.waitFor && !known(step.waitFor.onTimeout))
+      problem(index, 'waitFor', `onTimeout names no step of this sequence: ${step.waitFor.onTimeout}`);
+    if (step.threadWith !== undefined) {
+      const target = steps[ids.indexOf(step.threadWith)];
+      if (step.channel !== 'EMAIL') problem(index, 'threadWith', 'is for EMAIL steps only');
+      else if (target?.channel !== 'EMAIL' || ids.indexOf(step.threadWith) >= index)
+        problem(index, 'threadWith', 'must name an earlier EMAIL step');
+    }
+    if (step.waitFor?.event === 'invite_accepted' && step.channel !== 'LINKEDIN')
+      problem(index, 'waitFor', 'invite_accepted is for LINKEDIN steps only');
+    if (step.waitFor?.event === 'task_completed' && step.channel !== 'PHONE')
+      problem(index, 'waitFor', 'task_completed is for PHONE steps only');
+  });
+}
+
+export const SequenceShape = z.object({
   version: z.number().int().positive().default(1),
   steps: z.array(SequenceStep).min(1),
   maxTotalAttemptsPerLead: z.number().int().positive().default(10),
   sequenceTimeoutDays: z.number().positive().default(30),
 });
+export const SequenceConfig = SequenceShape.superRefine((sequence, context) =>
+  checkSequenceSteps(sequence.steps, context),
+);
 export type SequenceConfig = z.infer<typeof SequenceConfig>;
 
 export const DEFAULT_SEQUENCE: SequenceConfig = SequenceConfig.parse({
@@ -158,6 +221,11 @@ export const Campaign = z.object({
   sequence: SequenceConfig,
   minGrade: Grade.default('C'),
   state: CampaignState.default('ACTIVE'),
+  /**
+   * A reply of one lead stops the campaign's other leads at the same company (email or website domain, free-mail
+   * domains never count) with `company_replied`. Absent means true (campaigns stored before the field existed).
+   */
+  stopOnCompanyReply: z.boolean().optional(),
   createdAt: isoTimestamp,
   updatedAt: isoTimestamp,
 });
@@ -199,6 +267,12 @@ export const OutreachMessage = z.object({
   providerMessageId: z.string().optional(),
   executionName: z.string(),
   attemptKey: z.string(),
+  /** The id of the sequence step that sent it (a later step's `threadWith` finds its thread by it). */
+  stepId: z.string().optional(),
+  /** EMAIL, as sent: From, Subject and References (a later `threadWith` step answers in this thread). */
+  fromHeader: z.string().optional(),
+  subjectHeader: z.string().optional(),
+  referencesHeader: z.string().optional(),
   reason: ReasonCode.optional(),
   createdAt: isoTimestamp,
   sentAt: isoTimestamp.optional(),
@@ -245,13 +319,42 @@ export const Suppression = z.object({
 });
 export type Suppression = z.infer<typeof Suppression>;
 
+/** What an operator does by hand: a call, a protected contact form, a LinkedIn step (PRODUCT.md §1). */
+export const ManualTaskKind = z.enum(['call', 'form', 'linkedin', 'other']);
+export type ManualTaskKind = z.infer<typeof ManualTaskKind>;
+
+/** EXPIRED is read, not stored: an OPEN task whose step stopped waiting for it (`expiresAt` passed). */
+export const ManualTaskStatus = z.enum(['OPEN', 'DONE', 'SKIPPED', 'EXPIRED']);
+export type ManualTaskStatus = z.infer<typeof ManualTaskStatus>;
+
+/** How the operator closed a task: `replied` stops the lead like a reply. */
+export const ManualTaskOutcome = z.enum(['done', 'replied', 'skipped']);
+export type ManualTaskOutcome = z.infer<typeof ManualTaskOutcome>;
+
 export const ManualTask = z.object({
   taskId: z.string(),
   leadId: z.string(),
   campaignId: z.string(),
-  channel: ChannelType,
-  reason: z.string(),
-  detail: z.string().optional(),
+  kind: ManualTaskKind,
+  status: ManualTaskStatus,
+  /** What to do, in words: the call script, or the form's fields and the message to write. */
+  instructions: z.string(),
+  /** The page to work on (a contact form). */
+  url: z.string().optional(),
+  dueAt: isoTimestamp,
   createdAt: isoTimestamp,
+  completedAt: isoTimestamp.optional(),
+  outcome: ManualTaskOutcome.optional(),
+  note: z.string().optional(),
+  /** The run and step that made the task: the wait its completion answers (`waitFor task_completed`). */
+  executionName: z.string().optional(),
+  stepIndex: z.number().int().nonnegative().optional(),
+  stepId: z.string().optional(),
+  /** When the step stops waiting for the task; past it, the task is EXPIRED. */
+  expiresAt: isoTimestamp.optional(),
+  // Tasks written before the task queue carried only these; kept for them (and as what the adapter reported).
+  channel: ChannelType.optional(),
+  reason: z.string().optional(),
+  detail: z.string().optional(),
 });
 export type ManualTask = z.infer<typeof ManualTask>;

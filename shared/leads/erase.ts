@@ -3,6 +3,7 @@ import { sfnClient } from '../aws/clients';
 import { setting } from '../config/settings';
 import { type Lead, LeadStatus } from '../domain/schemas';
 import { logger } from '../observability';
+import { unindexLeadCompany } from '../store/company-index';
 import { deleteLinkedInPointer, eraseLeadOutreach, eraseManualTasks, markErasureComplete } from '../store/erasure';
 import { getLead, LeadStatusConflictError, releaseEmailClaim, transitionLead } from '../store/leads';
 import { channelSuppressionKeys } from '../store/suppression-checks';
@@ -119,6 +120,8 @@ export async function eraseLead(leadId: string): Promise<LeadErasure | undefined
   const stoppedExecution = await stopExecution(lead);
 
   if (lead.email) await releaseEmailClaim(lead.campaignId, lead.email);
+  // The company index names the person's domains (stopOnCompanyReply): it goes with the lead.
+  await unindexLeadCompany(lead);
   await removePersonalSuppressions(lead);
   if (lead.linkedinProviderId) await deleteLinkedInPointer(lead.linkedinProviderId, leadId);
 

@@ -76,7 +76,9 @@ const PARKING_REASONS: ReadonlySet<string> = new Set(['ambiguous_send', 'templat
 export function parkedRun(input: unknown, output: unknown): ParkedRun | undefined {
   const leadId = (input as { leadId?: unknown } | undefined)?.leadId;
   const release = `release with POST /v1/leads/${String(leadId ?? '{leadId}')}/release {"decision":"sent"|"not_sent"} (cascade leads release)`;
-  const result = (output as { result?: Record<string, unknown> } | undefined)?.result;
+  // The run's output is its last ChannelResult (older runs wrapped it in `result`).
+  const wrapped = output as (Record<string, unknown> & { result?: Record<string, unknown> }) | undefined;
+  const result = wrapped?.outcome !== undefined ? wrapped : wrapped?.result;
   const reason = typeof result?.reason === 'string' ? result.reason : undefined;
   if (result?.outcome === 'STOP' && reason && PARKING_REASONS.has(reason)) {
     return {

@@ -1,6 +1,7 @@
 import type { ProviderVerdict } from '../domain/outcome';
 import type { Campaign, ChannelConfig, ChannelType, Lead } from '../domain/schemas';
 import type { RenderedMessage } from '../templates/render';
+import type { RuntimeStep } from './task-input';
 
 export interface StepContext {
   lead: Lead;
@@ -10,6 +11,8 @@ export interface StepContext {
   attemptKey: string;
   content: RenderedMessage;
   unsubscribeUrl: string;
+  /** The step being sent (its id, threadWith, linkedinAction …). */
+  step: RuntimeStep;
 }
 
 /** What one send will do, decided before any slot is reserved or any provider is called. */

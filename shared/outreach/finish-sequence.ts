@@ -11,3 +11,14 @@ export async function markSequenceExhausted(leadId: string, campaignId: string):
     return (await getLead(leadId))?.status;
   }
 }
+
+/** A run that went on after a sent touch ended: the lead is CONTACTED unless something newer (a reply) landed. */
+export async function markSequenceContacted(leadId: string, campaignId: string): Promise<LeadStatus | undefined> {
+  try {
+    await transitionLead({ leadId, campaignId }, ['IN_SEQUENCE', 'NEW'], 'CONTACTED');
+    return 'CONTACTED';
+  } catch (error) {
+    if (!(error instanceof LeadStatusConflictError)) throw error;
+    return (await getLead(leadId))?.status;
+  }
+}

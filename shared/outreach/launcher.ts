@@ -1,16 +1,10 @@
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { sfnClient } from '../aws/clients';
 import { requiredSetting } from '../config/settings';
-import type { Campaign, ChannelType, Lead, LeadStatus } from '../domain/schemas';
+import type { Campaign, ChannelType, Lead } from '../domain/schemas';
 import { CodedError } from '../errors';
 import { executionNameFor } from '../ids';
-import {
-  countLeadsBelowGrade,
-  getCampaign,
-  LeadStatusConflictError,
-  queryLeadsByStatus,
-  transitionLead,
-} from '../store/leads';
+import { DEFAULT_ACCOUNT_LIMITS, resolveAccountLimits } from '../store/config';
+import { countLeadsBelowGrade, getCampaign, queryLeadsByStatus, updateLeadFields } from '../store/leads';
+import { claimPersonSlot, releasePersonSlot } from '../store/person-claims';
 import {
   channelClosedBy,
   findSuppressionsByKeys,
@@ -19,6 +13,7 @@ import {
 } from '../store/suppression-checks';
 import { buildTemplateContext, renderMessage } from '../templates/render';
 import { hasContactPoint } from './reachability';
+import { claimAndStart, parkedAsBefore, planResume, RetryPolicyCache, startResumed } from './resume';
 import { type RetryPolicies, retryPoliciesFor, sequenceRunFields } from './sequence-run';
 import { buildExecutionInput } from './task-input';
 import { unsubscribeUrl } from './unsubscribe';
@@ -44,12 +39,16 @@ export interface LaunchReport {
   campaignId: string;
   started: number;
   alreadyRunning: number;
-  skipped: { belowGrade: number; suppressed: number };
+  skipped: { belowGrade: number; suppressed: number; inOtherCampaign: number };
+  /** Leads of this batch left NEW for a reason of their own (capped at MAX_SKIPPED_LISTED). */
+  skippedLeads: { leadId: string; reason: 'in_other_campaign' }[];
   executions: string[];
   dryRun?: DryRunEntry[];
 }
 
 const START_CONCURRENCY = 8;
+/** The skipped leads a report names one by one; the counts hold them all. */
+export const MAX_SKIPPED_LISTED = 100;
 
 /**
  * Enrols a campaign's NEW leads with grade >= minGrade: each is moved to IN_SEQUENCE (conditional
@@ -68,7 +67,12 @@ export async function launchBatch(options: LaunchOptions): Promise<LaunchReport>
     campaignId: campaign.campaignId,
     started: 0,
     alreadyRunning: 0,
-    skipped: { belowGrade: await countLeadsBelowGrade(campaign.campaignId, 'NEW', campaign.minGrade), suppressed: 0 },
+    skipped: {
+      belowGrade: await countLeadsBelowGrade(campaign.campaignId, 'NEW', campaign.minGrade),
+      suppressed: 0,
+      inOtherCampaign: 0,
+    },
+    skippedLeads: [],
     executions: [],
     ...(options.dryRun && { dryRun: [] }),
   };
@@ -76,6 +80,8 @@ export async function launchBatch(options: LaunchOptions): Promise<LaunchReport>
     dryRun: options.dryRun,
     stateMachineArn,
     retryPolicies: await retryPoliciesFor(campaign.campaignId, campaign.sequence),
+    maxActivePerPerson:
+      (await resolveAccountLimits()).maxActiveSequencesPerPerson ?? DEFAULT_ACCOUNT_LIMITS.maxActiveSequencesPerPerson,
   };
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   let seen = 0;
@@ -98,38 +104,13 @@ export async function launchBatch(options: LaunchOptions): Promise<LaunchReport>
   return report;
 }
 
-/**
- * Takes the lead for one execution with a conditional status change, then starts it. `claimed-elsewhere`: the
- * lead was not in `claim.from` (another launch or resume has it); `exists`: Step Functions already has this
- * execution name. Any other failure to start puts the lead back as `undo` says and rethrows.
- */
-async function claimAndStart(
-  lead: Lead,
-  claim: { from: LeadStatus[]; fields: Partial<Lead> },
-  undo: { status: LeadStatus; fields: Partial<Lead> },
-  start: { stateMachineArn: string | undefined; name: string; input: string },
-): Promise<'started' | 'claimed-elsewhere' | 'exists'> {
-  try {
-    await transitionLead(lead, claim.from, 'IN_SEQUENCE', claim.fields);
-  } catch (error) {
-    if (error instanceof LeadStatusConflictError) return 'claimed-elsewhere';
-    throw error;
-  }
-  try {
-    await sfnClient().send(new StartExecutionCommand(start));
-    return 'started';
-  } catch (error) {
-    if ((error as { name?: string }).name === 'ExecutionAlreadyExists') return 'exists';
-    await transitionLead(lead, ['IN_SEQUENCE'], undo.status, undo.fields);
-    throw error;
-  }
-}
-
 /** What every lead of one batch starts with (read once per batch). */
 interface EnrolStart {
   dryRun: boolean | undefined;
   stateMachineArn: string | undefined;
   retryPolicies: RetryPolicies;
+  /** `maxActiveSequencesPerPerson`: a person already in that many other campaigns' sequences is skipped. */
+  maxActivePerPerson: number;
 }
 
 async function enrol(lead: Lead, campaign: Campaign, report: LaunchReport, start: EnrolStart) {
@@ -142,23 +123,44 @@ async function enrol(lead: Lead, campaign: Campaign, report: LaunchReport, start
     report.dryRun?.push(previewFirstStep(lead, campaign, closed));
     return;
   }
+  // The person's place first (one conditional write on the person's item): two campaigns' batches cannot both
+  // take the last one. The lead stays NEW, for a batch after the other sequence ends.
+  if ((await claimPersonSlot(lead, start.maxActivePerPerson)) === 'full') {
+    report.skipped.inOtherCampaign++;
+    if (report.skippedLeads.length < MAX_SKIPPED_LISTED)
+      report.skippedLeads.push({ leadId: lead.leadId, reason: 'in_other_campaign' });
+    return;
+  }
   const executionName = executionNameFor(campaign.campaignId, lead.leadId);
-  const started = await claimAndStart(
-    lead,
-    {
-      from: ['NEW'],
-      fields: { executionName, sequenceVersion: campaign.sequence.version, ...sequenceRunFields(campaign) },
-    },
-    // Nothing started: give the lead back to the next batch.
-    { status: 'NEW', fields: { executionName: undefined, sequenceDeadline: undefined } },
-    {
-      stateMachineArn: start.stateMachineArn,
-      name: executionName,
-      input: JSON.stringify(
-        buildExecutionInput(campaign.campaignId, lead.leadId, campaign.sequence, null, undefined, start.retryPolicies),
-      ),
-    },
-  );
+  let started: Awaited<ReturnType<typeof claimAndStart>>;
+  try {
+    started = await claimAndStart(
+      lead,
+      {
+        from: ['NEW'],
+        fields: { executionName, sequenceVersion: campaign.sequence.version, ...sequenceRunFields(campaign) },
+      },
+      // Nothing started: give the lead back to the next batch.
+      { status: 'NEW', fields: { executionName: undefined, sequenceDeadline: undefined } },
+      {
+        stateMachineArn: start.stateMachineArn,
+        name: executionName,
+        input: JSON.stringify(
+          buildExecutionInput(
+            campaign.campaignId,
+            lead.leadId,
+            campaign.sequence,
+            null,
+            undefined,
+            start.retryPolicies,
+          ),
+        ),
+      },
+    );
+  } catch (error) {
+    await releasePersonSlot(lead);
+    throw error;
+  }
   if (started === 'started') {
     report.started++;
     report.executions.push(executionName);
@@ -184,16 +186,19 @@ async function closedChannels(lead: Lead, campaign: Campaign): Promise<'person' 
 }
 
 export interface ResumeReport {
-  /** Sequences restarted at the step they had not sent yet. */
+  /** Sequences restarted at the step they had not sent yet (in the sequence version each started with). */
   resumed: number;
-  /** Leads left PAUSED: the sequence was edited meanwhile, or another resume got there first. */
+  /** Leads left PAUSED: their step is in no known sequence version, or another resume got there first. */
   keptParked: number;
   executions: string[];
+  /** The leads left PAUSED because their step could not be placed, and why. */
+  kept: { leadId: string; detail: string }[];
 }
 
 /**
  * After a campaign is resumed: the leads whose sequences stopped on `campaign_inactive` get a new execution that
- * starts at the step they had not sent. Each is taken PAUSED → IN_SEQUENCE with one conditional write, and the
+ * starts at the step they had not sent, in the sequence version they started with (an edit made meanwhile does not
+ * strand them). Each is taken PAUSED → IN_SEQUENCE with one conditional write, and the
  * execution name counts the resumes, so two concurrent resumes start one execution per lead. Leads parked for
  * any other reason (`ambiguous_send`, `template_error`) stay PAUSED for an operator.
  */
@@ -202,8 +207,8 @@ export async function resumeParkedLeads(campaignId: string, stateMachineArn?: st
   if (campaign?.state !== 'ACTIVE')
     throw new CampaignNotActiveError(`campaign ${campaignId} is ${campaign?.state ?? 'missing'}`);
   const machineArn = stateMachineArn ?? requiredSetting('CASCADE_STATE_MACHINE_ARN');
-  const report: ResumeReport = { resumed: 0, keptParked: 0, executions: [] };
-  const retryPolicies = await retryPoliciesFor(campaign.campaignId, campaign.sequence);
+  const report: ResumeReport = { resumed: 0, keptParked: 0, executions: [], kept: [] };
+  const policies = new RetryPolicyCache(campaign.campaignId);
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await queryLeadsByStatus(campaign.campaignId, 'PAUSED', { startKey, limit: 100 });
@@ -212,7 +217,7 @@ export async function resumeParkedLeads(campaignId: string, stateMachineArn?: st
       await Promise.all(
         parked
           .slice(index, index + START_CONCURRENCY)
-          .map((lead) => resumeLead(lead, campaign, report, { machineArn, retryPolicies })),
+          .map((lead) => resumeLead(lead, campaign, report, { machineArn, policies })),
       );
     }
     startKey = page.nextKey;
@@ -220,50 +225,33 @@ export async function resumeParkedLeads(campaignId: string, stateMachineArn?: st
   return report;
 }
 
+/**
+ * Restarts one parked lead in its own sequence version at the step it had not sent (resume.ts); a lead whose step
+ * cannot be placed in any known version stays PAUSED with `parkedDetail` saying why and how to resume it by hand.
+ */
 async function resumeLead(
   lead: Lead,
   campaign: Campaign,
   report: ResumeReport,
-  start: { machineArn: string; retryPolicies: RetryPolicies },
+  start: { machineArn: string; policies: RetryPolicyCache },
 ) {
-  const resumeFrom = lead.resumeFrom;
-  if (!resumeFrom || lead.sequenceVersion !== campaign.sequence.version) {
+  if (!lead.resumeFrom) {
     report.keptParked++;
     return;
   }
-  const resumeCount = (lead.resumeCount ?? 0) + 1;
-  const executionName = executionNameFor(campaign.campaignId, `${lead.leadId}--r${resumeCount}`);
-  const started = await claimAndStart(
-    lead,
-    {
-      from: ['PAUSED'],
-      fields: {
-        executionName,
-        stopReason: undefined,
-        resumeFrom: undefined,
-        resumeCount,
-        ...sequenceRunFields(campaign),
-      },
-    },
-    // Nothing started: park the lead again exactly as it was, for the next resume.
-    {
-      status: 'PAUSED',
-      fields: {
-        executionName: lead.executionName,
-        stopReason: lead.stopReason,
-        resumeFrom,
-        resumeCount: lead.resumeCount,
-        sequenceDeadline: lead.sequenceDeadline,
-      },
-    },
-    {
-      stateMachineArn: start.machineArn,
-      name: executionName,
-      input: JSON.stringify(
-        buildExecutionInput(campaign.campaignId, lead.leadId, campaign.sequence, null, resumeFrom, start.retryPolicies),
-      ),
-    },
-  );
+  const plan = await planResume(lead, campaign, lead.resumeFrom);
+  if ('parkedDetail' in plan) {
+    report.keptParked++;
+    report.kept.push({ leadId: lead.leadId, detail: plan.parkedDetail });
+    await updateLeadFields(lead.leadId, { parkedDetail: plan.parkedDetail });
+    return;
+  }
+  const { started, executionName } = await startResumed(lead, campaign, plan, {
+    stateMachineArn: start.machineArn,
+    policies: start.policies,
+    // Nothing started: parked again exactly as it was, for the next resume.
+    undo: parkedAsBefore(lead),
+  });
   if (started === 'claimed-elsewhere') {
     report.keptParked++;
     return;

@@ -1,16 +1,12 @@
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { sfnClient } from '../aws/clients';
 import type { Lead } from '../domain/schemas';
 import { CodedError } from '../errors';
-import { executionNameFor } from '../ids';
 import { logger } from '../observability';
 import { release as releaseSlots } from '../rate-limit/limiter';
 import { getCampaign, getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
 import { advanceMessage, listExecutionAttempts, markAttemptSettled, type StoredAttempt } from '../store/outreach';
 import { nowIso } from '../time/clock';
 import { bumpCounters } from '../tracking/metrics-aggregates';
-import { retryPoliciesFor, sequenceRunFields } from './sequence-run';
-import { buildExecutionInput } from './task-input';
+import { planResume, RetryPolicyCache, startResumed } from './resume';
 
 export class LeadNotParkedError extends CodedError('LeadNotParkedError', 'lead_not_parked', 'conflict') {}
 export class ReleaseNotFoundError extends CodedError('ReleaseNotFoundError', 'not_found', 'not_found') {}
@@ -84,43 +80,46 @@ async function settleSent(lead: Lead, attempt: StoredAttempt): Promise<ReleaseRe
   return { leadId, decision: 'sent', status, ...(messageId && { messageId }) };
 }
 
+/**
+ * `not_sent`: the step is tried again in a new execution, in the sequence version the lead started with (resume.ts);
+ * while the campaign is not active the lead waits PAUSED `campaign_inactive` for its resume. A step no known version
+ * has any more leaves the lead PAUSED `lead_paused` with `parkedDetail`, for an operator's resume with `fromStep`.
+ */
 async function retryStep(lead: Lead, attempt: StoredAttempt, stateMachineArn: string): Promise<ReleaseResult> {
   const { leadId } = lead;
   const messageId = attempt.messageId;
+  const notSent = { leadId, decision: 'not_sent' as const, ...(messageId && { messageId }) };
   if (messageId) await advanceMessage(leadId, messageId, 'FAILED', { reason: 'ambiguous_send' });
   if (attempt.reservation) await releaseSlots(attempt.reservation);
   const resumeFrom = { stepIndex: attempt.stepIndex, tryCount: attempt.tryNumber + 1 };
   const campaign = await getCampaign(lead.campaignId);
-  const step = campaign?.sequence.steps[resumeFrom.stepIndex];
-  if (!campaign || !step || campaign.state !== 'ACTIVE') {
+  if (campaign?.state !== 'ACTIVE') {
     // The campaign's own resume restarts it at this step (launcher.ts resumes `campaign_inactive` leads).
     const status = await moveLead(lead, 'PAUSED', { stopReason: 'campaign_inactive', resumeFrom });
-    return { leadId, decision: 'not_sent', status, ...(messageId && { messageId }) };
+    return { ...notSent, status };
   }
-  const retryPolicies = await retryPoliciesFor(campaign.campaignId, campaign.sequence);
-  const resumeCount = (lead.resumeCount ?? 0) + 1;
-  const executionName = executionNameFor(campaign.campaignId, `${leadId}--r${resumeCount}`);
-  await transitionLead(lead, ['PAUSED'], 'IN_SEQUENCE', {
-    executionName,
-    stopReason: undefined,
-    resumeFrom: undefined,
-    resumeCount,
-    sequenceVersion: campaign.sequence.version,
-    ...sequenceRunFields(campaign),
+  if (lead.companyRepliedAt) {
+    // A colleague replied while this lead was parked: its sequence is over (stopOnCompanyReply).
+    const status = await moveLead(lead, 'EXHAUSTED', { stopReason: 'company_replied', resumeFrom: undefined });
+    return { ...notSent, status };
+  }
+  const plan = await planResume(lead, campaign, resumeFrom);
+  if ('parkedDetail' in plan) {
+    const status = await moveLead(lead, 'PAUSED', {
+      stopReason: 'lead_paused',
+      resumeFrom,
+      parkedDetail: plan.parkedDetail,
+    });
+    return { ...notSent, status };
+  }
+  const { started, executionName } = await startResumed(lead, campaign, plan, {
+    stateMachineArn,
+    policies: new RetryPolicyCache(campaign.campaignId),
+    // Nothing started: parked again for the campaign's resume or an operator's.
+    undo: { status: 'PAUSED', fields: { stopReason: 'campaign_inactive', resumeFrom } },
   });
-  const input = buildExecutionInput(campaign.campaignId, leadId, campaign.sequence, null, resumeFrom, retryPolicies);
-  try {
-    await sfnClient().send(
-      new StartExecutionCommand({ stateMachineArn, name: executionName, input: JSON.stringify(input) }),
-    );
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') {
-      // Nothing started: parked again for the campaign's resume or another release.
-      await moveLead({ ...lead, status: 'IN_SEQUENCE' }, 'PAUSED', { stopReason: 'campaign_inactive', resumeFrom });
-      throw error;
-    }
-  }
-  return { leadId, decision: 'not_sent', status: 'IN_SEQUENCE', executionName, ...(messageId && { messageId }) };
+  if (started === 'claimed-elsewhere') return { ...notSent, status: (await getLead(leadId))?.status ?? lead.status };
+  return { ...notSent, status: 'IN_SEQUENCE', executionName };
 }
 
 /** A conditional move from the lead's current status; a newer status (a reply landed) wins. */

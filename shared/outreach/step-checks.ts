@@ -59,7 +59,15 @@ export async function checkBeforeSend(run: StepRun): Promise<Blocked | ReadyToSe
   const rendered = renderContent(run, config);
   if ('verdict' in rendered) return rendered;
   const { lead, campaign, messageId, attemptKey } = run;
-  const context: StepContext = { lead, campaign, config, messageId, attemptKey, ...rendered };
+  const context: StepContext = {
+    lead,
+    campaign,
+    config,
+    messageId,
+    attemptKey,
+    step: run.input.cursor.step,
+    ...rendered,
+  };
   const preparation = await run.adapter.prepare(context);
   if ('verdict' in preparation) {
     const { verdict, leadUpdates } = preparation;

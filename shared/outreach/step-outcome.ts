@@ -1,15 +1,18 @@
+import { randomInt } from 'node:crypto';
 import type { ChannelResult, ProviderVerdict } from '../domain/outcome';
 import type { Lead, ManualTask, ReasonCode } from '../domain/schemas';
-import { newId } from '../ids';
+import { sha256 } from '../ids';
 import { countOutcome, raiseOperatorAlert } from '../observability';
 import { LeadStatusConflictError } from '../store/leads';
 import type { StoredAttempt } from '../store/outreach';
 import { nowIso, nowMs } from '../time/clock';
 import type { Counter } from '../tracking/metrics-aggregates';
 import type { SendResult } from './channel-adapter';
+import { continuesAfterSent } from './step-route';
 import type { StepRun } from './step-run';
 import type { StepStore } from './step-store';
 import type { Cursor } from './task-input';
+import { callInstructions, formInstructions, formUrlFor, otherInstructions, taskKindFor } from './task-instructions';
 
 /** How a try ended: the verdict, what the adapter reported with it, and whether the message record exists. */
 export interface Finish {
@@ -35,7 +38,7 @@ export async function recordOutcome(run: StepRun, { verdict, send, messageWritte
     raiseOperatorAlert(verdict.operatorAlert, details);
   }
   if (messageWritten) await recordMessageStatus(run, verdict, send?.messageStatus);
-  if (send?.manualTask) await store.putManualTask(manualTaskFor(run, send.manualTask));
+  if (send?.manualTask) await store.putManualTask(await manualTaskFor(run, send.manualTask, messageWritten));
   await applyLeadEffects(store, lead, verdict, send?.leadUpdates, input.cursor);
   await store.completeAttempt(lead.leadId, run.attemptKey, {
     outcome: result.outcome,
@@ -65,20 +68,45 @@ async function recordMessageStatus(run: StepRun, verdict: ProviderVerdict, notSe
   }
 }
 
-/** Something only an operator can do for this lead (captcha form, disconnected account, phone call). */
-function manualTaskFor(
-  { lead, campaign, channel }: StepRun,
+/**
+ * Something only an operator can do for this lead (a call, a captcha form, a disconnected account), with the
+ * words to do it: the call script, or the form's page, fields and message (read back from the message this try
+ * wrote). Its id comes from the try, so a replayed invocation writes the same task once. Due now.
+ */
+async function manualTaskFor(
+  { store, lead, campaign, channel, input, attemptKey, messageId }: StepRun,
   { reason, detail }: NonNullable<SendResult['manualTask']>,
-): ManualTask {
-  const { leadId } = lead;
+  messageWritten: boolean,
+): Promise<ManualTask> {
+  const kind = taskKindFor(channel);
+  let instructions: string;
+  let url: string | undefined;
+  if (kind === 'call') {
+    instructions = callInstructions(lead, detail);
+  } else if (kind === 'form') {
+    url = formUrlFor(lead, detail);
+    const message = messageWritten ? await store.getMessage(lead.leadId, messageId) : undefined;
+    instructions = formInstructions(campaign, url, detail, { subject: message?.subject, body: message?.body });
+  } else {
+    instructions = otherInstructions(lead, channel, detail);
+  }
+  const createdAt = nowIso();
   return {
-    taskId: newId('task'),
-    leadId,
+    taskId: `task_${sha256(attemptKey).slice(0, 24)}`,
+    leadId: lead.leadId,
     campaignId: campaign.campaignId,
+    kind,
+    status: 'OPEN',
+    instructions,
+    ...(url && { url }),
+    dueAt: createdAt,
+    createdAt,
+    executionName: input.executionName,
+    stepIndex: input.cursor.stepIndex,
+    ...(input.cursor.step.id && { stepId: input.cursor.step.id }),
     channel,
     reason,
     detail,
-    createdAt: nowIso(),
   };
 }
 
@@ -96,6 +124,9 @@ function countersFor(cursor: Cursor, result: ChannelResult, { send, messageWritt
     failed: messageWritten && result.outcome !== 'SENT' && send?.messageStatus !== 'SKIPPED' ? 1 : 0,
   } satisfies Partial<Record<Counter, number>>;
 }
+
+/** Random extra wait after a rate-limit window resets (herds, docs/capacity.md). */
+export const RATE_LIMIT_JITTER_SECONDS = 300;
 
 /** The ChannelResult the state machine routes on, from the verdict and the step's retry policy. */
 export function resultFor(
@@ -115,11 +146,15 @@ export function resultFor(
     const policyWait = backoff[Math.min(cursor.retriesUsed, backoff.length - 1)] ?? 86_400;
     const usesRetry = verdict.usesRetry ?? !rateLimited;
     result.usesRetry = usesRetry;
-    // A wait the lead did not cause lasts as long as the provider or the window says; otherwise the step's backoff.
-    // Whole seconds: the state machine adds jitter with States.MathAdd, which takes integers.
-    result.retryAfterSeconds = Math.ceil(
-      usesRetry ? Math.max(policyWait, verdict.retryAfterSeconds ?? 0) : (verdict.retryAfterSeconds ?? 3600),
-    );
+    // A wait the lead did not cause lasts as long as the provider or the window says, plus up to 5 random minutes
+    // so the leads a window refused do not all come back in its first second; otherwise the step's backoff.
+    // Drawn here, once: the result is stored with the try, so a replayed invocation routes the same wait.
+    if (usesRetry) {
+      result.retryAfterSeconds = Math.ceil(Math.max(policyWait, verdict.retryAfterSeconds ?? 0));
+    } else {
+      result.jitterSeconds = randomInt(0, RATE_LIMIT_JITTER_SECONDS + 1);
+      result.retryAfterSeconds = Math.ceil(verdict.retryAfterSeconds ?? 3600) + result.jitterSeconds;
+    }
   }
   return result;
 }
@@ -137,7 +172,10 @@ async function applyLeadEffects(
   const inSequence = ['IN_SEQUENCE', 'NEW'] as const;
   try {
     if (verdict.outcome === 'SENT') {
-      await store.transitionLead(lead, inSequence, 'CONTACTED', updates);
+      // A touch the run goes on from (onSent, a wait for a person) keeps the lead IN_SEQUENCE: the run is still
+      // its to pause, stop or park; Mark Lead Contacted moves it when the run ends.
+      if (cursor && continuesAfterSent(cursor.step)) await store.updateLeadFields(lead.leadId, updates ?? {});
+      else await store.transitionLead(lead, inSequence, 'CONTACTED', updates);
       return;
     }
     if (updates && Object.keys(updates).length > 0) await store.updateLeadFields(lead.leadId, updates);

@@ -62,6 +62,7 @@ async function sendOnce(run: StepRun, ready: ReadyToSend): Promise<ChannelResult
     body: content.text,
     executionName: run.input.executionName,
     attemptKey,
+    ...(run.input.cursor.step.id && { stepId: run.input.cursor.step.id }),
     createdAt: run.createdAt,
   });
   faultPoint('before-provider-call', { channel, attemptKey });

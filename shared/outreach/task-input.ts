@@ -1,5 +1,12 @@
 import * as z from 'zod';
-import { ChannelType, type RetryPolicy, type SequenceConfig } from '../domain/schemas';
+import {
+  ChannelType,
+  type RetryPolicy,
+  type SequenceConfig,
+  type SequenceStep,
+  type StepTarget,
+  stepIdOf,
+} from '../domain/schemas';
 import type { RetryPolicies } from './sequence-run';
 
 /** One sequence step as the state machine carries it: hours already turned into Wait seconds. */
@@ -11,6 +18,21 @@ export const RuntimeStep = z.object({
   onRateLimit: z.enum(['wait', 'fallback']),
   /** Seconds between an accepted email and the delivery check (0 for other channels). */
   confirmDeliverySeconds: z.number().int().nonnegative().default(0),
+  /** The step's id (its own, else `step-<n>`). */
+  id: z.string().default(''),
+  /** The index a sent step continues at (`onSent`), -1 when the sequence ends there. */
+  onSentIndex: z.number().int().min(-1).default(-1),
+  /** EMAIL: the id of the step whose thread this mail answers. */
+  threadWith: z.string().optional(),
+  linkedinAction: z.enum(['auto', 'invite', 'message']).default('auto'),
+  /** After a sent step: wait for a person (a task token), up to timeoutSeconds, then go on at onTimeoutIndex. */
+  waitFor: z
+    .object({
+      event: z.enum(['invite_accepted', 'task_completed']),
+      timeoutSeconds: z.number().int().positive(),
+      onTimeoutIndex: z.number().int().min(-1),
+    })
+    .optional(),
 });
 export type RuntimeStep = z.infer<typeof RuntimeStep>;
 
@@ -22,8 +44,12 @@ export const Cursor = z.object({
   tryCount: z.number().int().positive(),
   stepWaitDone: z.boolean(),
   step: RuntimeStep,
-  /** Set by the state machine before Wait Before Retry: the backoff, or the rate-limit wait plus jitter. */
+  /** Before Wait Before Retry: the backoff, or the rate-limit wait plus jitter. */
   retryWaitSeconds: z.number().nonnegative().optional(),
+  /** Channels a channel-level FALLBACK closed in this execution: their later steps are skipped. */
+  closedChannels: z.array(ChannelType).default([]),
+  /** A sent touch the run went on from left the lead IN_SEQUENCE: the run's end marks it CONTACTED. */
+  touched: z.boolean().default(false),
 });
 export type Cursor = z.infer<typeof Cursor>;
 
@@ -39,6 +65,8 @@ export const StepTaskInput = z.object({
   maxTotalAttemptsPerLead: z.number().int().positive(),
   cursor: Cursor,
   override: ContentOverride.nullish(),
+  /** The execution's steps: the service picks the next one (onSent, closed channels) so the machine need not. */
+  steps: z.array(RuntimeStep).optional(),
 });
 export type StepTaskInput = z.infer<typeof StepTaskInput>;
 
@@ -66,8 +94,15 @@ export const DEFAULT_CONFIRM_DELIVERY_MINUTES = 30;
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 2, retryBackoffHours: [24, 48] };
 
 /** A step's own retry fields win; else its channel's configured policy; else the default. */
+/** A step target as an index: `end` → -1, `next` → the following step (-1 after the last), an id → its step. */
+export function targetIndex(steps: readonly SequenceStep[], from: number, target: StepTarget): number {
+  if (target === 'end') return -1;
+  if (target === 'next') return from + 1 < steps.length ? from + 1 : -1;
+  return steps.findIndex((step, index) => stepIdOf(step, index) === target);
+}
+
 export function toRuntimeSteps(sequence: SequenceConfig, policies: RetryPolicies = {}): RuntimeStep[] {
-  return sequence.steps.map((step) => {
+  return sequence.steps.map((step, index) => {
     const policy = policies[step.channel] ?? DEFAULT_RETRY_POLICY;
     const maxRetries = step.maxRetries ?? policy.maxRetries;
     const backoffHours = step.retryBackoffHours ?? policy.retryBackoffHours;
@@ -86,6 +121,17 @@ export function toRuntimeSteps(sequence: SequenceConfig, policies: RetryPolicies
         step.channel === 'EMAIL'
           ? Math.round((step.confirmDeliveryMinutes ?? DEFAULT_CONFIRM_DELIVERY_MINUTES) * 60)
           : 0,
+      id: stepIdOf(step, index),
+      onSentIndex: targetIndex(sequence.steps, index, step.onSent),
+      ...(step.threadWith !== undefined && { threadWith: step.threadWith }),
+      linkedinAction: step.linkedinAction,
+      ...(step.waitFor && {
+        waitFor: {
+          event: step.waitFor.event,
+          timeoutSeconds: Math.max(1, Math.round(step.waitFor.timeoutHours * HOUR)),
+          onTimeoutIndex: targetIndex(sequence.steps, index, step.waitFor.onTimeout),
+        },
+      }),
     };
   });
 }
@@ -119,8 +165,18 @@ export function buildExecutionInput(
           tryCount: resumeFrom.tryCount,
           stepWaitDone: true,
           step: first,
+          closedChannels: [],
+          touched: false,
         }
-      : { stepIndex: 0, retriesUsed: 0, tryCount: 1, stepWaitDone: false, step: first },
+      : {
+          stepIndex: 0,
+          retriesUsed: 0,
+          tryCount: 1,
+          stepWaitDone: false,
+          step: first,
+          closedChannels: [],
+          touched: false,
+        },
     override,
   };
 }

@@ -37,6 +37,37 @@ export const ACCESS_PATTERNS: AccessPattern[] = [
   },
   { pattern: "A lead's manual tasks", table: 'Leads', key: 'pk = LEAD#<leadId>, sk begins_with TASK#', index: '—' },
   {
+    pattern: 'Manual tasks by status across leads (operators)',
+    table: 'Leads',
+    key: 'campaignStatus = TASKS#<status>, sk by <dueAt>#<taskId>',
+    index: 'byCampaignStatus',
+  },
+  { pattern: 'Manual task by id', table: 'Leads', key: 'pk = TASK#<taskId>, sk = TASK', index: '—' },
+  {
+    pattern: "A campaign's sequence versions (a lead resumes in its own)",
+    table: 'Leads',
+    key: 'pk = CAMPAIGN#<campaignId>, sk = SEQUENCE#<version>',
+    index: '—',
+  },
+  {
+    pattern: "A campaign's leads at one company (stopOnCompanyReply)",
+    table: 'Leads',
+    key: 'pk = CAMPAIGN#<campaignId>#COMPANY#<sha256(domain)>, sk = LEAD#<leadId>',
+    index: '—',
+  },
+  {
+    pattern: "A person's running sequences (maxActiveSequencesPerPerson)",
+    table: 'Leads',
+    key: 'pk = PERSON#<sha256(email or profile)>, sk = ACTIVE',
+    index: '—',
+  },
+  {
+    pattern: 'A run waiting for a person (task token)',
+    table: 'Outreach',
+    key: 'pk = LEAD#<leadId>, sk = WAIT#<executionName>',
+    index: '—',
+  },
+  {
     pattern: "A lead's messages and attempts, newest first (history)",
     table: 'Outreach',
     key: 'pk = LEAD#<leadId>, timeSort descending',

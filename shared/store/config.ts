@@ -15,9 +15,19 @@ export interface AccountLimits {
   globalPerDay: number;
   perDomainPerDay: number;
   leadCooldownHours: number;
+  /**
+   * A person (address, else LinkedIn profile) is in at most this many running sequences across campaigns (default
+   * 1). Optional so limits stored before it existed still read as complete.
+   */
+  maxActiveSequencesPerPerson?: number;
 }
 
-export const DEFAULT_ACCOUNT_LIMITS: AccountLimits = { globalPerDay: 500, perDomainPerDay: 20, leadCooldownHours: 24 };
+export const DEFAULT_ACCOUNT_LIMITS: Required<AccountLimits> = {
+  globalPerDay: 500,
+  perDomainPerDay: 20,
+  leadCooldownHours: 24,
+  maxActiveSequencesPerPerson: 1,
+};
 
 export const ACCOUNT_SCOPE = 'ACCOUNT';
 const configKey = (scope: string, channel: ChannelType) => ({

@@ -6,15 +6,19 @@ import {
   Grade as GradeEnum,
   type Lead,
   type LeadStatus,
-  type ManualTask,
 } from '../domain/schemas';
 import { CodedError } from '../errors';
 import { nowIso } from '../time/clock';
 import { batchGetAll } from './batch-get';
 import { documentClient, ifConditionHolds } from './client';
+import { indexLeadCompany } from './company-index';
 import { queryAll, queryPages } from './paginate';
+import { putSequenceVersion } from './sequence-versions';
 import { tableName } from './tables';
 import { buildSetExpression } from './update-expression';
+
+// The task store moved to tasks.ts; re-exported for the callers that still import it from here.
+export { listManualTasks, putManualTask } from './tasks';
 
 export class DuplicateLeadError extends CodedError('DuplicateLeadError', 'duplicate_lead', 'conflict') {}
 
@@ -69,6 +73,8 @@ export async function createCampaign(campaign: Campaign): Promise<void> {
     ),
   );
   if (!created) throw new CampaignExistsError(`campaign ${campaign.campaignId} already exists`);
+  // After the campaign's own write: a refused create must not store a version under someone else's campaign.
+  await putSequenceVersion(campaign.campaignId, campaign.sequence);
 }
 
 /**
@@ -99,14 +105,18 @@ export async function transitionCampaign(
 }
 
 /**
- * Replaces a campaign's sequence if its version is still `expectedVersion` (conditional write). Running
- * executions carry the sequence they started with, so leads in flight keep their version.
+ * Replaces a campaign's sequence if its version is still `previous.version` (conditional write). Running
+ * executions carry the sequence they started with, and every version is kept (sequence-versions.ts), so a
+ * parked lead resumes in its own. The previous version is stored first (a no-op when it is already): it backfills
+ * campaigns created before versions were kept, and heals a crash between an earlier replace and its version put.
  */
 export async function replaceCampaignSequence(
   campaignId: string,
-  expectedVersion: number,
+  previous: Campaign['sequence'],
   sequence: Campaign['sequence'],
 ): Promise<Campaign> {
+  const expectedVersion = previous.version;
+  await putSequenceVersion(campaignId, previous);
   const updated = await ifConditionHolds(() =>
     documentClient().send(
       new UpdateCommand({
@@ -122,6 +132,7 @@ export async function replaceCampaignSequence(
   );
   if (!updated)
     throw new CampaignConflictError(`campaign ${campaignId} sequence is no longer version ${expectedVersion}`);
+  await putSequenceVersion(campaignId, sequence);
   return stripKeys<Campaign>(updated.Attributes) as Campaign;
 }
 
@@ -179,6 +190,8 @@ export async function createLead(lead: Lead): Promise<void> {
     if (email) await client.send(new DeleteCommand({ TableName: table, Key: emailClaimKey(lead.campaignId, email) }));
     throw error;
   }
+  // After the lead exists: an index entry always names a stored lead (stopOnCompanyReply reads it).
+  await indexLeadCompany(lead);
 }
 
 /** Gives a campaign's claim on an address back (erasure: the claim's key holds the address itself). */
@@ -295,27 +308,6 @@ export async function queryLeadsByStatus(
     leads: (result.Items ?? []).map((item) => stripKeys<Lead>(item) as Lead),
     nextKey: result.LastEvaluatedKey,
   };
-}
-
-export async function putManualTask(task: ManualTask): Promise<void> {
-  await documentClient().send(
-    new PutCommand({
-      TableName: tableName('leads'),
-      Item: { pk: `LEAD#${task.leadId}`, sk: `TASK#${task.createdAt}#${task.taskId}`, ...task },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
-}
-
-export async function listManualTasks(leadId: string): Promise<ManualTask[]> {
-  const result = await documentClient().send(
-    new QueryCommand({
-      TableName: tableName('leads'),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :task)',
-      ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':task': 'TASK#' },
-    }),
-  );
-  return (result.Items ?? []).map((item) => stripKeys<ManualTask>(item) as ManualTask);
 }
 
 /**

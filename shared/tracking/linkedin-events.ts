@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import { CodedError } from '../errors';
 import { logger } from '../observability';
+import { type AnsweredWait, answerWaits, type WaitAnswer } from '../outreach/answer-wait';
 import { secretValue } from '../secrets';
 import { getLead, updateLeadFields } from '../store/leads';
 import { leadsForLinkedInProfile } from '../store/linkedin-index';
@@ -44,23 +45,36 @@ export interface WebhookResult {
   event: string;
   leads: string[];
   replies: ReplyResult[];
+  /** `new_relation`: the runs that were waiting for this acceptance (`waitFor invite_accepted`). */
+  answered: AnsweredWait[];
 }
 
-/** A member's message is a reply (the lead stops); an accepted invitation makes the lead CONNECTED. */
+/** What a waiting run is told when its invite is accepted: go on to the step's `onSent` target. */
+const INVITE_ACCEPTED: WaitAnswer = { outcome: 'SENT', reason: 'invite_accepted', channel: 'LINKEDIN' };
+
+/**
+ * A member's message is a reply (the lead stops); an accepted invitation makes the lead CONNECTED and resumes
+ * the runs waiting for it. The status is written before the waits are read: a wait registered meanwhile sees
+ * CONNECTED itself (await-person.ts), so an acceptance is never missed between the two.
+ */
 export async function handleLinkedInWebhook(payload: unknown): Promise<WebhookResult> {
   const event = LinkedInWebhookEvent.parse(payload);
   if (event.event === 'message_received') {
-    if (event.is_sender) return { event: event.event, leads: [], replies: [] };
+    if (event.is_sender) return { event: event.event, leads: [], replies: [], answered: [] };
     const leads = await leadsForLinkedInProfile(event.sender.attendee_provider_id);
     const replies = await Promise.all(leads.map((lead) => recordReply(lead.leadId, { channel: 'LINKEDIN' })));
-    return { event: event.event, leads: leads.map((lead) => lead.leadId), replies };
+    return { event: event.event, leads: leads.map((lead) => lead.leadId), replies, answered: [] };
   }
   const leads = await leadsForLinkedInProfile(event.user_provider_id);
+  const answered: AnsweredWait[] = [];
   for (const { leadId } of leads) {
     const lead = await getLead(leadId);
-    if (lead && lead.linkedinConnectionStatus !== 'CONNECTED')
+    if (!lead) continue;
+    if (lead.linkedinConnectionStatus !== 'CONNECTED')
       await updateLeadFields(leadId, { linkedinConnectionStatus: 'CONNECTED' });
+    // Also when the lead was CONNECTED already: a provider retrying the call answers a wait a failure left open.
+    answered.push(...(await answerWaits(leadId, 'invite_accepted', INVITE_ACCEPTED)));
   }
-  logger.info('LinkedIn relation accepted', { leads: leads.length });
-  return { event: event.event, leads: leads.map((lead) => lead.leadId), replies: [] };
+  logger.info('LinkedIn relation accepted', { leads: leads.length, resumed: answered.length });
+  return { event: event.event, leads: leads.map((lead) => lead.leadId), replies: [], answered };
 }

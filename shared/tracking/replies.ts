@@ -6,6 +6,7 @@ import { logger } from '../observability';
 import { getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
 import { advanceMessage, getMessage, listLeadMessages } from '../store/outreach';
 import { nowIso } from '../time/clock';
+import { stopCompanyColleagues } from './company-reply';
 import { bumpCounters, replyBucket } from './metrics-aggregates';
 
 /** Lead statuses a reply may still move to REPLIED. */
@@ -17,11 +18,14 @@ export interface ReplyResult {
   messageId?: string;
   autoReply?: boolean;
   stoppedExecution?: string;
+  /** Colleagues at the same company this reply stopped (`stopOnCompanyReply`). */
+  companyStopped?: string[];
 }
 
 /**
  * Records a reply: the message becomes REPLIED, the lead REPLIED, and its running execution is stopped so
- * no further step sends (the re-check before every send would stop it anyway).
+ * no further step sends (the re-check before every send would stop it anyway); with the campaign's
+ * `stopOnCompanyReply`, its colleagues at the same company are stopped too (company-reply.ts).
  */
 export async function recordReply(
   leadId: string,
@@ -59,6 +63,9 @@ export async function recordReply(
       logger.warn('could not stop the execution of a lead that replied', { leadId, error: (error as Error).message });
     }
   }
+  // After the lead's own stop, every time (a retried reply finishes an interrupted company stop; the rest is no-op).
+  const company = await stopCompanyColleagues(lead);
+  if (company.stopped.length > 0) result.companyStopped = company.stopped;
   logger.info('reply recorded', { ...result, channel: options.channel });
   return result;
 }

@@ -62,6 +62,7 @@ function newCampaign(body: z.output<typeof CreateCampaignRequest>): Campaign {
     sequence: SequenceConfig.parse({ ...(body.sequence ?? defaultSequence), version: 1 }),
     minGrade: body.minGrade ?? 'C',
     state: body.state ?? 'ACTIVE',
+    stopOnCompanyReply: body.stopOnCompanyReply ?? true,
     createdAt: now,
     updatedAt: now,
   };
@@ -115,16 +116,15 @@ export const campaignRoutes = [
     tag: TAG,
     summary: "Replace a campaign's sequence",
     description:
-      'The new sequence gets version old + 1. Leads already in a sequence keep the version they started with (their executions carry it).',
+      'The new sequence gets version old + 1; every version is kept. Leads already in a sequence keep the version they started with (their executions carry it), and a parked lead resumes in its own version.',
     params: CampaignParams,
     body: SequenceInput,
     errors: [409],
     responses: { 200: { description: 'The campaign with its new sequence', schema: CampaignResponse } },
     async handle({ params, body }) {
       const campaign = await requireCampaign(params.id);
-      const version = campaign.sequence.version;
-      const sequence = SequenceConfig.parse({ ...body, version: version + 1 });
-      return { status: 200, body: await replaceCampaignSequence(campaign.campaignId, version, sequence) };
+      const sequence = SequenceConfig.parse({ ...body, version: campaign.sequence.version + 1 });
+      return { status: 200, body: await replaceCampaignSequence(campaign.campaignId, campaign.sequence, sequence) };
     },
   }),
   defineRoute({

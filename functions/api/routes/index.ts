@@ -4,6 +4,7 @@ import { channelRoutes } from './channels';
 import { leadRoutes } from './leads';
 import { operationRoutes } from './operations';
 import { releaseRoutes } from './release';
+import { taskRoutes } from './tasks';
 
 /** Every operator route but the OpenAPI document's own (openapi.ts adds it). */
 export const API_ROUTES: readonly Route[] = [
@@ -12,4 +13,5 @@ export const API_ROUTES: readonly Route[] = [
   ...releaseRoutes,
   ...channelRoutes,
   ...operationRoutes,
+  ...taskRoutes,
 ];

@@ -32,6 +32,7 @@ import {
 } from '../schemas/leads';
 import { templateDetails } from '../template-check';
 import { requireCampaign } from './campaigns';
+import { leadSteeringRoutes } from './leads-steering';
 
 const TAG = 'Leads';
 /** The key of the byTime index a history page ends at: the table key and the index's sort key. */
@@ -209,4 +210,6 @@ export const leadRoutes = [
       return { status: 200, body: pageBody(await leadHistoryPage(lead.leadId, { limit: query.limit, startKey })) };
     },
   }),
+  // Pause, resume, listing and export (leads-steering.ts).
+  ...leadSteeringRoutes,
 ];

@@ -209,7 +209,7 @@ export const operationRoutes = [
     tag: 'Webhooks',
     summary: "The LinkedIn provider's webhook: replies and accepted invitations, public, shared-secret verified",
     description:
-      'Configure the provider to call this URL with the header `X-Cascade-Webhook-Secret`. `message_received` from a lead records a reply (the lead stops); `new_relation` marks the lead CONNECTED.',
+      'Configure the provider to call this URL with the header `X-Cascade-Webhook-Secret`. `message_received` from a lead records a reply (the lead stops); `new_relation` marks the lead CONNECTED and resumes its sequence where a step waits for the acceptance (`waitFor invite_accepted`).',
     public: true,
     body: LinkedInWebhookRequest,
     responses: { 200: { description: 'What the event changed', schema: LinkedInWebhookResponse } },
@@ -225,7 +225,11 @@ export const operationRoutes = [
     },
     async handle({ body }) {
       const result = await handleLinkedInWebhook(body);
-      return { status: 200, body: { event: result.event, leads: result.leads, replies: result.replies.length } };
+      const resumed = result.answered.filter((wait) => wait.resumed).map((wait) => wait.executionName);
+      return {
+        status: 200,
+        body: { event: result.event, leads: result.leads, replies: result.replies.length, resumed },
+      };
     },
   }),
 ];

@@ -3,10 +3,12 @@ import {
   Campaign,
   CampaignState,
   ChannelType,
+  checkSequenceSteps,
   Grade,
   Sender,
-  SequenceConfig,
+  SequenceShape,
   SequenceStep,
+  WaitFor,
 } from '#shared/domain/schemas';
 import { backoffHours, boundedEmail, ChannelTemplateInput, hoursWithinYear, id, singleLine } from './common';
 
@@ -38,14 +40,18 @@ export const SequenceStepInput = SequenceStep.extend({
     .nonnegative()
     .max(7 * 24 * 60)
     .optional(),
+  waitFor: WaitFor.extend({ timeoutHours: hoursWithinYear().refine((hours) => hours > 0, 'must be positive') })
+    .optional()
+    .meta({ description: 'After this step, wait for an accepted invite (LINKEDIN) or a completed task (PHONE)' }),
 });
 
-export const SequenceInput = SequenceConfig.omit({ version: true })
+export const SequenceInput = SequenceShape.omit({ version: true })
   .extend({
     steps: z.array(SequenceStepInput).min(1).max(20),
     maxTotalAttemptsPerLead: z.number().int().positive().max(1_000).default(10),
     sequenceTimeoutDays: z.number().positive().max(365).default(30),
   })
+  .superRefine((sequence, context) => checkSequenceSteps(sequence.steps, context))
   .meta({
     id: 'SequenceInput',
     description: 'A sequence; its version is assigned by the API (1, then old + 1 on every replacement).',
@@ -65,6 +71,10 @@ export const CreateCampaignRequest = z
     sequence: SequenceInput.optional().meta({ description: 'Default: Email → LinkedIn → Contact form' }),
     minGrade: Grade.optional(),
     state: CampaignState.exclude(['ARCHIVED']).optional(),
+    stopOnCompanyReply: z.boolean().optional().meta({
+      description:
+        "Default true: a lead's reply stops the campaign's other leads at the same company (email or website domain; free-mail domains never count) with company_replied",
+    }),
   })
   .meta({ id: 'CreateCampaignRequest' });
 
@@ -84,10 +94,10 @@ export const ResumedCampaignResponse = Campaign.extend({
         .number()
         .int()
         .meta({ description: 'Sequences the pause had stopped, restarted at the step not yet sent' }),
-      keptParked: z
-        .number()
-        .int()
-        .meta({ description: 'Stopped sequences left PAUSED: the sequence was edited while the campaign was paused' }),
+      keptParked: z.number().int().meta({
+        description:
+          'Stopped sequences left PAUSED: their step is in no known version of the sequence (the lead says why in parkedDetail)',
+      }),
     })
     .meta({ description: 'Leads whose sequence the pause stopped (stopReason campaign_inactive)' }),
 }).meta({ id: 'ResumedCampaign' });
@@ -97,7 +107,17 @@ export const LaunchReportResponse = z
     campaignId: z.string(),
     started: z.number().int(),
     alreadyRunning: z.number().int(),
-    skipped: z.object({ belowGrade: z.number().int(), suppressed: z.number().int() }),
+    skipped: z.object({
+      belowGrade: z.number().int(),
+      suppressed: z.number().int(),
+      inOtherCampaign: z.number().int().meta({
+        description:
+          'NEW leads whose person is already in maxActiveSequencesPerPerson running sequences (they stay NEW)',
+      }),
+    }),
+    skippedLeads: z
+      .array(z.object({ leadId: z.string(), reason: z.enum(['in_other_campaign']) }))
+      .meta({ description: 'The skipped leads with a reason of their own, at most 100' }),
     executions: z.array(z.string()),
     dryRun: z
       .array(

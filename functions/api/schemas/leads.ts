@@ -130,3 +130,35 @@ export const HistoryEntryResponse = z
   .meta({ id: 'HistoryEntry' });
 
 export const HistoryPageResponse = pageOf(HistoryEntryResponse).meta({ id: 'HistoryPage' });
+
+// ---- steering: pause, resume, listing and export
+
+export const LeadSteeringResponse = z
+  .object({
+    leadId: z.string(),
+    status: Lead.shape.status,
+    stopReason: Lead.shape.stopReason,
+    resumeFrom: Lead.shape.resumeFrom.meta({
+      description: 'Pause: the step not sent yet; resume: where the run restarted',
+    }),
+    executionName: z
+      .string()
+      .optional()
+      .meta({ description: 'Pause: the execution stopped; resume: the new execution `<campaign>--<lead>--r<n>`' }),
+  })
+  .meta({ id: 'LeadSteering' });
+
+export const LeadResumeRequest = z
+  .strictObject({
+    fromStep: id(
+      'A step id of the campaign’s current sequence to restart at, instead of where the lead stopped',
+    ).optional(),
+  })
+  .meta({ id: 'LeadResumeRequest' });
+
+/** `GET /v1/campaigns/{id}/leads`: one status or all, up to 100 a page. */
+export const CampaignLeadsQuery = pageQuery(100, 50).extend({
+  status: Lead.shape.status.optional().meta({ description: 'Only leads in this status (default: every status)' }),
+});
+
+export const CampaignLeadsPageResponse = pageOf(LeadResponse).meta({ id: 'CampaignLeadsPage' });

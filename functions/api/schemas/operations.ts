@@ -149,7 +149,14 @@ export const ExecutionAuditResponse = z
   .meta({ id: 'ExecutionAudit' });
 
 export const LinkedInWebhookResponse = z
-  .object({ event: z.string(), leads: z.array(z.string()), replies: z.number().int() })
+  .object({
+    event: z.string(),
+    leads: z.array(z.string()),
+    replies: z.number().int(),
+    resumed: z
+      .array(z.string())
+      .meta({ description: 'Executions an accepted invitation resumed (runs waiting for it, not yet timed out)' }),
+  })
   .meta({ id: 'LinkedInWebhookResult' });
 
 export const UnsubscribeResponse = z.object({ unsubscribed: z.literal(true) }).meta({ id: 'Unsubscribed' });

@@ -1,6 +1,6 @@
 import { SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { sesClient } from '#shared/aws/clients';
-import { setting } from '#shared/config/settings';
+import { runtimeVariable, setting } from '#shared/config/settings';
 import type { ProviderVerdict } from '#shared/domain/outcome';
 import {
   formatMailbox,
@@ -9,13 +9,17 @@ import {
   isSesHeaderValue,
   singleLineHeaderText,
 } from '#shared/mail/header';
+import { logger } from '#shared/observability';
 import type { ChannelAdapter, SendResult, StepContext } from '#shared/outreach/channel-adapter';
+import type { RuntimeStep } from '#shared/outreach/task-input';
 import { dayWindow } from '#shared/rate-limit/limiter';
+import { findSentStepMessage, setSentMailHeaders } from '#shared/store/message-lookup';
 import { nowMs } from '#shared/time/clock';
 import { checkEmailAddress, emailDomain } from './address';
 import { addressPolicyProblem, checkMailExchanger } from './address-policy';
 import { messageTags } from './ses-tags';
 import { settingProblem } from './settings';
+import { sesMessageIdDomain, type ThreadReply, threadReply } from './thread';
 
 const HOUR = 3600;
 const ACCOUNT_PROBLEM_RETRY_SECONDS = 6 * HOUR;
@@ -133,12 +137,21 @@ function replyToLine(context: StepContext): string {
   return address;
 }
 
-/** Our custom headers; SES takes printable ASCII only (MessageHeader: 1–870 characters). */
-function customHeaders(unsubscribeUrl: string, messageId: string) {
+/**
+ * Our custom headers; SES takes printable ASCII only (MessageHeader: 1–870 characters), so no CR or LF can
+ * start another header. A threaded follow-up adds In-Reply-To and References (each at most once, as SES requires).
+ */
+function customHeaders(unsubscribeUrl: string, messageId: string, thread?: ThreadReply) {
   const headers = [
     { Name: 'List-Unsubscribe', Value: `<${unsubscribeUrl}>` },
     { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
     { Name: 'X-Cascade-Message-Id', Value: messageId },
+    ...(thread
+      ? [
+          { Name: 'In-Reply-To', Value: thread.inReplyTo },
+          { Name: 'References', Value: thread.references },
+        ]
+      : []),
   ];
   for (const header of headers)
     if (!isSesHeaderValue(header.Value))
@@ -149,27 +162,32 @@ function customHeaders(unsubscribeUrl: string, messageId: string) {
 /**
  * The SES v2 SendEmail request for one message: text and HTML parts, the one-click unsubscribe headers,
  * the configuration set (SES events) and message tags that let every event be matched back. Every string
- * bound for a header is checked or encoded here; throws `HeaderValueError` for one that cannot be.
+ * bound for a header is checked or encoded here; throws `HeaderValueError` for one that cannot be. A
+ * `thread` (a `threadWith` follow-up) gives the subject, the In-Reply-To/References and the sender of its thread.
  */
-export function buildSendEmailRequest(recipient: string, context: StepContext): SendEmailCommandInput {
+export function buildSendEmailRequest(
+  recipient: string,
+  context: StepContext,
+  thread?: ThreadReply,
+): SendEmailCommandInput {
   const { lead, campaign, config, messageId, content, unsubscribeUrl } = context;
   const sender = campaign.sender;
   const configurationSet = String(config.settings.configurationSet ?? setting('CASCADE_SES_CONFIGURATION_SET') ?? '');
   return {
     // SES takes a non-ASCII display name only as RFC 2047 encoded-words, and specials only quoted.
-    FromEmailAddress: formatMailbox(sender.name, sender.email),
+    FromEmailAddress: thread?.from ?? formatMailbox(sender.name, sender.email),
     Destination: { ToAddresses: [recipient] },
     ReplyToAddresses: [replyToLine(context)],
     ConfigurationSetName: headerSetting('configurationSet', configurationSet),
     EmailTags: messageTags({ campaignId: campaign.campaignId, leadId: lead.leadId, messageId }),
     Content: {
       Simple: {
-        Subject: { Data: subjectLine(content.subject), Charset: 'UTF-8' },
+        Subject: { Data: subjectLine(thread?.subject ?? content.subject), Charset: 'UTF-8' },
         Body: {
           Text: { Data: content.text, Charset: 'UTF-8' },
           ...(content.html && { Html: { Data: content.html, Charset: 'UTF-8' } }),
         },
-        Headers: customHeaders(unsubscribeUrl, messageId),
+        Headers: customHeaders(unsubscribeUrl, messageId, thread),
       },
     },
   };
@@ -183,12 +201,63 @@ function verdictForHeaderProblem(problem: HeaderValueError): ProviderVerdict {
 }
 
 /** The request, or the verdict when a header-bound value cannot be written: nothing unsafe reaches SES. */
-function checkedRequest(recipient: string, context: StepContext): SendEmailCommandInput | { verdict: ProviderVerdict } {
+function checkedRequest(
+  recipient: string,
+  context: StepContext,
+  thread?: ThreadReply,
+): SendEmailCommandInput | { verdict: ProviderVerdict } {
   try {
-    return buildSendEmailRequest(recipient, context);
+    return buildSendEmailRequest(recipient, context, thread);
   } catch (error) {
     if (error instanceof HeaderValueError) return { verdict: verdictForHeaderProblem(error) };
     throw error;
+  }
+}
+
+/**
+ * The step this try runs, when the step runner passes it on the context (`step`): its id and `threadWith`.
+ * Without it (an older runner, an operator's one-off send) every mail is a fresh one.
+ */
+type ThreadingContext = StepContext & { step?: Pick<RuntimeStep, 'id'> & Partial<Pick<RuntimeStep, 'threadWith'>> };
+
+/** The region whose Message-ID domain SES stamps: the SES client's own (the SDK's chain), else AWS_REGION. */
+async function sesRegion(): Promise<string> {
+  try {
+    return await sesClient().config.region();
+  } catch {
+    return runtimeVariable('AWS_REGION') ?? '';
+  }
+}
+
+/**
+ * A `threadWith` step's reply to the mail its thread step sent this lead in this campaign; undefined when that
+ * step never sent (or sent nothing SES named): the follow-up is then a fresh mail with its own subject.
+ */
+async function threadOf(context: StepContext): Promise<ThreadReply | undefined> {
+  const threadWith = (context as ThreadingContext).step?.threadWith;
+  if (!threadWith) return undefined;
+  const parent = await findSentStepMessage(context.lead.leadId, context.campaign.campaignId, threadWith);
+  return parent && threadReply(parent, sesMessageIdDomain(await sesRegion()));
+}
+
+/**
+ * Notes on the message the From, subject and References it goes out with, so a later `threadWith` step can
+ * answer it in its thread. Best effort, before the call: failing here must neither stop the send nor, after
+ * the try is CALLING, turn it into an ambiguous one; a follow-up then falls back to the campaign's sender.
+ */
+async function recordSentHeaders(context: StepContext, request: SendEmailCommandInput, thread?: ThreadReply) {
+  if (!(context as ThreadingContext).step?.id) return;
+  try {
+    await setSentMailHeaders(context.lead.leadId, context.messageId, {
+      fromHeader: request.FromEmailAddress ?? '',
+      subjectHeader: request.Content?.Simple?.Subject?.Data ?? '',
+      ...(thread && { referencesHeader: thread.references }),
+    });
+  } catch (error) {
+    logger.warn('could not record the headers of a mail for its follow-ups', {
+      messageId: context.messageId,
+      error: (error as Error).message,
+    });
   }
 }
 
@@ -220,15 +289,18 @@ export const emailAdapter: ChannelAdapter = {
         },
       };
     }
+    const thread = await threadOf(context);
     // Header problems are found before a rate slot is reserved or a message recorded.
-    const request = checkedRequest(address, context);
+    const request = checkedRequest(address, context, thread);
     if ('verdict' in request) return request;
-    return { plan: { recipient: address, recipientDomain: domain } };
+    return { plan: { recipient: address, recipientDomain: domain, ...(thread && { data: { thread } }) } };
   },
   async send(plan, context): Promise<SendResult> {
+    const thread = plan.data?.thread as ThreadReply | undefined;
     // Built outside the try: a refusal here is ours, not an SES answer (never an ambiguous send).
-    const request = checkedRequest(plan.recipient, context);
+    const request = checkedRequest(plan.recipient, context, thread);
     if ('verdict' in request) return request;
+    await recordSentHeaders(context, request, thread);
     try {
       const response = await sesClient().send(new SendEmailCommand(request));
       return { verdict: { outcome: 'SENT', providerMessageId: response.MessageId, delivered: true } };

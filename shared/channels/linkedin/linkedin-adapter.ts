@@ -1,17 +1,18 @@
 import { type SettingName, setting as stackSetting } from '#shared/config/settings';
 import type { ChannelConfig } from '#shared/domain/schemas';
-import type { ChannelAdapter } from '#shared/outreach/channel-adapter';
+import type { ChannelAdapter, StepContext } from '#shared/outreach/channel-adapter';
 import { secretValue } from '#shared/secrets';
 import { LinkedInProviderClient } from './provider-client';
 import {
   checkMessageLength,
   checkNoteLength,
+  decideLinkedInAction,
   LINKEDIN_FREE_NOTE_LIMIT,
   LINKEDIN_NOTE_LIMIT,
+  type LinkedInAction,
   verdictForError,
   verdictForInvitationSent,
   verdictForMessageSent,
-  verdictForRelation,
 } from './verdict';
 
 const clients = new Map<string, LinkedInProviderClient>();
@@ -48,9 +49,14 @@ function providerClient(config: ChannelConfig): LinkedInProviderClient {
   return client;
 }
 
+/** The step's `linkedinAction`, when the step runner passes the runtime step on the context; else `auto`. */
+const actionOf = (context: StepContext): LinkedInAction =>
+  (context as StepContext & { step?: { linkedinAction?: LinkedInAction } }).step?.linkedinAction ?? 'auto';
+
 export const linkedInAdapter: ChannelAdapter = {
   channel: 'LINKEDIN',
-  async prepare({ lead, config, content }) {
+  async prepare(context) {
+    const { lead, config, content } = context;
     const identifier = lead.linkedinProviderId ?? lead.linkedinUrl;
     if (!identifier) return { verdict: { outcome: 'FALLBACK', reason: 'no_profile', delivered: false } };
     let profile: Awaited<ReturnType<LinkedInProviderClient['resolveProfile']>>;
@@ -61,7 +67,7 @@ export const linkedInAdapter: ChannelAdapter = {
     }
     // Keep the lead's view of the relation in step with the provider's.
     const leadUpdates = { linkedinProviderId: profile.providerId, linkedinConnectionStatus: profile.relation };
-    const decision = verdictForRelation(profile.relation);
+    const decision = decideLinkedInAction(actionOf(context), profile.relation);
     if (decision.action === 'none') return { verdict: decision.verdict, leadUpdates };
     const tooLong =
       decision.action === 'send_invitation'

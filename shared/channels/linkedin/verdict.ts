@@ -43,6 +43,47 @@ export function verdictForRelation(relation: LinkedInConnectionStatus): Relation
   }
 }
 
+/** What a LINKEDIN step asks for (docs/product.md §2 `linkedinAction`). */
+export type LinkedInAction = 'auto' | 'invite' | 'message';
+
+/**
+ * The relation decision under a step's `linkedinAction`. `auto` is `verdictForRelation`. A BLOCKED member is
+ * FALLBACK `linkedin_blocked` and a pending invitation RETRY `invite_pending` whatever the action (the
+ * invitation is already out; once accepted, the next try sees CONNECTED).
+ * - `message` to a member not connected: FALLBACK `not_connected`, nothing sent (the documented rule).
+ * - `invite` to a member already CONNECTED: nothing to send, and nothing to wait for: FALLBACK
+ *   `already_connected` (it does not close the channel), so the sequence goes on at its next step (typically the
+ *   message the invitation was meant to open) at once. Not SENT: no touch was made and no invitation will be
+ *   accepted (a `waitFor invite_accepted` would only time out).
+ */
+export function decideLinkedInAction(action: LinkedInAction, relation: LinkedInConnectionStatus): RelationDecision {
+  const decision = verdictForRelation(relation);
+  if (action === 'auto' || decision.action === 'none') return decision;
+  if (action === 'message' && decision.action === 'send_invitation') {
+    return {
+      action: 'none',
+      verdict: {
+        outcome: 'FALLBACK',
+        reason: 'not_connected',
+        detail: 'message step: not connected',
+        delivered: false,
+      },
+    };
+  }
+  if (action === 'invite' && decision.action === 'send_message') {
+    return {
+      action: 'none',
+      verdict: {
+        outcome: 'FALLBACK',
+        reason: 'already_connected',
+        detail: 'already connected: no invitation needed',
+        delivered: false,
+      },
+    };
+  }
+  return decision;
+}
+
 /** The provider accepted the invitation: the touch is made. */
 export function verdictForInvitationSent(result: { invitationId: string }): ProviderVerdict {
   return { outcome: 'SENT', providerMessageId: result.invitationId, detail: 'invitation', delivered: true };

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RATE_LIMIT_JITTER_SECONDS } from '#infra/outreach-states';
 import { STATE } from '#infra/state-names';
 import { type LocalStack, startLocalStack } from '#local/stack';
 import { SequenceConfig } from '#shared/domain/schemas';
 import { launchBatch } from '#shared/outreach/launcher';
+import { RATE_LIMIT_JITTER_SECONDS } from '#shared/outreach/step-outcome';
 import { putAccountLimits, putChannelConfig } from '#shared/store/config';
 import { createLead, putCampaign } from '#shared/store/leads';
 import { testCampaign, testLead } from '#test/support/fixtures';
@@ -56,16 +56,19 @@ describe('Wait Before Retry after a rate limit', () => {
     const waits = stack.stepFunctions.list().flatMap((execution) =>
       execution.events.flatMap((event, index) => {
         if (event.stateEnteredEventDetails?.name !== STATE.waitBeforeRetry) return [];
-        const input = JSON.parse(event.stateEnteredEventDetails.input) as {
-          result: { reason: string; retryAfterSeconds: number };
-        };
+        const { result } = (
+          JSON.parse(event.stateEnteredEventDetails.input) as {
+            cursor: { result: { reason: string; retryAfterSeconds: number; jitterSeconds?: number } };
+          }
+        ).cursor;
         const exited = execution.events
           .slice(index)
           .find((later) => later.stateExitedEventDetails?.name === STATE.waitBeforeRetry);
         return [
           {
-            reason: input.result.reason,
-            asked: input.result.retryAfterSeconds,
+            reason: result.reason,
+            // What the window asked for, before the service added its jitter.
+            asked: result.retryAfterSeconds - (result.jitterSeconds ?? 0),
             waited: ((exited?.timestamp ?? Number.NaN) - event.timestamp) / 1000,
           },
         ];

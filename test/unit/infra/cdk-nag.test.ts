@@ -126,7 +126,7 @@ describe('locked-down resources', () => {
     const functions = template.findResources('AWS::Lambda::Function', {
       Metadata: { 'cascade:entry': Match.anyValue() },
     });
-    expect(Object.keys(functions)).toHaveLength(10);
+    expect(Object.keys(functions)).toHaveLength(11);
     const logGroups = template.findResources('AWS::Logs::LogGroup');
     for (const [id, fn] of Object.entries(functions)) {
       const group = fn.Properties.LoggingConfig?.LogGroup?.Ref;
@@ -266,7 +266,7 @@ describe('least privilege (exact actions and resources)', () => {
     }
   });
 
-  it('api: every table, starting its own executions, and reading or stopping them; nothing else', () => {
+  it('api: every table, starting its own executions, reading, stopping and answering them; nothing else', () => {
     expect(functionPolicy(template, names, 'functions/api/index.ts')).toEqual(
       sorted([
         {
@@ -287,6 +287,11 @@ describe('least privilege (exact actions and resources)', () => {
           resources: ['arn:<Partition>:states:<Region>:<AccountId>:execution:name(Outreach/StateMachine):*'],
         },
         { actions: ['states:StartExecution'], resources: ['ref(Outreach/StateMachine)'] },
+        // Answering runs that wait for a person (the LinkedIn webhook, an operator completing a task).
+        {
+          actions: ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'],
+          resources: ['*'],
+        },
         XRAY,
       ]),
     );
@@ -310,6 +315,17 @@ describe('least privilege (exact actions and resources)', () => {
     );
   });
 
+  it("await-person: writes the wait (task token) with the lead's outreach items and the expiry on its task; answers nothing itself", () => {
+    const statements = functionPolicy(template, names, 'functions/await-person/index.ts');
+    const dynamo = statements.filter((statement) => statement.actions.some((action) => action.startsWith('dynamodb:')));
+    expect(sorted(dynamo)).toEqual(
+      sorted([{ actions: DYNAMODB_READ_WRITE, resources: [...LEADS, ...OUTREACH].sort() }]),
+    );
+    expect(statements.some((statement) => statement.actions.some((action) => action.startsWith('states:')))).toBe(
+      false,
+    );
+  });
+
   it('check-delivery: reads messages and leads, writes only the rate counters (a bounce gives back the cooldown)', () => {
     const statements = functionPolicy(template, names, 'functions/check-delivery/index.ts');
     const dynamo = statements.filter((statement) => statement.actions.some((action) => action.startsWith('dynamodb:')));
@@ -330,13 +346,13 @@ describe('least privilege (exact actions and resources)', () => {
     expect(s3).toEqual([{ actions: ['s3:GetObject'], resources: ['arn(InboundMail)/inbound/*'] }]);
   });
 
-  it('only X-Ray and log delivery use Resource "*" anywhere in the stack', () => {
+  it('only X-Ray, log delivery and task responses (no resource type in IAM) use Resource "*" anywhere in the stack', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     for (const policy of policies) {
       for (const statement of policy.Properties.PolicyDocument.Statement) {
         const resources = [statement.Resource].flat();
         if (!resources.includes('*')) continue;
-        for (const action of [statement.Action].flat()) expect(action).toMatch(/^(xray|logs):/);
+        for (const action of [statement.Action].flat()) expect(action).toMatch(/^(xray:|logs:|states:SendTask)/);
       }
     }
   });

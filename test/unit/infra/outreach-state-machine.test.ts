@@ -3,7 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CascadeStack } from '#infra/cascade-stack';
-import { LAMBDA_SERVICE_ERRORS, RATE_LIMIT_JITTER_SECONDS } from '#infra/outreach-states';
+import { LAMBDA_SERVICE_ERRORS } from '#infra/outreach-states';
 import { STATE } from '#infra/state-names';
 import { type ExtractedMachine, extractStateMachine } from '#local/synth';
 import { FATAL_TASK_ERRORS, RETRYABLE_TASK_ERRORS } from '#shared/errors';
@@ -45,8 +45,13 @@ describe('outreach state machine (synthesized)', () => {
       // Assess
       expect(task.Type).toBe('Task');
       expect(machine.taskEntries[name]).toBe(entry);
-      expect(task.ResultPath).toBe('$.result');
-      expect(task.Parameters).toMatchObject({ 'executionName.$': '$$.Execution.Name', 'cursor.$': '$.cursor' });
+      // The service answers with the next cursor (the result in it), so no Pass state rebuilds it.
+      expect(task.ResultPath).toBe('$.cursor');
+      expect(task.Parameters).toMatchObject({
+        'executionName.$': '$$.Execution.Name',
+        'cursor.$': '$.cursor',
+        'steps.$': '$.sequence.steps',
+      });
       expect(task.Retry).toEqual([
         expect.objectContaining({
           ErrorEquals: LAMBDA_SERVICE_ERRORS,
@@ -65,73 +70,114 @@ describe('outreach state machine (synthesized)', () => {
     }
   });
 
-  it('waits with SecondsPath for retries, for waitHoursBefore and before confirming an email', () => {
+  it('waits with SecondsPath for retries, for the next touch, for the first step and before confirming an email', () => {
     // Assess
     expect(state(STATE.waitForDelivery)).toMatchObject({
       Type: 'Wait',
       SecondsPath: '$.cursor.step.confirmDeliverySeconds',
       Next: STATE.checkDelivery,
     });
-    expect(state(STATE.checkDelivery)).toMatchObject({ Type: 'Task', ResultPath: '$.result', Next: STATE.succeeded });
+    expect(state(STATE.checkDelivery)).toMatchObject({
+      Type: 'Task',
+      ResultPath: '$.cursor.result',
+      Next: STATE.succeeded,
+    });
     expect((state(STATE.checkDelivery).Catch as { ErrorEquals: string[]; Next: string }[]).slice(0, 2)).toEqual([
       { ErrorEquals: ['EmailBouncedError'], ResultPath: '$.deliveryCheck', Next: STATE.emailBounced },
       { ErrorEquals: ['LeadComplainedError'], ResultPath: '$.deliveryCheck', Next: STATE.complaintReceived },
     ]);
-    expect(state(STATE.emailBounced)).toMatchObject({ Next: STATE.hasNextStep });
+    expect(state(STATE.emailBounced)).toMatchObject({
+      Type: 'Pass',
+      InputPath: '$.cursor.ifBounced',
+      ResultPath: '$.cursor',
+      Next: STATE.routeOutcome,
+    });
     expect(state(STATE.complaintReceived)).toMatchObject({ Next: STATE.stopped });
     expect(machine.taskEntries[STATE.checkDelivery]).toBe('functions/check-delivery/index.ts');
-    expect(state(STATE.waitBeforeRetry)).toMatchObject({
-      Type: 'Wait',
-      SecondsPath: '$.cursor.retryWaitSeconds',
-      Next: STATE.routeByChannel,
-    });
+    const waits: [string, string][] = [
+      [STATE.waitBeforeRetry, '$.cursor.retryWaitSeconds'],
+      [STATE.waitBeforeNextTouch, '$.cursor.step.waitSeconds'],
+    ];
+    for (const [name, path] of waits)
+      expect(state(name)).toMatchObject({ Type: 'Wait', SecondsPath: path, Next: STATE.routeByChannel });
     expect(state(STATE.waitBeforeStep)).toMatchObject({ Type: 'Wait', SecondsPath: '$.cursor.step.waitSeconds' });
   });
 
-  it('waits a backoff exactly, and a rate limit until the window resets plus up to 5 random minutes', () => {
-    // Assess: the backoff (24 h, 48 h) is kept as is; leads a window refused do not all return in its first second.
-    expect((state(STATE.scheduleRetry).Parameters as Record<string, unknown>)['retryWaitSeconds.$']).toBe(
-      '$.result.retryAfterSeconds',
-    );
-    expect((state(STATE.scheduleRateLimitRetry).Parameters as Record<string, unknown>)['retryWaitSeconds.$']).toBe(
-      `States.MathAdd($.result.retryAfterSeconds, States.MathRandom(0, ${RATE_LIMIT_JITTER_SECONDS}))`,
-    );
-    expect(state(STATE.scheduleRetry).Next).toBe(STATE.waitBeforeRetry);
-    expect(state(STATE.scheduleRateLimitRetry).Next).toBe(STATE.waitBeforeRetry);
-  });
-
-  it('routes outcomes: SENT and STOP end at once, rate limits do not use up retries, exhausted retries fall back', () => {
+  it('routes the cursor a service answered with: stop, retry, wait for a person, confirm, end, or the next touch', () => {
     // Prepare
     const choices = state(STATE.routeOutcome).Choices as Record<string, unknown>[];
+    const outcome = (value: string) => ({ Variable: '$.cursor.result.outcome', StringEquals: value });
+    const atEnd = { Variable: '$.cursor.stepIndex', NumericEquals: -1 };
 
     // Assess
-    expect(choices[0]).toMatchObject({
-      And: [
-        { Variable: '$.result.outcome', StringEquals: 'SENT' },
-        { Variable: '$.cursor.step.confirmDeliverySeconds', NumericGreaterThan: 0 },
-      ],
-      Next: STATE.waitForDelivery,
-    });
-    expect(choices[1]).toMatchObject({ Variable: '$.result.outcome', StringEquals: 'SENT', Next: STATE.succeeded });
-    expect(choices[2]).toMatchObject({ StringEquals: 'STOP', Next: STATE.stopped });
-    expect(choices[3]).toMatchObject({ StringEquals: 'FALLBACK', Next: STATE.hasNextStep });
-    expect(choices[4]).toMatchObject({ Next: STATE.scheduleRateLimitRetry });
-    expect(choices[5]).toMatchObject({ Next: STATE.scheduleRetry });
-    expect(choices[6]).toMatchObject({ Next: STATE.retriesExhausted });
-    expect(state(STATE.scheduleRetry).Parameters).toMatchObject({
-      'retriesUsed.$': 'States.MathAdd($.cursor.retriesUsed, 1)',
-    });
-    expect(state(STATE.scheduleRateLimitRetry).Parameters).toMatchObject({ 'retriesUsed.$': '$.cursor.retriesUsed' });
-    expect(state(STATE.retriesExhausted).Parameters).toMatchObject({ outcome: 'FALLBACK', reason: 'retry_exhausted' });
+    expect(choices).toEqual([
+      { ...outcome('STOP'), Next: STATE.stopped },
+      { ...outcome('RETRY'), Next: STATE.waitBeforeRetry },
+      { Variable: '$.cursor.result.waitFor', IsPresent: true, Next: STATE.waitForPerson },
+      {
+        And: [outcome('SENT'), atEnd, { Variable: '$.cursor.ifBounced', IsPresent: true }],
+        Next: STATE.waitForDelivery,
+      },
+      {
+        And: [
+          { Or: [outcome('SENT'), outcome('FALLBACK')] },
+          atEnd,
+          { Variable: '$.cursor.touched', BooleanEquals: true },
+        ],
+        Next: STATE.markLeadContacted,
+      },
+      { And: [outcome('SENT'), atEnd], Next: STATE.succeeded },
+      { And: [outcome('FALLBACK'), atEnd], Next: STATE.markLeadExhausted },
+      { Or: [outcome('SENT'), outcome('FALLBACK')], Next: STATE.waitBeforeNextTouch },
+    ]);
+    expect(state(STATE.routeOutcome).Default).toBe(STATE.unexpectedOutcome);
     expect(state(STATE.allChannelsExhausted)).toMatchObject({ Type: 'Fail', Error: 'AllChannelsExhausted' });
   });
 
-  it('keeps the happy path short: route, send, route outcome, succeed (+ wait, check, route for email)', () => {
+  it('waits for a person with a task token and the step timeout, no polling', () => {
+    // Prepare
+    const wait = state(STATE.waitForPerson);
+
+    // Assess
+    expect(wait).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      TimeoutSecondsPath: '$.cursor.result.waitFor.timeoutSeconds',
+      ResultPath: '$.answer',
+      Next: STATE.routeAnswer,
+    });
+    expect((wait.Parameters as { Payload: Record<string, unknown> }).Payload).toMatchObject({
+      'taskToken.$': '$$.Task.Token',
+      'waitFor.$': '$.cursor.result.waitFor',
+    });
+    expect(machine.taskEntries[STATE.waitForPerson]).toBe('functions/await-person/index.ts');
+    expect(
+      (wait.Catch as { ErrorEquals: string[]; Next: string }[]).map((each) => [each.ErrorEquals, each.Next]),
+    ).toEqual([
+      [['States.Timeout'], STATE.personDidNotAnswer],
+      [['PersonAlreadyAnsweredError'], STATE.routeAnswer],
+      [['States.ALL'], STATE.sequenceErrored],
+    ]);
+    expect(state(STATE.personDidNotAnswer)).toMatchObject({
+      InputPath: '$.cursor.onTimeout',
+      ResultPath: '$.cursor',
+      Next: STATE.routeOutcome,
+    });
+    expect(state(STATE.routeAnswer).Choices).toEqual([
+      { Variable: '$.answer.outcome', StringEquals: 'STOP', Next: STATE.answerStopped },
+      { Variable: '$.cursor.stepIndex', NumericEquals: -1, Next: STATE.markLeadContacted },
+    ]);
+    expect(state(STATE.markLeadContacted)).toMatchObject({ Type: 'Task', Next: STATE.succeeded });
+  });
+
+  it('keeps a touch to four transitions: route, send, route outcome, the wait before the next touch', () => {
     // Assess
     expect(machine.definition.StartAt).toBe(STATE.routeByChannel);
     const route = state(STATE.routeByChannel).Choices as Record<string, unknown>[];
     expect(route.find((choice) => choice.StringEquals === 'EMAIL')?.Next).toBe(STATE.sendEmail);
-    expect(state(STATE.succeeded)).toMatchObject({ Type: 'Succeed', OutputPath: '$.result' });
+    expect(state(STATE.sendEmail).Next).toBe(STATE.routeOutcome);
+    expect(state(STATE.waitBeforeNextTouch).Next).toBe(STATE.routeByChannel);
+    expect(state(STATE.succeeded)).toMatchObject({ Type: 'Succeed', OutputPath: '$.cursor.result' });
     expect(JSON.stringify(machine.definition)).not.toContain('JSONata');
   });
 

@@ -206,7 +206,7 @@ describe('GET /v1/executions/{name}', () => {
     expect(names).toContain('Send Email');
     const sendEmail = reply.body.states.find((state: { name: string }) => state.name === 'Send Email');
     expect(sendEmail).toMatchObject({ type: 'Task', exitedAt: expect.any(String) });
-    expect(sendEmail.output.result).toMatchObject({ outcome: 'SENT', channel: 'EMAIL' });
+    expect(sendEmail.output.cursor.result).toMatchObject({ outcome: 'SENT', channel: 'EMAIL' });
   });
 
   it('answers 404 for an unknown run and 400 for a name Step Functions cannot have', async () => {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { STATE } from '#infra/state-names';
 import { type LocalStack, startLocalStack } from '#local/stack';
 import { type Lead, SequenceConfig } from '#shared/domain/schemas';
 import { launchBatch } from '#shared/outreach/launcher';
@@ -58,7 +59,7 @@ describe('an opt-out acts on the person: every channel, every campaign', () => {
     });
     await createLead(lead);
     const report = await launchBatch({ campaignId });
-    const execution = await waitForState(report.executions[0] ?? '', 'Wait Before Step');
+    const execution = await waitForState(report.executions[0] ?? '', STATE.waitBeforeNextTouch);
 
     // Act: the same person opts out by email in campaign A, as the unsubscribe route and SES events record it.
     await addSuppressionIfAbsent(`EMAIL#person.${reason}@optout.example`, reason, 'campaign-a');

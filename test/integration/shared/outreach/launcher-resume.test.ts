@@ -51,7 +51,7 @@ describe('resumeParkedLeads', () => {
     const lead = linkedinOnlyLead('resume', 'rosa');
     await createLead(lead);
     const launch = await launchBatch({ campaignId: 'resume' });
-    await waitUntilEntered(launch.executions[0] ?? '', 'Wait Before Step');
+    await waitUntilEntered(launch.executions[0] ?? '', 'Wait Before Next Touch');
     await transitionCampaign('resume', ['ACTIVE'], 'PAUSED');
     await stack.stepFunctions.drain();
     const parked = await getLead(lead.leadId);
@@ -75,7 +75,7 @@ describe('resumeParkedLeads', () => {
     expect(resumed?.status).toBe('SUCCEEDED');
     const entered = resumed?.events.flatMap((event) => event.stateEnteredEventDetails?.name ?? []);
     expect(entered).not.toContain('Send Email');
-    expect(entered).not.toContain('Wait Before Step');
+    expect(entered).not.toContain('Wait Before Next Touch');
     expect(entered).toContain('Send LinkedIn Message');
     const linkedinActions = [...stack.linkedin.invitations, ...stack.linkedin.messages].filter(
       (action) => action.publicIdentifier === 'rosa-member',
@@ -85,24 +85,26 @@ describe('resumeParkedLeads', () => {
     expect((await getLead(lead.leadId))?.resumeFrom).toBeUndefined();
   });
 
-  it('leaves leads parked for other reasons, or whose sequence was edited, PAUSED', async () => {
-    // Prepare
+  it('leaves leads parked for other reasons PAUSED; one whose version is gone resumes at the step with the same id', async () => {
+    // Prepare: version 2 was never stored (replaced before versions were kept); its step 2 is `step-2` here too.
     await putCampaign(campaign('keep'));
-    await createLead({ ...linkedinOnlyLead('keep', 'amb'), status: 'PAUSED' });
+    await createLead({ ...linkedinOnlyLead('keep', 'amb'), status: 'PAUSED', stopReason: 'ambiguous_send' });
     await createLead({
       ...linkedinOnlyLead('keep', 'edited'),
       status: 'PAUSED',
       stopReason: 'campaign_inactive',
       resumeFrom: { stepIndex: 1, tryCount: 2 },
+      executionName: 'keep--edited-lead',
       sequenceVersion: sequence.version + 1,
     });
 
     // Act
     const report = await resumeParkedLeads('keep');
+    await stack.stepFunctions.drain();
 
     // Assess
-    expect(report).toEqual({ resumed: 0, keptParked: 1, executions: [] });
+    expect(report).toEqual({ resumed: 1, keptParked: 0, executions: ['keep--edited-lead--r1'], kept: [] });
     expect((await getLead('amb-lead'))?.status).toBe('PAUSED');
-    expect((await getLead('edited-lead'))?.status).toBe('PAUSED');
+    expect(await getLead('edited-lead')).toMatchObject({ status: 'CONTACTED', sequenceVersion: sequence.version });
   });
 });

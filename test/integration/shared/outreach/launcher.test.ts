@@ -43,7 +43,7 @@ describe('batch launcher', () => {
 
     // Assess
     expect(report.started).toBe(0);
-    expect(report.skipped).toEqual({ belowGrade: 1, suppressed: 1 });
+    expect(report.skipped).toEqual({ belowGrade: 1, suppressed: 1, inOtherCampaign: 0 });
     expect(report.dryRun?.map((entry) => entry.firstChannel)).toEqual(['EMAIL', 'EMAIL']);
     expect(report.dryRun?.[0]?.subject).toBeTruthy();
     expect(report.dryRun?.every((entry) => entry.text?.includes('/v1/unsubscribe?token='))).toBe(true);

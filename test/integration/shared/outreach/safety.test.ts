@@ -96,7 +96,15 @@ describe('the contact-form channel against private targets', () => {
         leadId: lead.leadId,
         executionName: `exec-${lead.leadId}`,
         maxTotalAttemptsPerLead: 10,
-        cursor: { stepIndex: 2, retriesUsed: 0, tryCount: 1, stepWaitDone: true, step },
+        cursor: {
+          stepIndex: 2,
+          retriesUsed: 0,
+          tryCount: 1,
+          stepWaitDone: true,
+          step,
+          closedChannels: [],
+          touched: false,
+        },
       },
       contactFormAdapter,
     );

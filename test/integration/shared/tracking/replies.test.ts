@@ -176,7 +176,9 @@ describe('a reply during a wait between steps', () => {
     const report = await launchBatch({ campaignId: 'waiting' });
     const execution = stack.stepFunctions.get(report.executions[0] ?? '');
     if (!execution) throw new Error('the lead should have an execution');
-    while (!execution.events.some((event) => event.stateEnteredEventDetails?.name === 'Wait Before Step')) {
+    // The wait before a later step: Wait Before Next Touch (after a fallback), or Wait Before Step.
+    const waits = ['Wait Before Step', 'Wait Before Next Touch'];
+    while (!execution.events.some((event) => waits.includes(event.stateEnteredEventDetails?.name ?? ''))) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
 

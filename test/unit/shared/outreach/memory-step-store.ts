@@ -175,6 +175,6 @@ export function firstStepInput(campaign: Campaign, leadId: string, executionName
     leadId,
     executionName,
     maxTotalAttemptsPerLead: 10,
-    cursor: { stepIndex: 0, retriesUsed: 0, tryCount: 1, stepWaitDone: true, step },
+    cursor: { stepIndex: 0, retriesUsed: 0, tryCount: 1, stepWaitDone: true, step, closedChannels: [], touched: false },
   };
 }

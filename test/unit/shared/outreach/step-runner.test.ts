@@ -181,15 +181,18 @@ describe('rate limits in a try', () => {
     // Act
     const result = await run();
 
-    // Assess
-    expect(result).toEqual({
+    // Assess: until the window resets, plus up to 5 random minutes (the refused leads do not come back together).
+    expect(result).toMatchObject({
       outcome: 'RETRY',
       channel: 'EMAIL',
       reason: 'rate_limited',
       detail: 'EMAIL#H#2026-11-24T10',
       usesRetry: false,
-      retryAfterSeconds: 1200,
     });
+    const jitter = result.jitterSeconds ?? Number.NaN;
+    expect(jitter).toBeGreaterThanOrEqual(0);
+    expect(jitter).toBeLessThanOrEqual(300);
+    expect(result.retryAfterSeconds).toBe(1200 + jitter);
     expect(provider.calls).toBe(0);
     expect(store.messages.size).toBe(0);
     expect(store.attempts.get(ATTEMPT_KEY)?.nextRetryAt).toBeDefined();

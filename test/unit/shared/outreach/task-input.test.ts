@@ -16,6 +16,9 @@ describe('execution input', () => {
       retryBackoffSeconds: [86_400, 172_800],
       onRateLimit: 'wait',
       confirmDeliverySeconds: 1800,
+      id: 'step-1',
+      onSentIndex: -1,
+      linkedinAction: 'auto',
     });
     expect(input.sequence.steps[1]?.confirmDeliverySeconds).toBe(0);
     expect(input.sequence).toMatchObject({ stepCount: 3, lastStepIndex: 2, maxTotalAttemptsPerLead: 10 });

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { type SiteSandbox, startSiteSandbox } from '#local/site-sandbox/server';
 import { contactFormAdapter } from '#shared/channels/contact-form/contact-form-adapter';
 import type { Campaign, ChannelConfig, Lead } from '#shared/domain/schemas';
+import { DEFAULT_SEQUENCE } from '#shared/domain/schemas';
 import type { SendPlan, StepContext } from '#shared/outreach/channel-adapter';
+import { type RuntimeStep, toRuntimeSteps } from '#shared/outreach/task-input';
 
 let sandbox: SiteSandbox;
 
@@ -30,6 +32,7 @@ function context(lead: Partial<Lead>, settings: ChannelConfig['settings'] = {}):
     campaign: campaign as Campaign,
     config: config as ChannelConfig,
     messageId: 'msg_1',
+    step: toRuntimeSteps(DEFAULT_SEQUENCE)[2] as RuntimeStep,
     attemptKey: 'att_1',
     content: { subject: 'Hello', text: 'Hello Ada,\nshall we talk?' },
     unsubscribeUrl: 'https://cascade.example/unsubscribe',

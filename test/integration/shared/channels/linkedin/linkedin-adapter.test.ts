@@ -53,7 +53,7 @@ async function prepare(options: {
     leadId: lead.leadId,
     executionName: `exec-${lead.leadId}`,
     maxTotalAttemptsPerLead: 10,
-    cursor: { stepIndex: 1, retriesUsed: 0, tryCount: 1, stepWaitDone: true, step },
+    cursor: { stepIndex: 1, retriesUsed: 0, tryCount: 1, stepWaitDone: true, step, closedChannels: [], touched: false },
   };
   return { lead, input, publicIdentifier };
 }
@@ -170,12 +170,9 @@ describe('LinkedIn channel against the provider sandbox', () => {
     const result = await runChannelStep(input, linkedInAdapter);
 
     // Assess
-    expect(result).toMatchObject({
-      outcome: 'RETRY',
-      detail: 'account_disconnected',
-      usesRetry: false,
-      retryAfterSeconds: 6 * 3600,
-    });
+    // Six hours, plus the jitter every wait that uses up no retry gets (refused leads do not return together).
+    expect(result).toMatchObject({ outcome: 'RETRY', detail: 'account_disconnected', usesRetry: false });
+    expect((result.retryAfterSeconds ?? 0) - (result.jitterSeconds ?? 0)).toBe(6 * 3600);
   });
 
   it('spaces two actions of one account by the configured gap', async () => {
@@ -191,8 +188,9 @@ describe('LinkedIn channel against the provider sandbox', () => {
 
     // Assess
     expect(spaced).toMatchObject({ outcome: 'RETRY', reason: 'rate_limited', usesRetry: false });
-    expect(spaced.retryAfterSeconds).toBeGreaterThanOrEqual(58);
-    expect(spaced.retryAfterSeconds).toBeLessThanOrEqual(60);
+    const gap = (spaced.retryAfterSeconds ?? 0) - (spaced.jitterSeconds ?? 0);
+    expect(gap).toBeGreaterThanOrEqual(58);
+    expect(gap).toBeLessThanOrEqual(60);
     expect(spaced.detail).toBe(`LINKEDIN:acct-${counter - 1}#SPACING`);
   });
 });

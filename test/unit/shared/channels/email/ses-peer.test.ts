@@ -8,7 +8,9 @@ import { type SesSimulator, simulatedEvents, startSesSimulator } from '#local/se
 import { emailAdapter } from '#shared/channels/email/ses-adapter';
 import { messageTags } from '#shared/channels/email/ses-tags';
 import type { Lead } from '#shared/domain/schemas';
+import { DEFAULT_SEQUENCE } from '#shared/domain/schemas';
 import type { StepContext } from '#shared/outreach/channel-adapter';
+import { type RuntimeStep, toRuntimeSteps } from '#shared/outreach/task-input';
 import { createLead } from '#shared/store/leads';
 import { getMessage, putMessage } from '#shared/store/outreach';
 import { handleSesEvent, type SesEventResult } from '#shared/tracking/ses-events';
@@ -88,6 +90,7 @@ async function pendingEmail(leadId: string, senderName: string): Promise<StepCon
     attemptKey: `exec-${counter}#0#1`,
     content: { subject: 'Hello', text: 'Hi', html: '<p>Hi</p>' },
     unsubscribeUrl: 'https://u.example/v1/unsubscribe?token=t',
+    step: toRuntimeSteps(DEFAULT_SEQUENCE)[0] as RuntimeStep,
   };
 }
 
@@ -171,5 +174,37 @@ describe('the SES peer receives header-safe values', () => {
     expect(withoutReversible).toMatchObject({ effect: 'ignored' });
     expect(withReversible).toMatchObject({ effect: 'status', status: 'SENT', messageId: context.messageId });
     expect(await getMessage(leadId, context.messageId)).toMatchObject({ providerMessageId: 'ses-peer-exact' });
+  });
+});
+
+describe('the SES peer keeps the headers each mail went out with', () => {
+  it('lists Message-ID as SES stamps it and the custom headers (In-Reply-To, References) in the events', async () => {
+    // Prepare: a follow-up answering an earlier mail.
+    const context = await pendingEmail('lead_peer_4', 'Ada Lovelace');
+    const recipient = context.lead.email ?? '';
+    const thread = {
+      subject: 'Re: Hello',
+      inReplyTo: '<first-id@email.amazonses.com>',
+      references: '<first-id@email.amazonses.com>',
+    };
+
+    // Act
+    const result = await emailAdapter.send({ recipient, data: { thread } }, context);
+
+    // Assess
+    expect(result.verdict).toMatchObject({ outcome: 'SENT' });
+    const event = simulator.published.find(
+      (published) => (published.detail as { mail: { destination: string[] } }).mail.destination[0] === recipient,
+    );
+    const mail = (event?.detail as { mail?: { headers?: { name: string; value: string }[] } } | undefined)?.mail;
+    const headers = mail?.headers;
+    expect(headers).toEqual(
+      expect.arrayContaining([
+        { name: 'Message-ID', value: `<${result.verdict.providerMessageId}@email.amazonses.com>` },
+        { name: 'Subject', value: 'Re: Hello' },
+        { name: 'In-Reply-To', value: '<first-id@email.amazonses.com>' },
+        { name: 'References', value: '<first-id@email.amazonses.com>' },
+      ]),
+    );
   });
 });
