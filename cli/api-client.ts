@@ -95,6 +95,16 @@ export function formatApiError(code: string, message: string, details: unknown):
   return line.replace(/\s*\n\s*/g, ' ');
 }
 
+/** The JSON a body holds; undefined when it is empty or not JSON. */
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** `http://h:p/`, `http://h:p/v1/` → `http://h:p` (the client adds `/v1`). */
 export function normalizeBaseUrl(url: string): string {
   let parsed: URL;
@@ -175,8 +185,9 @@ export class ApiClient {
     return new ApiError(status, `http_${status}`, `${snippet || statusText}${this.authHint(status, false)}`, undefined);
   }
 
-  async request<T = unknown>(method: string, pathname: string, options: RequestOptions = {}): Promise<T> {
-    let headers: Record<string, string> = { accept: 'application/json' };
+  /** One request; a failed one throws the API's error as one ApiError. Answers the response's text. */
+  private async send(method: string, pathname: string, options: RequestOptions, accept: string) {
+    let headers: Record<string, string> = { accept };
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
     let body: string | Uint8Array | undefined;
     if (options.body !== undefined) {
@@ -195,15 +206,20 @@ export class ApiClient {
       throw new Error(`cannot reach the API at ${this.baseUrl} (${reason})`);
     }
     const text = await response.text();
-    let payload: unknown;
-    try {
-      payload = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      payload = undefined;
-    }
-    if (!response.ok) throw this.errorOf(response, text, payload);
+    if (!response.ok) throw this.errorOf(response, text, parseJson(text));
+    return { url, text };
+  }
+
+  async request<T = unknown>(method: string, pathname: string, options: RequestOptions = {}): Promise<T> {
+    const { url, text } = await this.send(method, pathname, options, 'application/json');
+    const payload = parseJson(text);
     if (payload === undefined && text !== '') throw new Error(`${method} ${url} answered something other than JSON`);
     return payload as T;
+  }
+
+  /** A GET answered with text rather than JSON (an export such as `leads.csv`): the body exactly as sent. */
+  async getText(pathname: string, query?: RequestOptions['query'], accept = 'text/csv, text/plain'): Promise<string> {
+    return (await this.send('GET', pathname, { query }, accept)).text;
   }
 
   get<T = unknown>(pathname: string, query?: RequestOptions['query']): Promise<T> {

@@ -3,10 +3,11 @@ import { newIdempotencyKey } from '../api-client';
 import { type ApiCommandOptions, withApi } from '../api-session';
 import { type Cell, cellText, table, writeJson, writeLines } from '../output';
 import { asRecord, type Json, listFrom, num, str } from './answers';
+import { registerLeadListing } from './campaign-leads';
 import { IMPORT_CHUNK_ROWS, importChunks, importLeads } from './lead-import';
 import { apiOptions, CHANNELS, channelArgument, positiveInteger, readInputFile, segment } from './options';
 
-/** `cascade leads import|get|send|erase|release|pause|resume` and `cascade history` (docs/product.md §7). */
+/** `cascade leads import|get|send|erase|release|pause|resume|list|export` and `cascade history` (docs/product.md §7). */
 
 function registerImport(leads: Command): void {
   apiOptions(
@@ -170,13 +171,14 @@ function steeringLines(answer: Json): string[] {
 }
 
 export function registerLeads(program: Command): void {
-  const leads = program.command('leads').description('import and read leads');
+  const leads = program.command('leads').description('import, read, list, export and steer leads');
   registerImport(leads);
   registerGet(leads);
   registerSend(leads);
   registerErase(leads);
   registerRelease(leads);
   registerSteering(leads);
+  registerLeadListing(leads);
 }
 
 /** One history entry as a table row: a message or an attempt (`step#try`). */

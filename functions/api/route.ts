@@ -26,6 +26,10 @@ export interface ApiResult {
   body?: unknown;
   /** An HTML page instead of JSON (the unsubscribe landing page a mail recipient's browser opens). */
   html?: string;
+  /** A text body sent as is (an export), with its `contentType` (e.g. `text/csv; charset=utf-8`). */
+  text?: string;
+  /** The content type of `text` (default `text/plain; charset=utf-8`). */
+  contentType?: string;
   headers?: Record<string, string>;
 }
 

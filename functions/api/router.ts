@@ -9,7 +9,8 @@
  * ## Event format: API Gateway HTTP API, payload format 2.0
  *
  * The handler takes an `APIGatewayProxyEventV2` and returns an `APIGatewayProxyStructuredResultV2`
- * (`{ statusCode, headers, body }`: body a JSON string, HTML for the unsubscribe page, absent for 204).
+ * (`{ statusCode, headers, body }`: body a JSON string, HTML for the unsubscribe page, the text of an export
+ * (CSV), absent for 204).
  * A local adapter builds events with these fields; nothing else is read:
  *
  * - `version`: `'2.0'` (assumed when absent).
@@ -47,7 +48,7 @@ import {
   withIdempotency,
 } from './idempotency';
 import { ALL_ROUTES } from './openapi';
-import { type ApiRequest, pathPattern, type Route } from './route';
+import { type ApiRequest, type ApiResult, pathPattern, type Route } from './route';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -124,6 +125,27 @@ function htmlResult(status: number, html: string, headers: Record<string, string
     },
     body: html,
   };
+}
+
+/** A text body as is (an export): its own content type, no HTML policy. */
+function textResult(
+  status: number,
+  text: string,
+  contentType = 'text/plain; charset=utf-8',
+  headers: Record<string, string> = {},
+): Result {
+  return {
+    statusCode: status,
+    headers: { 'content-type': contentType, 'cache-control': 'no-store', ...headers },
+    body: text,
+  };
+}
+
+/** A route's answer as the response: text, an HTML page, or JSON (the default). */
+function serialise(result: ApiResult, requestId: string): Result {
+  if (result.text !== undefined) return textResult(result.status, result.text, result.contentType, result.headers);
+  if (result.html !== undefined) return htmlResult(result.status, result.html, result.headers);
+  return jsonResult(result.status, result.body, requestId, result.headers);
 }
 
 /** Route-independent event clean-up, so the router (which reads `requestContext.http.path`) sees one shape. */
@@ -318,10 +340,7 @@ async function executeRoute(route: Route, event: Event): Promise<Result> {
   const request: ApiRequest = { ...validated, headers: event.headers, requestId, idempotencyKey, event };
   const work = async (): Promise<StoredResponse> => {
     const result = await route.handle(request);
-    const serialised =
-      result.html === undefined
-        ? jsonResult(result.status, result.body, requestId, result.headers)
-        : htmlResult(result.status, result.html, result.headers);
+    const serialised = serialise(result, requestId);
     return {
       status: result.status,
       body: serialised.body,

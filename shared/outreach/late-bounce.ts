@@ -22,7 +22,7 @@ import { buildExecutionInput } from './task-input';
  * - `parked`: the campaign is not active: the lead waits PAUSED `campaign_inactive` for its resume;
  * - `bounced`: nothing follows the email in the sequence: the lead is BOUNCED;
  * - `none`: the mail did not end the lead's sequence (or the sequence still runs and its own delivery check
- *   decides, or the run is no longer known), `why` says which.
+ *   decides, or the run is no longer known, or the lead's company replied), `why` says which.
  */
 export type LateBounceResult =
   | { action: 'started'; executionName: string }
@@ -43,6 +43,9 @@ export async function continueAfterLateBounce(
   if (message.channel !== 'EMAIL') return none('not_email');
   const lead = await getLead(message.leadId);
   if (lead?.status !== 'CONTACTED') return none('lead_not_contacted');
+  // A colleague at the same company replied (stopOnCompanyReply): the lead's sequence is over for good. A lead parked
+  // on an ambiguous send when that happened is only marked, and this very bounce settles it CONTACTED first.
+  if (lead.companyRepliedAt || lead.stopReason === 'company_replied') return none('company_replied');
   // The lead's last execution sent this mail; a later one (an operator's send, a resume) owns the lead now.
   if (lead.executionName !== message.executionName) return none('not_last_execution');
   const attempts = await listExecutionAttempts(lead.leadId, message.executionName);

@@ -119,7 +119,8 @@ class Router {
           stepIndex: this.cursor.stepIndex,
           stepId: step.id,
         }),
-        onTimeout: this.to(this.firstOpen(onTimeoutIndex), { ...result, reason }),
+        // Touched as on the onSent path: the reason changes, the touch (a send, a phone task) happened.
+        onTimeout: { ...this.to(this.firstOpen(onTimeoutIndex), { ...result, reason }), touched: this.touched(result) },
       };
     }
     const routed = this.to(next, result);

@@ -90,14 +90,11 @@ export const leadSteeringRoutes = [
     async handle({ params }) {
       const campaign = await requireCampaign(params.id);
       const csv = await campaignLeadsCsv(campaign.campaignId);
-      // The router writes a text body through `html`; the content type below is the one the client gets.
       return {
         status: 200,
-        html: csv,
-        headers: {
-          'content-type': 'text/csv; charset=utf-8',
-          'content-disposition': `attachment; filename="${campaign.campaignId}-leads.csv"`,
-        },
+        text: csv,
+        contentType: 'text/csv; charset=utf-8',
+        headers: { 'content-disposition': `attachment; filename="${campaign.campaignId}-leads.csv"` },
       };
     },
   }),

@@ -126,10 +126,16 @@ describe('GET /v1/campaigns/{id}/leads.csv', () => {
     // Act
     const reply = await getText('/v1/campaigns/api-csv/leads.csv');
     const rows = parse(reply.text, { columns: true }) as Record<string, string>[];
+    const missing = await call({ method: 'GET', path: '/v1/campaigns/nowhere/leads.csv' });
 
-    // Assess
+    // Assess: a text answer of its own type (no HTML page policy), the file name a browser saves it under.
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(reply.headers['content-disposition']).toBe('attachment; filename="api-csv-leads.csv"');
+    expect(reply.headers['content-security-policy']).toBeUndefined();
+    expect(reply.headers['x-request-id']).toBeDefined();
+    expect(reply.text.endsWith('\r\n')).toBe(true);
+    expectError(missing, 404, 'not_found');
     expect(reply.text.split('\r\n')[0]).toBe(
       'leadId,firstName,lastName,email,company,grade,status,stopReason,channelUsed,touches,lastTouchAt,repliedAt,senderId,variantIds',
     );

@@ -380,7 +380,7 @@ describe('POST /v1/webhooks/linkedin', () => {
 
     // Assess
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ event: 'new_relation', leads: [], replies: 0 });
+    expect(reply.body).toEqual({ event: 'new_relation', leads: [], replies: 0, resumed: [] });
   });
 
   it('rejects an unknown event with field details', async () => {

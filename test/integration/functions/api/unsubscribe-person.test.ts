@@ -118,7 +118,7 @@ describe('POST /v1/unsubscribe opts the person out of every channel of every cam
     });
     await createLead(inB);
     const report = await launchBatch({ campaignId: 'unsub-wait-b' });
-    const execution = await waitForState(report.executions[0] ?? '', 'Wait Before Step');
+    const execution = await waitForState(report.executions[0] ?? '', 'Wait Before Next Touch');
 
     // Act
     const reply = await unsubscribe(inA);

@@ -3,7 +3,7 @@ import { type LocalStack, startLocalStack } from '#local/stack';
 import { ChannelConfig, SequenceConfig } from '#shared/domain/schemas';
 import { launchBatch, resumeParkedLeads } from '#shared/outreach/launcher';
 import { putAccountLimits, putChannelConfig } from '#shared/store/config';
-import { createLead, getLead, putCampaign, transitionCampaign } from '#shared/store/leads';
+import { createLead, getLead, putCampaign, transitionCampaign, updateLeadFields } from '#shared/store/leads';
 import { getMessage, leadHistory } from '#shared/store/outreach';
 import { testCampaign, testLead } from '#test/support/fixtures';
 
@@ -145,6 +145,26 @@ describe('a permanent bounce after the sequence ended SENT on that email', () =>
     expect(answer).toMatchObject({ status: 'BOUNCED', sequence: { action: 'bounced' } });
     expect(runsOf(leadId).map((run) => run.name)).toEqual([executionName]);
     expect(await getLead(leadId)).toMatchObject({ status: 'BOUNCED', stopReason: 'bounce' });
+  });
+
+  it('starts nothing for a lead whose company replied (stopOnCompanyReply): the lead stays as it was', async () => {
+    // Prepare: the run ended SENT on the email; then a colleague at the lead's company replied.
+    const { leadId, email, member, executionName } = await launchLead('late-bounce-company', EMAIL_THEN_LINKEDIN);
+    await stack.stepFunctions.drain();
+    const companyRepliedAt = new Date().toISOString();
+    await updateLeadFields(leadId, { companyRepliedAt });
+
+    // Act
+    const answer = await publish(await bounceOf(leadId, email));
+    await stack.stepFunctions.drain();
+
+    // Assess: the mail is bounced, and no run goes on to LinkedIn.
+    expect(answer).toMatchObject({ status: 'BOUNCED' });
+    expect(answer?.sequence).toBeUndefined();
+    expect(runsOf(leadId).map((run) => run.name)).toEqual([executionName]);
+    expect(linkedinActionsTo(member)).toEqual([]);
+    expect((await getMessage(leadId, (await emailOf(leadId)).messageId))?.status).toBe('BOUNCED');
+    expect(await getLead(leadId)).toMatchObject({ status: 'CONTACTED', executionName, companyRepliedAt });
   });
 
   it('parks the lead at its LinkedIn step while the campaign is paused; resuming the campaign continues it', async () => {

@@ -149,7 +149,9 @@ describe('a phone step that waits for its task', () => {
       stepIndex: 1,
       result: { waitFor: { event: 'task_completed', timeoutSeconds: 86_400 } },
     });
-    expect(routed.onTimeout).toMatchObject({ stepIndex: 1, result: { reason: 'task_timeout' } });
+    // Both ways the task was a touch: the run's end marks the lead contacted, not exhausted.
+    expect(routed).toMatchObject({ touched: true });
+    expect(routed.onTimeout).toMatchObject({ stepIndex: 1, touched: true, result: { reason: 'task_timeout' } });
     expect(withoutWait.result.waitFor).toBeUndefined();
     expect(withoutWait.stepIndex).toBe(1);
   });

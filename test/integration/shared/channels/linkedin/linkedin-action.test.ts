@@ -102,8 +102,11 @@ describe('linkedinAction: invite', () => {
     const result = await runChannelStep(input, withStep(linkedInAdapter, input));
 
     // Assess
-    expect(result).toMatchObject({ outcome: 'FALLBACK', detail: 'already connected: no invitation needed' });
-    expect(result.reason).toBeUndefined();
+    expect(result).toMatchObject({
+      outcome: 'FALLBACK',
+      reason: 'already_connected',
+      detail: 'already connected: no invitation needed',
+    });
     expect(invitationsTo(publicIdentifier) + messagesTo(publicIdentifier)).toBe(0);
   });
 });
