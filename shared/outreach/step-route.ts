@@ -99,11 +99,14 @@ class Router {
     };
   }
 
-  /** A touch left the lead IN_SEQUENCE in this run: its end marks the lead CONTACTED (Mark Lead Contacted). */
+  /**
+   * A touch left the lead IN_SEQUENCE in this run and nothing marked it since: the run's end marks it CONTACTED
+   * (Mark Lead Contacted). A last touch (the run does not go on after it) marks the lead itself: no extra state.
+   */
   private touched(result: ChannelResult): boolean {
     const waitingTask = result.reason === 'manual_task_created' && this.cursor.step.waitFor !== undefined;
-    const touch = result.outcome === 'SENT' || waitingTask;
-    return this.cursor.touched || (touch && continuesAfterSent(this.cursor.step));
+    if (result.outcome === 'SENT' || waitingTask) return continuesAfterSent(this.cursor.step);
+    return this.cursor.touched;
   }
 
   afterSent(result: ChannelResult): RoutedCursor {

@@ -156,3 +156,23 @@ describe('a phone step that waits for its task', () => {
     expect(withoutWait.stepIndex).toBe(1);
   });
 });
+
+describe('marking the lead contacted at the end of a run', () => {
+  it('is left to the run only while a touch kept the lead IN_SEQUENCE', () => {
+    // Prepare
+    const steps = [{ channel: 'EMAIL', onSent: 'next' }, { channel: 'LINKEDIN' }];
+
+    // Act
+    const afterIntro = routeResult(taskAt(steps), result('SENT'));
+    const lastTouch = routeResult(taskAt(steps, 1, { touched: true }), result('SENT', { channel: 'LINKEDIN' }));
+    const lastFailed = routeResult(
+      taskAt(steps, 1, { touched: true }),
+      result('FALLBACK', { channel: 'LINKEDIN', reason: 'no_profile' }),
+    );
+
+    // Assess: the last sent touch marks the lead itself; a failed last step leaves it to Mark Lead Contacted.
+    expect(afterIntro.touched).toBe(true);
+    expect(lastTouch.touched).toBe(false);
+    expect(lastFailed).toMatchObject({ stepIndex: END, touched: true });
+  });
+});
