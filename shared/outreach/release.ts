@@ -3,7 +3,14 @@ import { CodedError } from '../errors';
 import { logger } from '../observability';
 import { release as releaseSlots } from '../rate-limit/limiter';
 import { getCampaign, getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
-import { advanceMessage, listExecutionAttempts, markAttemptSettled, type StoredAttempt } from '../store/outreach';
+import {
+  advanceMessage,
+  getAttempt,
+  getMessage,
+  listExecutionAttempts,
+  markAttemptSettled,
+  type StoredAttempt,
+} from '../store/outreach';
 import { nowIso } from '../time/clock';
 import { bumpCounters } from '../tracking/metrics-aggregates';
 import { planResume, RetryPolicyCache, startResumed } from './resume';
@@ -56,17 +63,20 @@ export async function releaseParkedLead(
 }
 
 /**
- * Evidence that arrived after the lead was parked (an SES `Send`, `Delivery` or `Bounce` event for the try's
- * message): the try is settled as sent, once, and the lead recorded as contacted.
+ * Evidence that the provider took an ambiguous try's message (an SES `Send`, `Delivery` or `Bounce` event, or the
+ * message read again after parking): the try is settled as sent, once. A lead parked on it becomes a sent touch;
+ * a lead that moved on meanwhile (a slow first invocation recorded the send) keeps its status.
  */
 export async function settleParkedBySend(leadId: string, messageId: string, source: string): Promise<boolean> {
-  const lead = await getLead(leadId);
-  if (!lead) return false;
-  const attempt = await parkedTry(lead);
-  if (attempt?.messageId !== messageId) return false;
+  const message = await getMessage(leadId, messageId, true);
+  if (!message?.attemptKey) return false;
+  const attempt = await getAttempt(leadId, message.attemptKey);
+  if (attempt?.reason !== 'ambiguous_send' || attempt.settledAs !== undefined) return false;
   if (!(await markAttemptSettled(leadId, attempt.attemptKey, 'sent', source))) return false;
-  await settleSent(lead, attempt);
-  logger.info('ambiguous send settled from evidence: sent', { leadId, messageId, source });
+  const lead = await getLead(leadId);
+  const parkedOnIt = lead?.status === 'PAUSED' && lead.stopReason === 'ambiguous_send';
+  if (lead && parkedOnIt && attempt.attemptKey.startsWith(`${lead.executionName}#`)) await settleSent(lead, attempt);
+  logger.info('ambiguous send settled from evidence: sent', { leadId, messageId, source, parkedOnIt });
   return true;
 }
 

@@ -109,6 +109,28 @@ describe('an interrupted try is settled from evidence where there is some', () =
     expect(store.attempts.get(ATTEMPT_KEY)).toMatchObject({ reason: 'ambiguous_send', settledAs: 'sent' });
     expect(store.leads.get('lead-a')?.status).toBe('CONTACTED');
   });
+
+  it('settles the try even when a slow first invocation moved the lead on before the parking', async () => {
+    // Prepare: the first invocation, timed out by Step Functions but still running, recorded the lead CONTACTED.
+    const { store, retry } = await interruptedTry();
+    const read = store.getMessage.bind(store);
+    let reads = 0;
+    store.getMessage = async (leadId, messageId) => {
+      const message = await read(leadId, messageId);
+      if (++reads === 1 && message) {
+        store.messages.set(messageId, { ...message, status: 'SENT' });
+        Object.assign(store.leads.get('lead-a') ?? {}, { status: 'CONTACTED' });
+      }
+      return message;
+    };
+
+    // Act
+    await retry();
+
+    // Assess: never left unsettled, and the lead keeps the status the send gave it.
+    expect(store.attempts.get(ATTEMPT_KEY)).toMatchObject({ reason: 'ambiguous_send', settledAs: 'sent' });
+    expect(store.leads.get('lead-a')?.status).toBe('CONTACTED');
+  });
 });
 
 describe('evidenceOf', () => {

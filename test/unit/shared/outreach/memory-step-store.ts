@@ -153,15 +153,16 @@ export class MemoryStepStore implements StepStore {
     this.counters.push(counters);
   }
 
-  /** As release.ts does it: the parked try of this message settled once, the lead a sent touch. */
+  /** As release.ts does it: the ambiguous try of this message settled once; a lead parked on it a sent touch. */
   async settleParkedBySend(leadId: string, messageId: string, source: string) {
     const lead = this.leads.get(leadId);
     const attempt = [...this.attempts.values()].find(
       (each) => each.messageId === messageId && each.reason === 'ambiguous_send' && each.settledAs === undefined,
     );
-    if (lead?.status !== 'PAUSED' || !attempt) return false;
+    if (!attempt) return false;
     Object.assign(attempt, { settledAs: 'sent', settledBy: source });
-    Object.assign(lead, { status: 'CONTACTED', stopReason: undefined, resumeFrom: undefined });
+    if (lead?.status === 'PAUSED')
+      Object.assign(lead, { status: 'CONTACTED', stopReason: undefined, resumeFrom: undefined });
     return true;
   }
 }
