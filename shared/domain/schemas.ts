@@ -59,6 +59,7 @@ export const ReasonCode = z.enum([
   'lead_paused',
   'max_attempts_reached',
   'sequence_timeout',
+  'superseded',
   'not_connected',
   'already_connected',
   'in_other_campaign',

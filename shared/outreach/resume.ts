@@ -5,6 +5,7 @@ import { executionNameFor } from '../ids';
 import { LeadStatusConflictError, transitionLead } from '../store/leads';
 import type { StoredAttempt } from '../store/outreach';
 import { getSequenceVersion } from '../store/sequence-versions';
+import { nowMs } from '../time/clock';
 import { type RetryPolicies, retryPoliciesFor, sequenceRunFields } from './sequence-run';
 import { buildExecutionInput, targetIndex } from './task-input';
 
@@ -66,6 +67,20 @@ export async function planResume(
   };
 }
 
+/** Longer than any channel Task may run (2 min timeout, 90 s form function): a try older than this is dead. */
+const TRY_LIFETIME_MS = 5 * 60_000;
+
+/**
+ * Whether an unfinished try of a stopped run may still reach the provider: CALLING, or claimed so recently that
+ * its invocation (which StopExecution does not kill) may still pass its checks and call. Resuming then would send
+ * the step twice; the operator resumes once it has finished.
+ */
+function mayStillSend(attempt: StoredAttempt, atMs: number): boolean {
+  if (attempt.phase === 'CALLING') return true;
+  const touched = Date.parse(attempt.updatedAt ?? attempt.createdAt);
+  return Number.isNaN(touched) || atMs - touched < TRY_LIFETIME_MS;
+}
+
 /** Where a sequence goes on after its last try: a step to try, or its end (`sent`: a touch ended it). */
 export type NextStep = ResumeFrom | { end: 'sent' | 'exhausted' } | { inFlight: StoredAttempt };
 
@@ -75,13 +90,17 @@ export type NextStep = ResumeFrom | { end: 'sent' | 'exhausted' } | { inFlight: 
  * called the provider is tried again; a fallback goes to the next step. A try still CALLING the provider is in
  * flight: its outcome decides, so it must finish first.
  */
-export function nextStepAfter(attempts: readonly StoredAttempt[], sequence: SequenceConfig): NextStep {
+export function nextStepAfter(
+  attempts: readonly StoredAttempt[],
+  sequence: SequenceConfig,
+  atMs: number = nowMs(),
+): NextStep {
   const last = [...attempts].sort(
     (a, b) => a.createdAt.localeCompare(b.createdAt) || a.stepIndex - b.stepIndex || a.tryNumber - b.tryNumber,
   )[attempts.length - 1];
   if (!last) return { stepIndex: 0, tryCount: 1 };
   const again = { stepIndex: last.stepIndex, tryCount: last.tryNumber + 1 };
-  if (last.state !== 'DONE') return last.phase === 'CALLING' ? { inFlight: last } : again;
+  if (last.state !== 'DONE') return mayStillSend(last, atMs) ? { inFlight: last } : again;
   const step = sequence.steps[last.stepIndex];
   if (last.outcome === 'SENT') {
     const next = step ? targetIndex(sequence.steps, last.stepIndex, step.onSent) : -1;

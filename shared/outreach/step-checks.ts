@@ -38,7 +38,10 @@ const STOPPING_STATUSES: Partial<Record<LeadStatus, ReasonCode>> = {
   EXHAUSTED: 'max_attempts_reached',
 };
 
-function stopReasonFor(lead: Lead, campaign: Campaign): ReasonCode | undefined {
+function stopReasonFor(lead: Lead, campaign: Campaign, executionName: string): ReasonCode | undefined {
+  // A run the lead has left (paused, then resumed in a new run): an invocation StopExecution did not kill ends
+  // here, without a send and without touching the lead the new run now owns.
+  if (lead.executionName && lead.executionName !== executionName) return 'superseded';
   if (campaign.state !== 'ACTIVE') return 'campaign_inactive';
   const stop = STOPPING_STATUSES[lead.status];
   if (stop) return lead.stopReason ?? stop;
@@ -84,9 +87,15 @@ export async function checkBeforeSend(run: StepRun): Promise<Blocked | ReadyToSe
  * any of their contact points, in any campaign) stop the sequence; a channel's entries (a bounced address, a
  * suppressed profile or site) close this channel only, so the next step may still reach the lead.
  */
-async function leadOrChannelClosed({ lead, campaign, channel, store }: StepRun): Promise<ProviderVerdict | undefined> {
+async function leadOrChannelClosed({
+  lead,
+  campaign,
+  channel,
+  store,
+  input,
+}: StepRun): Promise<ProviderVerdict | undefined> {
   const entries = await store.findSuppressionsByKeys(suppressionKeysToRead(lead, [channel]));
-  const stopReason = stopReasonFor(lead, campaign);
+  const stopReason = stopReasonFor(lead, campaign, input.executionName);
   if (stopReason) return { outcome: 'STOP', reason: stopReason, delivered: false };
   const person = personStop(lead, entries);
   if (person) return { outcome: 'STOP', reason: person.reason, detail: describe(person.entry), delivered: false };

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalStack, startLocalStack } from '#local/stack';
 import { type Lead, SequenceConfig } from '#shared/domain/schemas';
 import { launchBatch, resumeParkedLeads } from '#shared/outreach/launcher';
@@ -67,7 +67,12 @@ describe('pauseLead / resumeLeadById', () => {
     const paused = await pauseLead(lead.leadId, machineArn);
     await stack.stepFunctions.drain();
     const parked = await getLead(lead.leadId);
-    const resumed = await resumeLeadById(lead.leadId, { stateMachineArn: machineArn });
+    // A try the stopped run had already claimed may still be running (StopExecution does not stop its Lambda):
+    // the resume answers send_in_flight until it finished, as an operator would retry it.
+    const resumed = await vi.waitFor(() => resumeLeadById(lead.leadId, { stateMachineArn: machineArn }), {
+      timeout: 30_000,
+      interval: 500,
+    });
     const again = await resumeLeadById(lead.leadId, { stateMachineArn: machineArn }).catch((error: Error) => error);
     await stack.stepFunctions.drain();
 
@@ -95,7 +100,12 @@ describe('pauseLead / resumeLeadById', () => {
     // Act
     const paused = await pauseLead(lead.leadId, machineArn);
     const batch = await launchBatch({ campaignId: 'steer-new' });
-    const resumed = await resumeLeadById(lead.leadId, { stateMachineArn: machineArn });
+    // A try the stopped run had already claimed may still be running (StopExecution does not stop its Lambda):
+    // the resume answers send_in_flight until it finished, as an operator would retry it.
+    const resumed = await vi.waitFor(() => resumeLeadById(lead.leadId, { stateMachineArn: machineArn }), {
+      timeout: 30_000,
+      interval: 500,
+    });
     const pauseParked = await pauseLead('amb-lead', machineArn).catch((error: Error) => error);
     const resumeAmbiguous = await resumeLeadById('amb-lead', { stateMachineArn: machineArn }).catch(
       (error: Error) => error,

@@ -56,6 +56,26 @@ describe('nextStepAfter', () => {
     });
   });
 
+  it('waits for a try claimed so recently that its invocation may still call the provider (StopExecution lets it run)', () => {
+    // Prepare
+    const now = Date.parse('2026-12-02T10:00:00Z');
+    const claimed = (minutesAgo: number) =>
+      attempt(2, 1, {
+        state: 'PENDING',
+        phase: 'PREPARED',
+        createdAt: new Date(now - minutesAgo * 60_000).toISOString(),
+        updatedAt: new Date(now - minutesAgo * 60_000).toISOString(),
+      });
+
+    // Act
+    const young = nextStepAfter([claimed(1)], sequence, now);
+    const dead = nextStepAfter([claimed(10)], sequence, now);
+
+    // Assess
+    expect(young).toMatchObject({ inFlight: { stepIndex: 2 } });
+    expect(dead).toEqual({ stepIndex: 2, tryCount: 2 });
+  });
+
   it('ends after the last step: sent, or fallen back', () => {
     expect(nextStepAfter([attempt(3, 1, { outcome: 'SENT' })], sequence)).toEqual({ end: 'sent' });
     expect(nextStepAfter([attempt(3, 1, { outcome: 'FALLBACK' })], sequence)).toEqual({ end: 'exhausted' });

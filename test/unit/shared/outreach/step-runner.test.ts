@@ -44,6 +44,21 @@ const crashAfterProviderCall = async (): Promise<SendResult> => {
 
 withUnsubscribeSettings();
 
+describe('a run the lead has left', () => {
+  it('ends a late invocation of a stopped run without a send, leaving the lead to its new run', async () => {
+    // Prepare: paused, then resumed in a new run while the stopped run's invocation was still on its way.
+    const { store, provider, run } = prepareTry({ lead: { executionName: 'exec-unit--r1' } });
+
+    // Act
+    const result = await run();
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'STOP', reason: 'superseded' });
+    expect(provider.calls).toBe(0);
+    expect(store.leads.get('lead-1')).toMatchObject({ status: 'IN_SEQUENCE', executionName: 'exec-unit--r1' });
+  });
+});
+
 describe('a run that outlasted sequenceTimeoutDays', () => {
   it('ends at its next step without a send, and the lead is EXHAUSTED', async () => {
     // Prepare
