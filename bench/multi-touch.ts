@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { linkedinRelationEvent } from '#cli/simulate-events';
+import { linkedinWebhookCall } from '#cli/webhook-call';
 import { STATE } from '#infra/state-names';
 import type { LocalStack } from '#local/stack';
 import type { LocalExecution } from '#local/stepfunctions/executions';
 import { publicIdentifierFrom } from '#shared/channels/linkedin/provider-client';
-import { secretValue } from '#shared/secrets';
 import { getLead } from '#shared/store/leads';
 import { listWaits } from '#shared/store/waits';
 import type { SequenceInput } from './harness';
@@ -41,36 +39,6 @@ export const MULTI_TOUCH_SEQUENCE = {
 /** Done while a run of the path waits for a person (its Wait For Person function has registered the token). */
 export type WaitAction = (stack: LocalStack, leadId: string) => Promise<void>;
 
-/** A call of the provider's webhook as API Gateway hands it to the API function (a public route, shared secret). */
-function webhookCall(payload: unknown): APIGatewayProxyEventV2 {
-  const now = new Date();
-  const path = '/v1/webhooks/linkedin';
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers: {
-      'content-type': 'application/json',
-      'x-cascade-webhook-secret': secretValue('CASCADE_LINKEDIN_WEBHOOK_SECRET') ?? '',
-    },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: '127.0.0.1',
-      domainPrefix: '127',
-      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-      requestId: randomUUID(),
-      routeKey: '$default',
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
-    body: JSON.stringify(payload),
-    isBase64Encoded: false,
-  };
-}
-
 /**
  * The member accepts the invitation: the sandbox member becomes connected and the provider's `new_relation`
  * webhook reaches the API function (its secret check, its role), which answers the run's task token. Found by
@@ -83,7 +51,9 @@ export const acceptInvite: WaitAction = async (stack, leadId) => {
   if (!profile) throw new Error(`lead ${leadId} has no sandbox LinkedIn member`);
   stack.linkedin.seedProfile({ ...profile, status: 'CONNECTED' });
   const event = linkedinRelationEvent(profile.providerId, profile.publicIdentifier);
-  const answer = (await stack.lambda.invoke('ApiFunction', webhookCall(event))) as { statusCode?: number };
+  const answer = (await stack.lambda.invoke('ApiFunction', linkedinWebhookCall(event, 'bench'))) as {
+    statusCode?: number;
+  };
   if ((answer?.statusCode ?? 200) >= 300) throw new Error(`the webhook answered ${answer?.statusCode}`);
   if (!(await listWaits(leadId)).every((wait) => wait.event !== 'invite_accepted'))
     throw new Error(`the webhook left lead ${leadId} waiting for the acceptance`);

@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { EventEnvelope } from '#local/eventbridge/rules';
 import type { LocalRequest, LocalRoute } from '#local/http-adapter/local-routes';
 import type { LocalStack } from '#local/stack';
 import { HttpProblem } from '#shared/errors';
-import { secretValue } from '#shared/secrets';
 import type { ReplyResult } from '#shared/tracking/replies';
+import { linkedinWebhookCall } from './webhook-call';
 
 /**
  * The LOCAL-ONLY routes behind `cascade simulate` (served by the local API Gateway twin under `/_local/`,
@@ -104,43 +102,9 @@ async function reply(request: LocalRequest, stack: StackOf): Promise<unknown> {
   );
 }
 
-/**
- * A provider's webhook call as API Gateway hands it to the API function: `POST /v1/webhooks/linkedin` (a public
- * route) with the shared secret the provider is configured with.
- */
-function webhookCall(payload: unknown): APIGatewayProxyEventV2 {
-  const now = new Date();
-  const path = '/v1/webhooks/linkedin';
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': 'cascade-simulate (LinkedIn provider webhook)',
-      'x-cascade-webhook-secret': secretValue('CASCADE_LINKEDIN_WEBHOOK_SECRET') ?? '',
-    },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: '127.0.0.1',
-      domainPrefix: '127',
-      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'cascade-simulate' },
-      requestId: randomUUID(),
-      routeKey: '$default',
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
-    body: JSON.stringify(payload),
-    isBase64Encoded: false,
-  };
-}
-
 /** Webhook calls go where the provider sends them: the API function (its secret check, its role's grants). */
 const viaApi = (stack: StackOf) => async (payload: unknown) => {
-  const answer = (await stack().lambda.invoke('ApiFunction', webhookCall(payload))) as {
+  const answer = (await stack().lambda.invoke('ApiFunction', linkedinWebhookCall(payload, 'cascade-simulate'))) as {
     statusCode?: number;
     body?: string;
   };

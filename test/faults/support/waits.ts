@@ -1,10 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { linkedinRelationEvent } from '#cli/simulate-events';
+import { linkedinWebhookCall } from '#cli/webhook-call';
 import type { LocalStack } from '#local/stack';
 import { CodedError } from '#shared/errors';
-import { secretValue } from '#shared/secrets';
 
 /**
  * What the waits' fault suite (test/faults/waits.test.ts) shares: the provider's webhook as API Gateway
@@ -15,36 +13,6 @@ import { secretValue } from '#shared/secrets';
 /** What Step Functions sees when a Lambda invocation dies (the Task's Retry on Lambda.Unknown applies). */
 export class InjectedLambdaFault extends CodedError('Lambda.Unknown', 'injected_fault', 'internal') {}
 
-/** A `new_relation` call of the provider's webhook as API Gateway hands it to the API function. */
-function webhookCall(payload: unknown): APIGatewayProxyEventV2 {
-  const now = new Date();
-  const path = '/v1/webhooks/linkedin';
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers: {
-      'content-type': 'application/json',
-      'x-cascade-webhook-secret': secretValue('CASCADE_LINKEDIN_WEBHOOK_SECRET') ?? '',
-    },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: '127.0.0.1',
-      domainPrefix: '127',
-      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'waits-faults' },
-      requestId: randomUUID(),
-      routeKey: '$default',
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
-    body: JSON.stringify(payload),
-    isBase64Encoded: false,
-  };
-}
-
 /**
  * The member `publicIdentifier` accepts the invitation: connected in the sandbox, then the provider's
  * `new_relation` webhook through the API function (its secret check, its role). Resolves with its HTTP status.
@@ -54,7 +22,9 @@ export async function memberAccepts(stack: LocalStack, publicIdentifier: string)
   if (!profile) throw new Error(`no sandbox member ${publicIdentifier}`);
   stack.linkedin.seedProfile({ ...profile, status: 'CONNECTED' });
   const event = linkedinRelationEvent(profile.providerId, profile.publicIdentifier);
-  const answer = (await stack.lambda.invoke('ApiFunction', webhookCall(event))) as { statusCode?: number };
+  const answer = (await stack.lambda.invoke('ApiFunction', linkedinWebhookCall(event, 'waits-faults'))) as {
+    statusCode?: number;
+  };
   return answer?.statusCode ?? 200;
 }
 
