@@ -1,13 +1,17 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../store/client';
 import { LeadStatusConflictError, transitionLead } from '../store/leads';
-import { completeAttempt, type StoredAttempt } from '../store/outreach';
+import { completeAttempt, getMessage, type StoredAttempt } from '../store/outreach';
 import { tableName } from '../store/tables';
+import { evidenceOf } from './ambiguous';
+import { settleParkedBySend } from './release';
 
 /**
  * A sequence that failed on an error (retries spent) may leave a try whose provider call may have happened
  * (CALLING): it is recorded `ambiguous_send` and the lead parked, exactly as a retry would have done, so the
- * failure never reads as "not sent" and reconciliation (SES `Send` events) can settle it.
+ * failure never reads as "not sent" and reconciliation (SES `Send` events) can settle it. SES publishes its `Send`
+ * event before it answers, so the event usually came before this parking and found nothing to settle: the
+ * message is read again once the lead is parked (the same conditional settle as the event's: one wins).
  */
 export async function settleOpenAttempts(leadId: string, campaignId: string, executionName: string): Promise<number> {
   const result = await documentClient().send(
@@ -36,7 +40,16 @@ export async function settleOpenAttempts(leadId: string, campaignId: string, exe
       result: settled,
     });
   }
-  const first = open[0];
+  await parkLead(leadId, campaignId, open[0]);
+  for (const attempt of open) {
+    const { messageId } = attempt;
+    if (messageId && evidenceOf(await getMessage(leadId, messageId, true)) === 'sent')
+      await settleParkedBySend(leadId, messageId, 'recheck after a failed sequence');
+  }
+  return open.length;
+}
+
+async function parkLead(leadId: string, campaignId: string, first: StoredAttempt | undefined): Promise<void> {
   if (first) {
     try {
       await transitionLead({ leadId, campaignId }, ['IN_SEQUENCE', 'NEW'], 'PAUSED', {
@@ -47,5 +60,4 @@ export async function settleOpenAttempts(leadId: string, campaignId: string, exe
       if (!(error instanceof LeadStatusConflictError)) throw error;
     }
   }
-  return open.length;
 }

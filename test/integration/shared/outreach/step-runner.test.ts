@@ -31,6 +31,8 @@ async function newLead(fields: Partial<Lead>): Promise<Lead> {
     firstName: 'Grace',
     lastName: `Hopper${counter}`,
     status: 'IN_SEQUENCE',
+    // The run stepInput builds: a lead in a sequence always names its execution.
+    executionName: `exec-lead-${counter}`,
     ...fields,
   });
   await createLead(lead);
@@ -67,6 +69,15 @@ const crashingAfterEmailSend: ChannelAdapter = {
   ...emailAdapter,
   send: async (plan, context) => {
     await emailAdapter.send(plan, context);
+    throw new Error('Lambda runtime exited');
+  },
+};
+
+/** LinkedIn takes the message, then the Lambda dies before it records anything. */
+const crashingAfterLinkedInSend: ChannelAdapter = {
+  ...linkedInAdapter,
+  send: async (plan, context) => {
+    await linkedInAdapter.send(plan, context);
     throw new Error('Lambda runtime exited');
   },
 };
@@ -205,12 +216,20 @@ describe('rate limits in a step', () => {
 });
 
 describe('a sequence that fails with a try left open', () => {
-  it('settles that try as ambiguous_send and parks the lead, never as "not sent"', async () => {
-    // Prepare: the provider accepted, then the function died and Step Functions ran out of retries.
-    await limitCampaignEmail({ perHour: 1_000, perDay: 1_000 });
-    const lead = await newLead({ email: 'left-open@acme.example' });
-    const input = stepInput(lead, 0);
-    await expect(runChannelStep(input, crashingAfterEmailSend)).rejects.toThrow('Lambda runtime exited');
+  it('settles that try as ambiguous_send and parks the lead when the provider left no evidence', async () => {
+    // Prepare: LinkedIn took the message, then the function died and Step Functions ran out of retries.
+    await putChannelConfig({
+      channel: 'LINKEDIN',
+      scope: campaign.campaignId,
+      enabled: true,
+      rateLimits: { perHour: 1_000, perDay: 1_000 },
+      retryPolicy: { maxRetries: 2, retryBackoffHours: [24, 48] },
+      settings: { minSpacingSeconds: 0, maxSpacingSeconds: 0, accountId: 'left-open-account' },
+    });
+    const lead = await newLead({ linkedinUrl: 'https://www.linkedin.com/in/left-open' });
+    stack.linkedin.seedProfile({ publicIdentifier: 'left-open', status: 'CONNECTED' });
+    const input = stepInput(lead, 1);
+    await expect(runChannelStep(input, crashingAfterLinkedInSend)).rejects.toThrow('Lambda runtime exited');
     const { settleOpenAttempts } = await import('#shared/outreach/settle-open-attempts');
 
     // Act
@@ -218,12 +237,30 @@ describe('a sequence that fails with a try left open', () => {
 
     // Assess
     expect(settled).toBe(1);
-    expect(await getAttempt(lead.leadId, attemptKeyFor(input.executionName, 0, 1))).toMatchObject({
-      state: 'DONE',
-      outcome: 'STOP',
-      reason: 'ambiguous_send',
-    });
+    const attempt = await getAttempt(lead.leadId, attemptKeyFor(input.executionName, 1, 1));
+    expect(attempt).toMatchObject({ state: 'DONE', outcome: 'STOP', reason: 'ambiguous_send' });
+    expect(attempt?.settledAs).toBeUndefined();
     expect((await getLead(lead.leadId))?.status).toBe('PAUSED');
+    expect(stack.linkedin.messages.filter((message) => message.publicIdentifier === 'left-open')).toHaveLength(1);
+  });
+
+  it("settles an email try sent when SES's Send event came before the parking", async () => {
+    // Prepare: SES accepted (its Send event is handled before it answers), then the function died for good.
+    await limitCampaignEmail({ perHour: 1_000, perDay: 1_000 });
+    const lead = await newLead({ email: 'left-open@acme.example' });
+    const input = stepInput(lead, 0);
+    await expect(runChannelStep(input, crashingAfterEmailSend)).rejects.toThrow('Lambda runtime exited');
+    await stack.eventBridge.drain();
+    const { settleOpenAttempts } = await import('#shared/outreach/settle-open-attempts');
+
+    // Act
+    const settled = await settleOpenAttempts(lead.leadId, campaign.campaignId, input.executionName);
+
+    // Assess: never "not sent", never parked forever on a send SES proved.
+    expect(settled).toBe(1);
+    const attempt = await getAttempt(lead.leadId, attemptKeyFor(input.executionName, 0, 1));
+    expect(attempt).toMatchObject({ state: 'DONE', outcome: 'STOP', reason: 'ambiguous_send', settledAs: 'sent' });
+    expect((await getLead(lead.leadId))?.status).toBe('CONTACTED');
     expect(await mailsTo('left-open@acme.example')).toBe(1);
   });
 });
