@@ -28,15 +28,25 @@ import { registerTasks } from './verbs/tasks';
 // Not imported from local/stack: verbs that talk to a remote API should not load the embedded stack.
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+const CLOCK_START_HELP =
+  'start the virtual clock at this ISO instant with its zone (e.g. 2026-12-24T08:00:00Z): try a weekend or a holiday on any day';
+
 function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('start the embedded stack, import a lead file, run one batch through the synthesized state machine')
     .option('--leads <file>', 'lead CSV file', path.join(PROJECT_ROOT, 'examples/leads.csv'))
     .option('--no-progress', 'do not draw a progress bar')
-    .action(async (options: { leads: string; progress: boolean }) => {
+    .option('--clock-start <instant>', CLOCK_START_HELP)
+    .action(async (options: { leads: string; progress: boolean; clockStart?: string }) => {
       const { runDemo } = await import('./demo');
-      await runDemo({ leadsFile: path.resolve(options.leads), progress: options.progress });
+      const { parseClockStart } = await import('./serve');
+      const clockStartMs = parseClockStart(options.clockStart);
+      await runDemo({
+        leadsFile: path.resolve(options.leads),
+        progress: options.progress,
+        ...(clockStartMs !== undefined && { clockStartMs }),
+      });
     });
 }
 
@@ -80,6 +90,7 @@ function registerServe(program: Command): void {
       '--time-scale <F>',
       'one clock for the whole stack, F virtual seconds per real second (3600: a 72 h wait takes 72 s); max (default): waits pass at once',
     )
+    .option('--clock-start <instant>', CLOCK_START_HELP)
     .action(async (options: ServeCommandOptions) => {
       const { runServe } = await import('./serve');
       await runServe(options);

@@ -10,7 +10,7 @@ import { importLeadCsv, type LeadValidationResult } from '#shared/leads/import';
 import { fetchExecution } from '#shared/outreach/audit';
 import type { LaunchReport } from '#shared/outreach/launcher';
 import { putCampaign } from '#shared/store/leads';
-import { nowIso } from '#shared/time/clock';
+import { nowIso, runWithClock } from '#shared/time/clock';
 import { channelPath, formatPath, type PathStep } from './execution-path';
 import { progressBar } from './output';
 
@@ -37,6 +37,8 @@ export interface DemoOptions {
   progress?: boolean;
   /** Keep the stack running after the batch (for tests that inspect the peers); the caller closes it. */
   keepStack?: boolean;
+  /** Where the virtual clock starts (epoch ms, `--clock-start`); absent: real now. */
+  clockStartMs?: number;
 }
 
 export const DEMO_CAMPAIGN_ID = 'demo';
@@ -162,7 +164,15 @@ export async function runDemo(options: DemoOptions) {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const text = readFileSync(options.leadsFile, 'utf8');
   rmSync(LOCAL_EXECUTIONS_DIR, { recursive: true, force: true });
-  const stack = await startLocalStack({ executionStoreDir: LOCAL_EXECUTIONS_DIR });
+  const stack = await startLocalStack({
+    executionStoreDir: LOCAL_EXECUTIONS_DIR,
+    ...(options.clockStartMs !== undefined && { clockStartMs: options.clockStartMs }),
+  });
+  // What the demo itself does (import, launch) reads the stack's clock, as the functions do.
+  return runWithClock(stack.clock, () => runOnStack(stack, text, options, write));
+}
+
+async function runOnStack(stack: LocalStack, text: string, options: DemoOptions, write: Write) {
   try {
     const campaign = demoCampaign();
     await putCampaign(campaign);

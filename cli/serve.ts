@@ -26,6 +26,8 @@ export interface ApiServerOptions {
   context?: Record<string, string>;
   /** Virtual seconds per real second of the stack's shared clock; absent: the instant clock. */
   timeScale?: number;
+  /** Where the virtual clock starts (epoch ms); absent: real now. */
+  clockStartMs?: number;
 }
 
 export interface ApiServer {
@@ -142,6 +144,7 @@ async function startStackBehind(
       linkedinProfilesFromLeads: true,
       context: options.context,
       ...(options.timeScale !== undefined && { timeScale: options.timeScale }),
+      ...(options.clockStartMs !== undefined && { clockStartMs: options.clockStartMs }),
     });
     return { stack, unlock };
   } catch (error) {
@@ -183,11 +186,12 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
 }
 
 /**
- * The template's schedule rules, driven by the EventBridge twin on the wall clock (the batch schedule
+ * The template's schedule rules, driven by the EventBridge twin on the stack's clock (the batch schedule
  * invokes the launch-batch function with its constant input). Returns a function that stops them.
  */
 export function startSchedules(stack: LocalStack): () => void {
-  return stack.eventBridge.startSchedules();
+  // Schedules fire on the stack's clock: a rate(15 minutes) rule fires every 15 virtual minutes under --time-scale.
+  return stack.eventBridge.startSchedules(() => stack.clock.nowMs());
 }
 
 /** Every local peer's endpoint, as `cascade serve` prints them. */
@@ -214,6 +218,7 @@ export interface ServeCommandOptions {
   schedule?: string;
   logLevel?: string;
   timeScale?: string;
+  clockStart?: string;
 }
 
 /** `--time-scale F`: a positive number of virtual seconds per real second, or `max` (the instant clock). */
@@ -223,6 +228,20 @@ export function parseTimeScale(given: string | undefined): number | undefined {
   if (given.trim() === '' || !Number.isFinite(scale) || scale <= 0)
     throw new Error(`--time-scale "${given}" is not a positive number of virtual seconds per second (or max)`);
   return scale;
+}
+
+/**
+ * `--clock-start <ISO instant>`: where the virtual clock starts, so a run across a weekend or a holiday can be
+ * tried on any day. An instant needs its zone (`Z` or `+01:00`): a bare local time would mean another hour on
+ * every machine.
+ */
+export function parseClockStart(given: string | undefined): number | undefined {
+  if (given === undefined) return undefined;
+  const zoned = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(given.trim());
+  const ms = Date.parse(given.trim());
+  if (!zoned || Number.isNaN(ms))
+    throw new Error(`--clock-start "${given}" is not an ISO instant with a zone, e.g. 2026-12-24T08:00:00Z`);
+  return ms;
 }
 
 /** Runs until SIGINT/SIGTERM. */
@@ -235,11 +254,13 @@ export async function runServe(
   // `--schedule` is the batch schedule the stack is synthesized with (`-c batchSchedule=` for cdk deploy).
   const schedule = options.schedule ? parseSchedule(options.schedule) : undefined;
   const timeScale = parseTimeScale(options.timeScale);
+  const clockStartMs = parseClockStart(options.clockStart);
   const server = await startApiServer({
     port,
     dataDir: options.data,
     logLevel: options.logLevel,
     ...(timeScale !== undefined && { timeScale }),
+    ...(clockStartMs !== undefined && { clockStartMs }),
     ...(schedule && { context: { batchSchedule: schedule.expression } }),
   });
   const stopSchedule = schedule ? startSchedules(server.stack) : undefined;
@@ -252,7 +273,7 @@ export async function runServe(
   if (schedule) write(`Schedule      ${schedule.expression} → launch-batch {"allActiveCampaigns":true}`);
   write(
     timeScale === undefined
-      ? 'Clock         instant (each execution its own clock; waits pass at once)'
+      ? `Clock         instant from ${server.stack.clock.now().toISOString()} (each execution its own clock; waits pass at once)`
       : `Clock         shared, ×${timeScale} from ${server.stack.clock.now().toISOString()} (a virtual hour takes ${3600 / timeScale} s)`,
   );
   write('');

@@ -34,7 +34,7 @@ import {
 } from './stack-environment';
 import { LocalStepFunctions } from './stepfunctions/executions';
 import { startStepFunctionsServer } from './stepfunctions/peer';
-import { ScaledClock, type StackClock, WALL_CLOCK } from './stepfunctions/time';
+import { ScaledClock, ShiftedClock, type StackClock, WALL_CLOCK } from './stepfunctions/time';
 import { type CfnTemplate, extractStateMachine, LOCAL_DEPLOY_CONTEXT, synthesizeTemplate } from './synth';
 import {
   LOCAL_NAMES,
@@ -62,6 +62,11 @@ export interface LocalStackOptions {
    * wait passing in `pauseMs`), what the demo and the tests use.
    */
   timeScale?: number;
+  /**
+   * Where the stack's virtual clock starts (epoch ms; `--clock-start`): a run across a weekend or a holiday can
+   * be tried on any day. Absent: real now.
+   */
+  clockStartMs?: number;
   /** Log level of code this process runs itself (tests, the CLI); functions log at the template's level. */
   logLevel?: string;
   /** The operator API's URL (what the HTTP API's endpoint resolves to, e.g. in unsubscribe links). */
@@ -297,10 +302,11 @@ async function startStateMachine(
   template: CfnTemplate,
   lambda: LocalLambdaService,
   options: LocalStackOptions,
-  clock: ScaledClock | undefined,
+  { clock, instantClock }: { clock: ScaledClock | undefined; instantClock: StackClock },
 ) {
   const stepFunctions = new LocalStepFunctions({
     ...(clock && { clock }),
+    instantClock,
     machine: extractStateMachine(template),
     stateMachineName: STATE_MACHINE_NAME,
     invoke: (arn, input, clockOffsetMs) => lambda.invoke(arn, input, { clockOffsetMs }),
@@ -319,7 +325,9 @@ async function startPeers(options: LocalStackOptions) {
   const { dynamo, ses, linkedin, linkedinApiKey, site } = await startBackingServices(options, erasures);
   const { template, resolver, functions } = deployment(options, linkedin);
   const { guard, proxies } = iamGuard(authorizerFor(resolver, functions));
-  const clock = options.timeScale === undefined ? undefined : new ScaledClock(options.timeScale);
+  const clock = options.timeScale === undefined ? undefined : new ScaledClock(options.timeScale, options.clockStartMs);
+  const instantClock = options.clockStartMs === undefined ? WALL_CLOCK : new ShiftedClock(options.clockStartMs);
+  const stackClock = clock ?? instantClock;
   // Filled in as the peers start; a function's sandbox reads it when it starts (at its first invocation).
   const endpoints: Partial<LocalEndpointsInfo> = { linkedin: linkedin.url, site: site.url };
   endpoints.dynamodb = await guard('dynamodb', dynamo.endpoint);
@@ -329,7 +337,7 @@ async function startPeers(options: LocalStackOptions) {
     projectRoot: PROJECT_ROOT,
     logDir,
     localEnvironment: (fn) => functionEnvironment(fn, endpoints),
-    ...(clock && { clockOffsetMs: () => clock.offsetMs() }),
+    clockOffsetMs: () => stackClock.offsetMs(),
   });
   const events = await startEventsAndMail(resolver, lambda, ses.endpoint, options.dataDir);
   endpoints.eventBridge = await guard('events', events.eventBridgePeer.endpoint);
@@ -339,7 +347,7 @@ async function startPeers(options: LocalStackOptions) {
   endpoints.s3 = await guard('s3', s3.endpoint);
   const ssm = await startSecrets(lambda, linkedinApiKey, options.dataDir);
   endpoints.ssm = await guard('ssm', ssm.endpoint);
-  const { stepFunctions, sfnServer } = await startStateMachine(template, lambda, options, clock);
+  const { stepFunctions, sfnServer } = await startStateMachine(template, lambda, options, { clock, instantClock });
   endpoints.stepFunctions = await guard('states', sfnServer.endpoint);
   await deployTables(resolver, dynamo.endpoint);
   erasures.peers = { dynamo, stepFunctions, sesSimulator: events.sesSimulator };
@@ -356,7 +364,7 @@ async function startPeers(options: LocalStackOptions) {
   const { eventBridge } = events;
   return {
     endpoints: endpoints as LocalEndpointsInfo,
-    clock: clock ?? WALL_CLOCK,
+    clock: stackClock,
     resolver,
     functions,
     logDir,

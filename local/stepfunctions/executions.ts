@@ -6,7 +6,7 @@ import { executionOfLead, scrubExecution } from './erasure';
 import { type HistoryEvent, HistoryRecorder } from './history';
 import { ExecutionStore } from './store';
 import { TaskTokens } from './task-tokens';
-import { type ExecutionTime, instantTime, type ScaledClock, scaledTime } from './time';
+import { type ExecutionTime, instantTime, type ScaledClock, type StackClock, scaledTime, WALL_CLOCK } from './time';
 import { isTokenTask, type TokenTaskScope, tokenTaskHandler } from './wait-for-token';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -47,6 +47,8 @@ export interface LocalStepFunctionsOptions {
    * Absent: the instant mode, each execution on its own clock, every wait passing in `pauseMs`.
    */
   clock?: ScaledClock;
+  /** Instant mode: the stack's clock each execution starts its own from (default: the wall clock). */
+  instantClock?: StackClock;
 }
 
 /**
@@ -218,10 +220,14 @@ export class LocalStepFunctions {
     return execution;
   }
 
-  /** An execution's time: the shared scaled clock, or its own instant clock from `startMs`. */
+  /**
+   * An execution's time: the shared scaled clock, or its own instant clock from the stack's now (a restarted
+   * execution resumes there too, never before its start).
+   */
   private timeFor(startMs?: number): ExecutionTime {
-    const { clock, pauseMs = 2 } = this.options;
-    return clock ? scaledTime(clock) : instantTime(pauseMs, startMs);
+    const { clock, pauseMs = 2, instantClock = WALL_CLOCK } = this.options;
+    if (clock) return scaledTime(clock);
+    return instantTime(pauseMs, Math.max(startMs ?? Number.NEGATIVE_INFINITY, instantClock.nowMs()));
   }
 
   /** Drives one execution to its end: the interpreter's run, its history, its end state, kept in the store. */

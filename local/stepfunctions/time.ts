@@ -28,6 +28,32 @@ export const WALL_CLOCK: StackClock = {
 };
 
 /**
+ * The instant mode's stack clock started elsewhere in time (`--clock-start`): the wall clock shifted so that it
+ * read `startMs` when the stack started. API requests and events read it; each execution starts its own clock
+ * from it.
+ */
+export class ShiftedClock implements StackClock {
+  readonly scale = undefined;
+  private readonly shiftMs: number;
+
+  constructor(startMs: number) {
+    this.shiftMs = startMs - Date.now();
+  }
+
+  nowMs(): number {
+    return Date.now() + this.shiftMs;
+  }
+
+  now(): Date {
+    return new Date(this.nowMs());
+  }
+
+  offsetMs(): number {
+    return this.shiftMs;
+  }
+}
+
+/**
  * One clock for the whole stack: virtual time = start + (real time elapsed × scale). It stands still at its
  * start until `run()` (the stack calls it once it is up, so a slow start does not eat virtual hours).
  */
@@ -109,9 +135,9 @@ export interface ExecutionTime {
   readonly shared: boolean;
 }
 
-/** An execution's own clock, compressed through its waits (instant mode). */
+/** An execution's own clock from `startMs`, compressed through its waits (instant mode). */
 export function instantTime(pauseMs: number, startMs = Date.now()): ExecutionTime {
-  const clock = new OffsetClock(Math.max(0, startMs - Date.now()));
+  const clock = new OffsetClock(startMs - Date.now());
   return {
     nowMs: () => clock.nowMs(),
     offsetMs: () => clock.offset,

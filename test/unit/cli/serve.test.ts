@@ -30,3 +30,29 @@ describe('parseSchedule', () => {
     expect(() => parseSchedule('cron(0 9 L * ? *)')).toThrow(/not supported/);
   });
 });
+
+/** `--clock-start` of `cascade serve` and `cascade demo`: an ISO instant with its zone, or one readable error. */
+describe('parseClockStart', () => {
+  it('reads an instant with its zone', async () => {
+    // Prepare
+    const { parseClockStart } = await import('#cli/serve');
+
+    // Act
+    const utc = parseClockStart('2026-12-24T08:00:00Z');
+    const berlin = parseClockStart('2026-12-24T09:00+01:00');
+
+    // Assess
+    expect(utc).toBe(Date.parse('2026-12-24T08:00:00Z'));
+    expect(berlin).toBe(utc);
+    expect(parseClockStart(undefined)).toBeUndefined();
+  });
+
+  it('refuses a bare local time, a date alone and nonsense, naming the option', async () => {
+    // Prepare
+    const { parseClockStart } = await import('#cli/serve');
+
+    // Assess
+    for (const given of ['2026-12-24T08:00:00', '2026-12-24', 'tomorrow', '2026-13-40T08:00:00Z'])
+      expect(() => parseClockStart(given), given).toThrow(/^--clock-start "/);
+  });
+});
