@@ -9,6 +9,7 @@ import { type StoredImport, storeLeads } from '#shared/leads/create';
 import { importLeadCsv, type LeadValidationResult } from '#shared/leads/import';
 import { fetchExecution } from '#shared/outreach/audit';
 import type { LaunchReport } from '#shared/outreach/launcher';
+import { DEFAULT_SCHEDULE } from '#shared/schedule/schema';
 import { putCampaign } from '#shared/store/leads';
 import { nowIso, runWithClock } from '#shared/time/clock';
 import { channelPath, formatPath, type PathStep } from './execution-path';
@@ -58,6 +59,8 @@ function demoCampaign(): Campaign {
     sequence: DEFAULT_SEQUENCE,
     minGrade: 'C',
     state: 'ACTIVE',
+    // Each lead is reached in its own working hours (Mon–Fri 09–17 there, its country's holidays skipped).
+    schedule: DEFAULT_SCHEDULE,
     createdAt: now,
     updatedAt: now,
   };

@@ -10,6 +10,8 @@ export interface PathStep {
   tries: number;
   /** Tries that only waited for a rate-limit window (they do not use up the step's retries). */
   rateLimitedWaits: number;
+  /** Tries that found the lead's send window closed (evening, weekend, holiday) and waited for it to open. */
+  windowWaits: number;
 }
 
 /** The outcome a state's output carries: the channel services answer with the next cursor, the result in it. */
@@ -44,6 +46,7 @@ export function channelPath(events: HistoryEvent[]): PathStep[] {
     const last = steps.at(-1);
     if (last && last.channel === result.channel && last.outcome === 'RETRY') {
       if (last.reason === 'rate_limited') last.rateLimitedWaits++;
+      if (last.reason === 'outside_window') last.windowWaits++;
       last.tries++;
       last.outcome = result.outcome;
       last.reason = result.reason;
@@ -54,6 +57,7 @@ export function channelPath(events: HistoryEvent[]): PathStep[] {
         reason: result.reason,
         tries: 1,
         rateLimitedWaits: 0,
+        windowWaits: 0,
       });
     }
   }
@@ -64,12 +68,13 @@ export function formatPath(steps: PathStep[]): string {
   if (steps.length === 0) return '(no channel attempted)';
   return steps
     .map((step) => {
-      const retries = step.tries - 1 - step.rateLimitedWaits;
+      const retries = step.tries - 1 - step.rateLimitedWaits - step.windowWaits;
       const notes = [
         retries > 0 ? `${retries} ${retries === 1 ? 'retry' : 'retries'}` : '',
         step.rateLimitedWaits > 0
           ? `${step.rateLimitedWaits} rate-limit ${step.rateLimitedWaits === 1 ? 'wait' : 'waits'}`
           : '',
+        step.windowWaits > 0 ? `${step.windowWaits} ${step.windowWaits === 1 ? 'wait' : 'waits'} for the window` : '',
       ].filter(Boolean);
       const tries = notes.length > 0 ? ` (${notes.join(', ')})` : '';
       return step.outcome === 'SENT'

@@ -23,7 +23,7 @@ export function scheduleBatchLaunches(
 ): CascadeFunction {
   const launchBatch = functions
     .add('LaunchBatchFunction', 'launch-batch', { invokedAsync: true, timeout: Duration.minutes(5) })
-    .bindTables({ Leads: 'readWrite', Suppressions: 'read', Config: 'read' });
+    .bindTables({ Leads: 'readWrite', Suppressions: 'read', Config: 'read', Outreach: 'read' });
   props.stateMachine.grantStartExecution(launchBatch);
   new events.Rule(stack, 'BatchSchedule', {
     description: 'Launches a batch of NEW leads for every active campaign',
@@ -31,6 +31,19 @@ export function scheduleBatchLaunches(
     targets: [
       new targets.LambdaFunction(launchBatch, {
         event: events.RuleTargetInput.fromObject({ allActiveCampaigns: true }),
+        retryAttempts: 8,
+        deadLetterQueue: props.deadLetters,
+      }),
+    ],
+  });
+  // Out-of-office leads pick up at their resumeAt (an opening of their window): a quarter-hourly sweep, every day,
+  // whatever the batch schedule (a lead in Tokyo comes back at 09:00 JST, 00:00 UTC).
+  new events.Rule(stack, 'OutOfOfficeResumes', {
+    description: 'Resumes out-of-office leads whose return (resumeAt) has come',
+    schedule: events.Schedule.rate(Duration.minutes(15)),
+    targets: [
+      new targets.LambdaFunction(launchBatch, {
+        event: events.RuleTargetInput.fromObject({ resumeOutOfOffice: true }),
         retryAttempts: 8,
         deadLetterQueue: props.deadLetters,
       }),

@@ -96,7 +96,7 @@ function skippedCounts(report: Json): Record<string, number> {
   );
 }
 
-/** `campaign c: 3 started, 0 already running, skipped 2 belowGrade`, and the dry run's first messages. */
+/** `campaign c: 3 started, 0 already running, skipped 2 belowGrade`, and the dry run's messages. */
 function printLaunch(options: BatchRunOptions, report: Json, names: string[]): void {
   const skipped = Object.entries(skippedCounts(report))
     .map(([why, count]) => `${count} ${why}`)
@@ -105,14 +105,61 @@ function printLaunch(options: BatchRunOptions, report: Json, names: string[]): v
     `campaign ${options.campaign}: ${num(report.started) ?? names.length} started, ${num(report.alreadyRunning) ?? 0} already running, skipped ${skipped || '0'}`,
   ]);
   const dryRun = listFrom(report.dryRun ?? report.preview, 'items');
-  if (options.dryRun && dryRun.length > 0) {
-    writeLines(
-      table(
-        ['lead', 'first channel', 'subject / problem'],
-        dryRun.map((entry) => [str(entry.leadId), str(entry.firstChannel), str(entry.problem) ?? str(entry.subject)]),
-      ),
-    );
-  }
+  if (options.dryRun && dryRun.length > 0) printDryRun(dryRun);
+}
+
+/** The longest subject or first line a dry-run row shows: the table stays one screen wide. */
+const PREVIEW_WIDTH = 60;
+
+function firstLine(value: string | undefined): string | undefined {
+  const line = value
+    ?.split('\n')
+    .find((each) => each.trim() !== '')
+    ?.trim();
+  return line && line.length > PREVIEW_WIDTH ? `${line.slice(0, PREVIEW_WIDTH - 1)}…` : line;
+}
+
+/** `b of a|b`: the lead's own variant, then every variant the dry run rendered. */
+function variantCell(step: Json): string | undefined {
+  const own = str(step.variantId);
+  if (!own) return undefined;
+  const all = listFrom(step.variants).map((variant) => str(variant.variantId) ?? '?');
+  return all.length > 0 ? `${own} of ${all.join('|')}` : own;
+}
+
+/**
+ * A dry run: one row per lead and step (its A/B variant, and the subject or first line a lead would read), then
+ * every step or variant that cannot be rendered. An older API's entries (first step only) print as one row.
+ */
+function printDryRun(entries: Json[]): void {
+  const rows = entries.flatMap((entry) => {
+    const steps = listFrom(entry.steps);
+    if (steps.length === 0)
+      return [[str(entry.leadId), '-', str(entry.firstChannel), undefined, str(entry.problem) ?? str(entry.subject)]];
+    return steps.map((step) => {
+      const words = firstLine(str(step.subject) ?? str(step.text));
+      const skipped = str(step.skipped);
+      return [
+        str(entry.leadId),
+        str(step.stepId),
+        str(step.channel),
+        variantCell(step),
+        skipped ? `(${skipped})${words ? ` ${words}` : ''}` : (words ?? '(cannot render: see the errors below)'),
+      ];
+    });
+  });
+  writeLines(table(['lead', 'step', 'channel', 'variant', 'subject / first line'], rows));
+  const errors = entries.flatMap((entry) =>
+    listFrom(entry.errors).map((error) => [
+      str(entry.leadId),
+      str(error.stepId),
+      str(error.variantId),
+      str(error.message),
+    ]),
+  );
+  if (errors.length === 0) return;
+  writeLines(['', `${errors.length} template error(s): a send would stop these leads (template_error)`]);
+  writeLines(table(['lead', 'step', 'variant', 'error'], errors));
 }
 
 /** How many executions ended each way: sent via a channel, stopped, failed with an error. */
@@ -155,7 +202,7 @@ export function registerBatch(program: Command): void {
         "enrol a campaign's NEW leads (grade ≥ minGrade) and start one execution each (POST /v1/campaigns/{id}/batches), then wait for them to end",
       )
       .requiredOption('--campaign <campaignId>', 'the campaign')
-      .option('--dry-run', 'render each lead’s first message and start nothing')
+      .option('--dry-run', 'render every step and A/B variant for each lead, list template errors, start nothing')
       .option('--limit <n>', 'enrol at most n leads')
       .option('--no-wait', 'return once the executions are started')
       .option('--no-progress', 'do not draw a progress bar'),

@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import { newIdempotencyKey } from '../api-client';
 import { type ApiCommandOptions, withApi } from '../api-session';
 import { table, writeJson, writeLines } from '../output';
-import { asArray, asRecord, type Json, str } from './answers';
+import { asArray, asRecord, type Json, num, str } from './answers';
 import { registerCampaignLeads } from './campaign-leads';
-import { apiOptions, readJsonFile, segment } from './options';
+import { apiOptions, positiveInteger, readJsonFile, segment } from './options';
 
-/** `cascade campaigns create|get|pause|resume|sequence|leads` (docs/product.md §7). */
+/** `cascade campaigns create|get|pause|resume|sequence|leads|preview` (docs/product.md §7). */
 
 interface CampaignCreateOptions extends ApiCommandOptions {
   file?: string;
@@ -96,6 +96,65 @@ function registerCreate(campaigns: Command): void {
   });
 }
 
+/** The held-back columns of the preview table, in the order the API lists them. */
+const HELD_COLUMNS: [field: string, header: string][] = [
+  ['outsideWindow', 'window'],
+  ['holiday', 'holiday'],
+  ['rateLimit', 'hour'],
+  ['dailyLimit', 'day'],
+  ['globalLimit', 'global'],
+  ['domainLimit', 'domain'],
+  ['cooldown', 'cooldown'],
+];
+
+/** One row per UTC day × channel × sender: sent, then each held-back reason; the lead totals below. */
+function printSchedulePreview(preview: Json): void {
+  const rows = asArray(preview.days).flatMap((day) =>
+    asArray(asRecord(day).channels).map((entry) => {
+      const cell = asRecord(entry);
+      const held = asRecord(cell.heldBack);
+      return [
+        str(asRecord(day).date),
+        str(cell.channel),
+        str(cell.sender),
+        num(cell.scheduled),
+        ...HELD_COLUMNS.map(([field]) => num(held[field])),
+      ];
+    }),
+  );
+  writeLines([
+    `schedule preview of campaign ${str(preview.campaignId) ?? ''} from ${str(preview.from) ?? '-'} (UTC days)`,
+  ]);
+  writeLines(table(['date', 'channel', 'sender', 'sent', ...HELD_COLUMNS.map(([, header]) => `held:${header}`)], rows));
+  const total = (field: string) => num(preview[field]) ?? 0;
+  writeLines([
+    `waiting ${total('waiting')}, in flight ${total('inFlight')} (not simulated), unreachable ${total('unreachable')}, ` +
+      `at max touches ${total('atMaxTouches')}, not sent within ${total('horizonDays')} days ${total('unscheduled')}`,
+  ]);
+}
+
+function registerPreview(campaigns: Command): void {
+  apiOptions(
+    campaigns
+      .command('preview')
+      .description(
+        "what the campaign's waiting leads would send per UTC day × channel × sender, and what holds the rest " +
+          'back (GET /v1/campaigns/{id}/schedule-preview); sends nothing',
+      )
+      .argument('<campaignId>')
+      .option('--days <n>', 'UTC days to simulate, today included: 1–31 (default 14)'),
+  ).action(async (campaignId: string, options: ApiCommandOptions & { days?: string }) => {
+    const days = positiveInteger(options.days, '--days');
+    const preview = asRecord(
+      await withApi(options, ({ client }) =>
+        client.get(`/campaigns/${segment(campaignId)}/schedule-preview`, { days }),
+      ),
+    );
+    if (options.json) return writeJson(preview);
+    printSchedulePreview(preview);
+  });
+}
+
 export function registerCampaigns(program: Command): void {
   const campaigns = program.command('campaigns').description('create, read, pause and resume campaigns');
   registerCreate(campaigns);
@@ -138,4 +197,5 @@ export function registerCampaigns(program: Command): void {
   });
 
   registerCampaignLeads(campaigns);
+  registerPreview(campaigns);
 }

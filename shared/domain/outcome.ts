@@ -9,6 +9,8 @@ export interface ChannelResult {
   channelUsed?: ChannelType;
   /** For RETRY: how long the state machine waits before the same step again. */
   retryAfterSeconds?: number;
+  /** For RETRY: when the wait ends (ISO), so the audit shows the target time, not only a number of seconds. */
+  retryAt?: string;
   /** For a RETRY that waits for a window: the random part of `retryAfterSeconds` (so refused leads spread out). */
   jitterSeconds?: number;
   /** For RETRY: false when the wait must not use up the step's retries (rate limits). */

@@ -1,4 +1,7 @@
 import * as z from 'zod';
+import { SendSchedule } from '../schedule/schema';
+import { StepVariants } from '../variants/schema';
+import { StepId } from './step-id';
 
 /** Vocabulary of docs/product.md §1; enum values are part of the public contract. */
 export const ChannelType = z.enum(['EMAIL', 'LINKEDIN', 'CONTACT_FORM', 'PHONE']);
@@ -69,6 +72,10 @@ export const ReasonCode = z.enum([
   'task_skipped',
   'manual_task_created',
   'channel_disabled',
+  /** The lead's send window is closed (schedule, weekend, public holiday): the step waits for it, no retry used. */
+  'outside_window',
+  /** The lead answered with an out-of-office auto-reply: paused until the return date's next window. */
+  'out_of_office',
 ]);
 export type ReasonCode = z.infer<typeof ReasonCode>;
 
@@ -88,7 +95,10 @@ export const Lead = z.object({
   linkedinProviderId: z.string().optional(),
   contactFormUrl: z.string().optional(),
   phone: z.string().optional(),
+  /** IANA zone (`Europe/Berlin`): the send window is the lead's own working hours. */
   timezone: z.string().optional(),
+  /** ISO 3166-1 alpha-2: whose public holidays the send window skips. */
+  country: z.string().optional(),
   industry: z.string().optional(),
   employeeCount: z.number().int().nonnegative().optional(),
   leadScore: z.number().min(0).max(1),
@@ -114,6 +124,8 @@ export const Lead = z.object({
   sequenceDeadline: isoTimestamp.optional(),
   /** Why a resume left the lead PAUSED (its step could not be placed in any stored sequence version): for the operator. */
   parkedDetail: z.string().optional(),
+  /** PAUSED `out_of_office`: when the sequence picks up again (the next window one business day after the return). */
+  resumeAt: isoTimestamp.optional(),
   /** When a colleague at the same company replied and stopped this lead (`stopOnCompanyReply`). */
   companyRepliedAt: isoTimestamp.optional(),
   createdAt: isoTimestamp,
@@ -121,8 +133,7 @@ export const Lead = z.object({
 });
 export type Lead = z.infer<typeof Lead>;
 
-/** A step's stable id (`step-<n>` when absent, 1-based): other steps refer to it. */
-export const StepId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, - or _');
+export { StepId };
 /** Where a step goes next: `end`, `next`, or a step id. */
 export const StepTarget = z.union([z.enum(['end', 'next']), StepId]);
 export type StepTarget = z.infer<typeof StepTarget>;
@@ -152,6 +163,8 @@ export const SequenceStep = z.object({
   /** LINKEDIN only: `auto` (message when connected, invite otherwise), `invite`, or `message`. */
   linkedinAction: z.enum(['auto', 'invite', 'message']).default('auto'),
   waitFor: WaitFor.optional(),
+  /** A/B content (PRODUCT.md §9): 2–5 variants, each lead's chosen by (person, campaign, step); else the template. */
+  variants: StepVariants.optional(),
 });
 export type SequenceStep = z.infer<typeof SequenceStep>;
 
@@ -177,6 +190,7 @@ export function checkSequenceSteps(steps: readonly SequenceStep[], context: z.Re
     }
     if (step.waitFor?.event === 'invite_accepted' && step.channel !== 'LINKEDIN')
       problem(index, 'waitFor', 'invite_accepted is for LINKEDIN steps only');
+    if (step.variants && step.channel === 'PHONE') problem(index, 'variants', 'PHONE steps send no message');
     if (step.waitFor?.event === 'task_completed' && step.channel !== 'PHONE')
       problem(index, 'waitFor', 'task_completed is for PHONE steps only');
   });
@@ -227,6 +241,11 @@ export const Campaign = z.object({
    * domains never count) with `company_replied`. Absent means true (campaigns stored before the field existed).
    */
   stopOnCompanyReply: z.boolean().optional(),
+  /**
+   * When touches may go out, in the lead's zone (PRODUCT.md §2). The API gives every new campaign the default
+   * (Mon–Fri 09:00–17:00, holidays skipped); absent on a stored campaign (one from before schedules): any hour.
+   */
+  schedule: SendSchedule.optional(),
   createdAt: isoTimestamp,
   updatedAt: isoTimestamp,
 });
@@ -270,6 +289,8 @@ export const OutreachMessage = z.object({
   attemptKey: z.string(),
   /** The id of the sequence step that sent it (a later step's `threadWith` finds its thread by it). */
   stepId: z.string().optional(),
+  /** The A/B variant it was rendered from (PRODUCT.md §9), when its step has variants. */
+  variantId: z.string().optional(),
   /** EMAIL, as sent: From, Subject and References (a later `threadWith` step answers in this thread). */
   fromHeader: z.string().optional(),
   subjectHeader: z.string().optional(),

@@ -24,6 +24,7 @@ export function leadFromInput(input: LeadInput, campaignId: string): Lead {
     contactFormUrl: input.contactFormUrl,
     phone: input.phone,
     timezone: input.timezone,
+    country: input.country,
     industry: input.industry,
     employeeCount: input.employeeCount,
     leadScore: input.leadScore,

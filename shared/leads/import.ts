@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { LinkedInConnectionStatus } from '../domain/schemas';
 import { isPrototypeKey, PROTOTYPE_KEY_MESSAGE, storableProblems } from '../domain/storable';
 import { isSingleLine, SINGLE_LINE_MESSAGE } from '../mail/header';
+import { isValidCountry, isValidTimeZone } from '../schedule/schema';
 import { type ParsedLeadCsv, parseLeadCsv, parseLeadCsvStream } from './csv';
 
 /**
@@ -143,7 +144,22 @@ export const LeadInput = z.object({
   ),
   contactFormUrl: optionalText(),
   phone: optionalText(),
-  timezone: optionalText(),
+  /** IANA zone: the lead's send window is read in it. */
+  timezone: z.preprocess(
+    toText,
+    z
+      .string({ error: 'must be text' })
+      .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/New_York')
+      .optional(),
+  ),
+  /** ISO 3166-1 alpha-2 (any case in the file): whose public holidays the send window skips. */
+  country: z.preprocess((value) => {
+    const text = toText(value);
+    return typeof text === 'string' ? text.toUpperCase() : text;
+  }, z
+    .string({ error: 'must be text' })
+    .refine(isValidCountry, 'must be an ISO 3166-1 alpha-2 country code such as DE, US or JP')
+    .optional()),
   /** 0..1; absent counts as 0. */
   leadScore: z.preprocess(
     toNumber,
@@ -213,6 +229,9 @@ const HEADER_ALIASES: Record<string, string> = {
   telephone: 'phone',
   mobile: 'phone',
   tz: 'timezone',
+  timezonename: 'timezone',
+  countrycode: 'country',
+  countryiso: 'country',
   employees: 'employeeCount',
   companysize: 'employeeCount',
   budget: 'budgetRange',

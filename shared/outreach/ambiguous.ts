@@ -36,7 +36,11 @@ export async function settleCallingTry(run: StepRun, earlier: StoredAttempt): Pr
   if (evidence === 'sent') {
     logger.info('interrupted try settled from evidence: sent', { leadId: lead.leadId, status: message?.status });
     const detail = `settled from the provider's record (message ${message?.status})`;
-    return recordOutcome(run, { verdict: { outcome: 'SENT', delivered: true, detail }, messageWritten: true });
+    return recordOutcome(run, {
+      verdict: { outcome: 'SENT', delivered: true, detail },
+      messageWritten: true,
+      ...(message?.variantId && { variantId: message.variantId }),
+    });
   }
   if (evidence === 'not_sent') {
     logger.info('interrupted try settled from evidence: not sent', { leadId: lead.leadId });

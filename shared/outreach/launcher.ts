@@ -11,12 +11,13 @@ import {
   personStop,
   suppressionKeysToRead,
 } from '../store/suppression-checks';
-import { buildTemplateContext, renderMessage } from '../templates/render';
+import { ChannelConfigCache, type DryRunEntry, previewLead } from './dry-run';
 import { hasContactPoint } from './reachability';
 import { claimAndStart, parkedAsBefore, planResume, RetryPolicyCache, startResumed } from './resume';
 import { type RetryPolicies, retryPoliciesFor, sequenceRunFields } from './sequence-run';
 import { buildExecutionInput } from './task-input';
-import { unsubscribeUrl } from './unsubscribe';
+
+export type { DryRunEntry } from './dry-run';
 
 export class CampaignNotActiveError extends CodedError('CampaignNotActiveError', 'campaign_not_active', 'conflict') {}
 
@@ -25,14 +26,6 @@ export interface LaunchOptions {
   limit?: number;
   dryRun?: boolean;
   stateMachineArn?: string;
-}
-
-export interface DryRunEntry {
-  leadId: string;
-  firstChannel: ChannelType | null;
-  subject?: string;
-  text?: string;
-  problem?: string;
 }
 
 export interface LaunchReport {
@@ -77,7 +70,7 @@ export async function launchBatch(options: LaunchOptions): Promise<LaunchReport>
     ...(options.dryRun && { dryRun: [] }),
   };
   const start: EnrolStart = {
-    dryRun: options.dryRun,
+    ...(options.dryRun && { dryRun: new ChannelConfigCache(campaign.campaignId) }),
     stateMachineArn,
     retryPolicies: await retryPoliciesFor(campaign.campaignId, campaign.sequence),
     maxActivePerPerson:
@@ -106,7 +99,8 @@ export async function launchBatch(options: LaunchOptions): Promise<LaunchReport>
 
 /** What every lead of one batch starts with (read once per batch). */
 interface EnrolStart {
-  dryRun: boolean | undefined;
+  /** A dry run: the channel configs its renders resolve templates with (each read once per batch). */
+  dryRun?: ChannelConfigCache;
   stateMachineArn: string | undefined;
   retryPolicies: RetryPolicies;
   /** `maxActiveSequencesPerPerson`: a person already in that many other campaigns' sequences is skipped. */
@@ -120,7 +114,7 @@ async function enrol(lead: Lead, campaign: Campaign, report: LaunchReport, start
     return;
   }
   if (start.dryRun) {
-    report.dryRun?.push(previewFirstStep(lead, campaign, closed));
+    report.dryRun?.push(await previewLead(lead, campaign, closed, start.dryRun));
     return;
   }
   // The person's place first (one conditional write on the person's item): two campaigns' batches cannot both
@@ -258,26 +252,4 @@ async function resumeLead(
   }
   report.resumed++;
   if (started === 'started') report.executions.push(executionName);
-}
-
-/** Dry run: the first step whose channel has a contact point and is not suppressed, rendered; nothing is sent. */
-export function previewFirstStep(
-  lead: Lead,
-  campaign: Campaign,
-  closed: ReadonlySet<ChannelType> = new Set(),
-): DryRunEntry {
-  const step = campaign.sequence.steps.find(
-    (candidate) => !closed.has(candidate.channel) && hasContactPoint(lead, candidate.channel),
-  );
-  if (!step) return { leadId: lead.leadId, firstChannel: null, problem: 'no channel can reach this lead' };
-  try {
-    const content = renderMessage({
-      channel: step.channel,
-      template: campaign.templates[step.channel],
-      context: buildTemplateContext(lead, campaign, unsubscribeUrl(lead.leadId, campaign.campaignId)),
-    });
-    return { leadId: lead.leadId, firstChannel: step.channel, subject: content.subject, text: content.text };
-  } catch (error) {
-    return { leadId: lead.leadId, firstChannel: step.channel, problem: (error as Error).message };
-  }
 }

@@ -39,8 +39,17 @@ export interface SteeringResult {
   parkedDetail?: string;
 }
 
-/** Parked leads an operator may resume: their own pause, or a campaign pause the campaign's resume left behind. */
-const RESUMABLE_REASONS: ReadonlySet<string> = new Set(['lead_paused', 'campaign_inactive']);
+/**
+ * Parked leads an operator may resume: their own pause, an out-of-office pause (early, or by the sweep at its
+ * `resumeAt`), or a campaign pause the campaign's resume left behind.
+ */
+const RESUMABLE_REASONS: ReadonlySet<string> = new Set(['lead_paused', 'out_of_office', 'campaign_inactive']);
+
+/** Why a lead is paused: an operator's pause, or an out-of-office auto-reply (with when it picks up again). */
+export type PauseReason = { stopReason: 'lead_paused' } | { stopReason: 'out_of_office'; resumeAt: string };
+
+/** Pauses whose run stopped between steps: the step to resume is read from the run's tries. */
+const PAUSED_MID_RUN: ReadonlySet<string> = new Set(['lead_paused', 'out_of_office']);
 
 async function requireLead(leadId: string): Promise<Lead> {
   const lead = await getLead(leadId);
@@ -68,19 +77,28 @@ export async function stopExecution(stateMachineArn: string, executionName: stri
  * conditional write: from then on every step's re-check stops the run), then its execution is stopped and the step
  * it had not sent noted in `resumeFrom`. Any other status is a conflict that names it.
  */
-export async function pauseLead(leadId: string, stateMachineArn: string): Promise<SteeringResult> {
+export async function pauseLead(
+  leadId: string,
+  stateMachineArn: string,
+  why: PauseReason = { stopReason: 'lead_paused' },
+): Promise<SteeringResult> {
   const lead = await requireLead(leadId);
   if (lead.status !== 'NEW' && lead.status !== 'IN_SEQUENCE')
     throw new LeadNotPausableError(`lead ${leadId} is ${lead.status}: only NEW and IN_SEQUENCE leads can be paused`);
   try {
-    await transitionLead(lead, [lead.status], 'PAUSED', { stopReason: 'lead_paused' });
+    await transitionLead(lead, [lead.status], 'PAUSED', { ...why });
   } catch (error) {
     if (!(error instanceof LeadStatusConflictError)) throw error;
     const now = await getLead(leadId);
     throw new LeadNotPausableError(`lead ${leadId} moved to ${now?.status ?? 'nothing'} meanwhile`);
   }
-  if (lead.status === 'NEW' || !lead.executionName) return { leadId, status: 'PAUSED', stopReason: 'lead_paused' };
-  await stopExecution(stateMachineArn, lead.executionName, 'LeadPaused');
+  const { stopReason } = why;
+  if (lead.status === 'NEW' || !lead.executionName) return { leadId, status: 'PAUSED', stopReason };
+  await stopExecution(
+    stateMachineArn,
+    lead.executionName,
+    stopReason === 'out_of_office' ? 'OutOfOffice' : 'LeadPaused',
+  );
   const campaign = await getCampaign(lead.campaignId);
   const next = campaign ? await nextStepOf(lead, campaign) : undefined;
   // A try still calling the provider: resume reads its outcome then; meanwhile the step itself is the guess.
@@ -89,7 +107,7 @@ export async function pauseLead(leadId: string, stateMachineArn: string): Promis
   return {
     leadId,
     status: 'PAUSED',
-    stopReason: 'lead_paused',
+    stopReason,
     executionName: lead.executionName,
     ...(resumeFrom && { resumeFrom }),
   };
@@ -139,18 +157,18 @@ export async function resumeLeadById(
   const campaign = await getCampaign(lead.campaignId);
   if (campaign?.state !== 'ACTIVE')
     throw new CampaignInactiveError(`campaign ${lead.campaignId} is ${campaign?.state ?? 'missing'}`);
-  if (lead.stopReason === 'lead_paused' && !lead.executionName) {
+  if (PAUSED_MID_RUN.has(lead.stopReason ?? '') && !lead.executionName) {
     // Paused while NEW: it never ran, so it goes back to the batches.
-    await transitionLead(lead, ['PAUSED'], 'NEW', { stopReason: undefined });
+    await transitionLead(lead, ['PAUSED'], 'NEW', { stopReason: undefined, resumeAt: undefined });
     return { leadId, status: 'NEW' };
   }
-  const next = lead.stopReason === 'lead_paused' ? await nextStepOf(lead, campaign) : undefined;
+  const next = PAUSED_MID_RUN.has(lead.stopReason ?? '') ? await nextStepOf(lead, campaign) : undefined;
   if (next && 'inFlight' in next)
     throw new SendInFlightError(`lead ${leadId}: a send of its last run is still in flight; resume it in a minute`);
   if (next && 'end' in next) {
     // The run had reached its end before the pause took hold (its last touch sent, or its last step fell back).
     const status = next.end === 'sent' ? 'CONTACTED' : 'EXHAUSTED';
-    await moveParked(lead, { stopReason: undefined, resumeFrom: undefined }, status);
+    await moveParked(lead, { stopReason: undefined, resumeFrom: undefined, resumeAt: undefined }, status);
     return { leadId, status };
   }
   const resumeFrom = next ?? lead.resumeFrom ?? { stepIndex: 0, tryCount: 1 };

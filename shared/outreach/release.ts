@@ -13,6 +13,7 @@ import {
 } from '../store/outreach';
 import { nowIso } from '../time/clock';
 import { bumpCounters } from '../tracking/metrics-aggregates';
+import { bumpVariantCounters } from '../tracking/variant-metrics';
 import { planResume, RetryPolicyCache, startResumed } from './resume';
 
 export class LeadNotParkedError extends CodedError('LeadNotParkedError', 'lead_not_parked', 'conflict') {}
@@ -86,6 +87,8 @@ async function settleSent(lead: Lead, attempt: StoredAttempt): Promise<ReleaseRe
   if (messageId) await advanceMessage(leadId, messageId, 'SENT', { sentAt: nowIso() });
   // Never counted when it was parked: the touch counts now.
   await bumpCounters(lead.campaignId, attempt.channel, attempt.createdAt.slice(0, 10), { sent: 1 });
+  const message = messageId ? await getMessage(leadId, messageId, true) : undefined;
+  if (message) await bumpVariantCounters(message, { sent: 1 });
   const status = await moveLead(lead, 'CONTACTED', { stopReason: undefined, resumeFrom: undefined });
   return { leadId, decision: 'sent', status, ...(messageId && { messageId }) };
 }

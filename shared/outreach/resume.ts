@@ -187,6 +187,7 @@ export async function startResumed(
         stopReason: undefined,
         resumeFrom: undefined,
         parkedDetail: undefined,
+        resumeAt: undefined,
         resumeCount,
         sequenceVersion: plan.sequence.version,
         ...sequenceRunFields({ sequence: plan.sequence }),

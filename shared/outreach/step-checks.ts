@@ -1,5 +1,13 @@
 import type { ProviderVerdict } from '../domain/outcome';
-import type { Campaign, ChannelConfig, Lead, LeadStatus, ReasonCode, Suppression } from '../domain/schemas';
+import type {
+  Campaign,
+  ChannelConfig,
+  ChannelTemplate,
+  Lead,
+  LeadStatus,
+  ReasonCode,
+  Suppression,
+} from '../domain/schemas';
 import { type Reservation, type ReserveResult, rulesForSend } from '../rate-limit/limiter';
 import { channelClosedBy, personStop, suppressionKeysToRead } from '../store/suppression-checks';
 import {
@@ -11,7 +19,9 @@ import {
 } from '../templates/render';
 import { nowMs } from '../time/clock';
 import type { SendPlan, SendResult, StepContext } from './channel-adapter';
+import { windowVerdict } from './send-window';
 import type { StepRun } from './step-run';
+import { chosenVariant } from './step-variant';
 import type { RuntimeStep } from './task-input';
 import { unsubscribeUrl } from './unsubscribe';
 
@@ -27,6 +37,8 @@ export interface ReadyToSend {
   plan: SendPlan;
   leadUpdates?: Partial<Lead>;
   reservation: Reservation;
+  /** The A/B variant the content was rendered from. */
+  variantId?: string;
 }
 
 /** Lead statuses that end a sequence at the next re-check, with the STOP reason they give. */
@@ -59,7 +71,10 @@ export async function checkBeforeSend(run: StepRun): Promise<Blocked | ReadyToSe
   if (closed) return { verdict: closed };
   const config = await run.store.resolveChannelConfig(run.campaign.campaignId, run.channel);
   if (!config.enabled) return { verdict: { outcome: 'FALLBACK', reason: 'channel_disabled', delivered: false } };
-  const rendered = renderContent(run, config);
+  const closedWindow = windowVerdict(run);
+  if (closedWindow) return { verdict: closedWindow };
+  const variant = await chosenVariant(run);
+  const rendered = renderContent(run, config, variant);
   if ('verdict' in rendered) return rendered;
   const { lead, campaign, messageId, attemptKey } = run;
   const context: StepContext = {
@@ -78,7 +93,13 @@ export async function checkBeforeSend(run: StepRun): Promise<Blocked | ReadyToSe
   }
   const limits = await reserveSlots(run, config, preparation.plan);
   if (!limits.ok) return { verdict: rateLimitVerdict(limits, run.input.cursor.step) };
-  return { context, plan: preparation.plan, leadUpdates: preparation.leadUpdates, reservation: limits.reservation };
+  return {
+    context,
+    plan: preparation.plan,
+    leadUpdates: preparation.leadUpdates,
+    reservation: limits.reservation,
+    ...(variant && { variantId: variant.id }),
+  };
 }
 
 /**
@@ -109,6 +130,7 @@ const describe = (entry: Suppression) => `${entry.key} (${entry.reason})`;
 function renderContent(
   { lead, campaign, channel, input }: StepRun,
   config: ChannelConfig,
+  variant: ChannelTemplate | undefined,
 ): { content: RenderedMessage; unsubscribeUrl: string } | Blocked {
   const link = unsubscribeUrl(lead.leadId, campaign.campaignId);
   try {
@@ -118,13 +140,28 @@ function renderContent(
           body: input.override.body,
           subject: input.override.subject ?? campaign.templates[channel]?.subject ?? DEFAULT_TEMPLATES[channel].subject,
         }
-      : (campaign.templates[channel] ?? config.template);
+      : stepTemplate(campaign, config, variant);
     const content = renderMessage({ channel, template, context: buildTemplateContext(lead, campaign, link) });
     return { content, unsubscribeUrl: link };
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
     return { verdict: { outcome: 'STOP', reason: 'template_error', detail: error.message, delivered: false } };
   }
+}
+
+/**
+ * What a step renders (PRODUCT.md §6, §9): its A/B variant, else the campaign's template, else the channel config's,
+ * else the channel default (`renderMessage`). A variant without a subject keeps the one its template would give.
+ */
+export function stepTemplate(
+  campaign: Campaign,
+  config: Pick<ChannelConfig, 'channel' | 'template'>,
+  variant?: ChannelTemplate,
+): ChannelTemplate | undefined {
+  const template = campaign.templates[config.channel] ?? config.template;
+  if (!variant) return template;
+  const subject = variant.subject ?? template?.subject ?? DEFAULT_TEMPLATES[config.channel].subject;
+  return { body: variant.body, ...(subject !== undefined && { subject }), ...(variant.html && { html: variant.html }) };
 }
 
 async function reserveSlots(run: StepRun, config: ChannelConfig, plan: SendPlan): Promise<ReserveResult> {

@@ -3,11 +3,14 @@ import type { ChannelResult, ProviderVerdict } from '../domain/outcome';
 import type { Lead, ManualTask, ReasonCode } from '../domain/schemas';
 import { sha256 } from '../ids';
 import { countOutcome, raiseOperatorAlert } from '../observability';
+import { windowJitterSeconds } from '../schedule/jitter';
 import { LeadStatusConflictError } from '../store/leads';
 import type { StoredAttempt } from '../store/outreach';
 import { nowIso, nowMs } from '../time/clock';
 import type { Counter } from '../tracking/metrics-aggregates';
+import { bumpVariantCounters } from '../tracking/variant-metrics';
 import type { SendResult } from './channel-adapter';
+import { taskDueAt } from './send-window';
 import { continuesAfterSent } from './step-route';
 import type { StepRun } from './step-run';
 import type { StepStore } from './step-store';
@@ -19,6 +22,8 @@ export interface Finish {
   verdict: ProviderVerdict;
   send?: SendResult;
   messageWritten: boolean;
+  /** The A/B variant the message was rendered from: its sent counter moves with the channel's. */
+  variantId?: string;
 }
 
 /** STOP reasons after which the lead is parked for an operator rather than left in the sequence. */
@@ -28,7 +33,10 @@ const PAUSING_STOPS: ReadonlySet<ReasonCode> = new Set(['ambiguous_send', 'templ
  * Records how a try ended — message status, manual task, lead status, the attempt DONE with the result a retry
  * replays, the day's counters — and returns that result to the state machine.
  */
-export async function recordOutcome(run: StepRun, { verdict, send, messageWritten }: Finish): Promise<ChannelResult> {
+export async function recordOutcome(
+  run: StepRun,
+  { verdict, send, messageWritten, variantId }: Finish,
+): Promise<ChannelResult> {
   const { store, lead, campaign, channel, input } = run;
   const messageId = messageWritten ? run.messageId : undefined;
   const result = resultFor(verdict, channel, input.cursor, messageId);
@@ -44,13 +52,19 @@ export async function recordOutcome(run: StepRun, { verdict, send, messageWritte
     outcome: result.outcome,
     reason: result.reason,
     messageId,
-    nextRetryAt:
-      result.outcome === 'RETRY' ? new Date(nowMs() + (result.retryAfterSeconds ?? 0) * 1000).toISOString() : undefined,
+    nextRetryAt: result.outcome === 'RETRY' ? result.retryAt : undefined,
     result: { ...result },
   });
   // Counted once: the attempt just moved PENDING → DONE, a replay never gets here.
   const counters = countersFor(input.cursor, result, { verdict, send, messageWritten });
   await store.bumpCounters(campaign.campaignId, channel, run.createdAt.slice(0, 10), counters);
+  if (counters.sent && variantId) {
+    const stepId = input.cursor.step.id;
+    await bumpVariantCounters(
+      { campaignId: campaign.campaignId, stepId, variantId, createdAt: run.createdAt },
+      { sent: 1 },
+    );
+  }
   return result;
 }
 
@@ -99,7 +113,8 @@ async function manualTaskFor(
     status: 'OPEN',
     instructions,
     ...(url && { url }),
-    dueAt: createdAt,
+    // Work for a person, due in the lead's window (PRODUCT.md §2): the operator calls in the lead's working hours.
+    dueAt: taskDueAt(campaign, lead),
     createdAt,
     executionName: input.executionName,
     stepIndex: input.cursor.stepIndex,
@@ -152,9 +167,13 @@ export function resultFor(
     if (usesRetry) {
       result.retryAfterSeconds = Math.ceil(Math.max(policyWait, verdict.retryAfterSeconds ?? 0));
     } else {
-      result.jitterSeconds = randomInt(0, RATE_LIMIT_JITTER_SECONDS + 1);
+      // A closed send window spreads its leads over the first quarter hour (PRODUCT.md §2), a rate limit over 5 min.
+      result.jitterSeconds =
+        verdict.reason === 'outside_window' ? windowJitterSeconds() : randomInt(0, RATE_LIMIT_JITTER_SECONDS + 1);
       result.retryAfterSeconds = Math.ceil(verdict.retryAfterSeconds ?? 3600) + result.jitterSeconds;
     }
+    // The instant the Wait ends, for the audit (the Wait itself counts seconds).
+    result.retryAt = new Date(nowMs() + result.retryAfterSeconds * 1000).toISOString();
   }
   return result;
 }

@@ -63,6 +63,7 @@ async function sendOnce(run: StepRun, ready: ReadyToSend): Promise<ChannelResult
     executionName: run.input.executionName,
     attemptKey,
     ...(run.input.cursor.step.id && { stepId: run.input.cursor.step.id }),
+    ...(ready.variantId && { variantId: ready.variantId }),
     createdAt: run.createdAt,
   });
   faultPoint('before-provider-call', { channel, attemptKey });
@@ -80,6 +81,7 @@ async function sendOnce(run: StepRun, ready: ReadyToSend): Promise<ChannelResult
     verdict: send.verdict,
     send: { ...send, leadUpdates },
     messageWritten: true,
+    ...(ready.variantId && { variantId: ready.variantId }),
   });
   faultPoint('after-record', { channel, attemptKey });
   return result;

@@ -1,9 +1,15 @@
 import PostalMime, { type Address } from 'postal-mime';
+import { setting } from '../config/settings';
 import type { OutreachMessage } from '../domain/schemas';
 import { logger } from '../observability';
+import { pauseForOutOfOffice } from '../outreach/out-of-office';
+import { DEFAULT_SCHEDULE } from '../schedule/schema';
+import { zoneFor } from '../schedule/window';
+import { getLead } from '../store/leads';
 import { findMessageByProviderId, setMessageFieldOnce } from '../store/message-lookup';
 import { getMessage } from '../store/outreach';
 import { nowIso } from '../time/clock';
+import { type OutOfOfficeReturn, outOfOfficeReturn } from './out-of-office/index';
 import { type ReplyResult, recordReply } from './replies';
 
 /**
@@ -11,19 +17,6 @@ import { type ReplyResult, recordReply } from './replies';
  * postal-mime (dependency-free, ~80 KB bundled, where mailparser's charset tables weighed 1.2 MB) and matched
  * to the message it answers.
  */
-
-const AUTO_REPLY_SUBJECT =
-  /\b(out of (the )?office|automatic reply|auto(matic)?[- ]?reply|abwesenheit|absence|autosvar|r[ée]ponse automatique)\b/i;
-
-/** RFC 3834 and the common vendor headers, plus the subjects auto-responders use. Header names lower-case. */
-export function isAutoReply(headers: ReadonlyMap<string, string>, subject: string | undefined): boolean {
-  const autoSubmitted = (headers.get('auto-submitted') ?? 'no').trim().toLowerCase();
-  if (autoSubmitted !== 'no') return true;
-  if (headers.has('x-autoreply') || headers.has('x-autorespond') || headers.has('x-auto-response-suppress'))
-    return true;
-  if (/auto_reply|auto-reply/i.test(headers.get('precedence') ?? '')) return true;
-  return AUTO_REPLY_SUBJECT.test(subject ?? '');
-}
 
 /** Every mailbox in an address list, groups flattened. */
 function addressesOf(list: readonly Address[] | undefined): string[] {
@@ -53,7 +46,31 @@ async function matchMessage(recipients: string[], referenced: string[]): Promise
   return undefined;
 }
 
-/** An inbound email (raw RFC 822) matched to the message it answers; auto-replies are noted, not counted. */
+/**
+ * What an auto-reply is (RFC 3834 headers and the text, seven languages: out-of-office/), read with the lead's zone
+ * and country, which decide the day a relative or day-first date means.
+ */
+async function classifyForLead(
+  leadId: string,
+  headers: ReadonlyMap<string, string>,
+  mail: { subject?: string; text?: string },
+): Promise<OutOfOfficeReturn> {
+  const lead = await getLead(leadId);
+  const schedule = DEFAULT_SCHEDULE;
+  return outOfOfficeReturn(
+    {
+      headers,
+      ...(mail.subject !== undefined && { subject: mail.subject }),
+      ...(mail.text !== undefined && { text: mail.text }),
+    },
+    { receivedAt: nowIso(), timeZone: zoneFor(schedule, lead ?? {}), ...(lead?.country && { country: lead.country }) },
+  );
+}
+
+/**
+ * An inbound email (raw RFC 822) matched to the message it answers. A person's answer is a reply; an auto-reply is
+ * noted, not counted, and one saying the person is away pauses the lead until it is back (out-of-office.ts).
+ */
 export async function handleInboundEmail(raw: string | Buffer): Promise<ReplyResult> {
   const mail = await PostalMime.parse(typeof raw === 'string' ? raw : new Uint8Array(raw));
   const headers = new Map<string, string>();
@@ -65,9 +82,25 @@ export async function handleInboundEmail(raw: string | Buffer): Promise<ReplyRes
     logger.warn('inbound email matched no message', { subject: mail.subject, inReplyTo: mail.inReplyTo });
     return { matched: false };
   }
-  if (isAutoReply(headers, mail.subject)) {
+  const autoReply = await classifyForLead(message.leadId, headers, mail);
+  if (autoReply.kind !== 'not_auto_reply') {
     await setMessageFieldOnce(message.leadId, message.messageId, 'autoRepliedAt', nowIso());
-    return { matched: true, leadId: message.leadId, messageId: message.messageId, autoReply: true };
+    const outOfOffice =
+      autoReply.kind === 'out_of_office'
+        ? await pauseForOutOfOffice(
+            message.leadId,
+            { messageId: message.messageId, ...(autoReply.returnDate && { returnDate: autoReply.returnDate }) },
+            setting('CASCADE_STATE_MACHINE_ARN'),
+          )
+        : undefined;
+    return {
+      matched: true,
+      leadId: message.leadId,
+      messageId: message.messageId,
+      autoReply: true,
+      autoReplyKind: autoReply.kind,
+      ...(outOfOffice?.paused && { resumeAt: outOfOffice.resumeAt }),
+    };
   }
   const sentAt = mail.date ? new Date(mail.date) : undefined;
   return recordReply(message.leadId, {

@@ -8,6 +8,7 @@ import { advanceMessage, getMessage, listLeadMessages } from '../store/outreach'
 import { nowIso } from '../time/clock';
 import { stopCompanyColleagues } from './company-reply';
 import { bumpCounters, replyBucket } from './metrics-aggregates';
+import { bumpVariantCounters } from './variant-metrics';
 
 /** Lead statuses a reply may still move to REPLIED. */
 const REPLYABLE: readonly LeadStatus[] = ['NEW', 'IN_SEQUENCE', 'CONTACTED', 'EXHAUSTED', 'PAUSED'];
@@ -17,6 +18,10 @@ export interface ReplyResult {
   leadId?: string;
   messageId?: string;
   autoReply?: boolean;
+  /** For an auto-reply: out of office (the lead paused) or another kind (only noted). */
+  autoReplyKind?: 'out_of_office' | 'other_auto_reply';
+  /** An out-of-office reply that paused the lead: when its sequence picks up again. */
+  resumeAt?: string;
   stoppedExecution?: string;
   /** Colleagues at the same company this reply stopped (`stopOnCompanyReply`). */
   companyStopped?: string[];
@@ -44,6 +49,7 @@ export async function recordReply(
       replied: 1,
       [replyBucket(hours)]: 1,
     });
+    await bumpVariantCounters(message, { replied: 1 });
   }
   try {
     await transitionLead(lead, REPLYABLE, 'REPLIED', { stopReason: 'replied' });

@@ -10,6 +10,7 @@ import { advanceMessage, advanceMessageFrom, getMessage } from '../store/outreac
 import { personContactKeys, suppressPerson } from '../store/suppression-checks';
 import { addOptOut, addSuppressionIfAbsent, normalizeEmail } from '../store/suppressions';
 import { bumpCounters, finalStateCounters } from './metrics-aggregates';
+import { bumpVariantCounters } from './variant-metrics';
 
 /** An SES event in the EventBridge envelope (source aws.ses), as AWS documents it. */
 const timestamp = z.iso.datetime({ offset: true });
@@ -224,6 +225,7 @@ async function counted(
   if (from === undefined) return false;
   const counters = finalStateCounters(from, counter);
   await bumpCounters(message.campaignId, message.channel, message.createdAt.slice(0, 10), counters);
+  await bumpVariantCounters(message, counters);
   countOutcome(message.channel, counter.toUpperCase());
   return true;
 }

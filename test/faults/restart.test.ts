@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ANY_HOUR_SCHEDULE } from '#shared/schedule/schema';
 
 /**
  * Kill `cascade serve --data DIR` in the middle of a batch, start it again on the same DIR: every lead
@@ -73,6 +74,8 @@ describe('killing cascade serve in the middle of a batch', () => {
           campaignId: 'restart',
           name: 'Restart',
           sender: { name: 'Ada', email: 'ada@cascade-demo.example' },
+          // Any hour: this test is about the sequence, not the send window (a closed one would hold it).
+          schedule: ANY_HOUR_SCHEDULE,
         })
       ).status,
     ).toBe(201);

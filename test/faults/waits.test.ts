@@ -10,6 +10,7 @@ import { sfnClient } from '#shared/aws/clients';
 import { type Lead, SequenceConfig } from '#shared/domain/schemas';
 import { armFaults, disarmFaults, FAULT_POINTS, injectedFaults } from '#shared/faults';
 import { launchBatch } from '#shared/outreach/launcher';
+import { ANY_HOUR_SCHEDULE } from '#shared/schedule/schema';
 import { putAccountLimits, putChannelConfig } from '#shared/store/config';
 import { createLead, putCampaign } from '#shared/store/leads';
 import { listWaits } from '#shared/store/waits';
@@ -272,6 +273,8 @@ describe('a crash while a run waits for a person', () => {
       campaignId: 'waits-restart',
       name: 'Waits restart',
       sender: { name: 'Ada', email: 'ada@cascade-demo.example' },
+      // Any hour: this test is about the sequence, not the send window (a closed one would hold it).
+      schedule: ANY_HOUR_SCHEDULE,
       sequence: {
         steps: [
           { id: 'intro', channel: 'EMAIL', onSent: 'next' },

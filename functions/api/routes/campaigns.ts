@@ -1,7 +1,14 @@
 import type * as z from 'zod';
-import { type Campaign, type CampaignState, DEFAULT_SEQUENCE, SequenceConfig } from '#shared/domain/schemas';
+import {
+  type Campaign,
+  type CampaignState,
+  type ChannelTemplate,
+  DEFAULT_SEQUENCE,
+  SequenceConfig,
+} from '#shared/domain/schemas';
 import { newId } from '#shared/ids';
 import { launchBatch, resumeParkedLeads } from '#shared/outreach/launcher';
+import { DEFAULT_SCHEDULE } from '#shared/schedule/schema';
 import { createCampaign, getCampaign, replaceCampaignSequence, transitionCampaign } from '#shared/store/leads';
 import { nowIso } from '#shared/time/clock';
 import { conflict, notFound, validationError } from '../errors';
@@ -63,6 +70,7 @@ function newCampaign(body: z.output<typeof CreateCampaignRequest>): Campaign {
     minGrade: body.minGrade ?? 'C',
     state: body.state ?? 'ACTIVE',
     stopOnCompanyReply: body.stopOnCompanyReply ?? true,
+    schedule: body.schedule ?? DEFAULT_SCHEDULE,
     createdAt: now,
     updatedAt: now,
   };
@@ -77,6 +85,28 @@ function checkCampaignTemplates(campaign: Campaign): void {
     template ? templateDetails(template, `templates.${channel}`, context, channel as keyof Campaign['templates']) : [],
   );
   if (problems.length > 0) throw validationError(problems, 'A template does not compile');
+  checkVariantTemplates(campaign, campaign.sequence);
+}
+
+/** Every A/B variant must compile and render against a sample lead, as a campaign template must. */
+function checkVariantTemplates(campaign: Campaign, sequence: SequenceConfig): void {
+  // The variants live in the campaign item with its templates: together they must fit it.
+  const stored: Record<string, ChannelTemplate | undefined> = Object.fromEntries(
+    Object.entries(campaign.templates).map(([channel, template]) => [`templates.${channel}`, template]),
+  );
+  sequence.steps.forEach((step, index) => {
+    for (const [position, variant] of (step.variants ?? []).entries())
+      stored[`sequence.steps.${index}.variants.${position}`] = variant;
+  });
+  const tooLarge = templateSizeDetails(stored, '', MAX_TEMPLATE_BYTES);
+  if (tooLarge.length > 0) throw validationError(tooLarge, 'The templates and variants are too large');
+  const context = sampleContext(campaign);
+  const problems = sequence.steps.flatMap((step, index) =>
+    (step.variants ?? []).flatMap((variant, position) =>
+      templateDetails(variant, `sequence.steps.${index}.variants.${position}`, context, step.channel),
+    ),
+  );
+  if (problems.length > 0) throw validationError(problems, 'A variant does not compile');
 }
 
 export const campaignRoutes = [
@@ -124,6 +154,7 @@ export const campaignRoutes = [
     async handle({ params, body }) {
       const campaign = await requireCampaign(params.id);
       const sequence = SequenceConfig.parse({ ...body, version: campaign.sequence.version + 1 });
+      checkVariantTemplates(campaign, sequence);
       return { status: 200, body: await replaceCampaignSequence(campaign.campaignId, campaign.sequence, sequence) };
     },
   }),
@@ -170,7 +201,7 @@ export const campaignRoutes = [
     tag: TAG,
     summary: "Launch a batch of the campaign's NEW leads",
     description:
-      'Enrols NEW leads with grade ≥ minGrade that are not suppressed; one execution per lead, named from campaign and lead, so a lead is never enrolled twice. With dryRun, renders each first step and sends nothing.',
+      'Enrols NEW leads with grade ≥ minGrade that are not suppressed; one execution per lead, named from campaign and lead, so a lead is never enrolled twice. With dryRun, renders every step and A/B variant of each lead exactly as a send resolves its templates, lists the leads a template cannot render, and sends nothing.',
     idempotent: true,
     params: CampaignParams,
     body: LaunchBatchRequest.optional(),

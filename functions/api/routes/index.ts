@@ -4,14 +4,18 @@ import { channelRoutes } from './channels';
 import { leadRoutes } from './leads';
 import { operationRoutes } from './operations';
 import { releaseRoutes } from './release';
+import { schedulePreviewRoutes } from './schedule-preview';
 import { taskRoutes } from './tasks';
+import { variantMetricsRoutes } from './variant-metrics';
 
 /** Every operator route but the OpenAPI document's own (openapi.ts adds it). */
 export const API_ROUTES: readonly Route[] = [
   ...campaignRoutes,
+  ...schedulePreviewRoutes,
   ...leadRoutes,
   ...releaseRoutes,
   ...channelRoutes,
+  ...variantMetricsRoutes,
   ...operationRoutes,
   ...taskRoutes,
 ];

@@ -10,6 +10,8 @@ import {
   SequenceStep,
   WaitFor,
 } from '#shared/domain/schemas';
+import { SendSchedule } from '#shared/schedule/schema';
+import { StepVariants } from '#shared/variants/schema';
 import { backoffHours, boundedEmail, ChannelTemplateInput, hoursWithinYear, id, singleLine } from './common';
 
 /** Request and response schemas of the campaign routes: create, sequence, pause and resume, batches. */
@@ -43,6 +45,10 @@ export const SequenceStepInput = SequenceStep.extend({
   waitFor: WaitFor.extend({ timeoutHours: hoursWithinYear().refine((hours) => hours > 0, 'must be positive') })
     .optional()
     .meta({ description: 'After this step, wait for an accepted invite (LINKEDIN) or a completed task (PHONE)' }),
+  variants: StepVariants.optional().meta({
+    description:
+      "A/B content: 2–5 variants {id, weight, subject?, body, html?}; a lead's variant is fixed by (person, campaign, step)",
+  }),
 });
 
 export const SequenceInput = SequenceShape.omit({ version: true })
@@ -71,6 +77,10 @@ export const CreateCampaignRequest = z
     sequence: SequenceInput.optional().meta({ description: 'Default: Email → LinkedIn → Contact form' }),
     minGrade: Grade.optional(),
     state: CampaignState.exclude(['ARCHIVED']).optional(),
+    schedule: SendSchedule.optional().meta({
+      description:
+        'When touches may go out, in each lead\'s own zone (DST-correct), public holidays of the lead\'s country skipped. Default: {"days":["MON","TUE","WED","THU","FRI"],"start":"09:00","end":"17:00","timezone":"lead","fallbackTimezone":"UTC","skipHolidays":true}',
+    }),
     stopOnCompanyReply: z.boolean().optional().meta({
       description:
         "Default true: a lead's reply stops the campaign's other leads at the same company (email or website domain; free-mail domains never count) with company_replied",
@@ -80,7 +90,10 @@ export const CreateCampaignRequest = z
 
 export const LaunchBatchRequest = z
   .object({
-    dryRun: z.boolean().optional().meta({ description: 'Render the first step of each lead; send nothing' }),
+    dryRun: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Render every step and A/B variant for each lead, as a send would; send nothing' }),
     limit: z.number().int().min(1).max(10_000).optional(),
   })
   .meta({ id: 'LaunchBatchRequest' });
@@ -102,6 +115,55 @@ export const ResumedCampaignResponse = Campaign.extend({
     .meta({ description: 'Leads whose sequence the pause stopped (stopReason campaign_inactive)' }),
 }).meta({ id: 'ResumedCampaign' });
 
+/** One step's words as the lead would read them (dry run). */
+const DryRunWords = {
+  subject: z.string().optional(),
+  text: z.string().optional().meta({ description: 'PHONE: the call task an operator would get' }),
+};
+
+const DryRunStepResponse = z
+  .object({
+    stepId: z.string(),
+    channel: ChannelType,
+    skipped: z.enum(['suppressed', 'channel_disabled', 'no_contact_point']).optional().meta({
+      description:
+        'The step would fall back for this lead. suppressed and channel_disabled steps are not rendered (a send stops before rendering); a no_contact_point step is (a send renders first, so its template error would stop the lead)',
+    }),
+    variantId: z.string().optional().meta({ description: "The lead's own A/B variant, when the step has variants" }),
+    ...DryRunWords,
+    variants: z
+      .array(z.object({ variantId: z.string(), chosen: z.boolean(), ...DryRunWords }))
+      .optional()
+      .meta({ description: "Every variant rendered for this lead; chosen marks the lead's own" }),
+  })
+  .meta({ id: 'DryRunStep' });
+
+const DryRunEntryResponse = z
+  .object({
+    leadId: z.string(),
+    firstChannel: ChannelType.nullable().meta({ description: 'The first step that can reach the lead; null: none' }),
+    subject: z.string().optional().meta({ description: 'The first reachable step, as the lead would get it' }),
+    text: z.string().optional(),
+    problem: z.string().optional().meta({
+      description: "Why the first reachable step shows nothing: no channel can reach the lead, or its template's error",
+    }),
+    steps: z.array(DryRunStepResponse),
+    errors: z
+      .array(
+        z.object({
+          stepId: z.string(),
+          channel: ChannelType,
+          variantId: z.string().optional(),
+          code: z.enum(['template_error']),
+          message: z.string(),
+        }),
+      )
+      .meta({
+        description: 'Steps or variants that cannot render for this lead (a send would stop on template_error)',
+      }),
+  })
+  .meta({ id: 'DryRunEntry' });
+
 export const LaunchReportResponse = z
   .object({
     campaignId: z.string(),
@@ -120,15 +182,8 @@ export const LaunchReportResponse = z
       .meta({ description: 'The skipped leads with a reason of their own, at most 100' }),
     executions: z.array(z.string()),
     dryRun: z
-      .array(
-        z.object({
-          leadId: z.string(),
-          firstChannel: ChannelType.nullable(),
-          subject: z.string().optional(),
-          text: z.string().optional(),
-          problem: z.string().optional(),
-        }),
-      )
-      .optional(),
+      .array(DryRunEntryResponse)
+      .optional()
+      .meta({ description: 'Dry run only: each lead that would be enrolled, every step rendered as a send would' }),
   })
   .meta({ id: 'LaunchReport' });

@@ -41,6 +41,7 @@ export const LeadImportRecord = z
       contactFormUrl: true,
       phone: true,
       timezone: true,
+      country: true,
       leadScore: true,
       budgetRange: true,
       timelineMonths: true,

@@ -3,8 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoRun, type DemoSummary, runDemo } from '#cli/demo';
 import type { LocalStack } from '#local/stack';
 import type { Lead } from '#shared/domain/schemas';
+import { placeOf } from '#shared/outreach/send-window';
+import { DEFAULT_SCHEDULE } from '#shared/schedule/schema';
+import { windowAt } from '#shared/schedule/window';
 import { getLead } from '#shared/store/leads';
-import { leadHistory } from '#shared/store/outreach';
+import { leadHistory, listLeadMessages } from '#shared/store/outreach';
 
 type Step = [channel: string, outcome: string, reason?: string];
 type Expected = { status: 'SUCCEEDED' | 'FAILED'; path: Step[]; leadStatus: Lead['status'] };
@@ -59,7 +62,7 @@ beforeAll(async () => {
     write: (line) => lines.push(line),
   });
   ({ summary, runs, leads, stack } = demo);
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await stack?.close();
@@ -101,7 +104,44 @@ describe('cascade demo on examples/leads.csv', () => {
 
     // Assess
     expect(pending).toHaveLength(4);
-    for (const run of pending) expect(run.path.find((step) => step.channel === 'LINKEDIN')?.tries).toBe(3);
+    for (const run of pending) {
+      const linkedin = run.path.find((step) => step.channel === 'LINKEDIN');
+      // Waits for the lead's send window are not tries of the invite.
+      expect((linkedin?.tries ?? 0) - (linkedin?.windowWaits ?? 0)).toBe(3);
+    }
+  });
+
+  it("sends every touch inside the lead's own window: a working day there, not a public holiday, 09:00–17:00", async () => {
+    // Prepare
+    const sent = await Promise.all(
+      runs.map(async (run) => ({
+        lead: await getLead(run.leadId),
+        messages: (await listLeadMessages(run.leadId)).filter((message) => message.sentAt),
+      })),
+    );
+
+    // Act
+    const outside = sent.flatMap(({ lead, messages }) =>
+      messages
+        .filter((message) => {
+          const place = placeOf(DEFAULT_SCHEDULE, lead ?? {});
+          return !windowAt(DEFAULT_SCHEDULE, place, Date.parse(String(message.sentAt))).open;
+        })
+        .map((message) => `${lead?.leadId} ${lead?.timezone ?? '(no zone)'} ${String(message.sentAt)}`),
+    );
+
+    // Assess: leads in six zones (and one without) were reached, none outside its window.
+    const zones = new Set(sent.filter(({ messages }) => messages.length > 0).map(({ lead }) => lead?.timezone ?? ''));
+    for (const zone of [
+      'Pacific/Auckland',
+      'Asia/Tokyo',
+      'Europe/Berlin',
+      'America/New_York',
+      'America/Los_Angeles',
+      '',
+    ])
+      expect(zones, zone || '(no zone)').toContain(zone);
+    expect(outside).toEqual([]);
   });
 
   it('records one sent message and finished attempts for every lead, and the lead status', async () => {

@@ -3,6 +3,7 @@ import { type ApiServer, startApiServer } from '#cli/serve';
 import { STATE } from '#infra/state-names';
 import type { ManualTask } from '#shared/domain/schemas';
 import { executionNameFor } from '#shared/ids';
+import { ANY_HOUR_SCHEDULE } from '#shared/schedule/schema';
 import { DEFAULT_ACCOUNT_LIMITS, putAccountLimits } from '#shared/store/config';
 import { getLead } from '#shared/store/leads';
 import { listWaits } from '#shared/store/waits';
@@ -75,6 +76,8 @@ beforeAll(async () => {
     campaignId: CAMPAIGN,
     name: 'Call, then mail',
     sender: { name: 'Ada Lovelace', email: 'ada@cascade-demo.example' },
+    // Any hour: this test is about the sequence, not the send window (a closed one would hold it).
+    schedule: ANY_HOUR_SCHEDULE,
     sequence: SEQUENCE,
   });
   expect(created.status).toBe(201);

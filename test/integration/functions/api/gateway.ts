@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { type LocalStack, startLocalStack } from '#local/stack';
+import { ANY_HOUR_SCHEDULE } from '#shared/schedule/schema';
 
 /** A bearer token the API tests send (API Gateway checks credentials, not the function: it is never read). */
 export const TEST_TOKEN = 'test-operator-token-0123456789';
@@ -127,6 +128,8 @@ export function campaignBody(campaignId: string, overrides: Record<string, unkno
     campaignId,
     name: `Campaign ${campaignId}`,
     sender: { name: 'Ada Lovelace', email: 'ada@cascade-demo.example', company: 'Cascade Demo Co' },
+    // Any hour unless a test sets one: tests about the sequence must not depend on the time of day.
+    schedule: ANY_HOUR_SCHEDULE,
     ...overrides,
   };
 }

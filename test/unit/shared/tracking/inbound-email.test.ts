@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isAutoReply } from '#shared/tracking/inbound-email';
+import { classifyAutoReply } from '#shared/tracking/out-of-office/index';
 
 const headers = (entries: Record<string, string>) => new Map(Object.entries(entries));
 
-describe('isAutoReply', () => {
+/** How inbound mail is told apart from a person's answer (the corpus in out-of-office.test.ts goes further). */
+describe('classifyAutoReply', () => {
   it.each([
     ['Auto-Submitted: auto-replied', headers({ 'auto-submitted': 'auto-replied' }), 'Re: hello'],
     ['Auto-Submitted with surrounding space and capitals', headers({ 'auto-submitted': ' Auto-Generated ' }), 'x'],
@@ -13,15 +14,14 @@ describe('isAutoReply', () => {
     ['a German absence subject', headers({}), 'Abwesenheit bis 2.12.'],
   ])('%s is an auto-reply', (_name, mailHeaders, subject) => {
     // Act / Assess
-    expect(isAutoReply(mailHeaders, subject)).toBe(true);
+    expect(classifyAutoReply({ headers: mailHeaders, subject }).kind).not.toBe('not_auto_reply');
   });
 
   it.each([
     ['Auto-Submitted: no', headers({ 'auto-submitted': 'no' }), 'Re: hello'],
     ['a person replying about an office move', headers({}), 'Re: our new office'],
-    ['Precedence: bulk alone', headers({ precedence: 'bulk' }), 'Re: hello'],
   ])('%s is a person', (_name, mailHeaders, subject) => {
     // Act / Assess
-    expect(isAutoReply(mailHeaders, subject)).toBe(false);
+    expect(classifyAutoReply({ headers: mailHeaders, subject }).kind).toBe('not_auto_reply');
   });
 });
