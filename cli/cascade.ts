@@ -15,8 +15,10 @@ import { registerBatch } from './verbs/batch';
 import { registerCampaigns } from './verbs/campaigns';
 import { registerConfig } from './verbs/channel-config';
 import { registerHistory, registerLeads } from './verbs/leads';
+import { registerLimits } from './verbs/limits';
 import { registerMetrics } from './verbs/metrics';
 import { TOKEN_OPTION_HELP } from './verbs/options';
+import { registerLinkedInAccounts, registerSenders } from './verbs/senders';
 import { registerSuppress } from './verbs/suppressions';
 import { registerTasks } from './verbs/tasks';
 
@@ -172,6 +174,9 @@ for (const register of [
   registerHistory,
   registerMetrics,
   registerConfig,
+  registerLimits,
+  registerSenders,
+  registerLinkedInAccounts,
   registerSuppress,
   registerTasks,
   registerSimulate,

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import type { LocalRule } from '#local/eventbridge/rules';
 import { parseSchedule } from '#local/eventbridge/schedule-expression';
 import { generateApiToken, type HttpAdapter, startHttpAdapter } from '#local/http-adapter/server';
 import { type LocalStack, startLocalStack } from '#local/stack';
@@ -189,10 +190,14 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
  * The template's schedule rules, driven by the EventBridge twin on the stack's clock (the batch schedule
  * invokes the launch-batch function with its constant input). Returns a function that stops them.
  */
-export function startSchedules(stack: LocalStack): () => void {
+export function startSchedules(stack: LocalStack, only?: (rule: LocalRule) => boolean): () => void {
   // Schedules fire on the stack's clock: a rate(15 minutes) rule fires every 15 virtual minutes under --time-scale.
-  return stack.eventBridge.startSchedules(() => stack.clock.nowMs());
+  return stack.eventBridge.startSchedules(() => stack.clock.nowMs(), only);
 }
+
+/** The out-of-office sweep's rule (its target's constant input): it runs whether or not batches are scheduled. */
+export const isOutOfOfficeSweep = (rule: LocalRule): boolean =>
+  rule.targets.some((target) => target.input?.includes('"resumeOutOfOffice":true') === true);
 
 /** Every local peer's endpoint, as `cascade serve` prints them. */
 export function peerLines(stack: LocalStack): string[] {
@@ -263,7 +268,9 @@ export async function runServe(
     ...(clockStartMs !== undefined && { clockStartMs }),
     ...(schedule && { context: { batchSchedule: schedule.expression } }),
   });
-  const stopSchedule = schedule ? startSchedules(server.stack) : undefined;
+  // The template's schedules: batches only when asked for (--schedule); the out-of-office sweep always, so a lead
+  // paused by an auto-reply comes back on its own as in AWS.
+  const stopSchedule = startSchedules(server.stack, schedule ? undefined : isOutOfOfficeSweep);
 
   write(`Cascade API   ${server.apiUrl}`);
   write(`OpenAPI       ${server.openApiUrl}`);
@@ -271,6 +278,7 @@ export async function runServe(
   write(`Token         ${server.token}`);
   write(`Data          ${options.data ? path.resolve(options.data) : 'in memory (pass --data DIR to keep it)'}`);
   if (schedule) write(`Schedule      ${schedule.expression} → launch-batch {"allActiveCampaigns":true}`);
+  write('Sweep         rate(15 minutes) → launch-batch {"resumeOutOfOffice":true} (out-of-office leads come back)');
   write(
     timeScale === undefined
       ? `Clock         instant from ${server.stack.clock.now().toISOString()} (each execution its own clock; waits pass at once)`

@@ -193,12 +193,15 @@ export interface ReplyMailInput {
   inReplyTo?: string;
   text: string;
   date: Date;
+  /** Written by an auto-responder (RFC 3834 `Auto-Submitted: auto-replied`, "Automatic reply:" subject). */
+  autoReply?: boolean;
 }
 
 /** A small RFC 822 reply, the way a mail client sends one. */
 export function replyMail(input: ReplyMailInput): string {
   const domain = input.from.address.split('@')[1] || 'reply.cascade.local';
-  const subject = input.subject ? (/^re:/i.test(input.subject) ? input.subject : `Re: ${input.subject}`) : 'Re:';
+  const answered = input.subject ? (/^re:/i.test(input.subject) ? input.subject : `Re: ${input.subject}`) : 'Re:';
+  const subject = input.autoReply ? `Automatic reply: ${input.subject ?? ''}`.trim() : answered;
   const headers: [string, string][] = [
     ['From', `${displayName(input.from.name)} <${input.from.address}>`],
     ['To', input.to],
@@ -209,6 +212,7 @@ export function replyMail(input: ReplyMailInput): string {
     ['Content-Type', 'text/plain; charset=utf-8'],
     ['Content-Transfer-Encoding', '8bit'],
   ];
+  if (input.autoReply) headers.push(['Auto-Submitted', 'auto-replied'], ['X-Autoreply', 'yes']);
   if (input.inReplyTo) {
     const reference = `<${input.inReplyTo}@email.amazonses.com>`;
     headers.push(['In-Reply-To', reference], ['References', reference]);
@@ -234,6 +238,8 @@ export interface SimulateReplyOptions {
   /** EMAIL: the message answered (default: the lead's newest email). */
   messageId?: string;
   text?: string;
+  /** EMAIL: the mail an auto-responder sends (an out-of-office note when its text says the person is away). */
+  autoReply?: boolean;
 }
 
 /** Reply channel when none is given: the channel of the lead's newest email or LinkedIn message. */
@@ -255,7 +261,10 @@ export async function simulateReply(
   deliver: DeliverInboundMail = inProcess,
 ): Promise<SimulatedReply> {
   const lead = await requireLead(leadId);
-  const channel = options.channel ?? (await defaultChannel(lead.leadId, lead.linkedinProviderId));
+  const channel =
+    options.channel ?? (options.autoReply ? 'EMAIL' : await defaultChannel(lead.leadId, lead.linkedinProviderId));
+  if (options.autoReply && channel !== 'EMAIL')
+    throw new HttpProblem(400, 'validation_error', '--auto-reply is an email: it cannot be sent on LinkedIn');
   const text = options.text || DEFAULT_REPLY_TEXT;
 
   if (channel === 'LINKEDIN') {
@@ -303,6 +312,7 @@ export async function simulateReply(
     inReplyTo: message.providerMessageId,
     text,
     date: new Date(nowMs()),
+    ...(options.autoReply && { autoReply: true }),
   });
   const result = await deliver(Buffer.from(mail));
   if (!result.matched)

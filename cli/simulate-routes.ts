@@ -97,7 +97,12 @@ async function reply(request: LocalRequest, stack: StackOf): Promise<unknown> {
     });
   return simulateReply(
     leadId,
-    { channel, messageId: optionalString(body, 'messageId'), text: optionalString(body, 'text') },
+    {
+      channel,
+      messageId: optionalString(body, 'messageId'),
+      text: optionalString(body, 'text'),
+      ...(body.autoReply === true && { autoReply: true }),
+    },
     receiving(stack),
   );
 }

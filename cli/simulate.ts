@@ -87,6 +87,8 @@ function replyLine(result: Json): string {
   const via = [str(result.channel), str(result.messageId) && `message ${str(result.messageId)}`]
     .filter(Boolean)
     .join(', ');
+  if (result.autoReply === true && str(result.resumeAt))
+    return `out of office for lead ${lead}${via ? ` (${via})` : ''}: lead ${str(result.leadStatus) ?? '-'}, its sequence resumes at ${str(result.resumeAt)}`;
   if (result.autoReply === true)
     return `auto-reply noted for lead ${lead}${via ? ` (${via})` : ''}: not a reply, lead stays ${str(result.leadStatus) ?? '-'}`;
   const stopped = str(result.stoppedExecution);
@@ -104,6 +106,7 @@ interface ReplyOptions extends ApiCommandOptions {
   channel?: string;
   messageId?: string;
   text?: string;
+  autoReply?: boolean;
 }
 
 function registerSesEvent(simulate: Command): void {
@@ -139,12 +142,22 @@ function registerReply(simulate: Command): void {
         "EMAIL | LINKEDIN (default: the channel of the lead's newest email or LinkedIn message)",
       )
       .option('--message-id <messageId>', 'EMAIL: the message answered (default: the newest email)')
-      .option('--text <text>', 'the reply text'),
+      .option('--text <text>', 'the reply text')
+      .option(
+        '--auto-reply',
+        'EMAIL: send it as an auto-responder would (Auto-Submitted: auto-replied); with an away --text, e.g. "I am out of the office until 12 January", the lead is paused until it is back',
+      ),
   ).action(async (leadId: string, options: ReplyOptions) => {
     const channel = options.channel?.toUpperCase();
     if (channel !== undefined && channel !== 'EMAIL' && channel !== 'LINKEDIN')
       throw new Error(`--channel "${options.channel}" is not EMAIL or LINKEDIN`);
-    const body = { leadId, channel, messageId: options.messageId, text: options.text };
+    const body = {
+      leadId,
+      channel,
+      messageId: options.messageId,
+      text: options.text,
+      ...(options.autoReply && { autoReply: true }),
+    };
     const result = await withApi(options, ({ client }) => postLocal(client, SIMULATE_PATHS.reply, body));
     printResult(options, result, replyLine);
   });

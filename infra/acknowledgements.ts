@@ -99,6 +99,14 @@ export const WILDCARD_ALLOWANCES: readonly WildcardAllowance[] = [
       'one Cascade outreach state machine (audit reads them, a reply or an operator stops them).',
   },
   {
+    finding:
+      /^Resource::arn:<AWS::Partition>:ses:(<AWS::Region>|[a-z]{2}(-[a-z]+)+-\d):(<AWS::AccountId>|\d{12}):identity\/\*$/,
+    actions: ['ses:GetEmailIdentity'],
+    reason:
+      "The sender health check reads the SES identity (verification, DKIM, MAIL FROM) of a sender's domain or " +
+      'address, which operators add at run time; the grant is read-only and limited to identities of this account and region.',
+  },
+  {
     finding: /^Resource::<InboundMail[0-9A-F]{8}\.Arn>\/inbound\/\*$/,
     actions: ['s3:GetObject'],
     reason:

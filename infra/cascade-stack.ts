@@ -125,7 +125,8 @@ export class CascadeStack extends Stack {
         Leads: 'readWrite',
         Outreach: 'readWrite',
         RateCounters: 'readWrite',
-        Config: 'read',
+        // The email service notes a pool sender's first send day (its warm-up ramp counts from it).
+        Config: step === sendEmail ? 'readWrite' : 'read',
         Suppressions: 'read',
       });
     }
@@ -152,6 +153,14 @@ export class CascadeStack extends Stack {
       new iam.PolicyStatement({
         actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
         resources: ['*'],
+      }),
+    );
+    // The sender health check (GET /v1/senders/{id}/health) reads the SES identity of any sender's domain or
+    // address: a sender's identity is known only at run time, so every identity of this account and region.
+    api.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:GetEmailIdentity'],
+        resources: [this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })],
       }),
     );
     return api;

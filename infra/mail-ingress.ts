@@ -65,7 +65,8 @@ export class MailIngress {
   ): CascadeFunction {
     const sesEvents = functions
       .add('SesEventsFunction', 'ses-events', { invokedAsync: true })
-      .bindTables({ Outreach: 'readWrite', Leads: 'readWrite', Suppressions: 'readWrite', Config: 'read' });
+      // Config: a sender whose bounces or complaints cross the thresholds is paused (senders/sender-health.ts).
+      .bindTables({ Outreach: 'readWrite', Leads: 'readWrite', Suppressions: 'readWrite', Config: 'readWrite' });
     stateMachine.grantStartExecution(sesEvents);
     stateMachine.grantExecution(sesEvents, 'states:DescribeExecution');
     this.configurationSet.addEventDestination('ToEventBridge', {

@@ -28,6 +28,11 @@ export interface LocalLambdaOptions {
    * the shared scaled clock's, read at each invocation. Absent: the wall clock.
    */
   clockOffsetMs?: () => number;
+  /**
+   * The shared clock's scale (virtual seconds per real second), scaled mode only: a function's clock runs at it
+   * during the invocation too, or every wait after a slow invocation would end late by its duration × scale.
+   */
+  clockScale?: number;
 }
 
 export interface InvokeOptions {
@@ -124,6 +129,7 @@ export class LocalLambdaService {
       id,
       event,
       clockOffsetMs: options.clockOffsetMs ?? this.options.clockOffsetMs?.() ?? 0,
+      ...(this.options.clockScale !== undefined && { clockScale: this.options.clockScale }),
       requestId: randomUUID(),
       deadlineMs: Date.now() + fn.timeoutSeconds * 1000,
     };

@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
 import { armFaults, disarmFaults, type FaultPlan, injectedFaults } from '#shared/faults';
-import { OffsetClock, runWithClock } from '#shared/time/clock';
+import { type Clock, OffsetClock, runWithClock } from '#shared/time/clock';
 
 /**
  * Inside a local function's worker: import the function's entry once (module scope runs once per sandbox,
@@ -19,7 +19,16 @@ interface WorkerData {
 }
 
 export type WorkerRequest =
-  | { type: 'invoke'; id: number; event: unknown; clockOffsetMs: number; requestId: string; deadlineMs: number }
+  | {
+      type: 'invoke';
+      id: number;
+      event: unknown;
+      clockOffsetMs: number;
+      /** Scaled mode: the stack clock's virtual seconds per real second, which this invocation's clock runs at. */
+      clockScale?: number;
+      requestId: string;
+      deadlineMs: number;
+    }
   | { type: 'faults'; plan?: Omit<FaultPlan, 'random'> }
   | { type: 'environment'; id: number };
 
@@ -59,8 +68,17 @@ function contextFor(requestId: string, deadlineMs: number): Context {
   };
 }
 
+/** The stack's scaled clock as it reads now (now + offset), running on at `scale` virtual ms per real ms. */
+function scaledFromNow(offsetMs: number, scale: number): Clock {
+  const startRealMs = Date.now();
+  const startVirtualMs = startRealMs + offsetMs;
+  return { nowMs: () => startVirtualMs + (Date.now() - startRealMs) * scale };
+}
+
 async function invoke(handler: Handler, request: Extract<WorkerRequest, { type: 'invoke' }>): Promise<WorkerReply> {
-  const clock = new OffsetClock(request.clockOffsetMs);
+  const clock = request.clockScale
+    ? scaledFromNow(request.clockOffsetMs, request.clockScale)
+    : new OffsetClock(request.clockOffsetMs);
   try {
     const result = await runWithClock(clock, () =>
       handler(request.event, contextFor(request.requestId, request.deadlineMs)),

@@ -338,6 +338,7 @@ async function startPeers(options: LocalStackOptions) {
     logDir,
     localEnvironment: (fn) => functionEnvironment(fn, endpoints),
     clockOffsetMs: () => stackClock.offsetMs(),
+    ...(clock && { clockScale: clock.scale }),
   });
   const events = await startEventsAndMail(resolver, lambda, ses.endpoint, options.dataDir);
   endpoints.eventBridge = await guard('events', events.eventBridgePeer.endpoint);

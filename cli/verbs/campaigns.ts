@@ -196,6 +196,51 @@ export function registerCampaigns(program: Command): void {
     );
   });
 
+  registerSchedule(campaigns);
   registerCampaignLeads(campaigns);
   registerPreview(campaigns);
+}
+
+interface ScheduleOptions extends ApiCommandOptions {
+  file?: string;
+  days?: string;
+  start?: string;
+  end?: string;
+  timezone?: string;
+  fallbackTimezone?: string;
+  holidays: boolean;
+}
+
+/** `cascade campaigns schedule <id>`: the send window from a file, or from options over the default (Mon–Fri 09–17). */
+function registerSchedule(campaigns: Command): void {
+  apiOptions(
+    campaigns
+      .command('schedule')
+      .description("replace a campaign's send window, read in each lead's zone (PUT /v1/campaigns/{id}/schedule)")
+      .argument('<campaignId>')
+      .option('--file <json>', 'SendSchedule JSON {days, start, end, timezone, fallbackTimezone, skipHolidays}')
+      .option('--days <list>', 'comma-separated weekdays, e.g. MON,TUE,WED,THU,FRI')
+      .option('--start <HH:MM>', 'local opening time (default 09:00)')
+      .option(
+        '--end <HH:MM>',
+        'local closing time (default 17:00; earlier than start crosses midnight; 24:00 = midnight)',
+      )
+      .option('--timezone <zone>', '"lead" (default: each lead\'s own zone) or an IANA zone for every lead')
+      .option('--fallback-timezone <zone>', 'the zone of leads without one (default UTC)')
+      .option('--no-holidays', "send on the public holidays of the lead's country too"),
+  ).action(async (campaignId: string, options: ScheduleOptions) => {
+    const body = options.file
+      ? readJsonFile(options.file)
+      : {
+          ...(options.days && { days: options.days.split(',').map((day) => day.trim().toUpperCase()) }),
+          ...(options.start && { start: options.start }),
+          ...(options.end && { end: options.end }),
+          ...(options.timezone && { timezone: options.timezone }),
+          ...(options.fallbackTimezone && { fallbackTimezone: options.fallbackTimezone }),
+          skipHolidays: options.holidays,
+        };
+    await withApi(options, ({ client }) =>
+      printCampaign(options, () => client.put(`/campaigns/${segment(campaignId)}/schedule`, body), 'updated'),
+    );
+  });
 }

@@ -140,10 +140,10 @@ export class LocalEventBridge {
    * Fires every enabled schedule rule once for each time it is due in (fromMs, toMs], in time order per rule.
    * A rate counts from the first window it is driven through. Returns how many times rules fired.
    */
-  fireSchedules(fromMs: number, toMs: number): number {
+  fireSchedules(fromMs: number, toMs: number, only: (rule: LocalRule) => boolean = () => true): number {
     let fired = 0;
     for (const [rule, schedule] of this.schedules) {
-      if (rule.state !== 'ENABLED') continue;
+      if (rule.state !== 'ENABLED' || !only(rule)) continue;
       if (!this.anchors.has(rule)) this.anchors.set(rule, fromMs);
       const anchor = this.anchors.get(rule);
       for (let t = schedule.nextFireTime(fromMs, anchor); t <= toMs; t = schedule.nextFireTime(t, anchor)) {
@@ -178,16 +178,17 @@ export class LocalEventBridge {
 
   /**
    * Drives the schedule rules from `now` (a clock of the caller's: virtual time works too), looking at it at
-   * least every second so a clock that jumps is followed. Returns a function that stops it.
+   * least every second so a clock that jumps is followed; `only` picks the rules to drive (default: all).
+   * Returns a function that stops it.
    */
-  startSchedules(now: () => number = Date.now): () => void {
+  startSchedules(now: () => number = Date.now, only?: (rule: LocalRule) => boolean): () => void {
     if (this.schedules.size === 0) return () => {};
     let last = now();
     for (const rule of this.schedules.keys()) if (!this.anchors.has(rule)) this.anchors.set(rule, last);
     let timer: NodeJS.Timeout | undefined;
     const tick = () => {
       const current = now();
-      if (current > last) this.fireSchedules(last, current);
+      if (current > last) this.fireSchedules(last, current, only);
       last = Math.max(last, current);
       const due = Math.min(...[...this.schedules].map(([rule, s]) => s.nextFireTime(last, this.anchors.get(rule))));
       timer = setTimeout(tick, Math.max(1, Math.min(due - last, 1000)));

@@ -23,6 +23,8 @@ export interface SandboxInvitation {
   /** The invitation note ('' when none). */
   text: string;
   timestamp: string;
+  /** The provider account it went through (`account_id`). */
+  accountId: string;
 }
 
 export interface SandboxMessage {
@@ -189,6 +191,7 @@ export class SandboxNetwork {
           publicIdentifier,
           text: note,
           timestamp: nowIso(),
+          accountId: first(fields, 'account_id') ?? '',
         });
         profile.status = 'CONNECTION_REQUESTED';
         return { status: 200, body: { object: 'UserInvitationSent', invitation_id: invitationId } };

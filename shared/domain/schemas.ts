@@ -76,6 +76,8 @@ export const ReasonCode = z.enum([
   'outside_window',
   /** The lead answered with an out-of-office auto-reply: paused until the return date's next window. */
   'out_of_office',
+  /** The lead's sender is paused (its health, or an operator): the lead waits for it, no retry used. */
+  'sender_paused',
 ]);
 export type ReasonCode = z.infer<typeof ReasonCode>;
 
@@ -124,6 +126,10 @@ export const Lead = z.object({
   sequenceDeadline: isoTimestamp.optional(),
   /** Why a resume left the lead PAUSED (its step could not be placed in any stored sequence version): for the operator. */
   parkedDetail: z.string().optional(),
+  /** The pool sender this lead's emails come from (assigned at its first email, kept for every later one). */
+  senderId: z.string().optional(),
+  /** The LinkedIn account this lead's invitation and messages go through (assigned at its first LinkedIn touch). */
+  linkedinAccountId: z.string().optional(),
   /** PAUSED `out_of_office`: when the sequence picks up again (the next window one business day after the return). */
   resumeAt: isoTimestamp.optional(),
   /** When a colleague at the same company replied and stopped this lead (`stopOnCompanyReply`). */
@@ -246,6 +252,13 @@ export const Campaign = z.object({
    * (Mon–Fri 09:00–17:00, holidays skipped); absent on a stored campaign (one from before schedules): any hour.
    */
   schedule: SendSchedule.optional(),
+  /**
+   * Email senders the campaign draws on (PRODUCT.md §10); absent or empty: `sender` alone, a pool of one. A lead
+   * keeps the sender of its first email for its whole sequence.
+   */
+  senderIds: z.array(z.string().min(1)).optional(),
+  /** LinkedIn accounts the campaign draws on; absent: the channel config's account. */
+  linkedinAccountIds: z.array(z.string().min(1)).optional(),
   createdAt: isoTimestamp,
   updatedAt: isoTimestamp,
 });
@@ -291,6 +304,8 @@ export const OutreachMessage = z.object({
   stepId: z.string().optional(),
   /** The A/B variant it was rendered from (PRODUCT.md §9), when its step has variants. */
   variantId: z.string().optional(),
+  /** The pool sender it went out from (PRODUCT.md §10): its bounces and complaints count against that sender. */
+  senderId: z.string().optional(),
   /** EMAIL, as sent: From, Subject and References (a later `threadWith` step answers in this thread). */
   fromHeader: z.string().optional(),
   subjectHeader: z.string().optional(),

@@ -8,7 +8,8 @@ import { nowIso } from '../time/clock';
  * Facts other systems are told about (PRODUCT.md §11), kept as the webhook body they become: `{id, type,
  * createdAt, campaignId, leadId?, data}`. The id is a hash of the fact's own key, so the same fact recorded twice
  * (a retried handler, a redelivered SES event) is one event: the put is conditional. Stored with the lead's
- * records (`pk LEAD#<id>`, `sk EVENT#<id>`) so its timeline lists them; delivery to webhooks reads them.
+ * records (`pk LEAD#<id>`, `sk EVENT#<id>`; `pk EVENTS#<type>` for facts about no lead) so its timeline lists them; delivery
+ * to webhooks reads them.
  */
 export type DomainEventType =
   | 'message.sent'
@@ -41,7 +42,7 @@ export const eventIdFor = (type: DomainEventType, factKey: string): string =>
 
 /** Records a fact once; resolves with the event (the stored one's id either way) and whether this call wrote it. */
 export async function recordDomainEvent(
-  fact: Omit<DomainEvent, 'id' | 'createdAt'> & { leadId: string; factKey: string },
+  fact: Omit<DomainEvent, 'id' | 'createdAt'> & { factKey: string },
 ): Promise<{ event: DomainEvent; recorded: boolean }> {
   const { factKey, ...body } = fact;
   const event: DomainEvent = { id: eventIdFor(fact.type, factKey), createdAt: nowIso(), ...body };
@@ -49,7 +50,13 @@ export async function recordDomainEvent(
     documentClient().send(
       new PutCommand({
         TableName: tableName('outreach'),
-        Item: { pk: `LEAD#${fact.leadId}`, sk: `EVENT#${event.id}`, kind: 'event', ...event },
+        // A lead's facts sit with its records; the others (a sender paused) under their type.
+        Item: {
+          pk: fact.leadId ? `LEAD#${fact.leadId}` : `EVENTS#${fact.type}`,
+          sk: `EVENT#${event.id}`,
+          kind: 'event',
+          ...event,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     ),

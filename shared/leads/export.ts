@@ -60,7 +60,10 @@ export function touchSummary(messages: readonly OutreachMessage[]) {
   };
 }
 
-/** One lead's row, in LEAD_CSV_COLUMNS order. Senders and A/B variants (§9, §10) are not recorded yet: empty. */
+/**
+ * One lead's row, in LEAD_CSV_COLUMNS order: its pool sender (§10) and the A/B variants its messages were rendered
+ * from (§9), `step:variant` joined by `;` in send order.
+ */
 export function leadCsvRow(lead: Lead, messages: readonly OutreachMessage[]): (string | number | undefined)[] {
   const touches = touchSummary(messages);
   return [
@@ -76,9 +79,17 @@ export function leadCsvRow(lead: Lead, messages: readonly OutreachMessage[]): (s
     touches.touches,
     touches.lastTouchAt,
     touches.repliedAt,
-    undefined,
-    undefined,
+    lead.senderId,
+    variantIdsOf(messages),
   ];
+}
+
+function variantIdsOf(messages: readonly OutreachMessage[]): string | undefined {
+  const chosen = [...messages]
+    .filter((message) => message.variantId)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+    .map((message) => `${message.stepId ?? '?'}:${message.variantId}`);
+  return chosen.length > 0 ? [...new Set(chosen)].join(';') : undefined;
 }
 
 /** Messages read for this many leads at once (one query each). */

@@ -2,9 +2,17 @@ import { emailDomain } from '../channels/email/address';
 import { setting } from '../config/settings';
 import type { Campaign, ChannelConfig, ChannelType, Lead, LeadStatus } from '../domain/schemas';
 import { gradeAtLeast } from '../grading/grade';
+import { limitOwners } from '../rate-limit/limit-owners';
 import { type CounterRule, shardKey } from '../rate-limit/limiter';
 import { batchGetAll } from '../store/batch-get';
-import { type AccountLimits, defaultChannelConfig, resolveAccountLimits, resolveChannelConfig } from '../store/config';
+import {
+  ACCOUNT_SCOPE,
+  type AccountLimits,
+  defaultChannelConfig,
+  getChannelConfig,
+  resolveAccountLimits,
+  resolveChannelConfig,
+} from '../store/config';
 import { queryLeadsByStatus } from '../store/leads';
 import { tableName } from '../store/tables';
 import { nowMs } from '../time/clock';
@@ -78,6 +86,8 @@ export interface PreviewContext {
   campaign: Campaign;
   /** Resolved channel configs (campaign, else account, else defaults); a missing one means the defaults. */
   configs: Partial<Record<ChannelType, ChannelConfig>>;
+  /** The account's own channel configs (channel-wide limits on top of a campaign's own, limitOwners). */
+  accountConfigs?: Partial<Record<ChannelType, ChannelConfig>>;
 }
 
 const configOf = (context: PreviewContext, channel: ChannelType): ChannelConfig =>
@@ -139,7 +149,7 @@ export function firstTouchOf(
       leadId: lead.leadId,
       channel: step.channel,
       ...senderOf(step.channel, campaign, config),
-      channelLimits: config.rateLimits,
+      limits: limitOwners(campaign.campaignId, config, context.accountConfigs?.[step.channel]),
       ...(step.channel === 'EMAIL' && lead.email && { recipientDomain: emailDomain(lead.email) }),
       // PHONE is never held by the window (windowVerdict): its task is due at the opening instead.
       ...(window && { window }),
@@ -288,6 +298,9 @@ export async function readSchedulePreview(campaign: Campaign, days: number): Pro
       channels.map(async (channel) => [channel, await resolveChannelConfig(campaign.campaignId, channel)]),
     ),
   ) as PreviewContext['configs'];
+  const accountConfigs = Object.fromEntries(
+    await Promise.all(channels.map(async (channel) => [channel, await getChannelConfig(ACCOUNT_SCOPE, channel)])),
+  ) as PreviewContext['configs'];
   const [fresh, paused, running, account] = await Promise.all([
     leadsIn(campaign, 'NEW', campaign.minGrade),
     leadsIn(campaign, 'PAUSED'),
@@ -296,7 +309,17 @@ export async function readSchedulePreview(campaign: Campaign, days: number): Pro
   ]);
   const leads = [...fresh, ...paused];
   const limits = { account, maxTouchesPerLead: campaign.sequence.maxTotalAttemptsPerLead };
-  const { candidates } = planTouches(leads, { campaign, configs }, atMs);
+  const { candidates } = planTouches(leads, { campaign, configs, accountConfigs }, atMs);
   const rates = await readRates(rateItemsToRead(candidates, limits, atMs));
-  return previewSchedule({ campaign, configs, leads, inFlight: running.length, account, rates, nowMs: atMs, days });
+  return previewSchedule({
+    campaign,
+    configs,
+    accountConfigs,
+    leads,
+    inFlight: running.length,
+    account,
+    rates,
+    nowMs: atMs,
+    days,
+  });
 }

@@ -1,5 +1,5 @@
-import type { ChannelType, RateLimits } from '../domain/schemas';
-import { dayWindow, type LimitRule, rulesForSend } from '../rate-limit/limiter';
+import type { ChannelType } from '../domain/schemas';
+import { dayWindow, type LimitRule, rulesForSend, type SendLimitsInput } from '../rate-limit/limiter';
 import type { SendSchedule } from '../schedule/schema';
 import { NoSendWindowError, type Place, type WindowState, windowAt, windowsBetween } from '../schedule/window';
 import type { AccountLimits } from '../store/config';
@@ -32,8 +32,8 @@ export interface TouchCandidate {
   channel: ChannelType;
   /** The sending identity the touch is counted under (email address, LinkedIn account, `-`). */
   sender: string;
-  /** `rulesForSend` inputs, as the channel adapter's send plan gives them. */
-  channelLimits: RateLimits;
+  /** `rulesForSend` inputs, as the channel adapter's send plan gives them: whose limits count it (limitOwners). */
+  limits: Pick<SendLimitsInput, 'channelLimits' | 'campaignLimits'>;
   rateScope?: string;
   recipientDomain?: string;
   /** The window that gates the touch; absent: any hour (no schedule, or a manual PHONE task). */
@@ -98,7 +98,7 @@ export function rulesForTouch(
   return rulesForSend({
     channel: candidate.channel,
     leadId: candidate.leadId,
-    channelLimits: candidate.channelLimits,
+    ...candidate.limits,
     account: input.account,
     maxTouchesPerLead: input.maxTouchesPerLead,
     recipientDomain: candidate.recipientDomain,

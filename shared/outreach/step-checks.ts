@@ -8,7 +8,9 @@ import type {
   ReasonCode,
   Suppression,
 } from '../domain/schemas';
+import { limitOwners } from '../rate-limit/limit-owners';
 import { type Reservation, type ReserveResult, rulesForSend } from '../rate-limit/limiter';
+import { ACCOUNT_SCOPE } from '../store/config';
 import { channelClosedBy, personStop, suppressionKeysToRead } from '../store/suppression-checks';
 import {
   buildTemplateContext,
@@ -18,8 +20,12 @@ import {
   TemplateError,
 } from '../templates/render';
 import { nowMs } from '../time/clock';
+import type { StepVariant } from '../variants/schema';
 import type { SendPlan, SendResult, StepContext } from './channel-adapter';
+import { linkedinAccountChoices } from './linkedin-pool';
+import type { PoolChoice, PoolChoices } from './pool-choice';
 import { windowVerdict } from './send-window';
+import { senderChoices } from './sender-pool';
 import type { StepRun } from './step-run';
 import { chosenVariant } from './step-variant';
 import type { RuntimeStep } from './task-input';
@@ -39,6 +45,8 @@ export interface ReadyToSend {
   reservation: Reservation;
   /** The A/B variant the content was rendered from. */
   variantId?: string;
+  /** The pool sender the email goes out from. */
+  senderId?: string;
 }
 
 /** Lead statuses that end a sequence at the next re-check, with the STOP reason they give. */
@@ -73,10 +81,41 @@ export async function checkBeforeSend(run: StepRun): Promise<Blocked | ReadyToSe
   if (!config.enabled) return { verdict: { outcome: 'FALLBACK', reason: 'channel_disabled', delivered: false } };
   const closedWindow = windowVerdict(run);
   if (closedWindow) return { verdict: closedWindow };
+  const choices = await poolChoices(run);
+  if (choices && 'verdict' in choices) return { verdict: choices.verdict };
   const variant = await chosenVariant(run);
-  const rendered = renderContent(run, config, variant);
+  if (!choices) return prepareAndReserve(run, config, variant);
+  // The identities with the most room first; one whose own counter is full (a concurrent send took its last slot)
+  // passes the touch to the next, so a pool fills evenly instead of every lead waiting a day for the same one.
+  let outcome: Blocked | ReadyToSend | undefined;
+  for (const choice of choices) {
+    outcome = await prepareAndReserve(run, config, variant, choice);
+    if (!('verdict' in outcome) || !outcome.verdict.detail?.startsWith(choice.counterPrefix)) return outcome;
+  }
+  return outcome ?? { verdict: { outcome: 'RETRY', reason: 'sender_paused', delivered: false } };
+}
+
+/** The pool identities a touch may go out as (PRODUCT.md §10): email senders, LinkedIn accounts. */
+async function poolChoices(run: StepRun): Promise<PoolChoices> {
+  if (run.input.override) return undefined;
+  if (run.channel === 'EMAIL') return senderChoices(run.campaign, run.lead);
+  if (run.channel === 'LINKEDIN') return linkedinAccountChoices(run.campaign, run.lead);
+  return undefined;
+}
+
+/** Renders the touch (as its pool identity, if any), lets the adapter plan it, and takes every rate-limit slot. */
+async function prepareAndReserve(
+  run: StepRun,
+  resolved: ChannelConfig,
+  variant: StepVariant | undefined,
+  choice?: PoolChoice,
+): Promise<Blocked | ReadyToSend> {
+  // The touch goes out as its pool identity: From, Reply-To and `sender.*` in the templates; the LinkedIn account.
+  const sending = choice ? { ...run, campaign: choice.campaign(run.campaign) } : run;
+  const config = choice ? choice.config(resolved) : resolved;
+  const rendered = renderContent(sending, config, variant);
   if ('verdict' in rendered) return rendered;
-  const { lead, campaign, messageId, attemptKey } = run;
+  const { lead, campaign, messageId, attemptKey } = sending;
   const context: StepContext = {
     lead,
     campaign,
@@ -91,14 +130,16 @@ export async function checkBeforeSend(run: StepRun): Promise<Blocked | ReadyToSe
     const { verdict, leadUpdates } = preparation;
     return { verdict, send: { verdict, leadUpdates } };
   }
-  const limits = await reserveSlots(run, config, preparation.plan);
+  const limits = await reserveSlots(run, config, preparation.plan, choice);
   if (!limits.ok) return { verdict: rateLimitVerdict(limits, run.input.cursor.step) };
   return {
     context,
     plan: preparation.plan,
-    leadUpdates: preparation.leadUpdates,
+    // The lead keeps the identity of its first touch on the channel (recorded with the send).
+    leadUpdates: { ...preparation.leadUpdates, ...choice?.assignment },
     reservation: limits.reservation,
     ...(variant && { variantId: variant.id }),
+    ...choice?.messageFields,
   };
 }
 
@@ -164,17 +205,27 @@ export function stepTemplate(
   return { body: variant.body, ...(subject !== undefined && { subject }), ...(variant.html && { html: variant.html }) };
 }
 
-async function reserveSlots(run: StepRun, config: ChannelConfig, plan: SendPlan): Promise<ReserveResult> {
+async function reserveSlots(
+  run: StepRun,
+  config: ChannelConfig,
+  plan: SendPlan,
+  choice: PoolChoice | undefined,
+): Promise<ReserveResult> {
+  const { campaignId } = run.campaign;
+  // Read only when the campaign has its own limits: the account's channel-wide ones then apply on top (§4).
+  const accountWide =
+    config.scope === ACCOUNT_SCOPE ? undefined : await run.store.getChannelConfig(ACCOUNT_SCOPE, run.channel);
   return run.store.reserve(
     rulesForSend({
       channel: run.channel,
       leadId: run.lead.leadId,
-      channelLimits: config.rateLimits,
+      ...limitOwners(campaignId, config, accountWide),
       account: await run.store.resolveAccountLimits(),
       maxTouchesPerLead: run.input.maxTotalAttemptsPerLead,
       recipientDomain: plan.recipientDomain,
       rateScope: plan.rateScope,
       spacing: plan.spacing,
+      ...(choice && { ownerCounters: choice.counters(plan, nowMs()) }),
     }),
   );
 }

@@ -1,6 +1,8 @@
 import type { ChannelResult } from '../domain/outcome';
 import { faultPoint } from '../faults';
+import { bumpSenderHealth } from '../senders/sender-health';
 import type { StoredAttempt } from '../store/outreach';
+import { markFirstSend } from '../store/senders';
 import { settleCallingTry } from './ambiguous';
 import type { ChannelAdapter } from './channel-adapter';
 import { checkBeforeSend, type ReadyToSend } from './step-checks';
@@ -64,6 +66,7 @@ async function sendOnce(run: StepRun, ready: ReadyToSend): Promise<ChannelResult
     attemptKey,
     ...(run.input.cursor.step.id && { stepId: run.input.cursor.step.id }),
     ...(ready.variantId && { variantId: ready.variantId }),
+    ...(ready.senderId && { senderId: ready.senderId }),
     createdAt: run.createdAt,
   });
   faultPoint('before-provider-call', { channel, attemptKey });
@@ -84,5 +87,10 @@ async function sendOnce(run: StepRun, ready: ReadyToSend): Promise<ChannelResult
     ...(ready.variantId && { variantId: ready.variantId }),
   });
   faultPoint('after-record', { channel, attemptKey });
+  // A warm-up ramp counts from the sender's first send (the first call wins; later ones change nothing).
+  if (ready.senderId && result.outcome === 'SENT') {
+    await markFirstSend(ready.senderId, run.createdAt.slice(0, 10));
+    await bumpSenderHealth(ready.senderId, run.createdAt.slice(0, 10), 'sent');
+  }
   return result;
 }

@@ -11,7 +11,7 @@ import type {
 } from '../domain/schemas';
 import { type LimitRule, type Reservation, type ReserveResult, release, reserve } from '../rate-limit/limiter';
 import { ifConditionHolds } from '../store/client';
-import { type AccountLimits, resolveAccountLimits, resolveChannelConfig } from '../store/config';
+import { type AccountLimits, getChannelConfig, resolveAccountLimits, resolveChannelConfig } from '../store/config';
 import { getCampaign, getLead, putManualTask, transitionLead, updateLeadFields } from '../store/leads';
 import { indexLinkedInProfile } from '../store/linkedin-index';
 import { setMessageProviderFields } from '../store/message-lookup';
@@ -40,6 +40,8 @@ export interface StepStore {
   getCampaign(campaignId: string): Promise<Campaign | undefined>;
   findSuppressionsByKeys(keys: readonly string[]): Promise<Suppression[]>;
   resolveChannelConfig(campaignId: string, channel: ChannelType): Promise<ChannelConfig>;
+  /** Exactly the config stored for one scope (the account's channel-wide limits), without defaults. */
+  getChannelConfig(scope: string, channel: ChannelType): Promise<ChannelConfig | undefined>;
   resolveAccountLimits(): Promise<AccountLimits>;
 
   // The try's own record: claimed PENDING/PREPARED, CALLING right before the provider call, then DONE.
@@ -105,6 +107,7 @@ export const dynamoStepStore: StepStore = {
   getCampaign,
   findSuppressionsByKeys,
   resolveChannelConfig,
+  getChannelConfig,
   resolveAccountLimits,
   claimAttempt,
   recordReservation,

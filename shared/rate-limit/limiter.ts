@@ -91,7 +91,12 @@ function effectiveShards(rule: CounterRule): number {
 export interface SendLimitsInput {
   channel: ChannelType;
   leadId: string;
-  channelLimits: { perHour: number; perDay: number };
+  /** Channel-wide limits (the account-scope channel config, else the defaults): every campaign's sends count. */
+  channelLimits?: { perHour: number; perDay: number };
+  /** A sending identity's own counters (a pool sender's day, a LinkedIn account's invitations): PRODUCT.md §10. */
+  ownerCounters?: readonly OwnerCounter[];
+  /** A campaign's own channel limits: only that campaign's sends count (PRODUCT.md §4). */
+  campaignLimits?: { campaignId: string; perHour: number; perDay: number };
   account: AccountLimits;
   maxTouchesPerLead: number;
   /** The recipient's email domain, for the per-domain daily cap (email only). */
@@ -101,6 +106,21 @@ export interface SendLimitsInput {
   /** Random gap between two actions of the same scope. */
   spacing?: { minSeconds: number; maxSeconds: number };
   atMs?: number;
+}
+
+/** One counter of a sending identity: its key (with its window's label), limit and window end. */
+export interface OwnerCounter {
+  key: string;
+  limit: number;
+  windowEndMs: number;
+}
+
+/** The ISO week (Monday 00:00 UTC to the next Monday) holding `atMs`: LinkedIn's weekly invitation caps. */
+export function weekWindow(atMs: number): { label: string; endMs: number } {
+  const day = Math.floor(atMs / DAY_MS) * DAY_MS;
+  const sinceMonday = (new Date(day).getUTCDay() + 6) % 7;
+  const start = day - sinceMonday * DAY_MS;
+  return { label: `W${new Date(start).toISOString().slice(0, 10)}`, endMs: start + 7 * DAY_MS };
 }
 
 /** A retry-when-full counter over a calendar window, spread over shards when its limit is high. */
@@ -134,11 +154,22 @@ export function rulesForSend(input: SendLimitsInput): LimitRule[] {
     const { minSeconds, maxSeconds } = input.spacing;
     rules.push({ kind: 'spacing', key: `${scope}#SPACING`, minMs: minSeconds * 1000, maxMs: maxSeconds * 1000 });
   }
-  rules.push(
-    windowCounter(`${scope}#H#${hour.label}`, channelLimits.perHour, hour),
-    windowCounter(`${scope}#D#${day.label}`, channelLimits.perDay, day),
-    windowCounter(`ALL#D#${day.label}`, account.globalPerDay, day),
-  );
+  const { campaignLimits, ownerCounters = [] } = input;
+  for (const owner of ownerCounters) rules.push(windowCounter(owner.key, owner.limit, { endMs: owner.windowEndMs }));
+  if (campaignLimits) {
+    const own = `CAMPAIGN#${campaignLimits.campaignId}#${scope}`;
+    rules.push(
+      windowCounter(`${own}#H#${hour.label}`, campaignLimits.perHour, hour),
+      windowCounter(`${own}#D#${day.label}`, campaignLimits.perDay, day),
+    );
+  }
+  if (channelLimits) {
+    rules.push(
+      windowCounter(`${scope}#H#${hour.label}`, channelLimits.perHour, hour),
+      windowCounter(`${scope}#D#${day.label}`, channelLimits.perDay, day),
+    );
+  }
+  rules.push(windowCounter(`ALL#D#${day.label}`, account.globalPerDay, day));
   return rules;
 }
 

@@ -8,6 +8,7 @@ import {
   type LeadStatus,
 } from '../domain/schemas';
 import { CodedError } from '../errors';
+import type { SendSchedule } from '../schedule/schema';
 import { nowIso } from '../time/clock';
 import { batchGetAll } from './batch-get';
 import { documentClient, ifConditionHolds } from './client';
@@ -101,6 +102,28 @@ export async function transitionCampaign(
     ),
   );
   if (!updated) throw new CampaignConflictError(`campaign ${campaignId} is not ${from.join('/')}`);
+  return stripKeys<Campaign>(updated.Attributes) as Campaign;
+}
+
+/**
+ * Replaces a campaign's send window (PRODUCT.md §2). Running sequences read it at their next step: a touch already
+ * waiting for the old window's opening checks the new one when its Wait ends.
+ */
+export async function replaceCampaignSchedule(campaignId: string, schedule: SendSchedule): Promise<Campaign> {
+  const updated = await ifConditionHolds(() =>
+    documentClient().send(
+      new UpdateCommand({
+        TableName: tableName('leads'),
+        Key: campaignKey(campaignId),
+        UpdateExpression: 'SET #schedule = :schedule, updatedAt = :now',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#schedule': 'schedule' },
+        ExpressionAttributeValues: { ':schedule': schedule, ':now': nowIso() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    ),
+  );
+  if (!updated) throw new CampaignConflictError(`campaign ${campaignId} does not exist`);
   return stripKeys<Campaign>(updated.Attributes) as Campaign;
 }
 

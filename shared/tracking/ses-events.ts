@@ -4,6 +4,7 @@ import type { Lead, LeadStatus, OutreachMessage, OutreachStatus } from '../domai
 import { countOutcome, logger } from '../observability';
 import { continueAfterLateBounce, type LateBounceResult } from '../outreach/late-bounce';
 import { settleParkedBySend } from '../outreach/release';
+import { bumpSenderHealth, pauseIfUnhealthy } from '../senders/sender-health';
 import { getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
 import { findMessageByProviderId, setMessageFieldOnce, setMessageProviderFields } from '../store/message-lookup';
 import { advanceMessage, advanceMessageFrom, getMessage } from '../store/outreach';
@@ -190,7 +191,8 @@ async function onBounce(event: MatchedEvent): Promise<SesEventResult> {
 async function onComplaint(event: MatchedEvent): Promise<SesEventResult> {
   const { leadId, messageId, channel } = event.message;
   const complainedAt = event.at(event.detail.complaint?.timestamp as string | undefined);
-  await setMessageFieldOnce(leadId, messageId, 'complainedAt', complainedAt);
+  const first = await setMessageFieldOnce(leadId, messageId, 'complainedAt', complainedAt);
+  if (first) await countAgainstSender(event.message, 'complained');
   const lead = await getLead(leadId);
   await optOutPerson(lead, event.recipient, 'complaint');
   await stopLead(lead, 'complaint');
@@ -227,7 +229,15 @@ async function counted(
   await bumpCounters(message.campaignId, message.channel, message.createdAt.slice(0, 10), counters);
   await bumpVariantCounters(message, counters);
   countOutcome(message.channel, counter.toUpperCase());
+  if (counter === 'bounced') await countAgainstSender(message, 'bounced');
   return true;
+}
+
+/** A pool sender's bounce or complaint: its 7-day rates may now pause it (senders/sender-health.ts). */
+async function countAgainstSender(message: OutreachMessage, counter: 'bounced' | 'complained'): Promise<void> {
+  if (!message.senderId) return;
+  await bumpSenderHealth(message.senderId, message.createdAt.slice(0, 10), counter);
+  await pauseIfUnhealthy(message.senderId, message.campaignId);
 }
 
 function moved({ eventType, message }: MatchedEvent, status: OutreachStatus, changed: boolean): SesEventResult {

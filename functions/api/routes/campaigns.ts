@@ -9,7 +9,14 @@ import {
 import { newId } from '#shared/ids';
 import { launchBatch, resumeParkedLeads } from '#shared/outreach/launcher';
 import { DEFAULT_SCHEDULE } from '#shared/schedule/schema';
-import { createCampaign, getCampaign, replaceCampaignSequence, transitionCampaign } from '#shared/store/leads';
+import {
+  createCampaign,
+  getCampaign,
+  replaceCampaignSchedule,
+  replaceCampaignSequence,
+  transitionCampaign,
+} from '#shared/store/leads';
+import { getLinkedInAccount, getSender } from '#shared/store/senders';
 import { nowIso } from '#shared/time/clock';
 import { conflict, notFound, validationError } from '../errors';
 import { defineRoute } from '../route';
@@ -20,6 +27,7 @@ import {
   LaunchBatchRequest,
   LaunchReportResponse,
   ResumedCampaignResponse,
+  ScheduleRequest,
   SequenceInput,
 } from '../schemas/campaigns';
 import { MAX_TEMPLATE_BYTES } from '../schemas/common';
@@ -71,6 +79,8 @@ function newCampaign(body: z.output<typeof CreateCampaignRequest>): Campaign {
     state: body.state ?? 'ACTIVE',
     stopOnCompanyReply: body.stopOnCompanyReply ?? true,
     schedule: body.schedule ?? DEFAULT_SCHEDULE,
+    ...(body.senderIds && { senderIds: [...new Set(body.senderIds)] }),
+    ...(body.linkedinAccountIds && { linkedinAccountIds: [...new Set(body.linkedinAccountIds)] }),
     createdAt: now,
     updatedAt: now,
   };
@@ -86,6 +96,27 @@ function checkCampaignTemplates(campaign: Campaign): void {
   );
   if (problems.length > 0) throw validationError(problems, 'A template does not compile');
   checkVariantTemplates(campaign, campaign.sequence);
+}
+
+/** A pool names senders and accounts that exist (an unknown id would hold every lead of the campaign). */
+async function checkPoolsExist(campaign: Campaign): Promise<void> {
+  const senders = campaign.senderIds ?? [];
+  const accounts = campaign.linkedinAccountIds ?? [];
+  const [foundSenders, foundAccounts] = await Promise.all([
+    Promise.all(senders.map((id) => getSender(id))),
+    Promise.all(accounts.map((id) => getLinkedInAccount(id))),
+  ]);
+  const missing = [
+    ...senders.flatMap((id, index) =>
+      foundSenders[index] ? [] : [{ field: `senderIds.${index}`, message: `no sender ${id} (POST /v1/senders)` }],
+    ),
+    ...accounts.flatMap((id, index) =>
+      foundAccounts[index]
+        ? []
+        : [{ field: `linkedinAccountIds.${index}`, message: `no LinkedIn account ${id} (POST /v1/linkedin-accounts)` }],
+    ),
+  ];
+  if (missing.length > 0) throw validationError(missing, 'A pool names a sender or account that does not exist');
 }
 
 /** Every A/B variant must compile and render against a sample lead, as a campaign template must. */
@@ -123,6 +154,7 @@ export const campaignRoutes = [
     async handle({ body }) {
       const campaign = newCampaign(body);
       checkCampaignTemplates(campaign);
+      await checkPoolsExist(campaign);
       await createCampaign(campaign);
       return { status: 201, body: campaign, headers: { location: `/v1/campaigns/${campaign.campaignId}` } };
     },
@@ -156,6 +188,22 @@ export const campaignRoutes = [
       const sequence = SequenceConfig.parse({ ...body, version: campaign.sequence.version + 1 });
       checkVariantTemplates(campaign, sequence);
       return { status: 200, body: await replaceCampaignSequence(campaign.campaignId, campaign.sequence, sequence) };
+    },
+  }),
+  defineRoute({
+    method: 'PUT',
+    path: '/v1/campaigns/{id}/schedule',
+    operationId: 'replaceCampaignSchedule',
+    tag: TAG,
+    summary: "Replace a campaign's send window",
+    description:
+      "When touches may go out, in each lead's own zone (DST-correct), the public holidays of the lead's country skipped. Running sequences read it at their next step; a touch already waiting for an opening checks the new window when its wait ends.",
+    params: CampaignParams,
+    body: ScheduleRequest,
+    responses: { 200: { description: 'The campaign with its new schedule', schema: CampaignResponse } },
+    async handle({ params, body }) {
+      const campaign = await requireCampaign(params.id);
+      return { status: 200, body: await replaceCampaignSchedule(campaign.campaignId, body) };
     },
   }),
   defineRoute({

@@ -2,9 +2,11 @@ import type { Route } from '../route';
 import { campaignRoutes } from './campaigns';
 import { channelRoutes } from './channels';
 import { leadRoutes } from './leads';
+import { limitRoutes } from './limits';
 import { operationRoutes } from './operations';
 import { releaseRoutes } from './release';
 import { schedulePreviewRoutes } from './schedule-preview';
+import { senderAndAccountRoutes } from './senders';
 import { taskRoutes } from './tasks';
 import { variantMetricsRoutes } from './variant-metrics';
 
@@ -15,6 +17,8 @@ export const API_ROUTES: readonly Route[] = [
   ...leadRoutes,
   ...releaseRoutes,
   ...channelRoutes,
+  ...limitRoutes,
+  ...senderAndAccountRoutes,
   ...variantMetricsRoutes,
   ...operationRoutes,
   ...taskRoutes,

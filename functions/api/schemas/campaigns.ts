@@ -81,12 +81,26 @@ export const CreateCampaignRequest = z
       description:
         'When touches may go out, in each lead\'s own zone (DST-correct), public holidays of the lead\'s country skipped. Default: {"days":["MON","TUE","WED","THU","FRI"],"start":"09:00","end":"17:00","timezone":"lead","fallbackTimezone":"UTC","skipHolidays":true}',
     }),
+    senderIds: z.array(z.string().min(1).max(64)).min(1).max(50).optional().meta({
+      description:
+        "A pool of senders (POST /v1/senders) the campaign's emails go out from: each lead gets the one with the most room left today at its first email and keeps it. Absent: `sender` alone.",
+    }),
+    linkedinAccountIds: z.array(z.string().min(1).max(64)).min(1).max(50).optional().meta({
+      description:
+        "A pool of LinkedIn accounts (POST /v1/linkedin-accounts): each lead gets the one with the most invitations left today at its first LinkedIn touch and keeps it. Absent: the LINKEDIN channel config's account.",
+    }),
     stopOnCompanyReply: z.boolean().optional().meta({
       description:
         "Default true: a lead's reply stops the campaign's other leads at the same company (email or website domain; free-mail domains never count) with company_replied",
     }),
   })
   .meta({ id: 'CreateCampaignRequest' });
+
+export const ScheduleRequest = SendSchedule.meta({
+  id: 'SendSchedule',
+  description:
+    'Days (MON..SUN), start and end ("HH:MM" local; end earlier than start crosses midnight; end "24:00" is midnight), timezone ("lead" or an IANA zone), fallbackTimezone for leads without one, skipHolidays (the lead country\'s public holidays).',
+});
 
 export const LaunchBatchRequest = z
   .object({

@@ -26,8 +26,13 @@ export type LinkedInErrorKind =
   | 'unauthorized'
   /** 404: no such profile (or recipient). */
   | 'not_found'
-  /** 422 `already_invited_recently` / `cannot_resend_yet` / `action_already_performed` on an invite. */
+  /** 422 `already_invited_recently` / `action_already_performed` on an invite: this lead's invitation is pending. */
   | 'already_invited'
+  /**
+   * 422 `cannot_resend_yet` / `cannot_resend_within_24hrs`: the account hit LinkedIn's invitation cap (weekly or
+   * daily). The account's limit, not the lead's: no lead's invite is pending because of it.
+   */
+  | 'account_limit'
   /** 422 `blocked_recipient` / `user_unreachable`. */
   | 'blocked'
   /** 422 `no_connection_with_recipient`: a message to someone who is not (or no longer) a relation. */
@@ -102,12 +107,8 @@ export interface LinkedInProfile {
 }
 
 const BLOCKED_TYPES = new Set(['errors/blocked_recipient', 'errors/user_unreachable']);
-const ALREADY_INVITED_TYPES = new Set([
-  'errors/already_invited_recently',
-  'errors/cannot_resend_yet',
-  'errors/cannot_resend_within_24hrs',
-  'errors/action_already_performed',
-]);
+const ALREADY_INVITED_TYPES = new Set(['errors/already_invited_recently', 'errors/action_already_performed']);
+const ACCOUNT_LIMIT_TYPES = new Set(['errors/cannot_resend_yet', 'errors/cannot_resend_within_24hrs']);
 const TOO_LONG_TYPES = new Set(['errors/too_many_characters', 'errors/content_too_large']);
 
 /**
@@ -163,6 +164,7 @@ function kindFor(status: number, providerType: string | undefined, endpoint: Lin
   if (status === 404) return 'not_found';
   if (providerType && BLOCKED_TYPES.has(providerType)) return 'blocked';
   if (endpoint === 'invite' && providerType && ALREADY_INVITED_TYPES.has(providerType)) return 'already_invited';
+  if (providerType && ACCOUNT_LIMIT_TYPES.has(providerType)) return 'account_limit';
   if (providerType === 'errors/no_connection_with_recipient') return 'not_connected';
   if (providerType && TOO_LONG_TYPES.has(providerType)) return 'content_too_long';
   return 'validation';

@@ -103,6 +103,7 @@ export function verdictForMessageSent(result: { chatId: string; messageId: strin
  * | server (5xx)                            | RETRY provider_error (+ Retry-After when sent)               |
  * | unauthorized (401/403)                  | RETRY provider_error, detail `account_disconnected`: the lead is reachable once an operator reconnects the account (alerting is the caller's job) |
  * | already_invited (422)                   | RETRY invite_pending (the next try re-reads the relation)    |
+ * | account_limit (422 cannot_resend_yet)   | RETRY rate_limited, the account's cap: wait a day without using the step's retries, operator alert |
  * | not_connected (422 on a message)        | RETRY provider_error, detail `not_connected`: the relation changed under us; the next try re-reads it and invites |
  * | not_found (404)                         | FALLBACK no_profile                                          |
  * | blocked (422)                           | FALLBACK linkedin_blocked                                    |
@@ -113,6 +114,9 @@ export function verdictForMessageSent(result: { chatId: string; messageId: strin
  * | network, nothing sent                   | RETRY provider_error                                         |
  * | anything else                           | RETRY provider_error                                         |
  */
+/** LinkedIn lifts an account's invitation cap within a day (weekly caps roll daily): try again then. */
+const ACCOUNT_LIMIT_RETRY_SECONDS = 24 * 3600;
+
 export function verdictForError(error: LinkedInProviderError | unknown): ProviderVerdict {
   if (error instanceof OutboundRequestError) {
     return error.maybeDelivered
@@ -142,6 +146,17 @@ export function verdictForError(error: LinkedInProviderError | unknown): Provide
       };
     case 'already_invited':
       return { outcome: 'RETRY', reason: 'invite_pending', detail: error.message, delivered: false };
+    case 'account_limit':
+      // LinkedIn's invitation cap for the account (PRODUCT.md §10): every lead waits, none loses a retry.
+      return {
+        outcome: 'RETRY',
+        reason: 'rate_limited',
+        detail: `linkedin_account_limit: ${error.message}`,
+        retryAfterSeconds: error.retryAfterSeconds ?? ACCOUNT_LIMIT_RETRY_SECONDS,
+        usesRetry: false,
+        operatorAlert: 'linkedin_account_limit',
+        delivered: false,
+      };
     case 'not_connected':
       return { outcome: 'RETRY', reason: 'provider_error', detail: 'not_connected', delivered: false };
     case 'not_found':

@@ -538,6 +538,27 @@ describe('the batch schedule', () => {
   });
 });
 
+describe('the out-of-office sweep', () => {
+  it('is its own quarter-hourly rule, the one serve drives without --schedule', async () => {
+    // Prepare
+    const { isOutOfOfficeSweep } = await import('#cli/serve');
+    const { eventBridge } = server.stack;
+
+    // Act
+    const sweeps = eventBridge.rules.filter(isOutOfOfficeSweep);
+    const fired = eventBridge.fireSchedules(
+      Date.parse('2026-12-08T09:00:00Z'),
+      Date.parse('2026-12-08T10:00:00Z'),
+      isOutOfOfficeSweep,
+    );
+    await eventBridge.drain();
+
+    // Assess: four sweeps in an hour, and no batch launch among them.
+    expect(sweeps.map((rule) => rule.scheduleExpression)).toEqual(['rate(15 minutes)']);
+    expect(fired).toBe(4);
+  });
+});
+
 describe('cascade serve as a command', () => {
   let child: ChildProcess | undefined;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cascade-serve-'));

@@ -22,6 +22,29 @@ const message: OutreachMessage = {
 };
 
 describe('replyMail', () => {
+  it("writes an auto-responder's mail with --auto-reply: RFC 3834 headers, read as out of office", async () => {
+    // Prepare
+    const { classifyAutoReply } = await import('#shared/tracking/out-of-office/index');
+
+    // Act
+    const raw = replyMail({
+      from: { name: 'Greta Berg', address: 'greta@ooo.example' },
+      to: 'ada@cascade-demo.example',
+      subject: 'Quick question',
+      inReplyTo: 'ses-1',
+      text: 'I am out of the office until 12 January with no access to email.',
+      date: new Date('2027-01-05T10:00:00Z'),
+      autoReply: true,
+    });
+    const mail = await PostalMime.parse(raw);
+    const headers = new Map(mail.headers.map((header) => [header.key, header.value]));
+
+    // Assess
+    expect(headers.get('auto-submitted')).toBe('auto-replied');
+    expect(mail.subject).toBe('Automatic reply: Quick question');
+    expect(classifyAutoReply({ headers, subject: mail.subject, text: mail.text }).kind).toBe('out_of_office');
+  });
+
   it('writes a reply a mail client would send: In-Reply-To the SES id, Re: subject', async () => {
     // Act
     const raw = replyMail({

@@ -228,14 +228,14 @@ describe('least privilege (exact actions and resources)', () => {
   const sorted = (statements: ReadableStatement[]) =>
     [...statements].sort((a, b) => a.actions.join().localeCompare(b.actions.join()));
 
-  it('send-email: ses:SendEmail on the sender identity and the configuration set only, and its tables', () => {
+  it('send-email: ses:SendEmail on the sender identity and the configuration set only, and its tables (config: a pool sender’s first send day)', () => {
     expect(functionPolicy(template, names, 'functions/send-email/index.ts')).toEqual(
       sorted([
         {
           actions: DYNAMODB_READ_WRITE,
-          resources: [...LEADS, ...OUTREACH, 'arn(RateCountersTable)'].sort(),
+          resources: [...LEADS, ...OUTREACH, 'arn(ConfigTable)', 'arn(RateCountersTable)'].sort(),
         },
-        { actions: DYNAMODB_READ, resources: ['arn(ConfigTable)', 'arn(SuppressionsTable)'] },
+        { actions: DYNAMODB_READ, resources: ['arn(SuppressionsTable)'] },
         KEY_READ_WRITE,
         logsOf('SendEmailFunction'),
         {
@@ -260,13 +260,13 @@ describe('least privilege (exact actions and resources)', () => {
     ]) {
       const actions = functionPolicy(template, names, `functions/${entry}/index.ts`).flatMap((s) => s.actions);
       expect(
-        actions.filter((action) => action.startsWith('ses:')),
+        actions.filter((action) => action.startsWith('ses:Send')),
         entry,
       ).toEqual([]);
     }
   });
 
-  it('api: every table, starting its own executions, reading, stopping and answering them; nothing else', () => {
+  it('api: every table, starting its own executions, reading, stopping and answering them, reading SES identities (sender health); nothing else', () => {
     expect(functionPolicy(template, names, 'functions/api/index.ts')).toEqual(
       sorted([
         {
@@ -292,16 +292,20 @@ describe('least privilege (exact actions and resources)', () => {
           actions: ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'],
           resources: ['*'],
         },
+        // The sender health check: SES verification and DKIM status of any sender's identity, read only.
+        { actions: ['ses:GetEmailIdentity'], resources: ['arn:<Partition>:ses:<Region>:<AccountId>:identity/*'] },
         XRAY,
       ]),
     );
   });
 
-  it('ses-events: the message, lead and suppression tables, the config (read: retry policies of a continued run), its dead-letter queue, and starting (not stopping) the run a late bounce continues; no mail, no secrets', () => {
+  it('ses-events: the message, lead and suppression tables, the config (retry policies of a continued run; pausing an unhealthy sender), its dead-letter queue, and starting (not stopping) the run a late bounce continues; no mail, no secrets', () => {
     expect(functionPolicy(template, names, 'functions/ses-events/index.ts')).toEqual(
       sorted([
-        { actions: DYNAMODB_READ_WRITE, resources: [...LEADS, ...OUTREACH, 'arn(SuppressionsTable)'].sort() },
-        { actions: DYNAMODB_READ, resources: ['arn(ConfigTable)'] },
+        {
+          actions: DYNAMODB_READ_WRITE,
+          resources: [...LEADS, ...OUTREACH, 'arn(ConfigTable)', 'arn(SuppressionsTable)'].sort(),
+        },
         KEY_READ_WRITE,
         logsOf('SesEventsFunction'),
         { actions: ['sqs:SendMessage'], resources: ['arn(FunctionDeadLetters)'] },

@@ -190,6 +190,39 @@ describe('PUT /v1/campaigns/{id}/sequence', () => {
   });
 });
 
+describe('PUT /v1/campaigns/{id}/schedule', () => {
+  it('gives a new campaign the default window, replaces it, and names a bad field', async () => {
+    // Prepare: no schedule in the request (campaignBody's any-hour one taken out).
+    const { schedule: _anyHour, ...body } = campaignBody('schedule-1');
+    const created = await call({ method: 'POST', path: '/v1/campaigns', json: body });
+    const weekend = { days: ['SAT', 'SUN'], start: '10:00', end: '14:00', timezone: 'Asia/Tokyo' };
+
+    // Act
+    const replaced = await call({ method: 'PUT', path: '/v1/campaigns/schedule-1/schedule', json: weekend });
+    const badZone = await call({
+      method: 'PUT',
+      path: '/v1/campaigns/schedule-1/schedule',
+      json: { ...weekend, timezone: 'Mars/Olympus' },
+    });
+    const missing = await call({ method: 'PUT', path: '/v1/campaigns/nobody/schedule', json: weekend });
+
+    // Assess
+    expect(created.body.schedule).toEqual({
+      days: ['MON', 'TUE', 'WED', 'THU', 'FRI'],
+      start: '09:00',
+      end: '17:00',
+      timezone: 'lead',
+      fallbackTimezone: 'UTC',
+      skipHolidays: true,
+    });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.schedule).toEqual({ ...weekend, fallbackTimezone: 'UTC', skipHolidays: true });
+    expect((await getCampaign('schedule-1'))?.schedule?.timezone).toBe('Asia/Tokyo');
+    expectInvalid(badZone, 'timezone');
+    expect(missing.status).toBe(404);
+  });
+});
+
 describe('POST /v1/campaigns/{id}/pause and /resume', () => {
   it('pauses, refuses a second pause, resumes and refuses a second resume', async () => {
     // Prepare

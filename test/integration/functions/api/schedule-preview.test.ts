@@ -135,7 +135,9 @@ describe('GET /v1/campaigns/{id}/schedule-preview', () => {
     await atFriday(async () => {
       // Prepare: two of today's three mails went out already (the limiter's own reservation).
       await seedCampaign('preview-counted');
-      const today = { kind: 'counter', key: 'EMAIL#D#2026-01-09', limit: 200, whenFull: 'retry' } as const;
+      // The campaign has its own EMAIL limits: its own sends count (CAMPAIGN#…, PRODUCT.md §4).
+      const key = 'CAMPAIGN#preview-counted#EMAIL#D#2026-01-09';
+      const today = { kind: 'counter', key, limit: 200, whenFull: 'retry' } as const;
       const reserved = await reserve([{ ...today, windowEndMs: Date.parse('2026-01-10T00:00:00Z') }]);
       await reserve([{ ...today, windowEndMs: Date.parse('2026-01-10T00:00:00Z') }]);
       expect(reserved.ok).toBe(true);
@@ -151,7 +153,7 @@ describe('GET /v1/campaigns/{id}/schedule-preview', () => {
           channels: [expect.objectContaining({ scheduled: 1, heldBack: expect.objectContaining({ dailyLimit: 11 }) })],
         },
       ]);
-      expect(await counterValue('EMAIL#D#2026-01-09')).toBe(2);
+      expect(await counterValue(key)).toBe(2);
     });
   });
 

@@ -115,3 +115,40 @@ describe('rate limiter against dynalite', () => {
     expect(await counterValue('LEAD#hour-2#TOUCHES')).toBe(0);
   });
 });
+
+describe('limits that belong to their owner (PRODUCT.md §4)', () => {
+  it("two campaigns with their own limits do not consume each other's; the account's channel-wide limit holds both", async () => {
+    // Prepare: campaigns A and B may send 3 an hour each; the account's channel-wide limit is 5 an hour.
+    const { limitOwners } = await import('#shared/rate-limit/limit-owners');
+    const own = (campaignId: string) => ({ scope: campaignId, rateLimits: { perHour: 3, perDay: 100 } });
+    const accountWide = { rateLimits: { perHour: 5, perDay: 100 } };
+    const rules = (campaignId: string, lead: number, withAccount: boolean) =>
+      rulesForSend({
+        channel: 'CONTACT_FORM',
+        // A scope of its own: other tests here count CONTACT_FORM sends at the same hour.
+        rateScope: 'FORM-OWNERS',
+        leadId: `owner-${campaignId}-${lead}`,
+        ...limitOwners(campaignId, own(campaignId), withAccount ? accountWide : undefined),
+        account: DEFAULT_ACCOUNT_LIMITS,
+        maxTouchesPerLead: 10,
+        atMs: AT,
+      });
+    const sendAll = async (campaignId: string, count: number, withAccount: boolean) => {
+      let granted = 0;
+      for (let lead = 0; lead < count; lead++)
+        if ((await reserve(rules(campaignId, lead, withAccount), AT)).ok) granted++;
+      return granted;
+    };
+
+    // Act: without an account-wide config, each campaign has its own 3; with one, both share its 5.
+    const alone = [await sendAll('own-a', 6, false), await sendAll('own-b', 6, false)];
+    const shared = [await sendAll('own-c', 6, true), await sendAll('own-d', 6, true)];
+
+    // Assess
+    expect(alone).toEqual([3, 3]);
+    expect(shared).toEqual([3, 2]);
+    expect(limitOwners('x', { scope: 'ACCOUNT', rateLimits: { perHour: 7, perDay: 9 } }, undefined)).toEqual({
+      channelLimits: { perHour: 7, perDay: 9 },
+    });
+  });
+});

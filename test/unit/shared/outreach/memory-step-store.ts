@@ -63,6 +63,10 @@ export class MemoryStepStore implements StepStore {
     return this.configs.get(`${campaignId}#${channel}`) ?? defaultChannelConfig(channel);
   }
 
+  async getChannelConfig(scope: string, channel: ChannelConfig['channel']) {
+    return this.configs.get(`${scope}#${channel}`);
+  }
+
   async resolveAccountLimits() {
     return DEFAULT_ACCOUNT_LIMITS;
   }

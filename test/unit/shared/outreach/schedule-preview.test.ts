@@ -89,7 +89,11 @@ describe('previewSchedule', () => {
   it("starts from today's stored counters", () => {
     // Prepare: 2 of today's 3 mails already went out.
     const campaign = testCampaign('cmp', { sequence: EMAIL_ONLY, schedule: DEFAULT_SCHEDULE });
-    const rates = { counters: new Map([['EMAIL#D#2026-01-09', 2]]), lastTouches: new Map<string, number>() };
+    // The campaign's own limits count its own sends (CAMPAIGN#…, PRODUCT.md §4).
+    const rates = {
+      counters: new Map([['CAMPAIGN#cmp#EMAIL#D#2026-01-09', 2]]),
+      lastTouches: new Map<string, number>(),
+    };
 
     // Act
     const preview = previewSchedule(input(campaign, leadsIn('tyo', 4, TOKYO), { rates, days: 1 }));

@@ -82,6 +82,18 @@ describe('verdictForError', () => {
     ['throttled', { status: 429, retryAfterSeconds: 120 }, retry('provider_throttled', { retryAfterSeconds: 120 })],
     ['server', { status: 503 }, retry('provider_error')],
     ['already_invited', { status: 422 }, retry('invite_pending')],
+    // cannot_resend_yet: the account's invitation cap, not the lead's pending invite: wait a day, keep the retries.
+    [
+      'account_limit',
+      { status: 422 },
+      {
+        outcome: 'RETRY',
+        reason: 'rate_limited',
+        usesRetry: false,
+        retryAfterSeconds: 86_400,
+        operatorAlert: 'linkedin_account_limit',
+      },
+    ],
     // A message refused because the member is not connected: the next try re-reads the relation.
     [
       'not_connected',
