@@ -211,6 +211,7 @@ export function peerLines(stack: LocalStack): string[] {
     `  S3               ${endpoints.s3}`,
     `  LinkedIn sandbox ${endpoints.linkedin}`,
     `  Sandbox site     ${endpoints.site}`,
+    `  DNS (loopback)   ${endpoints.dns}   (what sender health checks resolve against)`,
     `  Function logs    ${stack.logDir ?? 'kept in memory (pass --data DIR to keep them in DIR/logs)'}`,
   ];
 }

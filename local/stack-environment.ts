@@ -27,6 +27,8 @@ function peerVariables(endpoints: Partial<LocalEndpointsInfo>): Record<string, s
     // Endpoint plumbing of the outbound guard: `*.example` sites are the sandbox site; our peers are ours.
     CASCADE_CONNECT_TO: `*.example=${endpoints.site}`,
     CASCADE_TRUSTED_ORIGINS: endpoints.linkedin ?? '',
+    // DNS for the deliverability check: the loopback DNS peer, never the Internet.
+    CASCADE_DNS_SERVERS: endpoints.dns ?? '',
     // This machine runs Node 20 while the Lambdas run nodejs22.x; the SDK's Node-version notice is noise here.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };

@@ -10,6 +10,7 @@ import { SECRETS, type SecretName } from '#shared/config/settings';
 import { loadSecrets } from '#shared/secrets';
 import { getLead } from '#shared/store/leads';
 import { type AuthorizingProxy, startAuthorizingProxy } from './authorizing-proxy';
+import { startDnsPeer } from './dns-peer';
 import { type LocalDynamo, startDynalite } from './dynamodb';
 import { LocalEventBridge } from './eventbridge/bus';
 import { startEventBridgePeer } from './eventbridge/peer';
@@ -96,6 +97,8 @@ export interface LocalEndpointsInfo {
   s3: string;
   linkedin: string;
   site: string;
+  /** The loopback DNS server (`127.0.0.1:<port>`) the deliverability check asks. */
+  dns: string;
 }
 
 export interface LocalStack {
@@ -329,7 +332,8 @@ async function startPeers(options: LocalStackOptions) {
   const instantClock = options.clockStartMs === undefined ? WALL_CLOCK : new ShiftedClock(options.clockStartMs);
   const stackClock = clock ?? instantClock;
   // Filled in as the peers start; a function's sandbox reads it when it starts (at its first invocation).
-  const endpoints: Partial<LocalEndpointsInfo> = { linkedin: linkedin.url, site: site.url };
+  const dns = await startDnsPeer();
+  const endpoints: Partial<LocalEndpointsInfo> = { linkedin: linkedin.url, site: site.url, dns: dns.server };
   endpoints.dynamodb = await guard('dynamodb', dynamo.endpoint);
   const logDir = options.dataDir && path.join(options.dataDir, 'logs');
   const lambda = new LocalLambdaService({
@@ -354,7 +358,18 @@ async function startPeers(options: LocalStackOptions) {
   erasures.peers = { dynamo, stepFunctions, sesSimulator: events.sesSimulator };
 
   const closeSes = () => new Promise<void>((resolve) => ses.server.close(() => resolve()));
-  const servers = [sfnServer, events.eventBridgePeer, ssm, s3, ...proxies, events.sesSimulator, linkedin, site, dynamo];
+  const servers = [
+    sfnServer,
+    events.eventBridgePeer,
+    ssm,
+    s3,
+    ...proxies,
+    events.sesSimulator,
+    linkedin,
+    site,
+    dynamo,
+    dns,
+  ];
   const close = async () => {
     await stepFunctions.drain();
     await events.eventBridge.drain();

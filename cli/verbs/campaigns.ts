@@ -105,6 +105,8 @@ const HELD_COLUMNS: [field: string, header: string][] = [
   ['globalLimit', 'global'],
   ['domainLimit', 'domain'],
   ['cooldown', 'cooldown'],
+  ['senderLimit', 'sender'],
+  ['senderPaused', 'paused'],
 ];
 
 /** One row per UTC day × channel × sender: sent, then each held-back reason; the lead totals below. */

@@ -189,6 +189,8 @@ export const LOCAL_NETWORK_SETTINGS = [
   'CASCADE_CONNECT_TO',
   'CASCADE_TRUSTED_ORIGINS',
   'CASCADE_ALLOW_PRIVATE_NETWORK',
+  /** The DNS servers the deliverability check asks (the embedded stack's loopback DNS peer). */
+  'CASCADE_DNS_SERVERS',
 ] as const;
 export type LocalNetworkSetting = (typeof LOCAL_NETWORK_SETTINGS)[number];
 

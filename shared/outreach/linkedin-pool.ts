@@ -12,7 +12,7 @@ import { byRoomLeft, type PoolChoice, type PoolChoices, pausedVerdict } from './
  * (the channel config's `accountId` for this touch), so its pacing (`LINKEDIN:<account>` spacing) is its own too.
  */
 
-const invitesToday = (accountId: string, day: string) => `LIACCOUNT#${accountId}#INV#D#${day}`;
+export const invitesToday = (accountId: string, day: string) => `LIACCOUNT#${accountId}#INV#D#${day}`;
 
 /** A held lead looks again after this long (an operator resumes a paused account by hand). */
 const PAUSED_ACCOUNT_RETRY_SECONDS = 6 * 3600;
@@ -61,7 +61,7 @@ function accountChoice(account: LinkedInAccount, assign: boolean): PoolChoice {
   };
 }
 
-function accountCounters(account: LinkedInAccount, invitation: boolean, atMs: number): OwnerCounter[] {
+export function accountCounters(account: LinkedInAccount, invitation: boolean, atMs: number): OwnerCounter[] {
   const day = dayWindow(atMs);
   const { accountId } = account;
   if (!invitation)

@@ -1,10 +1,8 @@
 import { emailDomain } from '../channels/email/address';
 import { setting } from '../config/settings';
-import type { Campaign, ChannelConfig, ChannelType, Lead, LeadStatus } from '../domain/schemas';
+import type { Campaign, ChannelConfig, ChannelType, Lead } from '../domain/schemas';
 import { gradeAtLeast } from '../grading/grade';
 import { limitOwners } from '../rate-limit/limit-owners';
-import { type CounterRule, shardKey } from '../rate-limit/limiter';
-import { batchGetAll } from '../store/batch-get';
 import {
   ACCOUNT_SCOPE,
   type AccountLimits,
@@ -13,17 +11,19 @@ import {
   resolveAccountLimits,
   resolveChannelConfig,
 } from '../store/config';
-import { queryLeadsByStatus } from '../store/leads';
-import { tableName } from '../store/tables';
 import { nowMs } from '../time/clock';
 import { hasContactPoint } from './reachability';
 import {
-  type PreviewDay,
-  type RateState,
-  rulesForTouch,
-  simulateTouches,
-  type TouchCandidate,
-} from './schedule-simulation';
+  describeIdentity,
+  identityName,
+  type PoolRecords,
+  type PreviewSender,
+  previewIdentities,
+  touchPoolOf,
+  UNASSIGNED,
+} from './schedule-pools';
+import { leadsIn, rateItemsToRead, readPoolRecords, readRates } from './schedule-preview-reads';
+import { type PreviewDay, type RateState, simulateTouches, type TouchCandidate } from './schedule-simulation';
 import { placeOf, scheduleOf } from './send-window';
 
 /**
@@ -47,12 +47,20 @@ import { placeOf, scheduleOf } from './send-window';
  *   next UTC day, the end of the cooldown) and tried again. Counters start from the stored values of the current
  *   hour and day (read, never written), later buckets from zero. No jitter, no LinkedIn action spacing (45–120 s,
  *   far below the hourly limit), and a step's `onRateLimit: "fallback"` is simulated as a wait.
+ * - Pools (PRODUCT.md §10, schedule-pools.ts): a touch on a channel the campaign draws from a pool (`senderIds`,
+ *   `linkedinAccountIds`), or by a lead holding an identity, goes out as the lead's own identity (held as
+ *   `senderPaused` while it is paused or gone), else as the ACTIVE one with the most room left at that simulated
+ *   moment (`byRoomLeft`), the next one when the first one's own counter is full. Each identity's own counters (a
+ *   sender's warm-up day, which starts at its first simulated send; a LinkedIn account's invitations per day and
+ *   week, or messages per day) are `ownerCounters` of the send's rules (`senderLimit` when full), and a LinkedIn
+ *   account's channel limits are its own (`LINKEDIN:<account>`). Cells name the identity; a pooled lead not
+ *   assigned yet waits under `*`. A paused identity stays paused over the horizon (an operator resumes it).
  * - A lead due on a day and not sent that day counts once in that day's `heldBack`: under the rate rule that
  *   refused it that day (or still held it at the day's start), else `holiday` when a public holiday removed the
  *   window it would have had that day, else `outsideWindow`. Leads not sent by the horizon are `unscheduled`.
  */
 export const SCHEDULE_PREVIEW_MODEL =
-  'Waiting leads are the NEW leads at or above minGrade (starting at step 1 after its wait, as a batch launched now would) and the PAUSED out_of_office leads (starting at resumeAt, at their resumeFrom step, else step 1); IN_SEQUENCE leads are counted as inFlight, not simulated. Only the first touch of each lead is simulated: a step whose channel is disabled or has no contact point for the lead falls back to the next step (its wait added) and the touch counts under that channel. From now, UTC day by UTC day and hour by hour, a touch goes at the first instant the lead’s window is open (the campaign schedule in the lead’s zone, without its country’s public holidays) if every rate rule of a real send has room (channel per hour and per day, global per day, per recipient domain per day, lead cooldown, max touches); counters start from the stored current hour and day and are never written. A touch refused by a rule waits until that rule’s window resets. A lead due but not sent on a day counts once in that day’s heldBack, under the rule that refused it, else holiday or outsideWindow. No jitter and no LinkedIn action spacing are simulated; nothing is sent or written.';
+  'Waiting leads are the NEW leads at or above minGrade (starting at step 1 after its wait, as a batch launched now would) and the PAUSED out_of_office leads (starting at resumeAt, at their resumeFrom step, else step 1); IN_SEQUENCE leads are counted as inFlight, not simulated. Only the first touch of each lead is simulated: a step whose channel is disabled or has no contact point for the lead falls back to the next step (its wait added) and the touch counts under that channel. From now, UTC day by UTC day and hour by hour, a touch goes at the first instant the lead’s window is open (the campaign schedule in the lead’s zone, without its country’s public holidays) if every rate rule of a real send has room (channel per hour and per day, global per day, per recipient domain per day, lead cooldown, max touches); counters start from the stored current hour and day and are never written. A touch refused by a rule waits until that rule’s window resets. A campaign drawing on sender or LinkedIn account pools: a lead keeps the identity it holds (senderPaused while that one is paused or gone, for the whole horizon), any other goes out as the ACTIVE identity with the most room left at that moment (a sender’s warm-up limit of the day, an account’s invitations of the day; ties in pool order), passing to the next when that one’s own counter is full; each identity’s own limits (warm-up ramp from its first send, LinkedIn invitations per day and per week, messages per day) count as senderLimit; cells name the identity, and pooled leads not yet assigned wait under *. A lead due but not sent on a day counts once in that day’s heldBack, under the rule that refused it, else holiday or outsideWindow. No jitter and no LinkedIn action spacing are simulated; nothing is sent or written.';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -88,6 +96,8 @@ export interface PreviewContext {
   configs: Partial<Record<ChannelType, ChannelConfig>>;
   /** The account's own channel configs (channel-wide limits on top of a campaign's own, limitOwners). */
   accountConfigs?: Partial<Record<ChannelType, ChannelConfig>>;
+  /** The pools' senders and LinkedIn accounts (PRODUCT.md §10); a missing one is gone. */
+  identities?: PoolRecords;
 }
 
 const configOf = (context: PreviewContext, channel: ChannelType): ChannelConfig =>
@@ -96,8 +106,11 @@ const configOf = (context: PreviewContext, channel: ChannelType): ChannelConfig 
 /**
  * The sender a touch is counted under, and the rate scope its send plan would name: the campaign's address for
  * EMAIL, the LinkedIn account (the adapter's `rateScope`, same setting and fallback) for LINKEDIN, `-` for a site.
+ * A pooled touch counts under its lead's identity, else `*` until the simulation assigns one (its scope with it).
  */
-function senderOf(channel: ChannelType, campaign: Campaign, config: ChannelConfig) {
+function senderOf(channel: ChannelType, campaign: Campaign, config: ChannelConfig, pool?: TouchCandidate['pool']) {
+  if (pool)
+    return { sender: pool.assigned && pool.identities[0] ? identityName(pool.identities[0]) : UNASSIGNED, pool };
   if (channel === 'EMAIL') return { sender: campaign.sender.email };
   if (channel !== 'LINKEDIN') return { sender: '-' };
   const account = String(config.settings.accountId ?? setting('CASCADE_LINKEDIN_ACCOUNT_ID') ?? '') || 'default';
@@ -148,7 +161,7 @@ export function firstTouchOf(
     return {
       leadId: lead.leadId,
       channel: step.channel,
-      ...senderOf(step.channel, campaign, config),
+      ...senderOf(step.channel, campaign, config, touchPoolOf(step, campaign, lead, context.identities)),
       limits: limitOwners(campaign.campaignId, config, context.accountConfigs?.[step.channel]),
       ...(step.channel === 'EMAIL' && lead.email && { recipientDomain: emailDomain(lead.email) }),
       // PHONE is never held by the window (windowVerdict): its task is due at the opening instead.
@@ -198,6 +211,8 @@ export interface SchedulePreview {
   /** Waiting leads whose first touch would not go out within the horizon. */
   unscheduled: number;
   days: PreviewDay[];
+  /** The pools' identities (and those waiting leads hold): state, today's limit and use. Empty without pools. */
+  senders: PreviewSender[];
 }
 
 export interface PreviewInput extends PreviewContext {
@@ -223,6 +238,12 @@ export function previewSchedule(input: PreviewInput): SchedulePreview {
     days: input.days,
   });
   const firstDayMs = Math.floor(input.nowMs / DAY_MS) * DAY_MS;
+  const counters = input.rates?.counters ?? new Map<string, number>();
+  const identities = previewIdentities(
+    input.campaign,
+    plan.candidates.map((candidate) => candidate.pool),
+    input.identities,
+  );
   return {
     campaignId: input.campaign.campaignId,
     from: new Date(input.nowMs).toISOString(),
@@ -235,58 +256,8 @@ export function previewSchedule(input: PreviewInput): SchedulePreview {
     atMaxTouches: result.atMaxTouches,
     unscheduled: result.unscheduled,
     days: result.days,
+    senders: identities.map((listed) => describeIdentity(listed, counters, input.nowMs)),
   };
-}
-
-/** The rate items the simulation starts from: every rule of a send now (this hour's and today's buckets). */
-export function rateItemsToRead(
-  candidates: readonly TouchCandidate[],
-  limits: { account: AccountLimits; maxTouchesPerLead: number },
-  atMs: number,
-): { counters: CounterRule[]; cooldownKeys: string[] } {
-  const counters = new Map<string, CounterRule>();
-  const cooldownKeys = new Set<string>();
-  for (const candidate of candidates) {
-    for (const rule of rulesForTouch(candidate, limits, atMs)) {
-      if (rule.kind === 'counter') counters.set(rule.key, rule);
-      else if (rule.kind === 'cooldown') cooldownKeys.add(rule.key);
-    }
-  }
-  return { counters: [...counters.values()], cooldownKeys: [...cooldownKeys] };
-}
-
-/** Reads (never writes) the stored counters, summed over their shards, and the leads' last touch times. */
-async function readRates(items: ReturnType<typeof rateItemsToRead>): Promise<RateState> {
-  const shardKeys = items.counters.flatMap((rule) =>
-    Array.from({ length: Math.max(1, rule.shards ?? 1) }, (_, index) => shardKey(rule.key, index)),
-  );
-  const keys = [...new Set([...shardKeys, ...items.cooldownKeys])].map((pk) => ({ pk }));
-  const stored = new Map((await batchGetAll(tableName('rateCounters'), keys)).map((item) => [String(item.pk), item]));
-  const counters = new Map<string, number>();
-  for (const rule of items.counters) {
-    let used = 0;
-    for (let index = 0; index < Math.max(1, rule.shards ?? 1); index++)
-      used += Number(stored.get(shardKey(rule.key, index))?.used ?? 0);
-    if (used > 0) counters.set(rule.key, used);
-  }
-  const lastTouches = new Map<string, number>();
-  for (const key of items.cooldownKeys) {
-    const last = stored.get(key)?.lastTouchAt;
-    if (last !== undefined) lastTouches.set(key, Number(last));
-  }
-  return { counters, lastTouches };
-}
-
-/** Every lead of the campaign in `status` (grades >= minGrade when given), in index order. */
-async function leadsIn(campaign: Campaign, status: LeadStatus, minGrade?: Campaign['minGrade']): Promise<Lead[]> {
-  const leads: Lead[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await queryLeadsByStatus(campaign.campaignId, status, { minGrade, startKey, limit: 500 });
-    leads.push(...page.leads);
-    startKey = page.nextKey;
-  } while (startKey);
-  return leads;
 }
 
 /** The campaign's schedule preview over `days` UTC days from now: reads leads, configs and counters; writes nothing. */
@@ -309,12 +280,18 @@ export async function readSchedulePreview(campaign: Campaign, days: number): Pro
   ]);
   const leads = [...fresh, ...paused];
   const limits = { account, maxTouchesPerLead: campaign.sequence.maxTotalAttemptsPerLead };
-  const { candidates } = planTouches(leads, { campaign, configs, accountConfigs }, atMs);
-  const rates = await readRates(rateItemsToRead(candidates, limits, atMs));
-  return previewSchedule({
+  const waitingLeads = leads.filter((lead) => waitingStart(lead, campaign, atMs));
+  const identities = await readPoolRecords(campaign, waitingLeads);
+  const context = { campaign, configs, accountConfigs, identities };
+  const { candidates } = planTouches(leads, context, atMs);
+  const listed = previewIdentities(
     campaign,
-    configs,
-    accountConfigs,
+    candidates.map((candidate) => candidate.pool),
+    identities,
+  ).map(({ identity }) => identity);
+  const rates = await readRates(rateItemsToRead(candidates, limits, atMs, listed));
+  return previewSchedule({
+    ...context,
     leads,
     inFlight: running.length,
     account,

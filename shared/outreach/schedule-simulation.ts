@@ -1,8 +1,18 @@
 import type { ChannelType } from '../domain/schemas';
 import { dayWindow, type LimitRule, rulesForSend, type SendLimitsInput } from '../rate-limit/limiter';
 import type { SendSchedule } from '../schedule/schema';
-import { NoSendWindowError, type Place, type WindowState, windowAt, windowsBetween } from '../schedule/window';
+import type { Place } from '../schedule/window';
 import type { AccountLimits } from '../store/config';
+import {
+  counterPrefixOf,
+  type IdentityTouch,
+  identityName,
+  type PoolIdentity,
+  PoolSimulation,
+  type TouchPool,
+  UNASSIGNED,
+} from './schedule-pools';
+import { WindowMemo } from './schedule-window-memo';
 
 /**
  * The schedule preview's simulator (PRODUCT.md §7; the model is told in schedule-preview.ts): each lead's first
@@ -22,15 +32,22 @@ export const HELD_REASONS = [
   'globalLimit',
   'domainLimit',
   'cooldown',
+  'senderLimit',
+  'senderPaused',
 ] as const;
 export type HeldReason = (typeof HELD_REASONS)[number];
 type LimitReason = Exclude<HeldReason, 'outsideWindow' | 'holiday'>;
+/** A rule that refused a touch, and when it admits again. */
+type Refusal = { rule: LimitRule; untilMs: number };
 
 /** One lead's first touch as the send path would see it. */
 export interface TouchCandidate {
   leadId: string;
   channel: ChannelType;
-  /** The sending identity the touch is counted under (email address, LinkedIn account, `-`). */
+  /**
+   * The sending identity the touch is counted under (email address, LinkedIn account, `-`); for a pooled touch, its
+   * assigned identity, or `*` (UNASSIGNED) until the simulation assigns one at its touch.
+   */
   sender: string;
   /** `rulesForSend` inputs, as the channel adapter's send plan gives them: whose limits count it (limitOwners). */
   limits: Pick<SendLimitsInput, 'channelLimits' | 'campaignLimits'>;
@@ -40,6 +57,8 @@ export interface TouchCandidate {
   window?: { schedule: SendSchedule; place: Place };
   /** The earliest instant the step may run (after its wait). */
   dueMs: number;
+  /** The identities of a pooled touch (schedule-pools.ts); absent: the campaign's one identity, as `sender`. */
+  pool?: TouchPool;
 }
 
 /** Stored rate state the simulation starts from: counter totals by key, a lead's last touch by cooldown key. */
@@ -89,11 +108,15 @@ interface LeadRun {
   lastLimit?: { reason: LimitReason; atMs: number; untilMs: number };
 }
 
-/** The rules of one send, as `reserve` takes them in order; spacing is left out (see schedule-preview.ts). */
+/**
+ * The rules of one send, as `reserve` takes them in order, sent as `identity` when pooled (its rate scope and own
+ * counters); spacing is left out (see schedule-preview.ts).
+ */
 export function rulesForTouch(
   candidate: TouchCandidate,
   input: Pick<SimulationInput, 'account' | 'maxTouchesPerLead'>,
   atMs: number,
+  identity?: IdentityTouch,
 ): LimitRule[] {
   return rulesForSend({
     channel: candidate.channel,
@@ -102,7 +125,8 @@ export function rulesForTouch(
     account: input.account,
     maxTouchesPerLead: input.maxTouchesPerLead,
     recipientDomain: candidate.recipientDomain,
-    rateScope: candidate.rateScope,
+    rateScope: identity?.rateScope ?? candidate.rateScope,
+    ...(identity && { ownerCounters: identity.ownerCounters }),
     atMs,
   }).filter((rule) => rule.kind !== 'spacing');
 }
@@ -111,6 +135,7 @@ export function rulesForTouch(
 function reasonOf(rule: LimitRule): LimitReason | 'stop' {
   if (rule.kind === 'cooldown') return 'cooldown';
   if (rule.kind === 'counter' && rule.whenFull === 'stop') return 'stop';
+  if (rule.key.startsWith('SENDER#') || rule.key.startsWith('LIACCOUNT#')) return 'senderLimit';
   if (rule.key.startsWith('DOMAIN#')) return 'domainLimit';
   if (rule.key.startsWith('ALL#')) return 'globalLimit';
   return rule.key.includes('#H#') ? 'rateLimit' : 'dailyLimit';
@@ -120,6 +145,15 @@ const emptyHeldBack = (): HeldBack =>
   Object.fromEntries(HELD_REASONS.map((reason) => [reason, 0])) as unknown as HeldBack;
 const cellKey = (channel: ChannelType, sender: string) => `${channel}\n${sender}`;
 const CHANNEL_ORDER: readonly ChannelType[] = ['EMAIL', 'LINKEDIN', 'CONTACT_FORM', 'PHONE'];
+
+/** Cells by channel, then sender, a pool's unassigned leads last. */
+function cellOrder(a: { channel: ChannelType; sender: string }, b: { channel: ChannelType; sender: string }): number {
+  return (
+    CHANNEL_ORDER.indexOf(a.channel) - CHANNEL_ORDER.indexOf(b.channel) ||
+    Number(a.sender === UNASSIGNED) - Number(b.sender === UNASSIGNED) ||
+    a.sender.localeCompare(b.sender)
+  );
+}
 
 /** Simulates every candidate's first touch over `days` UTC days from `nowMs`, and tallies them per day. */
 export function simulateTouches(input: SimulationInput): SimulationResult {
@@ -143,6 +177,7 @@ class Simulation {
   /** The cells of the day being simulated, every channel × sender of the candidates (zeros included). */
   private cells = new Map<string, ChannelDay>();
   private windows = new WindowMemo();
+  private readonly pools: PoolSimulation;
   atMaxTouches = 0;
 
   constructor(private readonly input: SimulationInput) {
@@ -153,6 +188,7 @@ class Simulation {
     }));
     this.counters = new Map(input.rates.counters);
     this.lastTouches = new Map(input.rates.lastTouches);
+    this.pools = new PoolSimulation(this.counters);
     this.cells = this.freshCells();
   }
 
@@ -166,7 +202,10 @@ class Simulation {
     }
   }
 
-  /** One try at `attemptAtMs`: the window first, then every rule (checkBeforeSend's order); sent or moved on. */
+  /**
+   * One try at `attemptAtMs`, in checkBeforeSend's order: the window, the pool's identities (paused: held), then
+   * every rule as each identity in turn (one whose own counter is full passes the touch to the next); sent or moved on.
+   */
   private attempt(run: LeadRun): void {
     const { candidate } = run;
     const at = run.attemptAtMs;
@@ -175,26 +214,56 @@ class Simulation {
       run.attemptAtMs = state.opensAtMs;
       return;
     }
-    const rules = rulesForTouch(candidate, this.input, at);
-    for (const rule of rules) {
-      const refusal = this.refusal(rule, at);
-      if (refusal === undefined) continue;
-      const reason = reasonOf(rule);
-      if (reason === 'stop') {
-        run.done = true;
-        this.atMaxTouches++;
-      } else {
-        run.lastLimit = { reason, atMs: at, untilMs: refusal };
-        run.attemptAtMs = refusal;
-      }
+    const choices = candidate.pool ? this.pools.choices(candidate.pool, at) : [undefined];
+    if (choices === 'paused') {
+      // An operator resumes an identity by hand: within the preview it stays paused, and its leads wait.
+      run.lastLimit = { reason: 'senderPaused', atMs: at, untilMs: Number.POSITIVE_INFINITY };
+      run.attemptAtMs = Number.POSITIVE_INFINITY;
       return;
     }
+    let refusal: Refusal | undefined;
+    for (const identity of choices) {
+      const touch = identity && candidate.pool && this.pools.touchAs(identity, candidate.pool, at);
+      const rules = rulesForTouch(candidate, this.input, at, touch);
+      refusal = this.firstRefusal(rules, at);
+      if (!refusal) {
+        this.send(run, rules, at, identity);
+        return;
+      }
+      // The send path passes a touch its identity's own counter refused to the next identity (checkBeforeSend).
+      if (!identity || !refusal.rule.key.startsWith(counterPrefixOf(identity))) break;
+    }
+    if (refusal) this.refuse(run, refusal, at);
+  }
+
+  private firstRefusal(rules: readonly LimitRule[], atMs: number): Refusal | undefined {
+    for (const rule of rules) {
+      const untilMs = this.refusal(rule, atMs);
+      if (untilMs !== undefined) return { rule, untilMs };
+    }
+    return undefined;
+  }
+
+  /** The send path's answer to a full rule: the lead's touches used up end it; any other waits for its window. */
+  private refuse(run: LeadRun, { rule, untilMs }: Refusal, atMs: number): void {
+    const reason = reasonOf(rule);
+    if (reason === 'stop') {
+      run.done = true;
+      this.atMaxTouches++;
+      return;
+    }
+    run.lastLimit = { reason, atMs, untilMs };
+    run.attemptAtMs = untilMs;
+  }
+
+  private send(run: LeadRun, rules: readonly LimitRule[], atMs: number, identity: PoolIdentity | undefined): void {
     for (const rule of rules) {
       if (rule.kind === 'counter') this.counters.set(rule.key, (this.counters.get(rule.key) ?? 0) + 1);
-      else this.lastTouches.set(rule.key, at);
+      else this.lastTouches.set(rule.key, atMs);
     }
     run.done = true;
-    this.cellOf(candidate).scheduled++;
+    if (identity) this.pools.sent(identity, atMs);
+    this.cellOf(run.candidate.channel, identity ? identityName(identity) : run.candidate.sender).scheduled++;
   }
 
   /** When a full rule admits again (as `reserve` answers it), or undefined when it has room. */
@@ -213,7 +282,7 @@ class Simulation {
     const dayEnd = dayStart + DAY_MS;
     for (const run of this.runs) {
       if (run.done || run.candidate.dueMs >= dayEnd) continue;
-      this.cellOf(run.candidate).heldBack[this.heldReason(run, dayStart, dayEnd)]++;
+      this.cellOf(run.candidate.channel, run.candidate.sender).heldBack[this.heldReason(run, dayStart, dayEnd)]++;
     }
     const channels = [...this.cells.values()];
     this.cells = this.freshCells();
@@ -238,79 +307,26 @@ class Simulation {
     return this.windows.holidayTookWindow(window, from, dayEnd) ? 'holiday' : 'outsideWindow';
   }
 
-  private cellOf(candidate: TouchCandidate): ChannelDay {
-    const key = cellKey(candidate.channel, candidate.sender);
+  private cellOf(channel: ChannelType, sender: string): ChannelDay {
+    const key = cellKey(channel, sender);
     const cell = this.cells.get(key);
-    if (!cell) throw new Error(`no preview cell for ${key}`); // freshCells made one for every candidate
+    if (!cell) throw new Error(`no preview cell for ${key}`); // freshCells made one for every candidate and identity
     return cell;
   }
 
   private freshCells(): Map<string, ChannelDay> {
     const pairs = new Map<string, { channel: ChannelType; sender: string }>();
-    for (const { channel, sender } of this.input.candidates) pairs.set(cellKey(channel, sender), { channel, sender });
-    const ordered = [...pairs.values()].sort(
-      (a, b) => CHANNEL_ORDER.indexOf(a.channel) - CHANNEL_ORDER.indexOf(b.channel) || a.sender.localeCompare(b.sender),
-    );
+    const add = (channel: ChannelType, sender: string) => pairs.set(cellKey(channel, sender), { channel, sender });
+    for (const { channel, sender, pool } of this.input.candidates) {
+      add(channel, sender);
+      for (const identity of pool?.identities ?? []) add(channel, identityName(identity));
+    }
+    const ordered = [...pairs.values()].sort(cellOrder);
     return new Map(
       ordered.map(({ channel, sender }) => [
         cellKey(channel, sender),
         { channel, sender, scheduled: 0, heldBack: emptyHeldBack() },
       ]),
     );
-  }
-}
-
-type GatingWindow = { schedule: SendSchedule; place: Place };
-
-/**
- * `windowAt` and the holiday question, memoised per window and instant: a campaign's leads share a few places,
- * and held leads are retried at the same instants (an hour's or a day's reset), so the same questions come back
- * thousands of times (5,000 leads over 31 days took 12 s unmemoised). Hand-written: a Map and a key suffice.
- */
-class WindowMemo {
-  private readonly keys = new WeakMap<GatingWindow, string>();
-  private readonly states = new Map<string, WindowState>();
-  private readonly holidays = new Map<string, boolean>();
-
-  /** The window state; a schedule that never opens (every day a holiday) never lets the touch go. */
-  stateAt(window: GatingWindow, atMs: number): WindowState {
-    const key = `${this.keyOf(window)}@${atMs}`;
-    let state = this.states.get(key);
-    if (state === undefined) {
-      state = safeWindowAt(window, atMs);
-      this.states.set(key, state);
-    }
-    return state;
-  }
-
-  /** Whether, without public holidays, a window would have opened in [fromMs, toMs) that the holidays took. */
-  holidayTookWindow(window: GatingWindow, fromMs: number, toMs: number): boolean {
-    const key = `${this.keyOf(window)}@${fromMs}-${toMs}`;
-    let took = this.holidays.get(key);
-    if (took === undefined) {
-      const open = windowsBetween(window.schedule, window.place, fromMs, toMs);
-      const withoutHolidays = windowsBetween({ ...window.schedule, skipHolidays: false }, window.place, fromMs, toMs);
-      took = withoutHolidays.length > open.length;
-      this.holidays.set(key, took);
-    }
-    return took;
-  }
-
-  private keyOf(window: GatingWindow): string {
-    let key = this.keys.get(window);
-    if (key === undefined) {
-      key = JSON.stringify(window);
-      this.keys.set(window, key);
-    }
-    return key;
-  }
-}
-
-function safeWindowAt(window: GatingWindow, atMs: number): WindowState {
-  try {
-    return windowAt(window.schedule, window.place, atMs);
-  } catch (error) {
-    if (!(error instanceof NoSendWindowError)) throw error;
-    return { open: false, opensAtMs: Number.POSITIVE_INFINITY, reason: 'closed_day' };
   }
 }

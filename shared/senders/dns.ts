@@ -1,4 +1,5 @@
 import { Resolver } from 'node:dns/promises';
+import { localNetworkSetting } from '../config/settings';
 
 /**
  * DNS for the deliverability check, shaped as mailauth's `resolver` option: `(name, rrtype)` answering what
@@ -19,9 +20,14 @@ function timeoutError(name: string): Error {
   return Object.assign(new Error(`DNS lookup of ${name} timed out`), { code: 'ETIMEOUT' });
 }
 
-/** The system's recursive resolver, one try per query, each bounded by `timeoutMs`. */
+/**
+ * The system's recursive resolver (the embedded stack's loopback DNS peer when `CASCADE_DNS_SERVERS` names it), one
+ * try per query, each bounded by `timeoutMs`.
+ */
 export function systemResolver(timeoutMs = DNS_LOOKUP_TIMEOUT_MS): DnsResolver {
   const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
+  const servers = localNetworkSetting('CASCADE_DNS_SERVERS');
+  if (servers) resolver.setServers(servers.split(','));
   return (name, rrtype) => resolver.resolve(name, rrtype) as Promise<string[][] | string[]>;
 }
 

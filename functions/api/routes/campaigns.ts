@@ -9,6 +9,7 @@ import {
 import { newId } from '#shared/ids';
 import { launchBatch, resumeParkedLeads } from '#shared/outreach/launcher';
 import { DEFAULT_SCHEDULE } from '#shared/schedule/schema';
+import { unalignedSenders } from '#shared/senders/activation';
 import {
   createCampaign,
   getCampaign,
@@ -21,6 +22,7 @@ import { nowIso } from '#shared/time/clock';
 import { conflict, notFound, validationError } from '../errors';
 import { defineRoute } from '../route';
 import {
+  ActivationQuery,
   CampaignParams,
   CampaignResponse,
   CreateCampaignRequest,
@@ -119,6 +121,21 @@ async function checkPoolsExist(campaign: Campaign): Promise<void> {
   if (missing.length > 0) throw validationError(missing, 'A pool names a sender or account that does not exist');
 }
 
+/**
+ * A campaign goes ACTIVE only with senders whose domain aligns under DMARC, unless the operator forces it (409
+ * `senders_unaligned`, one detail per sender, naming what to fix).
+ */
+async function requireAlignedSenders(campaign: Campaign, force: boolean): Promise<void> {
+  if (force || !campaign.senderIds?.length) return;
+  const unaligned = await unalignedSenders(campaign);
+  if (unaligned.length === 0) return;
+  throw conflict(
+    'senders_unaligned',
+    `senders ${unaligned.map((each) => each.senderId).join(', ')} fail DMARC alignment: fix their DNS or activate with force`,
+    unaligned.map(({ senderId, problems }) => ({ field: `senderIds.${senderId}`, message: problems.join(' ') })),
+  );
+}
+
 /** Every A/B variant must compile and render against a sample lead, as a campaign template must. */
 function checkVariantTemplates(campaign: Campaign, sequence: SequenceConfig): void {
   // The variants live in the campaign item with its templates: together they must fit it.
@@ -155,6 +172,7 @@ export const campaignRoutes = [
       const campaign = newCampaign(body);
       checkCampaignTemplates(campaign);
       await checkPoolsExist(campaign);
+      if (campaign.state === 'ACTIVE') await requireAlignedSenders(campaign, body.force === true);
       await createCampaign(campaign);
       return { status: 201, body: campaign, headers: { location: `/v1/campaigns/${campaign.campaignId}` } };
     },
@@ -230,10 +248,12 @@ export const campaignRoutes = [
     description:
       'Sequences the pause stopped restart at the step they had not sent (a new execution each); leads parked for other reasons stay PAUSED.',
     params: CampaignParams,
+    query: ActivationQuery,
     errors: [409],
     responses: { 200: { description: 'The active campaign', schema: ResumedCampaignResponse } },
-    async handle({ params }) {
+    async handle({ params, query }) {
       const campaign = await requireCampaignFor(params.id, 'resume');
+      await requireAlignedSenders(campaign, query.force === 'true');
       const resumed = await transitionCampaign(campaign.campaignId, ['PAUSED'], 'ACTIVE');
       const report = await resumeParkedLeads(campaign.campaignId);
       return {

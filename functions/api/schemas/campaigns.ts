@@ -89,12 +89,24 @@ export const CreateCampaignRequest = z
       description:
         "A pool of LinkedIn accounts (POST /v1/linkedin-accounts): each lead gets the one with the most invitations left today at its first LinkedIn touch and keeps it. Absent: the LINKEDIN channel config's account.",
     }),
+    force: z.boolean().optional().meta({
+      description:
+        "Create ACTIVE even when a pool sender's domain fails DMARC alignment (409 senders_unaligned otherwise)",
+    }),
     stopOnCompanyReply: z.boolean().optional().meta({
       description:
         "Default true: a lead's reply stops the campaign's other leads at the same company (email or website domain; free-mail domains never count) with company_replied",
     }),
   })
   .meta({ id: 'CreateCampaignRequest' });
+
+/** `?force=true`: activate even when a pool sender fails DMARC alignment. */
+export const ActivationQuery = z.object({
+  force: z.enum(['true', 'false']).optional().meta({
+    description:
+      "true: resume even when a pool sender's domain fails DMARC alignment (409 senders_unaligned otherwise)",
+  }),
+});
 
 export const ScheduleRequest = SendSchedule.meta({
   id: 'SendSchedule',

@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { SequenceConfig } from '#shared/domain/schemas';
 import { counterValue, reserve } from '#shared/rate-limit/limiter';
 import { DEFAULT_SCHEDULE } from '#shared/schedule/schema';
-import { getLead, transitionLead } from '#shared/store/leads';
+import type { Sender } from '#shared/senders/schema';
+import { putChannelConfig } from '#shared/store/config';
+import { createLead, getLead, putCampaign, transitionLead } from '#shared/store/leads';
+import { putSender } from '#shared/store/senders';
 import { OffsetClock, runWithClock } from '#shared/time/clock';
 import { campaignBody, expectError, expectInvalid, useApiStack } from '#test/integration/functions/api/gateway';
+import { testCampaign, testLead } from '#test/support/fixtures';
 
 const local = useApiStack();
 const { call } = local;
@@ -154,6 +159,78 @@ describe('GET /v1/campaigns/{id}/schedule-preview', () => {
         },
       ]);
       expect(await counterValue(key)).toBe(2);
+    });
+  });
+
+  it("spreads a sender pool's leads by each sender's room, from the stored senders and their counters", async () => {
+    await atFriday(async () => {
+      // Prepare: int-a (2 a day) sent 1 mail today already; int-b warms up from 1 + 1 a day since Thursday (2
+      // today, 3 tomorrow); int-p is paused and holds one lead. Five unassigned leads, any hour, 2 days.
+      const stamp = '2026-01-01T00:00:00.000Z';
+      const sender = (senderId: string, fields: Partial<Sender>): Sender => ({
+        senderId,
+        name: senderId,
+        email: `${senderId}@cascade-demo.example`,
+        dailyLimit: 50,
+        state: 'ACTIVE',
+        createdAt: stamp,
+        updatedAt: stamp,
+        ...fields,
+      });
+      await putSender(sender('int-a', { dailyLimit: 2 }));
+      await putSender(sender('int-b', { warmup: { startPerDay: 1, increasePerDay: 1 }, firstSendDay: '2026-01-08' }));
+      await putSender(sender('int-p', { state: 'PAUSED', pausedReason: 'operator' }));
+      const campaign = testCampaign('preview-pool', {
+        sequence: SequenceConfig.parse({ steps: [{ channel: 'EMAIL' }] }),
+        senderIds: ['int-a', 'int-b', 'int-p'],
+      });
+      await putCampaign(campaign);
+      await putChannelConfig({
+        channel: 'EMAIL',
+        scope: campaign.campaignId,
+        enabled: true,
+        rateLimits: { perHour: 50, perDay: 200 },
+        retryPolicy: { maxRetries: 2, retryBackoffHours: [24, 48] },
+        settings: {},
+      });
+      for (let index = 1; index <= 6; index++)
+        await createLead(
+          testLead({
+            leadId: `pool-${index}`,
+            campaignId: campaign.campaignId,
+            email: `p${index}@pool-${index}.example`,
+            ...(index === 6 && { senderId: 'int-p' }),
+          }),
+        );
+      const key = 'SENDER#int-a#D#2026-01-09';
+      await reserve([{ kind: 'counter', key, limit: 2, whenFull: 'retry', windowEndMs: Date.parse('2026-01-10') }]);
+
+      // Act
+      const reply = await call({ method: 'GET', path: '/v1/campaigns/preview-pool/schedule-preview?days=2' });
+
+      // Assess: Friday, rooms a 1, b 2: b, a (tie, pool order), b; two wait for a sender's day. Saturday, rooms a 2,
+      // b 3: b, a. The paused sender's lead waits both days.
+      expect(reply.status).toBe(200);
+      const cells = reply.body.days.map(
+        (day: { channels: { sender: string; scheduled: number; heldBack: object }[] }) =>
+          Object.fromEntries(
+            day.channels.map((cell) => {
+              const held = Object.entries(cell.heldBack).filter(([, count]) => count > 0);
+              return [cell.sender.split('@')[0], [cell.scheduled, Object.fromEntries(held)]];
+            }),
+          ),
+      );
+      expect(cells).toEqual([
+        { 'int-a': [1, {}], 'int-b': [2, {}], 'int-p': [0, { senderPaused: 1 }], '*': [0, { senderLimit: 2 }] },
+        { 'int-a': [1, {}], 'int-b': [1, {}], 'int-p': [0, { senderPaused: 1 }], '*': [0, {}] },
+      ]);
+      expect(reply.body).toMatchObject({ waiting: 6, unscheduled: 1 });
+      expect(reply.body.senders).toEqual([
+        expect.objectContaining({ channel: 'EMAIL', id: 'int-a', state: 'ACTIVE', limitToday: 2, usedToday: 1 }),
+        expect.objectContaining({ id: 'int-b', limitToday: 2, usedToday: 0, firstSendDay: '2026-01-08' }),
+        expect.objectContaining({ id: 'int-p', state: 'PAUSED', pausedReason: 'operator', inPool: true }),
+      ]);
+      expect(await counterValue(key)).toBe(1);
     });
   });
 

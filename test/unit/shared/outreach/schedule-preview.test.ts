@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type Campaign, type ChannelConfig, type Lead, SequenceConfig } from '#shared/domain/schemas';
 import { type PreviewInput, previewSchedule } from '#shared/outreach/schedule-preview';
 import { DEFAULT_SCHEDULE } from '#shared/schedule/schema';
+import type { LinkedInAccount, Sender } from '#shared/senders/schema';
 import { DEFAULT_ACCOUNT_LIMITS, defaultChannelConfig } from '#shared/store/config';
 import { testCampaign, testLead } from '#test/support/fixtures';
 
@@ -185,5 +186,183 @@ describe('previewSchedule', () => {
       'LINKEDIN acct-1',
     ]);
     expect(preview).toMatchObject({ waiting: 6, inFlight: 4, unreachable: 1, atMaxTouches: 1, unscheduled: 0 });
+  });
+
+  describe('with sender pools', () => {
+    const CREATED = '2026-01-01T00:00:00.000Z';
+    const sender = (senderId: string, fields: Partial<Sender> = {}): Sender => ({
+      senderId,
+      name: senderId,
+      email: `${senderId}@cascade-demo.example`,
+      dailyLimit: 50,
+      state: 'ACTIVE',
+      createdAt: CREATED,
+      updatedAt: CREATED,
+      ...fields,
+    });
+    const account = (accountId: string, fields: Partial<LinkedInAccount>): LinkedInAccount => ({
+      accountId,
+      dailyInvites: 20,
+      weeklyInvites: 100,
+      dailyMessages: 50,
+      state: 'ACTIVE',
+      createdAt: CREATED,
+      updatedAt: CREATED,
+      ...fields,
+    });
+    const records = (senders: Sender[], accounts: LinkedInAccount[] = []) => ({
+      senders: new Map(senders.map((each) => [each.senderId, each])),
+      linkedinAccounts: new Map(accounts.map((each) => [each.accountId, each])),
+    });
+
+    /** Per day, per sender of the channel: `scheduled` and the held-back reasons that are not 0. */
+    function perSender(preview: ReturnType<typeof previewSchedule>, channel = 'EMAIL') {
+      return preview.days.map((day) => ({
+        date: day.date,
+        ...Object.fromEntries(
+          day.channels
+            .filter((cell) => cell.channel === channel)
+            .map((cell) => {
+              const held = Object.entries(cell.heldBack).filter(([, count]) => count > 0);
+              return [cell.sender, held.length > 0 ? [cell.scheduled, Object.fromEntries(held)] : cell.scheduled];
+            }),
+        ),
+      }));
+    }
+
+    it('gives each lead the sender with the most room at its touch, under daily limits and a warm-up ramp', () => {
+      // Prepare: any hour; a warm-up sender that has never sent (1 mail on its first day, 2 on the next), then
+      // senders of 2 and 1 mails a day, in that pool order (ties go to the earlier one).
+      const pool = [
+        sender('warm', { warmup: { startPerDay: 1, increasePerDay: 1 } }),
+        sender('steady', { dailyLimit: 2 }),
+        sender('small', { dailyLimit: 1 }),
+      ];
+      const campaign = testCampaign('cmp', { sequence: EMAIL_ONLY, senderIds: pool.map((each) => each.senderId) });
+      const configs = { EMAIL: emailConfig(50, 200) };
+
+      // Act
+      const preview = previewSchedule(
+        input(campaign, leadsIn('lead', 8, {}), { configs, identities: records(pool), days: 3 }),
+      );
+
+      // Assess: Friday, rooms warm 1, steady 2, small 1: steady, warm (tie, pool order), steady, small; the other
+      // four find every sender full. Saturday, warm (first sent Friday) may send 2: warm (tie with steady), steady,
+      // warm, steady; small, with the least room, gets none.
+      expect(perSender(preview)).toEqual([
+        {
+          date: '2026-01-09',
+          'small@cascade-demo.example': 1,
+          'steady@cascade-demo.example': 2,
+          'warm@cascade-demo.example': 1,
+          '*': [0, { senderLimit: 4 }],
+        },
+        {
+          date: '2026-01-10',
+          'small@cascade-demo.example': 0,
+          'steady@cascade-demo.example': 2,
+          'warm@cascade-demo.example': 2,
+          '*': 0,
+        },
+        {
+          date: '2026-01-11',
+          'small@cascade-demo.example': 0,
+          'steady@cascade-demo.example': 0,
+          'warm@cascade-demo.example': 0,
+          '*': 0,
+        },
+      ]);
+      expect(preview.days[0]?.channels.map((cell) => cell.sender).at(-1)).toBe('*');
+      expect(preview.unscheduled).toBe(0);
+      expect(preview.senders.map(({ id, state, limitToday, usedToday }) => [id, state, limitToday, usedToday])).toEqual(
+        [
+          ['warm', 'ACTIVE', 1, 0],
+          ['steady', 'ACTIVE', 2, 0],
+          ['small', 'ACTIVE', 1, 0],
+        ],
+      );
+    });
+
+    it('holds the leads of a paused or missing sender as senderPaused; the pool takes the others', () => {
+      // Prepare: one lead holds the paused sender, one a sender that no longer exists, one is not assigned yet.
+      const pool = [sender('paused', { state: 'PAUSED', pausedReason: 'bounce rate 7%' }), sender('active')];
+      const campaign = testCampaign('cmp', { sequence: EMAIL_ONLY, senderIds: ['paused', 'active'] });
+      const [held, gone, free] = leadsIn('lead', 3, {});
+      if (!held || !gone || !free) throw new Error('three leads expected');
+      const leads = [{ ...held, senderId: 'paused' }, { ...gone, senderId: 'ghost' }, free];
+
+      // Act
+      const preview = previewSchedule(
+        input(campaign, leads, { configs: { EMAIL: emailConfig(50, 200) }, identities: records(pool), days: 2 }),
+      );
+
+      // Assess
+      const day = {
+        'active@cascade-demo.example': 0,
+        ghost: [0, { senderPaused: 1 }],
+        'paused@cascade-demo.example': [0, { senderPaused: 1 }],
+        '*': 0,
+      };
+      expect(perSender(preview)).toEqual([
+        { date: '2026-01-09', ...day, 'active@cascade-demo.example': 1 },
+        { date: '2026-01-10', ...day },
+      ]);
+      expect(preview).toMatchObject({ waiting: 3, unscheduled: 2 });
+      expect(preview.senders).toEqual([
+        expect.objectContaining({ id: 'paused', state: 'PAUSED', pausedReason: 'bounce rate 7%', inPool: true }),
+        expect.objectContaining({ id: 'active', state: 'ACTIVE', inPool: true, limitToday: 50 }),
+        expect.objectContaining({ id: 'ghost', sender: 'ghost', state: 'MISSING', inPool: false, limitToday: 0 }),
+      ]);
+    });
+
+    it('spreads LinkedIn invitations over two accounts until their daily and weekly caps', () => {
+      // Prepare: acct-a may invite 3 a day and 4 a week (2 already this week, ISO week from Monday 5 January),
+      // acct-b 2 a day and 3 a week; ten leads not connected yet; any hour.
+      const sequence = SequenceConfig.parse({ steps: [{ channel: 'LINKEDIN' }] });
+      const campaign = testCampaign('cmp', { sequence, linkedinAccountIds: ['acct-a', 'acct-b'] });
+      const accounts = [
+        account('acct-a', { dailyInvites: 3, weeklyInvites: 4 }),
+        account('acct-b', { dailyInvites: 2, weeklyInvites: 3 }),
+      ];
+      const leads = Array.from({ length: 10 }, (_, index) =>
+        testLead({
+          leadId: `li-${index + 1}`,
+          campaignId: 'cmp',
+          linkedinUrl: `https://www.linkedin.com/in/li-${index + 1}`,
+        }),
+      );
+      const linkedin = { ...defaultChannelConfig('LINKEDIN', 'cmp'), rateLimits: { perHour: 50, perDay: 200 } };
+      const rates = {
+        counters: new Map([['LIACCOUNT#acct-a#INV#W2026-01-05', 2]]),
+        lastTouches: new Map<string, number>(),
+      };
+
+      // Act
+      const preview = previewSchedule(
+        input(campaign, leads, {
+          configs: { LINKEDIN: linkedin },
+          identities: records([], accounts),
+          rates,
+          days: 4,
+        }),
+      );
+
+      // Assess: Friday, a, a (its week is then full), b, b (its day is full); the rest wait for b's day. Saturday,
+      // a's week is still full: b once (its week full), the rest wait for Monday's new week. Monday: a, a, b, a, b.
+      expect(perSender(preview, 'LINKEDIN')).toEqual([
+        { date: '2026-01-09', 'acct-a': 2, 'acct-b': 2, '*': [0, { senderLimit: 6 }] },
+        { date: '2026-01-10', 'acct-a': 0, 'acct-b': 1, '*': [0, { senderLimit: 5 }] },
+        { date: '2026-01-11', 'acct-a': 0, 'acct-b': 0, '*': [0, { senderLimit: 5 }] },
+        { date: '2026-01-12', 'acct-a': 3, 'acct-b': 2, '*': 0 },
+      ]);
+      expect(preview.senders[0]).toMatchObject({
+        channel: 'LINKEDIN',
+        id: 'acct-a',
+        limitToday: 3,
+        usedToday: 0,
+        weeklyInvites: 4,
+        usedThisWeek: 2,
+      });
+    });
   });
 });
