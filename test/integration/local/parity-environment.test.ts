@@ -21,7 +21,8 @@ const LOCAL_BY_DESIGN = [
   /^AWS_LAMBDA_(FUNCTION_NAME|FUNCTION_MEMORY_SIZE|FUNCTION_VERSION|LOG_GROUP_NAME)$/,
   /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY)$/,
   /^AWS_ENDPOINT_URL_[A-Z0-9]+$/,
-  /^CASCADE_(CONNECT_TO|TRUSTED_ORIGINS)$/,
+  // Endpoint plumbing: where sandbox sites resolve, our own peers, the loopback DNS peer the health check asks.
+  /^CASCADE_(CONNECT_TO|TRUSTED_ORIGINS|DNS_SERVERS)$/,
   /^AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED$/,
   // Set by the function's own libraries when they load (Powertools' user agent, the X-Ray SDK), in AWS too.
   /^AWS_SDK_UA_APP_ID$/,
