@@ -87,12 +87,15 @@ export async function checkBeforeSend(run: StepRun): Promise<Blocked | ReadyToSe
   if (!choices) return prepareAndReserve(run, config, variant);
   // The identities with the most room first; one whose own counter is full (a concurrent send took its last slot)
   // passes the touch to the next, so a pool fills evenly instead of every lead waiting a day for the same one.
-  let outcome: Blocked | ReadyToSend | undefined;
+  // When every one is full, the lead waits for the first to free up (a sender's next day, not an account's week).
+  let soonest: Blocked | undefined;
   for (const choice of choices) {
-    outcome = await prepareAndReserve(run, config, variant, choice);
+    const outcome = await prepareAndReserve(run, config, variant, choice);
     if (!('verdict' in outcome) || !outcome.verdict.detail?.startsWith(choice.counterPrefix)) return outcome;
+    const wait = outcome.verdict.retryAfterSeconds ?? Number.POSITIVE_INFINITY;
+    if (!soonest || wait < (soonest.verdict.retryAfterSeconds ?? Number.POSITIVE_INFINITY)) soonest = outcome;
   }
-  return outcome ?? { verdict: { outcome: 'RETRY', reason: 'sender_paused', delivered: false } };
+  return soonest ?? { verdict: { outcome: 'RETRY', reason: 'sender_paused', delivered: false } };
 }
 
 /** The pool identities a touch may go out as (PRODUCT.md §10): email senders, LinkedIn accounts. */

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '#local/stack';
 import { type Lead, SequenceConfig } from '#shared/domain/schemas';
 import { launchBatch } from '#shared/outreach/launcher';
-import { weekWindow } from '#shared/rate-limit/limiter';
+import { invitesToday } from '#shared/outreach/linkedin-pool';
+import { dayWindow, reserve, weekWindow } from '#shared/rate-limit/limiter';
 import { putAccountLimits, putChannelConfig } from '#shared/store/config';
 import { createLead, getLead, putCampaign } from '#shared/store/leads';
-import { listLeadMessages } from '#shared/store/outreach';
+import { getAttempt, listLeadMessages } from '#shared/store/outreach';
 import { putLinkedInAccount } from '#shared/store/senders';
 import { testCampaign, testLead } from '#test/support/fixtures';
 
@@ -87,4 +88,50 @@ describe('a campaign drawing on two LinkedIn accounts with a weekly invitation c
     const accounts = new Set([...perAccountWeek.keys()].map((key) => key.split('|')[0]));
     expect(accounts).toEqual(new Set(['li-one', 'li-two']));
   }, 300_000);
+
+  it('waits for the account that frees up first when every account is full (a day, not a week)', async () => {
+    // Prepare: account "weekly" used its week, account "daily" its day; one lead to invite.
+    for (const [accountId, dailyInvites] of [
+      ['li-weekly', 10],
+      ['li-daily', 1],
+    ] as const)
+      await putLinkedInAccount({
+        accountId,
+        dailyInvites,
+        weeklyInvites: 1,
+        dailyMessages: 50,
+        state: 'ACTIVE',
+        createdAt: NOW,
+        updatedAt: NOW,
+      });
+    const now = Date.now();
+    const day = dayWindow(now);
+    const week = weekWindow(now);
+    const full = (key: string, windowEndMs: number) =>
+      reserve([{ kind: 'counter', key, limit: 1, windowEndMs, whenFull: 'retry' }], now);
+    await full(`LIACCOUNT#li-weekly#INV#${week.label}`, week.endMs);
+    await full(invitesToday('li-daily', day.label), day.endMs);
+    const campaign = testCampaign('li-full', {
+      linkedinAccountIds: ['li-weekly', 'li-daily'],
+      sequence: SequenceConfig.parse({ steps: [{ channel: 'LINKEDIN' }] }),
+    });
+    await putCampaign(campaign);
+    stack.linkedin.seedProfile({ publicIdentifier: 'li-full-member', status: 'NOT_CONNECTED' });
+    const lead = testLead({
+      leadId: 'li-full-lead',
+      campaignId: campaign.campaignId,
+      linkedinUrl: 'https://www.linkedin.com/in/li-full-member',
+    });
+    await createLead(lead);
+
+    // Act
+    await launchBatch({ campaignId: campaign.campaignId, stateMachineArn: stack.stateMachineArn });
+    await stack.stepFunctions.drain();
+
+    // Assess: the first try waited until the day's end (plus jitter), and the next day "daily" sent it.
+    const first = await getAttempt(lead.leadId, `li-full--li-full-lead#0#1`);
+    expect(first).toMatchObject({ outcome: 'RETRY', reason: 'rate_limited' });
+    expect(Date.parse(first?.nextRetryAt ?? '')).toBeLessThan(day.endMs + 3_600_000);
+    expect((await getLead(lead.leadId))?.linkedinAccountId).toBe('li-daily');
+  }, 120_000);
 });
