@@ -8,6 +8,7 @@ import { createLead, getLead, putCampaign } from '#shared/store/leads';
 import { listLeadMessages } from '#shared/store/outreach';
 import { OffsetClock, runWithClock } from '#shared/time/clock';
 import { testCampaign, testLead } from '#test/support/fixtures';
+import { waitFor } from '#test/support/wait';
 
 /**
  * Out of office (PRODUCT.md §2): an auto-reply saying the person is away pauses the lead instead of stopping it,
@@ -104,13 +105,3 @@ describe('an out-of-office auto-reply', () => {
     expect(emails).toHaveLength(1);
   });
 });
-
-async function waitFor<T>(read: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -7,6 +7,7 @@ import { putAccountLimits, putChannelConfig } from '#shared/store/config';
 import { createLead, putCampaign } from '#shared/store/leads';
 import { getSender, putSender } from '#shared/store/senders';
 import { testCampaign, testLead } from '#test/support/fixtures';
+import { waitFor } from '#test/support/wait';
 
 /**
  * Sender health (PRODUCT.md §10): a sender whose mails bounce past the threshold is paused within the batch, sends
@@ -73,7 +74,10 @@ describe('a sender whose mails bounce', () => {
 
     // Act: the batch runs until the sender is paused; then an operator resumes it.
     await launchBatch({ campaignId: campaign.campaignId, stateMachineArn: stack.stateMachineArn });
-    const paused = await waitFor(async () => ((await getSender('bouncy'))?.state === 'PAUSED' ? true : undefined));
+    const paused = await waitFor(
+      async () => ((await getSender('bouncy'))?.state === 'PAUSED' ? true : undefined),
+      120_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const sentWhilePaused = await mailsFrom('bouncy@cascade-demo.example');
     await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -96,13 +100,3 @@ describe('a sender whose mails bounce', () => {
     expect(await mailsFrom('bouncy@cascade-demo.example')).toBe(LEADS);
   }, 300_000);
 });
-
-async function waitFor<T>(read: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
