@@ -10,6 +10,7 @@ import { type CascadeFunction, CascadeFunctions, type SettingValues } from './ca
 import { DataTables, type TableId } from './data-tables';
 import { DEAD_LETTER_REASON, deadLetterQueue } from './dead-letters';
 import { type DeploymentContext, deploymentContext } from './deployment-context';
+import { EventDelivery } from './event-delivery';
 import { MailIngress } from './mail-ingress';
 import { OutreachObservability } from './observability';
 import { OperatorApi } from './operator-api';
@@ -39,6 +40,8 @@ export class CascadeStack extends Stack {
   readonly stateMachine: OutreachStateMachine;
   readonly operatorApi: OperatorApi;
   readonly mail: MailIngress;
+  /** The event bus, the webhook delivery queue and its dispatcher (PRODUCT.md §11). */
+  readonly eventDelivery: EventDelivery;
   /** The functions by construct id (SendEmailFunction, ApiFunction, …). */
   readonly functions: Record<string, CascadeFunction>;
 
@@ -51,6 +54,8 @@ export class CascadeStack extends Stack {
     // The API exists first so its URL can go into every unsubscribe link (or the public domain's, if given).
     this.operatorApi = new OperatorApi(this, 'OperatorApi');
     this.mail = new MailIngress(this);
+    // The bus and the delivery queue exist before the functions, which are given their names.
+    this.eventDelivery = new EventDelivery(this, 'EventDelivery');
     const functions = new CascadeFunctions(this, {
       settings: this.knownSettings(data, context),
       secretPrefix: context.secretPrefix,
@@ -74,10 +79,12 @@ export class CascadeStack extends Stack {
     });
     this.mail.receiveReplies(functions, stateMachine, context.replyDomain);
     this.operatorApi.connect(this.apiFunction(functions));
+    // After every other function: each of them may put events on the bus.
+    this.eventDelivery.connect(functions, eventsDeadLetters);
 
     new OutreachObservability(this, 'Observability', {
       stateMachine,
-      deadLetterQueues: [eventsDeadLetters, functions.deadLetters],
+      deadLetterQueues: [eventsDeadLetters, functions.deadLetters, this.eventDelivery.deadLetters],
     });
     // Last: it reads every grant made above.
     acknowledgeReviewedWildcards(this);
@@ -96,6 +103,7 @@ export class CascadeStack extends Stack {
       CASCADE_LINKEDIN_BASE_URL: context.linkedinBaseUrl,
       CASCADE_LINKEDIN_ACCOUNT_ID: context.linkedinAccountId,
       CASCADE_SES_CONFIGURATION_SET: this.mail.configurationSetName,
+      ...this.eventDelivery.settings(),
     };
   }
 

@@ -1,8 +1,10 @@
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -34,3 +36,5 @@ export const sfnClient = madeOnce(() => traced(new SFNClient({})));
 export const sesClient = madeOnce(() => traced(new SESv2Client({})));
 export const s3Client = madeOnce(() => traced(new S3Client({})));
 export const ssmClient = madeOnce(() => traced(new SSMClient({})));
+export const eventBridgeClient = madeOnce(() => traced(new EventBridgeClient({})));
+export const sqsClient = madeOnce(() => traced(new SQSClient({})));

@@ -20,6 +20,7 @@ export const FUNCTION_IDS = [
   'LaunchBatchFunction',
   'InboundEmailFunction',
   'ApiFunction',
+  'DispatchWebhooksFunction',
 ] as const;
 export type FunctionId = (typeof FUNCTION_IDS)[number];
 
@@ -87,6 +88,20 @@ export const SETTINGS = {
     functions: ['SendLinkedInFunction', 'ApiFunction'],
     source: 'context linkedinAccountId (a channel setting `accountId` overrides it)',
     required: false,
+  },
+  CASCADE_EVENT_BUS_NAME: {
+    env: 'CASCADE_EVENT_BUS_NAME',
+    // Every function may make a fact true (PRODUCT.md §11), and the dispatcher republishes what could not be put.
+    functions: 'all',
+    source: "the Cascade event bus's name (webhook events, operators' own rules)",
+    required: true,
+  },
+  CASCADE_WEBHOOK_QUEUE_URL: {
+    env: 'CASCADE_WEBHOOK_QUEUE_URL',
+    // The dispatcher queues a delivery's next try; the API queues an operator's replay.
+    functions: ['DispatchWebhooksFunction', 'ApiFunction'],
+    source: "the webhook delivery queue's URL",
+    required: true,
   },
 } satisfies Record<string, SettingSpec>;
 export type SettingName = keyof typeof SETTINGS & string;
