@@ -21,6 +21,7 @@ import { TOKEN_OPTION_HELP } from './verbs/options';
 import { registerLinkedInAccounts, registerSenders } from './verbs/senders';
 import { registerSuppress } from './verbs/suppressions';
 import { registerTasks } from './verbs/tasks';
+import { registerWebhooks } from './verbs/webhooks';
 
 /**
  * The `cascade` program. Each command loads what it runs only when it runs (a dynamic import in its action),
@@ -93,6 +94,11 @@ function registerServe(program: Command): void {
       'one clock for the whole stack, F virtual seconds per real second (3600: a 72 h wait takes 72 s); max (default): waits pass at once',
     )
     .option('--clock-start <instant>', CLOCK_START_HELP)
+    .option('--events', 'print every event as it happens (a loopback webhook receiver, signatures checked)')
+    .option(
+      '--allow-private-network',
+      'let webhooks and other outbound requests reach loopback, private and link-local addresses (local testing)',
+    )
     .action(async (options: ServeCommandOptions) => {
       const { runServe } = await import('./serve');
       await runServe(options);
@@ -179,6 +185,7 @@ for (const register of [
   registerLinkedInAccounts,
   registerSuppress,
   registerTasks,
+  registerWebhooks,
   registerSimulate,
   registerForm,
 ])

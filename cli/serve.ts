@@ -4,6 +4,7 @@ import type { LocalRule } from '#local/eventbridge/rules';
 import { parseSchedule } from '#local/eventbridge/schedule-expression';
 import { generateApiToken, type HttpAdapter, startHttpAdapter } from '#local/http-adapter/server';
 import { type LocalStack, startLocalStack } from '#local/stack';
+import { type EventReceiver, startEventReceiver, subscribeToEvents } from './event-printer';
 import { simulationRoutes } from './simulate-routes';
 
 /**
@@ -29,6 +30,10 @@ export interface ApiServerOptions {
   timeScale?: number;
   /** Where the virtual clock starts (epoch ms); absent: real now. */
   clockStartMs?: number;
+  /** `--allow-private-network`: outbound requests (webhook URLs too) may reach loopback and private addresses. */
+  allowPrivateNetwork?: boolean;
+  /** Exact origins the stack's outbound guard lets through (e.g. `serve --events`' own loopback receiver). */
+  trustedOrigins?: string[];
 }
 
 export interface ApiServer {
@@ -146,6 +151,8 @@ async function startStackBehind(
       context: options.context,
       ...(options.timeScale !== undefined && { timeScale: options.timeScale }),
       ...(options.clockStartMs !== undefined && { clockStartMs: options.clockStartMs }),
+      ...(options.allowPrivateNetwork && { allowPrivateNetwork: true }),
+      ...(options.trustedOrigins?.length && { trustedOrigins: options.trustedOrigins }),
     });
     return { stack, unlock };
   } catch (error) {
@@ -199,6 +206,18 @@ export function startSchedules(stack: LocalStack, only?: (rule: LocalRule) => bo
 export const isOutOfOfficeSweep = (rule: LocalRule): boolean =>
   rule.targets.some((target) => target.input?.includes('"resumeOutOfOffice":true') === true);
 
+/** The event outbox sweep's rule: publishes again the events whose PutEvents failed; runs like the one above. */
+export const isOutboxSweep = (rule: LocalRule): boolean =>
+  rule.targets.some((target) => target.input?.includes('"republishOutbox":true') === true);
+
+/** The rules `cascade serve` drives without `--schedule`: the sweeps, never a batch launch. */
+export const isSweep = (rule: LocalRule): boolean => isOutOfOfficeSweep(rule) || isOutboxSweep(rule);
+
+function queueLine(endpoints: LocalStack['endpoints']): string[] {
+  const { sqs } = endpoints as { sqs?: string };
+  return sqs ? [`  SQS              ${sqs}   (webhook delivery queue)`] : [];
+}
+
 /** Every local peer's endpoint, as `cascade serve` prints them. */
 export function peerLines(stack: LocalStack): string[] {
   const { endpoints } = stack;
@@ -209,6 +228,8 @@ export function peerLines(stack: LocalStack): string[] {
     `  SSM              ${endpoints.ssm}`,
     `  EventBridge      ${endpoints.eventBridge}`,
     `  S3               ${endpoints.s3}`,
+    // The event delivery queue's twin, once the stack has one.
+    ...queueLine(endpoints),
     `  LinkedIn sandbox ${endpoints.linkedin}`,
     `  Sandbox site     ${endpoints.site}`,
     `  DNS (loopback)   ${endpoints.dns}   (what sender health checks resolve against)`,
@@ -225,6 +246,9 @@ export interface ServeCommandOptions {
   logLevel?: string;
   timeScale?: string;
   clockStart?: string;
+  /** Print every event as it happens (a loopback webhook receiver). */
+  events?: boolean;
+  allowPrivateNetwork?: boolean;
 }
 
 /** `--time-scale F`: a positive number of virtual seconds per real second, or `max` (the instant clock). */
@@ -250,6 +274,30 @@ export function parseClockStart(given: string | undefined): number | undefined {
   return ms;
 }
 
+/** The sweep lines: each sweep rule of the template with its schedule and constant input. */
+function sweepLines(stack: LocalStack): string[] {
+  return stack.eventBridge.rules.filter(isSweep).map((rule) => {
+    const what = isOutboxSweep(rule)
+      ? 'dispatch-webhooks {"republishOutbox":true} (events the bus missed are published again)'
+      : 'launch-batch {"resumeOutOfOffice":true} (out-of-office leads come back)';
+    return `Sweep         ${rule.scheduleExpression ?? '-'} → ${what}`;
+  });
+}
+
+/** `--events`: the receiver started before the stack (whose guard must trust it), subscribed once the API is up. */
+async function startEventPrinting(
+  server: ApiServer,
+  receiver: EventReceiver,
+  write: (line: string) => void,
+): Promise<() => Promise<void>> {
+  const subscription = await subscribeToEvents(server, receiver);
+  write(`Events        every event → ${receiver.url} (webhook ${subscription.webhookId}; signatures checked)`);
+  return async () => {
+    await subscription.remove().catch(() => undefined);
+    await receiver.close();
+  };
+}
+
 /** Runs until SIGINT/SIGTERM. */
 export async function runServe(
   options: ServeCommandOptions,
@@ -261,6 +309,7 @@ export async function runServe(
   const schedule = options.schedule ? parseSchedule(options.schedule) : undefined;
   const timeScale = parseTimeScale(options.timeScale);
   const clockStartMs = parseClockStart(options.clockStart);
+  const receiver = options.events ? await startEventReceiver(write) : undefined;
   const server = await startApiServer({
     port,
     dataDir: options.data,
@@ -268,10 +317,15 @@ export async function runServe(
     ...(timeScale !== undefined && { timeScale }),
     ...(clockStartMs !== undefined && { clockStartMs }),
     ...(schedule && { context: { batchSchedule: schedule.expression } }),
+    ...(options.allowPrivateNetwork && { allowPrivateNetwork: true }),
+    ...(receiver && { trustedOrigins: [receiver.origin] }),
+  }).catch(async (error: unknown) => {
+    await receiver?.close();
+    throw error;
   });
-  // The template's schedules: batches only when asked for (--schedule); the out-of-office sweep always, so a lead
-  // paused by an auto-reply comes back on its own as in AWS.
-  const stopSchedule = startSchedules(server.stack, schedule ? undefined : isOutOfOfficeSweep);
+  // The template's schedules: batches only when asked for (--schedule); the sweeps always, so a lead paused by an
+  // auto-reply comes back on its own and an event the bus missed is published again, as in AWS.
+  const stopSchedule = startSchedules(server.stack, schedule ? undefined : isSweep);
 
   write(`Cascade API   ${server.apiUrl}`);
   write(`OpenAPI       ${server.openApiUrl}`);
@@ -279,12 +333,22 @@ export async function runServe(
   write(`Token         ${server.token}`);
   write(`Data          ${options.data ? path.resolve(options.data) : 'in memory (pass --data DIR to keep it)'}`);
   if (schedule) write(`Schedule      ${schedule.expression} → launch-batch {"allActiveCampaigns":true}`);
-  write('Sweep         rate(15 minutes) → launch-batch {"resumeOutOfOffice":true} (out-of-office leads come back)');
+  for (const line of sweepLines(server.stack)) write(line);
   write(
     timeScale === undefined
       ? `Clock         instant from ${server.stack.clock.now().toISOString()} (each execution its own clock; waits pass at once)`
       : `Clock         shared, ×${timeScale} from ${server.stack.clock.now().toISOString()} (a virtual hour takes ${3600 / timeScale} s)`,
   );
+  if (options.allowPrivateNetwork)
+    write('Network       private and loopback targets allowed (--allow-private-network)');
+  const stopEvents = receiver
+    ? await startEventPrinting(server, receiver, write).catch(async (error: unknown) => {
+        stopSchedule();
+        await server.close();
+        await receiver.close();
+        throw error;
+      })
+    : undefined;
   write('');
   write('Local peers (a stock AWS CLI works with --endpoint-url and the keys below; region us-east-1):');
   for (const line of peerLines(server.stack)) write(line);
@@ -292,6 +356,7 @@ export async function runServe(
   write(`export CASCADE_API_URL=${server.url} CASCADE_API_TOKEN=${server.token}`);
   write('export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1');
   write('Ctrl-C stops.');
+  if (receiver) write('Events as they happen (time UTC on the stack clock):');
 
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -300,10 +365,12 @@ export async function runServe(
       stopping = true;
       write(`${signal}: stopping…`);
       stopSchedule?.();
-      server.close().then(resolve, (error: unknown) => {
-        process.stderr.write(`cascade: ${(error as Error).message}\n`);
-        resolve();
-      });
+      (stopEvents ?? (async () => undefined))()
+        .then(() => server.close())
+        .then(resolve, (error: unknown) => {
+          process.stderr.write(`cascade: ${(error as Error).message}\n`);
+          resolve();
+        });
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

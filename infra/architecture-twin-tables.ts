@@ -23,7 +23,7 @@ export const list = (items: string[]) => (items.length === 0 ? '—' : items.joi
 const shortArn = (arn: string) => arn.replace(/^arn:aws:[^:]+:[^:]*:[^:]*:/, '');
 
 /** The services with a local twin: IAM grants on the others are never exercised locally (not listed). */
-const TWINNED_SERVICES = new Set(['dynamodb', 'ses', 'states', 'ssm', 'events', 's3']);
+const TWINNED_SERVICES = new Set(['dynamodb', 'ses', 'states', 'ssm', 'events', 's3', 'sqs']);
 
 /** The synthesized template as the twins read it. */
 export interface Deployment {
@@ -160,7 +160,7 @@ export function rulesTable(deployment: Deployment): string {
             ? `InputPath ${code(target.inputPath)}`
             : 'the event';
       const retries = `${target.retryAttempts ?? '185 (default)'}${
-        target.deadLetterArn ? `, then ${code(shortArn(target.deadLetterArn))} (dropped locally)` : ''
+        target.deadLetterArn ? `, then ${code(shortArn(target.deadLetterArn))}` : ''
       }`;
       return `| ${code(rule.name)} | ${rule.state} | ${cell(on)} | ${functionName(deployment, target.arn)} | ${cell(
         payload,

@@ -6,7 +6,10 @@ import {
   rolePolicies,
   STATE_MACHINE_NAME,
   TemplateResolver,
+  templateEventBuses,
+  templateEventSourceMappings,
   templateFunctions,
+  templateQueues,
   templateRoutes,
   templateRules,
 } from '#local/template';
@@ -37,6 +40,9 @@ const TWINNED_TYPES = new Set([
   'AWS::SES::ConfigurationSet',
   'AWS::StepFunctions::StateMachine',
   'AWS::Events::Rule',
+  'AWS::Events::EventBus',
+  'AWS::SQS::Queue',
+  'AWS::Lambda::EventSourceMapping',
   'AWS::ApiGatewayV2::Api',
   'AWS::ApiGatewayV2::Route',
   'AWS::ApiGatewayV2::Integration',
@@ -49,8 +55,8 @@ const NOT_RUN_LOCALLY: Record<string, string> = {
   'AWS::ApiGatewayV2::Stage': 'no stage throttling and no access log locally',
   'AWS::Lambda::Permission': 'the twins invoke functions directly; resource policies are not evaluated',
   'AWS::Logs::LogGroup': 'each function logs to `DIR/logs/<logical id>.log` under `--data DIR` (else in memory)',
-  'AWS::SQS::Queue': 'no dead-letter queues: an event still undelivered after its retries is dropped',
-  'AWS::SQS::QueuePolicy': 'see AWS::SQS::Queue',
+  'AWS::SQS::QueuePolicy':
+    "queue policies are not evaluated (only the caller role's own policies); EventBridge delivers to its target queues directly",
   'AWS::KMS::Key': 'dynalite does not encrypt; key grants are never exercised',
   'AWS::S3::BucketPolicy': "bucket policies are not evaluated (only the caller role's own policies)",
   'AWS::SES::ConfigurationSetEventDestination':
@@ -140,11 +146,33 @@ const TWINS: readonly Twin[] = [
   {
     service: 'EventBridge',
     twin:
-      'a bus and its JSON API: event patterns matched as EventBridge does, schedules, target Input/InputPath and ' +
-      'retries, behind an authorizing proxy',
+      'the default and custom buses and their JSON API: event patterns matched as EventBridge does, schedules, ' +
+      'target Input/InputPath and retries, queue targets and dead-letter queues, behind an authorizing proxy',
     files: 'eventbridge/',
     taken: ({ resolver }) =>
-      `${templateRules(resolver).length} rules: event patterns, schedules, targets, Input, retry policy — [Rules](#rules)`,
+      `${templateRules(resolver).length} rules: event patterns, schedules, targets, Input, retry policy — [Rules](#rules); ` +
+      `custom buses ${list(templateEventBuses(resolver).map(code))}`,
+  },
+  {
+    service: 'SQS',
+    twin:
+      'standard queues on the stack clock (delays, visibility timeouts, redrive to the dead-letter queue, retention) ' +
+      'and their JSON API behind an authorizing proxy; event source mappings poll them and invoke their functions ' +
+      'with SQS records (batch size, batch item failures, maximum concurrency)',
+    files: 'sqs/',
+    taken: (deployment) => {
+      const queues = templateQueues(deployment.resolver);
+      const mappings = templateEventSourceMappings(deployment.resolver);
+      return (
+        `${queues.length} queues (visibility timeout, delay, retention, redrive policy); ${mappings.length} event ` +
+        `source mapping(s): ${list(
+          mappings.map((mapping) => {
+            const queue = queues.find((each) => each.arn === mapping.eventSourceArn)?.name ?? mapping.eventSourceArn;
+            return `${code(queue)} → ${functionName(deployment, mapping.functionArn)} (batch ${mapping.batchSize})`;
+          }),
+        )}`
+      );
+    },
   },
   {
     service: 'S3',

@@ -5,6 +5,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { CascadeFunction, CascadeFunctions, SettingValues } from './cascade-function';
+import { acknowledge } from './acknowledgements';
 import { deadLetterQueue } from './dead-letters';
 
 /** The `source` of every event Cascade puts on its bus (PRODUCT.md §11); rules of operators match on it too. */
@@ -59,6 +60,14 @@ export class EventDelivery extends Construct {
     dispatcher.addEventSource(
       new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }),
     );
+    const mapping = dispatcher.node.children.find((child) => child.node.id.startsWith('SqsEventSource'));
+    if (mapping)
+      acknowledge(
+        mapping,
+        'Serverless-LambdaEventSourceMappingDestination',
+        'An SQS event source takes no on-failure destination: a message the dispatcher fails five times goes to ' +
+          "the queue's own dead-letter queue (its redrive policy), which the DeadLetterAlarm watches.",
+      );
     this.queue.grantSendMessages(dispatcher);
     const api = functions.byId.ApiFunction;
     if (api) this.queue.grantSendMessages(api);

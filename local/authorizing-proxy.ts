@@ -11,6 +11,10 @@ import { buffer } from 'node:stream/consumers';
 import { describeRequest } from './aws-requests/describe';
 import type { AccountNames, AwsService } from './aws-requests/wire';
 import { type AuthorizationDecision, accessKeyIdOf, type IamAuthorizer } from './iam';
+
+/** What the proxy asks (an `IamAuthorizer`, or one that defers to it once the template's roles are known). */
+export type Authorizer = Pick<IamAuthorizer, 'authorize'>;
+
 import { listenOnLoopback } from './loopback';
 import { s3Request } from './s3/request';
 import { s3ErrorXml } from './s3/xml';
@@ -37,7 +41,7 @@ export interface DenialResponse {
  */
 const JSON_DENIAL: Record<
   Exclude<AwsService, 'ses' | 's3'>,
-  { contentType: string; type: string; messageKey: string }
+  { contentType: string; type: string; messageKey: string; status?: number; headers?: Record<string, string> }
 > = {
   dynamodb: {
     contentType: 'application/x-amz-json-1.0',
@@ -51,6 +55,15 @@ const JSON_DENIAL: Record<
   },
   ssm: { contentType: 'application/x-amz-json-1.1', type: 'AccessDeniedException', messageKey: 'message' },
   events: { contentType: 'application/x-amz-json-1.1', type: 'AccessDeniedException', messageKey: 'message' },
+  // SQS's JSON protocol is query compatible: the legacy code and fault travel in `x-amzn-query-error` (the SDK
+  // names the error `AccessDenied` after it); HTTP 403.
+  sqs: {
+    contentType: 'application/x-amz-json-1.0',
+    type: 'com.amazon.coral.service#AccessDeniedException',
+    messageKey: 'Message',
+    status: 403,
+    headers: { 'x-amzn-query-error': 'AccessDenied;Sender' },
+  },
 };
 
 /**
@@ -82,10 +95,10 @@ export function denialResponse(service: AwsService, message: string): DenialResp
       message,
     };
   }
-  const { contentType, type, messageKey } = JSON_DENIAL[service];
+  const { contentType, type, messageKey, status = 400, headers } = JSON_DENIAL[service];
   return {
-    status: 400,
-    headers: { 'content-type': contentType, 'x-amzn-requestid': requestId },
+    status,
+    headers: { 'content-type': contentType, 'x-amzn-requestid': requestId, ...headers },
     body: JSON.stringify({ __type: type, [messageKey]: message }),
     message,
   };
@@ -103,12 +116,14 @@ export function sendDenial(res: ServerResponse, service: AwsService, message: st
 
 /**
  * SES words a denial its own way: ``User `arn' is not authorized to perform `ses:SendEmail' on resource `arn'``;
- * S3 quotes the resource: `… on resource: "arn:aws:s3:::bucket/key" because …`.
+ * S3 quotes the resource: `… on resource: "arn:aws:s3:::bucket/key" because …`; SQS lower-cases the action.
  */
 function wording(service: AwsService, decision: Exclude<AuthorizationDecision, { allowed: true }>): string {
   const { denial } = decision;
   if (service === 's3')
     return decision.message.replace(`on resource: ${denial.resource}`, `on resource: "${denial.resource}"`);
+  // SQS names the action in lower case: `… not authorized to perform: sqs:sendmessage on resource: …`.
+  if (service === 'sqs') return decision.message.replaceAll(denial.action, denial.action.toLowerCase());
   if (service !== 'ses' || !denial.principal) return decision.message;
   return `User \`${denial.principal}' is not authorized to perform \`${denial.action}' on resource \`${denial.resource}'`;
 }
@@ -121,7 +136,7 @@ export async function checkRequest(
   service: AwsService,
   req: IncomingMessage,
   body: Buffer,
-  authorizer: IamAuthorizer,
+  authorizer: Authorizer,
   names: AccountNames,
 ): Promise<DenialResponse | undefined> {
   const wire = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body };
@@ -140,7 +155,7 @@ export async function checkRequest(
 export async function reviewS3Answer(
   status: number,
   req: IncomingMessage,
-  authorizer: IamAuthorizer,
+  authorizer: Authorizer,
 ): Promise<DenialResponse | undefined> {
   if (status !== 404) return undefined;
   const wire = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers };
@@ -162,7 +177,7 @@ export interface AuthorizingProxyOptions {
   /** The real peer, `http://127.0.0.1:<port>`. */
   target: string;
   service: AwsService;
-  authorizer: IamAuthorizer;
+  authorizer: Authorizer;
   names: AccountNames;
 }
 

@@ -52,6 +52,16 @@ export class LambdaInvocationError extends CascadeError {
   }
 }
 
+/** One finished invocation, as an observer sees it (what CloudWatch's invocation metrics and logs would show). */
+export interface InvocationRecord {
+  fn: TemplateFunction;
+  event: unknown;
+  /** The handler's answer, when it answered. */
+  result?: unknown;
+  /** Its error, when it failed. */
+  error?: Error;
+}
+
 interface Sandbox {
   worker: Worker;
   ready: Promise<void>;
@@ -67,6 +77,7 @@ export class LocalLambdaService {
   private nextId = 1;
   private faultPlan: WorkerRequest | undefined;
   private readonly stopListening: () => void;
+  private readonly observers = new Set<(invocation: InvocationRecord) => void>();
 
   constructor(private readonly options: LocalLambdaOptions) {
     for (const fn of options.functions) {
@@ -117,9 +128,40 @@ export class LocalLambdaService {
     return [...(this.logs.get(this.function(key).logicalId)?.recent ?? [])];
   }
 
+  /**
+   * Calls `observer` after every invocation of any function (tests: that an event source or a rule reached a
+   * function). Returns a function that stops it.
+   */
+  onInvocation(observer: (invocation: InvocationRecord) => void): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
   /** Invoke (RequestResponse): resolves with the handler's JSON result, rejects with its error. */
   async invoke(key: string, event: unknown, options: InvokeOptions = {}): Promise<unknown> {
     const fn = this.function(key);
+    if (this.observers.size === 0) return this.run(fn, event, options);
+    try {
+      const result = await this.run(fn, event, options);
+      this.notify({ fn, event, result });
+      return result;
+    } catch (error) {
+      this.notify({ fn, event, error: error as Error });
+      throw error;
+    }
+  }
+
+  private notify(invocation: InvocationRecord): void {
+    for (const observer of [...this.observers]) {
+      try {
+        observer(invocation);
+      } catch (error) {
+        process.emitWarning(`an invocation observer failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async run(fn: TemplateFunction, event: unknown, options: InvokeOptions): Promise<unknown> {
     const sandbox = this.sandbox(fn);
     await sandbox.ready;
     const id = this.nextId++;

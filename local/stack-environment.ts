@@ -15,8 +15,17 @@ import { LOCAL_REGION, type TemplateFunction } from './template';
 /** The access key of the operator's own shell (and of tests): an administrator, like an AWS CLI profile. */
 export const ADMIN_ACCESS_KEY = 'local';
 
+/** The outbound guard's local network settings an operator chooses (`cascade serve --allow-private-network`). */
+export interface LocalNetworkOptions {
+  /** CASCADE_ALLOW_PRIVATE_NETWORK=1: loopback, private and link-local targets allowed (webhooks to this machine). */
+  allowPrivateNetwork?: boolean;
+  /** Origins of the embedded stack's own receivers (e.g. `cascade serve --events`), trusted like its peers. */
+  trustedOrigins?: string[];
+}
+
 /** How code reaches the peers (filled in as they start): the SDK's endpoint variables and the outbound guard's plumbing. */
-function peerVariables(endpoints: Partial<LocalEndpointsInfo>): Record<string, string> {
+function peerVariables(endpoints: Partial<LocalEndpointsInfo>, network: LocalNetworkOptions): Record<string, string> {
+  const trusted = [endpoints.linkedin, ...(network.trustedOrigins ?? [])].filter(Boolean);
   return {
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb ?? '',
     AWS_ENDPOINT_URL_SESV2: endpoints.sesApi ?? '',
@@ -24,9 +33,11 @@ function peerVariables(endpoints: Partial<LocalEndpointsInfo>): Record<string, s
     AWS_ENDPOINT_URL_SSM: endpoints.ssm ?? '',
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge ?? '',
     AWS_ENDPOINT_URL_S3: endpoints.s3 ?? '',
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs ?? '',
     // Endpoint plumbing of the outbound guard: `*.example` sites are the sandbox site; our peers are ours.
     CASCADE_CONNECT_TO: `*.example=${endpoints.site}`,
-    CASCADE_TRUSTED_ORIGINS: endpoints.linkedin ?? '',
+    CASCADE_TRUSTED_ORIGINS: trusted.join(','),
+    ...(network.allowPrivateNetwork && { CASCADE_ALLOW_PRIVATE_NETWORK: '1' }),
     // DNS for the deliverability check: the loopback DNS peer, never the Internet.
     CASCADE_DNS_SERVERS: endpoints.dns ?? '',
     // This machine runs Node 20 while the Lambdas run nodejs22.x; the SDK's Node-version notice is noise here.
@@ -38,6 +49,7 @@ function peerVariables(endpoints: Partial<LocalEndpointsInfo>): Record<string, s
 export function functionEnvironment(
   fn: TemplateFunction,
   endpoints: Partial<LocalEndpointsInfo>,
+  network: LocalNetworkOptions = {},
 ): Record<string, string> {
   return {
     // What the Lambda runtime itself sets.
@@ -50,7 +62,7 @@ export function functionEnvironment(
     // Credentials naming the function's role: the peers authorize every call against its policy.
     AWS_ACCESS_KEY_ID: fn.roleLogicalId,
     AWS_SECRET_ACCESS_KEY: 'local',
-    ...peerVariables(endpoints),
+    ...peerVariables(endpoints, network),
   };
 }
 
@@ -62,13 +74,14 @@ export function operatorEnvironment(
   functions: TemplateFunction[],
   endpoints: LocalEndpointsInfo,
   logLevel = 'SILENT',
+  network: LocalNetworkOptions = {},
 ): Record<string, string> {
   return {
     ...Object.assign({}, ...functions.map((fn) => fn.environment)),
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: ADMIN_ACCESS_KEY,
     AWS_SECRET_ACCESS_KEY: 'local',
-    ...peerVariables(endpoints),
+    ...peerVariables(endpoints, network),
     POWERTOOLS_LOG_LEVEL: logLevel,
   };
 }

@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 import * as sesLocal from 'aws-ses-v2-local';
 import { SECRETS, type SecretName } from '#shared/config/settings';
 import { loadSecrets } from '#shared/secrets';
-import { getLead } from '#shared/store/leads';
 import { type AuthorizingProxy, startAuthorizingProxy } from './authorizing-proxy';
 import { startDnsPeer } from './dns-peer';
-import { type LocalDynamo, startDynalite } from './dynamodb';
+import { startDynalite } from './dynamodb';
+import { ErasureSweep } from './erasure-sweep';
 import { LocalEventBridge } from './eventbridge/bus';
 import { startEventBridgePeer } from './eventbridge/peer';
 import type { EventEnvelope } from './eventbridge/rules';
@@ -20,11 +20,11 @@ import { LocalLambdaService } from './lambda-runtime';
 import { linkedinMemberFromLeads } from './linkedin-sandbox/members-from-leads';
 import { type LinkedInSandbox, startLinkedInSandbox } from './linkedin-sandbox/server';
 import { deployTables } from './local-tables';
-import { s3EventFor } from './s3/events';
-import { notificationsFor, templateBucketNotifications, templateBuckets } from './s3/notifications';
-import { type S3Peer, startS3Peer } from './s3/peer';
-import { replaySesJournal, type SesSimulator, startSesSimulator } from './ses-simulator';
+import { startMailDrop } from './s3/mail-drop';
+import { replaySesJournal, startSesSimulator } from './ses-simulator';
 import { type SiteSandbox, startSiteSandbox } from './site-sandbox/server';
+import type { LocalSqs } from './sqs/service';
+import { deployQueues, eventTargets, startSqsEndpoint } from './sqs/wiring';
 import { type SsmPeer, startSsmPeer } from './ssm';
 import {
   ADMIN_ACCESS_KEY,
@@ -42,6 +42,7 @@ import {
   rolePolicies,
   STATE_MACHINE_NAME,
   TemplateResolver,
+  templateEventBuses,
   templateFunctions,
   templateRoutes,
   templateRules,
@@ -83,6 +84,10 @@ export interface LocalStackOptions {
    * `linkedin_status`), as `cascade demo` seeds them up front; for leads imported through the API.
    */
   linkedinProfilesFromLeads?: boolean;
+  /** `--allow-private-network`: functions may reach loopback and private targets (CASCADE_ALLOW_PRIVATE_NETWORK=1). */
+  allowPrivateNetwork?: boolean;
+  /** Origins of the stack's own receivers (e.g. `cascade serve --events`), added to CASCADE_TRUSTED_ORIGINS. */
+  trustedOrigins?: string[];
 }
 
 export interface LocalEndpointsInfo {
@@ -95,6 +100,8 @@ export interface LocalEndpointsInfo {
   ssm: string;
   eventBridge: string;
   s3: string;
+  /** The SQS API (JSON protocol): AWS_ENDPOINT_URL_SQS, and the host every queue URL names. */
+  sqs: string;
   linkedin: string;
   site: string;
   /** The loopback DNS server (`127.0.0.1:<port>`) the deliverability check asks. */
@@ -109,6 +116,10 @@ export interface LocalStack {
   stepFunctions: LocalStepFunctions;
   lambda: LocalLambdaService;
   eventBridge: LocalEventBridge;
+  /** Every event SES has published to the default bus so far, in order (erased persons' removed): tests, audits. */
+  sesEvents: readonly Record<string, unknown>[];
+  /** The template's queues and the event source mappings polling them. */
+  sqs: LocalSqs;
   ssm: SsmPeer;
   linkedin: LinkedInSandbox;
   site: SiteSandbox;
@@ -132,25 +143,6 @@ export interface LocalStack {
    */
   receiveMail(raw: Buffer): Promise<unknown>;
   close(): Promise<void>;
-}
-
-/**
- * What the embedded stack's peers keep of a lead beyond DynamoDB's items, forgotten once its erasure has
- * completed (the DynamoDB twin calls `sweep` before it answers the erasure's last write): the executions'
- * inputs, outputs and history, the SES journal's lines naming the address, and the old values LevelDB still
- * holds in its files (compacted away). AWS keeps its own copies: see the README on erasure.
- */
-class ErasureSweep {
-  peers?: { dynamo: LocalDynamo; stepFunctions: LocalStepFunctions; sesSimulator: SesSimulator };
-
-  async sweep(leadId: string): Promise<void> {
-    if (!this.peers) return;
-    const { dynamo, stepFunctions, sesSimulator } = this.peers;
-    stepFunctions.eraseLead(leadId);
-    const erasureKey = ((await getLead(leadId)) as { erasureKey?: string } | undefined)?.erasureKey;
-    if (erasureKey) sesSimulator.eraseRecipient(erasureKey);
-    await dynamo.compact();
-  }
 }
 
 /** aws-ses-v2-local is CommonJS with an `exports.default`; under ESM interop it may arrive one level deeper. */
@@ -184,7 +176,7 @@ async function startBackingServices(options: LocalStackOptions, erasures: Erasur
  * The deployment: synthesized with the context an operator would give (the sender identity, the provider's
  * endpoint, the account id), resolved against this machine's resources.
  */
-function deployment(options: LocalStackOptions, linkedin: LinkedInSandbox) {
+function deployment(options: LocalStackOptions, linkedin: LinkedInSandbox, sqsUrl: string) {
   const template = synthesizeTemplate({
     ...LOCAL_DEPLOY_CONTEXT,
     linkedinBaseUrl: linkedin.url,
@@ -192,7 +184,7 @@ function deployment(options: LocalStackOptions, linkedin: LinkedInSandbox) {
     ...options.context,
   });
   options.alterTemplate?.(template);
-  const resolver = new TemplateResolver(template, { apiUrl: options.publicApiUrl ?? 'http://127.0.0.1:8787' });
+  const resolver = new TemplateResolver(template, { apiUrl: options.publicApiUrl ?? 'http://127.0.0.1:8787', sqsUrl });
   return { template, resolver, functions: templateFunctions(resolver) };
 }
 
@@ -222,17 +214,22 @@ function iamGuard(authorizer: IamAuthorizer) {
   return { guard, proxies };
 }
 
-/** EventBridge with the template's rules, and SES publishing the events of mail sent with a configuration set to it. */
+/**
+ * EventBridge with the template's buses and rules (targets: functions and queues), and SES publishing the events
+ * of mail sent with a configuration set to it.
+ */
 async function startEventsAndMail(
   resolver: TemplateResolver,
   lambda: LocalLambdaService,
+  sqs: LocalSqs,
   sesEndpoint: string,
   dataDir?: string,
 ) {
   const eventBridge = new LocalEventBridge({
     ...LOCAL_NAMES,
     rules: templateRules(resolver),
-    invoke: (arn, payload) => lambda.invoke(arn, payload),
+    eventBusNames: templateEventBuses(resolver),
+    ...eventTargets(lambda, sqs),
     retryDelayMs: 50,
   });
   const eventBridgePeer = await startEventBridgePeer(eventBridge);
@@ -245,47 +242,6 @@ async function startEventsAndMail(
     },
   });
   return { eventBridge, eventBridgePeer, sesSimulator };
-}
-
-/**
- * S3 with the template's buckets; an object created invokes the functions its bucket notifications name.
- * `receiveMail` drops a mail where the receipt rule's S3 action would and resolves with what the
- * inbound-mail function answered.
- */
-async function startMailDrop(resolver: TemplateResolver, lambda: LocalLambdaService, dataDir?: string) {
-  const notifications = templateBucketNotifications(resolver);
-  const answers = new Map<string, (answer: unknown) => void>();
-  const s3: S3Peer = await startS3Peer({
-    buckets: templateBuckets(resolver),
-    dataDir: dataDir && path.join(dataDir, 's3'),
-    onObjectCreated: async (bucket, key, size, eTag) => {
-      const invoked = notificationsFor(notifications, bucket, key, 'ObjectCreated:Put').map((notification) =>
-        lambda.invoke(
-          notification.functionArn,
-          s3EventFor(bucket, key, size, eTag, LOCAL_NAMES, { configurationId: notification.id }),
-        ),
-      );
-      const settled = await Promise.allSettled(invoked);
-      answers.get(`${bucket}/${key}`)?.(settled[0]?.status === 'fulfilled' ? settled[0].value : settled[0]?.reason);
-    },
-  });
-  const inbound = notifications.find(
-    (notification) => lambda.function(notification.functionArn).constructId === 'InboundEmailFunction',
-  );
-  const receiveMail = async (raw: Buffer): Promise<unknown> => {
-    if (!inbound) throw new Error('the template has no bucket notification for the inbound-mail function');
-    const key = `${inbound.prefix ?? ''}${randomBytes(12).toString('hex')}`;
-    const answer = new Promise<unknown>((resolve) => answers.set(`${inbound.bucket}/${key}`, resolve));
-    await s3.put(inbound.bucket, key, raw, { contentType: 'message/rfc822' });
-    try {
-      const result = await answer;
-      if (result instanceof Error) throw result;
-      return result;
-    } finally {
-      answers.delete(`${inbound.bucket}/${key}`);
-    }
-  };
-  return { s3, receiveMail };
 }
 
 /** SSM with the secrets each function's `*_PARAMETER` names, as the operator stores them before a deploy. */
@@ -326,25 +282,34 @@ async function startStateMachine(
 async function startPeers(options: LocalStackOptions) {
   const erasures = new ErasureSweep();
   const { dynamo, ses, linkedin, linkedinApiKey, site } = await startBackingServices(options, erasures);
-  const { template, resolver, functions } = deployment(options, linkedin);
-  const { guard, proxies } = iamGuard(authorizerFor(resolver, functions));
   const clock = options.timeScale === undefined ? undefined : new ScaledClock(options.timeScale, options.clockStartMs);
   const instantClock = options.clockStartMs === undefined ? WALL_CLOCK : new ShiftedClock(options.clockStartMs);
   const stackClock = clock ?? instantClock;
+  // Queue URLs name the SQS endpoint, so it is up before the template is resolved.
+  const queues = await startSqsEndpoint(stackClock, options.dataDir);
+  const { template, resolver, functions } = deployment(options, linkedin, queues.endpoint);
+  const authorizer = authorizerFor(resolver, functions);
+  queues.authorizeWith(authorizer);
+  const { guard, proxies } = iamGuard(authorizer);
   // Filled in as the peers start; a function's sandbox reads it when it starts (at its first invocation).
   const dns = await startDnsPeer();
-  const endpoints: Partial<LocalEndpointsInfo> = { linkedin: linkedin.url, site: site.url, dns: dns.server };
+  const endpoints: Partial<LocalEndpointsInfo> = {
+    linkedin: linkedin.url,
+    site: site.url,
+    dns: dns.server,
+    sqs: queues.endpoint,
+  };
   endpoints.dynamodb = await guard('dynamodb', dynamo.endpoint);
   const logDir = options.dataDir && path.join(options.dataDir, 'logs');
   const lambda = new LocalLambdaService({
     functions,
     projectRoot: PROJECT_ROOT,
     logDir,
-    localEnvironment: (fn) => functionEnvironment(fn, endpoints),
+    localEnvironment: (fn) => functionEnvironment(fn, endpoints, options),
     clockOffsetMs: () => stackClock.offsetMs(),
     ...(clock && { clockScale: clock.scale }),
   });
-  const events = await startEventsAndMail(resolver, lambda, ses.endpoint, options.dataDir);
+  const events = await startEventsAndMail(resolver, lambda, queues.sqs, ses.endpoint, options.dataDir);
   endpoints.eventBridge = await guard('events', events.eventBridgePeer.endpoint);
   endpoints.sesApi = await guard('ses', events.sesSimulator.endpoint);
   endpoints.ses = ses.endpoint;
@@ -355,6 +320,8 @@ async function startPeers(options: LocalStackOptions) {
   const { stepFunctions, sfnServer } = await startStateMachine(template, lambda, options, { clock, instantClock });
   endpoints.stepFunctions = await guard('states', sfnServer.endpoint);
   await deployTables(resolver, dynamo.endpoint);
+  // Last: messages kept from an earlier run (`--data`) are handed to functions only once everything is up.
+  deployQueues(queues.sqs, resolver, lambda);
   erasures.peers = { dynamo, stepFunctions, sesSimulator: events.sesSimulator };
 
   const closeSes = () => new Promise<void>((resolve) => ses.server.close(() => resolve()));
@@ -364,6 +331,7 @@ async function startPeers(options: LocalStackOptions) {
     ssm,
     s3,
     ...proxies,
+    ...queues.servers,
     events.sesSimulator,
     linkedin,
     site,
@@ -372,6 +340,10 @@ async function startPeers(options: LocalStackOptions) {
   ];
   const close = async () => {
     await stepFunctions.drain();
+    await events.eventBridge.drain();
+    // No new batch starts; those running finish (their own puts and sends land) before Lambda stops.
+    queues.sqs.stop();
+    await queues.sqs.drain();
     await events.eventBridge.drain();
     ses.server.closeAllConnections?.();
     await Promise.all([...servers.map((server) => server.close()), closeSes()]);
@@ -386,6 +358,8 @@ async function startPeers(options: LocalStackOptions) {
     logDir,
     lambda,
     eventBridge,
+    sesEvents: events.sesSimulator.published,
+    sqs: queues.sqs,
     ssm,
     stepFunctions,
     linkedin,
@@ -404,7 +378,7 @@ async function startPeers(options: LocalStackOptions) {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const { resolver, functions, logDir, ssm, stepFunctions, ...peers } = await startPeers(options);
-  const environment = operatorEnvironment(functions, peers.endpoints, options.logLevel);
+  const environment = operatorEnvironment(functions, peers.endpoints, options.logLevel, options);
   Object.assign(process.env, environment);
   // The operator's own calls into the core (tests, in-process CLI verbs) read the secrets the functions read.
   await loadSecrets({ forceFetch: true });

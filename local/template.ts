@@ -1,7 +1,11 @@
 import { ENTRY_METADATA } from '#infra/cascade-function';
-import type { LocalRule } from './eventbridge/rules';
+import { busNameOf, type LocalRule } from './eventbridge/rules';
 import type { PolicyDocument } from './iam';
+import type { EventSourceMappingConfig } from './sqs/event-source';
+import type { QueueConfig } from './sqs/queue';
 import type { CfnTemplate } from './synth';
+
+type CfnResource = CfnTemplate['Resources'][string];
 
 /**
  * The synthesized template read as the embedded stack's deployment: every `Ref`/`Fn::GetAtt`/`Fn::Join`
@@ -34,7 +38,15 @@ export const localFunctionArn = (logicalId: string) =>
 export interface LocalEndpoints {
   /** The operator API's base URL (the HTTP API's `ApiEndpoint`), e.g. http://127.0.0.1:8787. */
   apiUrl: string;
+  /**
+   * The SQS endpoint queue URLs start with (`<endpoint>/<account>/<queue name>`): the SDK sends a request to its
+   * `QueueUrl`'s host when that differs from its endpoint, so a queue URL must name the local SQS peer.
+   */
+  sqsUrl?: string;
 }
+
+/** The host of queue URLs when no SQS peer is given (architecture docs, tests that only read the template). */
+const UNSERVED_SQS_URL = `http://sqs.${LOCAL_REGION}.localhost`;
 
 type Attributes = { ref: string; attributes: Record<string, string> };
 
@@ -42,8 +54,8 @@ const arn = (service: string, resource: string, region = LOCAL_REGION) =>
   `arn:aws:${service}:${region}:${LOCAL_ACCOUNT}:${resource}`;
 
 /** What `Ref` and `Fn::GetAtt` give for one resource, by type, locally. */
-function localResource(logicalId: string, type: string, endpoints: LocalEndpoints): Attributes {
-  switch (type) {
+function localResource(logicalId: string, resource: CfnResource, endpoints: LocalEndpoints): Attributes {
+  switch (resource.Type) {
     case 'AWS::DynamoDB::GlobalTable':
     case 'AWS::DynamoDB::Table': {
       const tableId = logicalId.replace(/Table[0-9A-F]{8}$/, '');
@@ -61,11 +73,18 @@ function localResource(logicalId: string, type: string, endpoints: LocalEndpoint
       };
     case 'AWS::ApiGatewayV2::Api':
       return { ref: logicalId, attributes: { ApiEndpoint: endpoints.apiUrl.replace(/\/$/, ''), ApiId: logicalId } };
-    case 'AWS::SQS::Queue':
-      return {
-        ref: `http://sqs.${LOCAL_REGION}.localhost/${LOCAL_ACCOUNT}/${logicalId}`,
-        attributes: { Arn: arn('sqs', logicalId), QueueName: logicalId },
-      };
+    case 'AWS::SQS::Queue': {
+      const name = typeof resource.Properties?.QueueName === 'string' ? resource.Properties.QueueName : logicalId;
+      const base = (endpoints.sqsUrl ?? UNSERVED_SQS_URL).replace(/\/$/, '');
+      const url = `${base}/${LOCAL_ACCOUNT}/${name}`;
+      return { ref: url, attributes: { Arn: arn('sqs', name), QueueName: name, QueueUrl: url } };
+    }
+    case 'AWS::Events::EventBus': {
+      // Ref is the bus's name (not its ARN), as CloudFormation gives it.
+      const name = typeof resource.Properties?.Name === 'string' ? resource.Properties.Name : logicalId;
+      const busArn = arn('events', `event-bus/${name}`);
+      return { ref: name, attributes: { Arn: busArn, Name: name } };
+    }
     case 'AWS::S3::Bucket': {
       const name = logicalId.toLowerCase();
       return { ref: name, attributes: { Arn: `arn:aws:s3:::${name}`, DomainName: `${name}.s3.amazonaws.com` } };
@@ -93,7 +112,14 @@ export class TemplateResolver {
     endpoints: LocalEndpoints,
   ) {
     for (const [logicalId, resource] of Object.entries(template.Resources))
-      this.resources.set(logicalId, localResource(logicalId, resource.Type, endpoints));
+      this.resources.set(logicalId, localResource(logicalId, resource, endpoints));
+    // A rule on a custom bus is `rule/<bus>/<rule>` (its bus known once every resource is).
+    for (const [logicalId, resource] of this.ofType('AWS::Events::Rule')) {
+      const bus = resource.Properties?.EventBusName;
+      const busName = bus === undefined ? 'default' : this.resolveString(bus).replace(/^arn:.*:event-bus\//, '');
+      const attributes = this.resources.get(logicalId)?.attributes;
+      if (attributes && busName !== 'default') attributes.Arn = arn('events', `rule/${busName}/${logicalId}`);
+    }
   }
 
   /** A CloudFormation value with every intrinsic resolved (objects and arrays walked). */
@@ -231,7 +257,8 @@ export function templateRules(resolver: TemplateResolver): TemplateRule[] {
     const targets = (properties.Targets ?? []) as Record<string, unknown>[];
     return {
       name: logicalId,
-      eventBusName: String(properties.EventBusName ?? 'default'),
+      // A bus given by ARN (`Fn::GetAtt Bus.Arn`) is the bus of that name.
+      eventBusName: busNameOf(properties.EventBusName as string | undefined),
       ...(properties.EventPattern !== undefined && { eventPattern: properties.EventPattern as object }),
       ...(properties.ScheduleExpression !== undefined && { scheduleExpression: String(properties.ScheduleExpression) }),
       state: properties.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
@@ -258,4 +285,64 @@ export function templateRoutes(resolver: TemplateResolver): { routeKey: string; 
     routeKey: String(resource.Properties?.RouteKey),
     authorizationType: String(resource.Properties?.AuthorizationType ?? 'NONE'),
   }));
+}
+
+/** The custom event buses (`AWS::Events::EventBus`), by name. */
+export function templateEventBuses(resolver: TemplateResolver): string[] {
+  return resolver.ofType('AWS::Events::EventBus').map(([logicalId]) => resolver.resolveString({ Ref: logicalId }));
+}
+
+/** A queue as the SQS twin takes it: what the template sets (unset: SQS's defaults). */
+export type TemplateQueue = Pick<QueueConfig, 'name' | 'arn' | 'url'> & Partial<QueueConfig>;
+
+const seconds = (value: unknown) => (value === undefined ? undefined : Number(value));
+
+export function templateQueues(resolver: TemplateResolver): TemplateQueue[] {
+  return resolver.ofType('AWS::SQS::Queue').map(([logicalId, resource]) => {
+    const properties = resolver.resolve(resource.Properties ?? {}) as Record<string, unknown>;
+    const redrive = properties.RedrivePolicy as { deadLetterTargetArn?: string; maxReceiveCount?: unknown } | undefined;
+    const settings: Partial<QueueConfig> = {
+      visibilityTimeoutSeconds: seconds(properties.VisibilityTimeout),
+      delaySeconds: seconds(properties.DelaySeconds),
+      messageRetentionSeconds: seconds(properties.MessageRetentionPeriod),
+      maximumMessageSize: seconds(properties.MaximumMessageSize),
+      ...(redrive?.deadLetterTargetArn && {
+        redrivePolicy: {
+          deadLetterTargetArn: String(redrive.deadLetterTargetArn),
+          maxReceiveCount: Number(redrive.maxReceiveCount),
+        },
+      }),
+    };
+    return {
+      name: resolver.resolveString({ 'Fn::GetAtt': [logicalId, 'QueueName'] }),
+      arn: resolver.resolveString({ 'Fn::GetAtt': [logicalId, 'Arn'] }),
+      url: resolver.resolveString({ Ref: logicalId }),
+      ...Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)),
+    };
+  });
+}
+
+/** The Lambda event source mappings on SQS queues (`AWS::Lambda::EventSourceMapping`), resolved. */
+export function templateEventSourceMappings(resolver: TemplateResolver): EventSourceMappingConfig[] {
+  return resolver.ofType('AWS::Lambda::EventSourceMapping').flatMap(([logicalId, resource]) => {
+    const properties = resolver.resolve(resource.Properties ?? {}) as Record<string, unknown>;
+    const source = String(properties.EventSourceArn ?? '');
+    if (!source.startsWith('arn:aws:sqs:')) return [];
+    const functionName = String(properties.FunctionName);
+    const scaling = properties.ScalingConfig as { MaximumConcurrency?: unknown } | undefined;
+    return [
+      {
+        id: logicalId,
+        eventSourceArn: source,
+        functionArn: functionName.startsWith('arn:') ? functionName : localFunctionArn(functionName),
+        batchSize: Number(properties.BatchSize ?? 10),
+        maximumBatchingWindowSeconds: Number(properties.MaximumBatchingWindowInSeconds ?? 0),
+        reportBatchItemFailures: ((properties.FunctionResponseTypes as string[] | undefined) ?? []).includes(
+          'ReportBatchItemFailures',
+        ),
+        ...(scaling?.MaximumConcurrency !== undefined && { maximumConcurrency: Number(scaling.MaximumConcurrency) }),
+        enabled: properties.Enabled !== false,
+      },
+    ];
+  });
 }

@@ -2,6 +2,7 @@ import type { AuthorizationRequest } from '../iam';
 import { describeDynamo, describeEvents, describeSsm, describeStates, targetOperation } from './json-services';
 import { describeS3 } from './s3';
 import { describeSes } from './ses';
+import { describeSqs } from './sqs';
 import { type AccountNames, type AwsService, parseJson, type WireRequest } from './wire';
 
 /**
@@ -28,5 +29,7 @@ export function describeRequest(
       return describeSsm(operation, body, names);
     case 'events':
       return describeEvents(operation, body, arn);
+    case 'sqs':
+      return describeSqs(operation, body, names);
   }
 }

@@ -1,6 +1,6 @@
 /** An AWS API request as it arrives on the wire, and the reading helpers the services' descriptions share. */
 
-export type AwsService = 'dynamodb' | 'states' | 'ssm' | 'ses' | 'events' | 's3';
+export type AwsService = 'dynamodb' | 'states' | 'ssm' | 'ses' | 'events' | 's3' | 'sqs';
 
 export interface WireRequest {
   method: string;

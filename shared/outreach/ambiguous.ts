@@ -1,5 +1,6 @@
 import type { ChannelResult } from '../domain/outcome';
 import type { OutreachMessage, OutreachStatus } from '../domain/schemas';
+import { messageFact } from '../events/facts';
 import { logger } from '../observability';
 import type { StoredAttempt } from '../store/outreach';
 import { recordOutcome, settleAmbiguous } from './step-outcome';
@@ -40,12 +41,16 @@ export async function settleCallingTry(run: StepRun, earlier: StoredAttempt): Pr
       verdict: { outcome: 'SENT', delivered: true, detail },
       messageWritten: true,
       ...(message?.variantId && { variantId: message.variantId }),
+      ...(message?.senderId && { senderId: message.senderId }),
     });
   }
   if (evidence === 'not_sent') {
     logger.info('interrupted try settled from evidence: not sent', { leadId: lead.leadId });
     // Nothing went out: the slots it held are given back before the step is tried again.
     if (earlier.reservation) await store.release(earlier.reservation);
+    // The try that wrote FAILED may have died before its event (SES's Reject records the same one).
+    if (message?.status === 'FAILED')
+      await store.recordEvent?.(messageFact('message.failed', message, { reason: message.reason ?? 'provider_error' }));
     const verdict = {
       outcome: 'RETRY' as const,
       reason: 'provider_error' as const,

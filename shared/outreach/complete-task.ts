@@ -1,5 +1,7 @@
 import type { ChannelType, ManualTask, ManualTaskOutcome } from '../domain/schemas';
 import { CodedError } from '../errors';
+import { recordDomainEvent } from '../events/domain-events';
+import { taskFact } from '../events/facts';
 import { logger } from '../observability';
 import { closeTask, effectiveStatus, getTask } from '../store/tasks';
 import { nowIso } from '../time/clock';
@@ -56,6 +58,8 @@ export async function completeTask(
   if (!(await closeTask(task, closing))) {
     // Another completion (or the expiry) came first: say which, as a first refusal would.
     const now = (await getTask(taskId)) ?? task;
+    // A completion that crashed before its event is made good by the operator's retry (one event: the task's id).
+    if (now.status === 'DONE' || now.status === 'SKIPPED') await recordCompleted(now);
     refuseClosed(now, Date.parse(completedAt));
     throw new TaskAlreadyCompletedError(`task ${taskId} is no longer OPEN`);
   }
@@ -66,10 +70,11 @@ export async function completeTask(
     completedAt,
     ...(request.note && { note: request.note }),
   };
+  await recordCompleted(closed);
   const channel = task.channel ?? CHANNEL_OF_KIND[task.kind];
   let stoppedExecution: string | undefined;
   if (request.outcome === 'replied') {
-    const reply = await recordReply(task.leadId, { channel, at: completedAt });
+    const reply = await recordReply(task.leadId, { channel, at: completedAt, inboundKey: `task:${taskId}` });
     stoppedExecution = reply.stoppedExecution;
   }
   const answered = await answerWaits(task.leadId, 'task_completed', answerFor(request.outcome, channel), {
@@ -81,6 +86,13 @@ export async function completeTask(
   });
   logger.info('task completed', { taskId, leadId: task.leadId, outcome: request.outcome, resumed: answered.length });
   return { task: closed, answered, ...(stoppedExecution && { stoppedExecution }) };
+}
+
+/** `task.completed`: the outcome and when, never the operator's note (free text may name the person). */
+async function recordCompleted(task: ManualTask): Promise<void> {
+  await recordDomainEvent(
+    taskFact('task.completed', task, { status: task.status, outcome: task.outcome, completedAt: task.completedAt }),
+  );
 }
 
 function refuseClosed(task: ManualTask, atMs: number): void {

@@ -59,19 +59,33 @@ export async function pauseForOutOfOffice(
 ): Promise<OutOfOfficeResult> {
   const lead = await getLead(leadId);
   const campaign = lead && (await getCampaign(lead.campaignId));
+  if (lead?.status === 'PAUSED' && lead.stopReason === 'out_of_office' && lead.resumeAt) {
+    // Paused by this reply's earlier delivery, which may have died before its event: the same event again.
+    await recordOutOfOffice(lead, reply, lead.resumeAt);
+    return { leadId, paused: false };
+  }
   if (!lead || !campaign || !stateMachineArn || (lead.status !== 'IN_SEQUENCE' && lead.status !== 'NEW'))
     return { leadId, paused: false };
   const resumeAt = resumeAtFor(campaign, lead, reply.returnDate);
   await pauseLead(leadId, stateMachineArn, { stopReason: 'out_of_office', resumeAt });
-  await recordDomainEvent({
-    type: 'lead.out_of_office',
-    factKey: `${leadId}\n${reply.messageId}`,
-    campaignId: lead.campaignId,
-    leadId,
-    data: { messageId: reply.messageId, resumeAt, ...(reply.returnDate && { returnDate: reply.returnDate }) },
-  });
+  await recordOutOfOffice(lead, reply, resumeAt);
   logger.info('lead out of office: paused', { leadId, resumeAt, returnDate: reply.returnDate });
   return { leadId, paused: true, resumeAt, ...(reply.returnDate && { returnDate: reply.returnDate }) };
+}
+
+/** `lead.out_of_office`, once per message answered: when the sequence picks up, and the date the reply gave. */
+async function recordOutOfOffice(
+  lead: Pick<Lead, 'leadId' | 'campaignId'>,
+  reply: { messageId: string; returnDate?: string },
+  resumeAt: string,
+): Promise<void> {
+  await recordDomainEvent({
+    type: 'lead.out_of_office',
+    factKey: `${lead.leadId}\n${reply.messageId}`,
+    campaignId: lead.campaignId,
+    leadId: lead.leadId,
+    data: { messageId: reply.messageId, resumeAt, ...(reply.returnDate && { returnDate: reply.returnDate }) },
+  });
 }
 
 export interface OutOfOfficeSweep {

@@ -1,4 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { recordDomainEvent } from '../events/domain-events';
+import { leadRunFact, sequenceCompletedFact } from '../events/facts';
 import { documentClient } from '../store/client';
 import { LeadStatusConflictError, transitionLead } from '../store/leads';
 import { completeAttempt, getMessage, type StoredAttempt } from '../store/outreach';
@@ -41,6 +43,20 @@ export async function settleOpenAttempts(leadId: string, campaignId: string, exe
     });
   }
   await parkLead(leadId, campaignId, open[0]);
+  // The run ends failed; one parked on a try that may have gone out is stopped for the operator. Every invocation
+  // records them (the same ids), so a retried one makes good a crash before them.
+  const run = { leadId, campaignId, executionName };
+  const first = open[0];
+  if (first) {
+    const data = {
+      reason: 'ambiguous_send',
+      step: first.stepIndex,
+      channel: first.channel,
+      messageId: first.messageId,
+    };
+    await recordDomainEvent(leadRunFact('lead.stopped', run, executionName, data));
+  }
+  await recordDomainEvent(sequenceCompletedFact(run, 'FAILED', { settledTries: open.length }));
   for (const attempt of open) {
     const { messageId } = attempt;
     if (messageId && evidenceOf(await getMessage(leadId, messageId, true)) === 'sent')

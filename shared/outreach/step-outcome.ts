@@ -1,6 +1,8 @@
 import { randomInt } from 'node:crypto';
 import type { ChannelResult, ProviderVerdict } from '../domain/outcome';
 import type { Lead, ManualTask, ReasonCode } from '../domain/schemas';
+import { leadRunFact, sequenceCompletedFact } from '../events/facts';
+import { type FinishedTry, stepFacts } from '../events/step-facts';
 import { sha256 } from '../ids';
 import { countOutcome, raiseOperatorAlert } from '../observability';
 import { windowJitterSeconds } from '../schedule/jitter';
@@ -24,6 +26,8 @@ export interface Finish {
   messageWritten: boolean;
   /** The A/B variant the message was rendered from: its sent counter moves with the channel's. */
   variantId?: string;
+  /** The pool sender the email went out from (its events name it). */
+  senderId?: string;
 }
 
 /** STOP reasons after which the lead is parked for an operator rather than left in the sequence. */
@@ -35,7 +39,7 @@ const PAUSING_STOPS: ReadonlySet<ReasonCode> = new Set(['ambiguous_send', 'templ
  */
 export async function recordOutcome(
   run: StepRun,
-  { verdict, send, messageWritten, variantId }: Finish,
+  { verdict, send, messageWritten, variantId, senderId }: Finish,
 ): Promise<ChannelResult> {
   const { store, lead, campaign, channel, input } = run;
   const messageId = messageWritten ? run.messageId : undefined;
@@ -45,9 +49,24 @@ export async function recordOutcome(
     const details = { channel, leadId: lead.leadId, campaignId: campaign.campaignId, detail: verdict.detail };
     raiseOperatorAlert(verdict.operatorAlert, details);
   }
-  if (messageWritten) await recordMessageStatus(run, verdict, send?.messageStatus);
+  const written = messageWritten ? messageStatusOf(verdict, send?.messageStatus) : undefined;
+  // A message a provider event moved on meanwhile (SES said sent) did not fail: only a failure written here counts.
+  const advanced = written ? await recordMessageStatus(run, verdict, written) : false;
+  const messageStatus = written === 'SENT' || advanced ? written : undefined;
   if (send?.manualTask) await store.putManualTask(await manualTaskFor(run, send.manualTask, messageWritten));
   await applyLeadEffects(store, lead, verdict, send?.leadUpdates, input.cursor);
+  // Before DONE: a retry that finds the try not DONE records them again (the same ids), one that replays it needs not.
+  await recordFacts(store, {
+    input,
+    channel,
+    attemptKey: run.attemptKey,
+    result,
+    messageStatus,
+    messageId,
+    variantId,
+    senderId,
+    linkedinAccountId: send?.leadUpdates?.linkedinAccountId ?? lead.linkedinAccountId,
+  });
   await store.completeAttempt(lead.leadId, run.attemptKey, {
     outcome: result.outcome,
     reason: result.reason,
@@ -68,10 +87,19 @@ export async function recordOutcome(
   return result;
 }
 
-async function recordMessageStatus(run: StepRun, verdict: ProviderVerdict, notSentStatus?: 'FAILED' | 'SKIPPED') {
+const messageStatusOf = (verdict: ProviderVerdict, notSentStatus?: 'FAILED' | 'SKIPPED') =>
+  verdict.outcome === 'SENT' ? 'SENT' : (notSentStatus ?? 'FAILED');
+
+/** The facts of PRODUCT.md §11 this try made true, through the store (an in-memory one may record none). */
+async function recordFacts(store: StepStore, done: FinishedTry): Promise<void> {
+  if (!store.recordEvent) return;
+  for (const fact of stepFacts(done)) await store.recordEvent(fact);
+}
+
+async function recordMessageStatus(run: StepRun, verdict: ProviderVerdict, status: 'SENT' | 'FAILED' | 'SKIPPED') {
   const { store, lead, messageId } = run;
-  const sent = verdict.outcome === 'SENT';
-  const advanced = await store.advanceMessage(lead.leadId, messageId, sent ? 'SENT' : (notSentStatus ?? 'FAILED'), {
+  const sent = status === 'SENT';
+  const advanced = await store.advanceMessage(lead.leadId, messageId, status, {
     providerMessageId: verdict.providerMessageId,
     sentAt: sent ? nowIso() : undefined,
     reason: verdict.reason,
@@ -80,6 +108,7 @@ async function recordMessageStatus(run: StepRun, verdict: ProviderVerdict, notSe
   if (!advanced && sent && verdict.providerMessageId) {
     await store.setMessageProviderFields(lead.leadId, messageId, verdict.providerMessageId, nowIso(), true);
   }
+  return advanced;
 }
 
 /**
@@ -237,6 +266,13 @@ export async function settleAmbiguous(store: StepStore, lead: Lead, attempt: Sto
   } catch (error) {
     if (!(error instanceof LeadStatusConflictError)) throw error;
   }
+  // The run stops here (Stopped): recorded before DONE, as every try's facts are.
+  const { executionName, stepIndex, channel } = attempt;
+  const facts = { reason: 'ambiguous_send', step: stepIndex, channel, messageId: attempt.messageId };
+  await store.recordEvent?.(leadRunFact('lead.stopped', lead, executionName, facts));
+  await store.recordEvent?.(
+    sequenceCompletedFact({ leadId: lead.leadId, campaignId: lead.campaignId, executionName }, 'STOPPED', facts),
+  );
   await store.completeAttempt(lead.leadId, attempt.attemptKey, {
     outcome: 'STOP',
     reason: 'ambiguous_send',

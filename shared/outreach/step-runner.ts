@@ -85,6 +85,7 @@ async function sendOnce(run: StepRun, ready: ReadyToSend): Promise<ChannelResult
     send: { ...send, leadUpdates },
     messageWritten: true,
     ...(ready.variantId && { variantId: ready.variantId }),
+    ...(ready.senderId && { senderId: ready.senderId }),
   });
   faultPoint('after-record', { channel, attemptKey });
   // A warm-up ramp counts from the sender's first send (the first call wins; later ones change nothing).

@@ -9,6 +9,7 @@ import type {
   OutreachStatus,
   Suppression,
 } from '../domain/schemas';
+import { type DomainFact, recordDomainEvent } from '../events/domain-events';
 import { type LimitRule, type Reservation, type ReserveResult, release, reserve } from '../rate-limit/limiter';
 import { ifConditionHolds } from '../store/client';
 import { type AccountLimits, getChannelConfig, resolveAccountLimits, resolveChannelConfig } from '../store/config';
@@ -94,6 +95,12 @@ export interface StepStore {
   ): Promise<void>;
   /** Settles a parked `ambiguous_send` as sent, once (false when there is none for this message). */
   settleParkedBySend(leadId: string, messageId: string, source: string): Promise<boolean>;
+  /** Records (once) and publishes a fact of PRODUCT.md §11; a store without it records no events. */
+  recordEvent?(fact: DomainFact): Promise<void>;
+}
+
+async function recordEvent(fact: DomainFact): Promise<void> {
+  await recordDomainEvent(fact);
 }
 
 async function putMessageOnce(message: OutreachMessage): Promise<void> {
@@ -125,4 +132,5 @@ export const dynamoStepStore: StepStore = {
   putManualTask,
   bumpCounters,
   settleParkedBySend,
+  recordEvent,
 };

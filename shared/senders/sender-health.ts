@@ -116,14 +116,33 @@ export async function pauseIfUnhealthy(senderId: string, campaignId: string): Pr
   const reason = pauseReasonFor(rates, limits);
   if (!reason) return false;
   const { changed, record } = await setSenderState(senderId, 'PAUSED', reason);
-  if (!changed) return false;
+  if (!changed) {
+    // Paused by its health already: the call that paused it may have died before its event (one event per pause).
+    if (record.state === 'PAUSED' && record.pausedAt && isHealthReason(record.pausedReason))
+      await recordSenderPaused(senderId, campaignId, record.pausedAt, record.pausedReason, rates);
+    return false;
+  }
   raiseOperatorAlert('sender_paused', { senderId, campaignId, reason, ...rates });
-  await recordDomainEvent({
-    type: 'sender.paused',
-    factKey: `${senderId}\n${record.pausedAt ?? reason}`,
-    campaignId,
-    data: { senderId, reason, ...rates },
-  });
+  await recordSenderPaused(senderId, campaignId, record.pausedAt, reason, rates);
   logger.warn('sender paused by its health', { senderId, reason });
   return true;
+}
+
+/** The reasons pauseReasonFor gives (an operator's own pause says something else). */
+const isHealthReason = (reason: string | undefined) => /^(bounce|complaint) rate /.test(reason ?? '');
+
+/** `sender.paused`: one per pause (the sender and the instant it was paused). */
+async function recordSenderPaused(
+  senderId: string,
+  campaignId: string,
+  pausedAt: string | undefined,
+  reason: string | undefined,
+  rates: SenderRates,
+): Promise<void> {
+  await recordDomainEvent({
+    type: 'sender.paused',
+    factKey: `${senderId}\n${pausedAt ?? reason}`,
+    campaignId,
+    data: { senderId, reason, pausedAt, ...rates },
+  });
 }

@@ -83,6 +83,42 @@ const RESULT_KEEP = new Set([
 /** Manual task attributes that stay (its `detail` names the page or the address to use by hand). */
 const TASK_KEEP = new Set(['pk', 'sk', 'taskId', 'leadId', 'campaignId', 'channel', 'reason', 'createdAt', 'erasedAt']);
 
+/**
+ * Event attributes that stay (PRODUCT.md §11 bodies hold ids, reasons and times only; an event recorded again
+ * after the erasure publishes the stored body, so a field that could name the person goes with the erasure).
+ */
+const EVENT_KEEP = new Set(['pk', 'sk', 'kind', 'id', 'type', 'createdAt', 'campaignId', 'leadId', 'data', 'erasedAt']);
+
+/** Keys of an event's `data` that stay: ids, codes, counts and our own times, never what the person wrote. */
+const EVENT_DATA_KEEP = new Set([
+  'messageId',
+  'taskId',
+  'senderId',
+  'linkedinAccountId',
+  'variantId',
+  'executionName',
+  'channel',
+  'replyChannel',
+  'step',
+  'stepId',
+  'kind',
+  'status',
+  'outcome',
+  'reason',
+  'source',
+  'bounceType',
+  'bounceSubType',
+  'channelUsed',
+  'resumeAt',
+  'dueAt',
+  'completedAt',
+  'deliveredAt',
+  'bouncedAt',
+  'complainedAt',
+  'repliedAt',
+  'settledTries',
+]);
+
 type Item = Record<string, unknown>;
 
 /** Every item of one partition, or those whose sort key starts with `prefix` (all pages). */
@@ -131,15 +167,22 @@ async function inBatches<T>(items: T[], work: (item: T) => Promise<unknown>): Pr
     await Promise.all(items.slice(index, index + CONCURRENCY).map(work));
 }
 
+function scrubbedEventData(data: unknown): Item {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return {};
+  return Object.fromEntries(Object.entries(data as Item).filter(([name]) => EVENT_DATA_KEEP.has(name)));
+}
+
 export interface OutreachErasure {
   messages: number;
   attempts: number;
+  events?: number;
 }
 
 /**
  * A lead's messages lose their content (body blanked; subject and anything not on the keep list removed)
  * and its attempts the free-text parts of their stored result; statuses, reasons and times stay for metrics
- * and the at-most-once protocol.
+ * and the at-most-once protocol. Its events keep their ids and codes (a `returnDate` read from the person's
+ * auto-reply goes).
  */
 export async function eraseLeadOutreach(leadId: string, erasedAt: string): Promise<OutreachErasure> {
   const table = tableName('outreach');
@@ -156,7 +199,14 @@ export async function eraseLeadOutreach(leadId: string, erasedAt: string): Promi
       erasedAt: (item.erasedAt as string | undefined) ?? erasedAt,
     });
   });
-  return { messages: messages.length, attempts: attempts.length };
+  const events = items.filter((item) => String(item.sk).startsWith('EVENT#'));
+  await inBatches(events, (item) =>
+    scrubItem(table, item, EVENT_KEEP, {
+      data: scrubbedEventData(item.data),
+      erasedAt: (item.erasedAt as string | undefined) ?? erasedAt,
+    }),
+  );
+  return { messages: messages.length, attempts: attempts.length, events: events.length };
 }
 
 /** A lead's manual tasks keep why they were made, not what to do by hand (its `detail` names page or address). */

@@ -1,5 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ManualTask, ManualTaskKind, ManualTaskOutcome, ManualTaskStatus } from '../domain/schemas';
+import { recordDomainEvent } from '../events/domain-events';
+import { taskFact } from '../events/facts';
 import { documentClient, ifConditionHolds } from './client';
 import { queryAll } from './paginate';
 import { tableName } from './tables';
@@ -49,6 +51,8 @@ function taskOf(item: Record<string, unknown>): ManualTask {
 /**
  * Writes a new task and its id pointer. Idempotent for one task id (ids are derived from the try that made the
  * task): a replayed write keeps the first one. The pointer goes first, so a task that exists can be found.
+ * `task.created` is recorded on every call, the replayed one too: a crash between the write and the event is
+ * made good by the retry (the event's id is the task's, so it is one event).
  */
 export async function putManualTask(task: ManualTask): Promise<void> {
   const table = tableName('leads');
@@ -73,6 +77,7 @@ export async function putManualTask(task: ManualTask): Promise<void> {
       }),
     ),
   );
+  await recordDomainEvent(taskFact('task.created', task));
 }
 
 /** The lead's tasks, oldest first (consistent: a task just written is seen). */

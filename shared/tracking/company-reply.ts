@@ -2,6 +2,8 @@ import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../aws/clients';
 import { setting } from '../config/settings';
 import type { Lead, LeadStatus } from '../domain/schemas';
+import { recordDomainEvent } from '../events/domain-events';
+import { leadRunFact, sequenceCompletedFact } from '../events/facts';
 import { logger } from '../observability';
 import { batchGetAll } from '../store/batch-get';
 import { companyDomainsOf, leadIdsAtCompany } from '../store/company-index';
@@ -62,6 +64,9 @@ export async function stopCompanyColleagues(lead: Lead): Promise<CompanyStop> {
 async function stopOne(first: Lead, at: string, result: CompanyStop): Promise<void> {
   let colleague: Lead | undefined = first;
   for (let round = 0; colleague && round < 3; round++) {
+    // Stopped by this reply's earlier delivery, which may have died before its event: the same event again.
+    if (colleague.status === 'EXHAUSTED' && colleague.stopReason === 'company_replied')
+      return recordCompanyStop(colleague, false);
     if (!STOPPABLE.has(colleague.status)) return;
     if (colleague.status === 'PAUSED' && colleague.stopReason === 'ambiguous_send') {
       // Its try may have reached the person: evidence or an operator settles it; a `not_sent` release ends it.
@@ -78,11 +83,21 @@ async function stopOne(first: Lead, at: string, result: CompanyStop): Promise<vo
       result.stopped.push(colleague.leadId);
       if (colleague.status === 'IN_SEQUENCE' && colleague.executionName)
         await stopExecution(colleague.executionName, colleague.leadId);
-      return;
+      return recordCompanyStop(colleague, colleague.status === 'IN_SEQUENCE' || colleague.status === 'PAUSED');
     } catch (error) {
       if (!(error instanceof LeadStatusConflictError)) throw error;
       colleague = await getLead(colleague.leadId);
     }
+  }
+}
+
+/** `lead.stopped` (company_replied) for the colleague's run, and that run's end when it had not ended. */
+async function recordCompanyStop(colleague: Lead, runCutShort: boolean): Promise<void> {
+  const { executionName } = colleague;
+  await recordDomainEvent(leadRunFact('lead.stopped', colleague, executionName, { reason: 'company_replied' }));
+  if (runCutShort && executionName) {
+    const run = { leadId: colleague.leadId, campaignId: colleague.campaignId, executionName };
+    await recordDomainEvent(sequenceCompletedFact(run, 'STOPPED', { reason: 'company_replied' }));
   }
 }
 

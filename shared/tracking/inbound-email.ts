@@ -1,6 +1,7 @@
 import PostalMime, { type Address } from 'postal-mime';
 import { setting } from '../config/settings';
 import type { OutreachMessage } from '../domain/schemas';
+import { sha256 } from '../ids';
 import { logger } from '../observability';
 import { pauseForOutOfOffice } from '../outreach/out-of-office';
 import { DEFAULT_SCHEDULE } from '../schedule/schema';
@@ -106,6 +107,8 @@ export async function handleInboundEmail(raw: string | Buffer): Promise<ReplyRes
   return recordReply(message.leadId, {
     messageId: message.messageId,
     channel: message.channel,
+    // The reply's own Message-ID, else the mail itself: SES delivering it again is the same reply.
+    inboundKey: `email:${mail.messageId ?? sha256(typeof raw === 'string' ? raw : raw.toString('latin1'))}`,
     ...(sentAt && !Number.isNaN(sentAt.getTime()) && { at: sentAt.toISOString() }),
   });
 }

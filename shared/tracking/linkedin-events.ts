@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import { CodedError } from '../errors';
+import { sha256 } from '../ids';
 import { logger } from '../observability';
 import { type AnsweredWait, answerWaits, type WaitAnswer } from '../outreach/answer-wait';
 import { secretValue } from '../secrets';
@@ -62,7 +63,11 @@ export async function handleLinkedInWebhook(payload: unknown): Promise<WebhookRe
   if (event.event === 'message_received') {
     if (event.is_sender) return { event: event.event, leads: [], replies: [], answered: [] };
     const leads = await leadsForLinkedInProfile(event.sender.attendee_provider_id);
-    const replies = await Promise.all(leads.map((lead) => recordReply(lead.leadId, { channel: 'LINKEDIN' })));
+    // The provider's message id, else the event itself: the provider calling again is the same reply.
+    const inboundKey = `linkedin:${event.message_id ?? sha256(JSON.stringify(payload))}`;
+    const replies = await Promise.all(
+      leads.map((lead) => recordReply(lead.leadId, { channel: 'LINKEDIN', inboundKey })),
+    );
     return { event: event.event, leads: leads.map((lead) => lead.leadId), replies, answered: [] };
   }
   const leads = await leadsForLinkedInProfile(event.user_provider_id);

@@ -1,7 +1,9 @@
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../aws/clients';
 import { setting } from '../config/settings';
-import type { ChannelType, LeadStatus, OutreachMessage, OutreachStatus } from '../domain/schemas';
+import type { ChannelType, Lead, LeadStatus, OutreachMessage, OutreachStatus } from '../domain/schemas';
+import { recordDomainEvent } from '../events/domain-events';
+import { leadRunFact, replyFact, sequenceCompletedFact } from '../events/facts';
 import { logger } from '../observability';
 import { getLead, LeadStatusConflictError, transitionLead } from '../store/leads';
 import { advanceMessage, getMessage, listLeadMessages } from '../store/outreach';
@@ -32,10 +34,18 @@ export interface ReplyResult {
  * no further step sends (the re-check before every send would stop it anyway); with the campaign's
  * `stopOnCompanyReply`, its colleagues at the same company are stopped too (company-reply.ts).
  */
-export async function recordReply(
-  leadId: string,
-  options: { messageId?: string; channel: ChannelType; at?: string },
-): Promise<ReplyResult> {
+export interface ReplyOptions {
+  messageId?: string;
+  channel: ChannelType;
+  at?: string;
+  /**
+   * Names the inbound message (its Message-ID, the provider's message id, the task it was noted on): a reply is one
+   * `message.replied` per (lead, inbound message), so a redelivered one is the same event. Only hashed into the id.
+   */
+  inboundKey?: string;
+}
+
+export async function recordReply(leadId: string, options: ReplyOptions): Promise<ReplyResult> {
   const lead = await getLead(leadId);
   if (!lead) return { matched: false };
   const at = options.at ?? nowIso();
@@ -51,8 +61,10 @@ export async function recordReply(
     });
     await bumpVariantCounters(message, { replied: 1 });
   }
+  let moved = false;
   try {
     await transitionLead(lead, REPLYABLE, 'REPLIED', { stopReason: 'replied' });
+    moved = true;
   } catch (error) {
     if (!(error instanceof LeadStatusConflictError)) throw error;
   }
@@ -69,12 +81,36 @@ export async function recordReply(
       logger.warn('could not stop the execution of a lead that replied', { leadId, error: (error as Error).message });
     }
   }
+  await recordReplyFacts(lead, message, options, at, moved);
   // After the lead's own stop, every time (a retried reply finishes an interrupted company stop; the rest is no-op).
   const company = await stopCompanyColleagues(lead);
   if (company.stopped.length > 0) result.companyStopped = company.stopped;
   logger.info('reply recorded', { ...result, channel: options.channel });
   return result;
 }
+
+/**
+ * The reply itself; the lead stopped (moved to REPLIED now, or by this reply's earlier delivery); and the end of the
+ * run the reply cut short (one still running or paused; the same id as its end if it had ended already).
+ */
+async function recordReplyFacts(
+  lead: Lead,
+  message: OutreachMessage | undefined,
+  options: ReplyOptions,
+  at: string,
+  moved: boolean,
+): Promise<void> {
+  const inboundKey = options.inboundKey ?? `answered:${message?.messageId ?? 'none'}`;
+  await recordDomainEvent(replyFact(lead, options.channel, inboundKey, message, at));
+  if (!moved && lead.status !== 'REPLIED') return;
+  const { executionName } = lead;
+  const data = { reason: 'replied', messageId: message?.messageId, channel: options.channel };
+  await recordDomainEvent(leadRunFact('lead.stopped', lead, executionName, data));
+  if (executionName && (lead.status === 'IN_SEQUENCE' || lead.status === 'PAUSED' || lead.status === 'REPLIED'))
+    await recordDomainEvent(sequenceCompletedFact({ ...runOf(lead), executionName }, 'STOPPED', data));
+}
+
+const runOf = (lead: Lead) => ({ leadId: lead.leadId, campaignId: lead.campaignId });
 
 /** Statuses of a message that reached the person and has no reply yet. */
 const ANSWERABLE: ReadonlySet<OutreachStatus> = new Set(['SENT', 'DELIVERED']);

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { taggedMessage } from '../channels/email/ses-tags';
 import type { Lead, LeadStatus, OutreachMessage, OutreachStatus } from '../domain/schemas';
+import { recordDomainEvent } from '../events/domain-events';
+import { complainedFact, messageFact, unsubscribedFact } from '../events/facts';
 import { countOutcome, logger } from '../observability';
 import { continueAfterLateBounce, type LateBounceResult } from '../outreach/late-bounce';
 import { settleParkedBySend } from '../outreach/release';
@@ -72,14 +74,20 @@ async function findMessage(envelope: SesEventEnvelope): Promise<OutreachMessage 
 
 type OptOutReason = 'complaint' | 'unsubscribed';
 
-async function stopLead(lead: Lead | undefined, reason: OptOutReason): Promise<void> {
-  if (!lead) return;
+/** Whether this call moved the lead to UNSUBSCRIBED for `reason` (false when it had moved already). */
+async function stopLead(lead: Lead | undefined, reason: OptOutReason): Promise<boolean> {
+  if (!lead) return false;
   try {
     await transitionLead(lead, OPEN_LEAD_STATUSES, 'UNSUBSCRIBED', { stopReason: reason });
+    return true;
   } catch (error) {
     if (!(error instanceof LeadStatusConflictError)) throw error;
+    return false;
   }
 }
+
+/** Statuses at which SES accepted a message: a copy of its Send event finds one of them. */
+const ACCEPTED: readonly OutreachStatus[] = ['SENT', 'DELIVERED', 'BOUNCED', 'REPLIED'];
 
 /**
  * A complaint or an SES unsubscribe speaks for the person (docs/product.md §1): the opt-out is recorded on every
@@ -152,6 +160,8 @@ async function onSend(event: MatchedEvent): Promise<SesEventResult> {
   await setMessageProviderFields(leadId, messageId, detail.mail.messageId, event.at(detail.mail.timestamp));
   const changed = await advanceMessage(leadId, messageId, 'SENT', {});
   await settleParkedBySend(leadId, messageId, 'ses:Send');
+  // Also on a copy: the first may have died before its event (one event per message either way).
+  if (changed || ACCEPTED.includes(message.status)) await recordDomainEvent(messageFact('message.sent', message));
   return moved(event, 'SENT', changed);
 }
 
@@ -161,7 +171,13 @@ async function onDelivery(event: MatchedEvent): Promise<SesEventResult> {
   const from = await advanceMessageFrom(leadId, messageId, 'DELIVERED', { deliveredAt });
   // Delivered means sent: the Send event may have been lost with a killed process.
   await settleParkedBySend(leadId, messageId, 'ses:Delivery');
-  return moved(event, 'DELIVERED', await counted(event.message, 'delivered', from));
+  const changed = await counted(event.message, 'delivered', from);
+  // Also on a copy of the event that finds the message delivered (the first may have died before its event).
+  if (changed || event.message.deliveredAt !== undefined) {
+    const at = event.message.deliveredAt ?? deliveredAt;
+    await recordDomainEvent(messageFact('message.delivered', event.message, { deliveredAt: at }));
+  }
+  return moved(event, 'DELIVERED', changed);
 }
 
 /**
@@ -181,6 +197,14 @@ async function onBounce(event: MatchedEvent): Promise<SesEventResult> {
   await settleParkedBySend(leadId, messageId, 'ses:Bounce');
   // Also on a copy of the event when an earlier one bounced the message: that one may have failed after it.
   const bounced = changed || event.message.status === 'BOUNCED';
+  if (bounced) {
+    const { bounceType, bounceSubType } = bounce;
+    const bouncedAt = event.message.bouncedAt ?? fields.bouncedAt;
+    await recordDomainEvent(messageFact('message.bounced', event.message, { bounceType, bounceSubType, bouncedAt }));
+  }
+  // A copy of the event: the first may have died between the sender's count and its pause.
+  if (!changed && bounced && event.message.senderId)
+    await pauseIfUnhealthy(event.message.senderId, event.message.campaignId);
   const sequence = bounced ? await continueAfterLateBounce(event.message) : undefined;
   return {
     ...moved(event, 'BOUNCED', changed),
@@ -193,9 +217,13 @@ async function onComplaint(event: MatchedEvent): Promise<SesEventResult> {
   const complainedAt = event.at(event.detail.complaint?.timestamp as string | undefined);
   const first = await setMessageFieldOnce(leadId, messageId, 'complainedAt', complainedAt);
   if (first) await countAgainstSender(event.message, 'complained');
+  else if (event.message.senderId) await pauseIfUnhealthy(event.message.senderId, event.message.campaignId);
   const lead = await getLead(leadId);
   await optOutPerson(lead, event.recipient, 'complaint');
   await stopLead(lead, 'complaint');
+  // One complaint per message; a copy of the event finds complainedAt set and records the same event.
+  if (first || event.message.complainedAt !== undefined)
+    await recordDomainEvent(complainedFact(event.message, event.message.complainedAt ?? complainedAt));
   countOutcome(channel, 'COMPLAINT');
   return { eventType: event.eventType, effect: 'suppressed', messageId };
 }
@@ -203,16 +231,28 @@ async function onComplaint(event: MatchedEvent): Promise<SesEventResult> {
 async function onFailure(event: MatchedEvent): Promise<SesEventResult> {
   const { leadId, messageId } = event.message;
   const from = await advanceMessageFrom(leadId, messageId, 'FAILED', { reason: 'provider_error' });
-  return moved(event, 'FAILED', await counted(event.message, 'failed', from));
+  const changed = await counted(event.message, 'failed', from);
+  if (changed || event.message.status === 'FAILED')
+    await recordDomainEvent(
+      messageFact('message.failed', event.message, { reason: event.message.reason ?? 'provider_error' }),
+    );
+  return moved(event, 'FAILED', changed);
 }
 
 async function onSubscription(event: MatchedEvent): Promise<SesEventResult> {
   const { leadId, messageId } = event.message;
   const lead = await getLead(leadId);
   await optOutPerson(lead, event.recipient, 'unsubscribed');
-  await stopLead(lead, 'unsubscribed');
+  const stopped = await stopLead(lead, 'unsubscribed');
+  // Also when a copy finds the lead unsubscribed already (not by a complaint, nor by an erasure).
+  if (lead && (stopped || isUnsubscribed(lead))) await recordDomainEvent(unsubscribedFact(lead, 'ses_subscription'));
   return { eventType: event.eventType, effect: 'suppressed', messageId };
 }
+
+const isUnsubscribed = (lead: Lead) =>
+  lead.status === 'UNSUBSCRIBED' &&
+  lead.stopReason !== 'complaint' &&
+  (lead as { erasedAt?: string }).erasedAt === undefined;
 
 /**
  * Counts a status change in the day's metrics, only when this event made it (never a duplicate): `from` is the

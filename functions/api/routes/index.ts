@@ -9,6 +9,7 @@ import { schedulePreviewRoutes } from './schedule-preview';
 import { senderAndAccountRoutes } from './senders';
 import { taskRoutes } from './tasks';
 import { variantMetricsRoutes } from './variant-metrics';
+import { webhookRoutes } from './webhooks';
 
 /** Every operator route but the OpenAPI document's own (openapi.ts adds it). */
 export const API_ROUTES: readonly Route[] = [
@@ -22,4 +23,5 @@ export const API_ROUTES: readonly Route[] = [
   ...variantMetricsRoutes,
   ...operationRoutes,
   ...taskRoutes,
+  ...webhookRoutes,
 ];

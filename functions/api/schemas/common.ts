@@ -48,6 +48,10 @@ export const ErrorDetail = z
   .object({
     field: z.string().meta({ description: 'The input field: `sender.email`, `limit`, `templates.EMAIL.body`, …' }),
     message: z.string(),
+    rule: z
+      .string()
+      .optional()
+      .meta({ description: 'The policy rule that refused the value (a webhook URL: `private_network`, …)' }),
   })
   .meta({ id: 'ErrorDetail' });
 

@@ -126,7 +126,7 @@ describe('locked-down resources', () => {
     const functions = template.findResources('AWS::Lambda::Function', {
       Metadata: { 'cascade:entry': Match.anyValue() },
     });
-    expect(Object.keys(functions)).toHaveLength(11);
+    expect(Object.keys(functions)).toHaveLength(12);
     const logGroups = template.findResources('AWS::Logs::LogGroup');
     for (const [id, fn] of Object.entries(functions)) {
       const group = fn.Properties.LoggingConfig?.LogGroup?.Ref;
@@ -149,13 +149,13 @@ describe('locked-down resources', () => {
     });
     const byEntry = Object.fromEntries(Object.values(functions).map((fn) => [fn.Metadata['cascade:entry'], fn]));
     const queue = [...names.entries()].find(([, name]) => name === 'FunctionDeadLetters')?.[0];
-    for (const entry of ['ses-events', 'inbound-email', 'launch-batch']) {
+    for (const entry of ['ses-events', 'inbound-email', 'launch-batch', 'dispatch-webhooks']) {
       expect(byEntry[`functions/${entry}/index.ts`]?.Properties.DeadLetterConfig, entry).toEqual({
         TargetArn: { 'Fn::GetAtt': [queue, 'Arn'] },
       });
     }
     const rules = Object.values(template.findResources('AWS::Events::Rule'));
-    expect(rules).toHaveLength(3);
+    expect(rules).toHaveLength(5);
     for (const rule of rules)
       for (const target of rule.Properties.Targets) expect(target.DeadLetterConfig?.Arn).toBeDefined();
   });
@@ -225,6 +225,13 @@ describe('least privilege (exact actions and resources)', () => {
     actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
     resources: [`arn(${fn}Logs)`],
   });
+  /** Every function may record a fact (PRODUCT.md §11): it puts the event on Cascade's bus, and nowhere else. */
+  const PUT_EVENTS: ReadableStatement = { actions: ['events:PutEvents'], resources: ['arn(EventDelivery/Bus)'] };
+  /** Queueing a webhook delivery's next try (the dispatcher) or an operator's replay (the API). */
+  const QUEUE_DELIVERY: ReadableStatement = {
+    actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+    resources: ['arn(EventDelivery/Queue)'],
+  };
   const sorted = (statements: ReadableStatement[]) =>
     [...statements].sort((a, b) => a.actions.join().localeCompare(b.actions.join()));
 
@@ -246,6 +253,7 @@ describe('least privilege (exact actions and resources)', () => {
           ],
         },
         secrets('unsubscribe-secret'),
+        PUT_EVENTS,
         XRAY,
       ]),
     );
@@ -294,6 +302,8 @@ describe('least privilege (exact actions and resources)', () => {
         },
         // The sender health check: SES verification and DKIM status of any sender's identity, read only.
         { actions: ['ses:GetEmailIdentity'], resources: ['arn:<Partition>:ses:<Region>:<AccountId>:identity/*'] },
+        PUT_EVENTS,
+        QUEUE_DELIVERY,
         XRAY,
       ]),
     );
@@ -314,6 +324,37 @@ describe('least privilege (exact actions and resources)', () => {
           resources: ['arn:<Partition>:states:<Region>:<AccountId>:execution:name(Outreach/StateMachine):*'],
         },
         { actions: ['states:StartExecution'], resources: ['ref(Outreach/StateMachine)'] },
+        PUT_EVENTS,
+        XRAY,
+      ]),
+    );
+  });
+
+  it('dispatch-webhooks: its webhooks and deliveries (config), the recorded events (outreach, read), its queue, the bus; no other queue, no mail, no secrets', () => {
+    expect(functionPolicy(template, names, 'functions/dispatch-webhooks/index.ts')).toEqual(
+      sorted([
+        { actions: DYNAMODB_READ_WRITE, resources: ['arn(ConfigTable)'] },
+        { actions: DYNAMODB_READ, resources: OUTREACH },
+        {
+          actions: ['kms:Decrypt', 'kms:DescribeKey'],
+          resources: ['arn(PersonalDataKey)'],
+          condition: { StringEquals: { 'kms:ViaService': 'dynamodb.<Region>.amazonaws.com' } },
+        },
+        logsOf('DispatchWebhooksFunction'),
+        // Its event source: receiving and deleting the queue's messages.
+        {
+          actions: [
+            'sqs:ChangeMessageVisibility',
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+            'sqs:GetQueueUrl',
+            'sqs:ReceiveMessage',
+          ],
+          resources: ['arn(EventDelivery/Queue)'],
+        },
+        QUEUE_DELIVERY,
+        { actions: ['sqs:SendMessage'], resources: ['arn(FunctionDeadLetters)'] },
+        PUT_EVENTS,
         XRAY,
       ]),
     );
