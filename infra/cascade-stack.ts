@@ -119,10 +119,11 @@ export class CascadeStack extends Stack {
     });
     const createPhoneTask = functions.add('CreatePhoneTaskFunction', 'create-phone-task');
     const finishSequence = functions.add('FinishSequenceFunction', 'finish-sequence');
-    // RateCounters: a bounced email gives back the lead's cooldown slot (shared/outreach/check-delivery.ts).
+    // RateCounters: a bounced email gives back the lead's cooldown slot (shared/outreach/check-delivery.ts);
+    // Outreach: the facts it makes true (a sequence completed) are recorded with the lead's records.
     const checkDelivery = functions
       .add('CheckDeliveryFunction', 'check-delivery')
-      .bindTables({ Outreach: 'read', Leads: 'read', RateCounters: 'readWrite' });
+      .bindTables({ Outreach: 'readWrite', Leads: 'read', RateCounters: 'readWrite' });
     // Wait For Person: records the task token on the lead's outreach items, reads the lead (an invite accepted
     // before the wait began) and writes the wait's expiry on the phone task it is for.
     const awaitPerson = functions

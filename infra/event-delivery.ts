@@ -56,7 +56,8 @@ export class EventDelivery extends Construct {
     const emitters = Object.values(functions.byId);
     const dispatcher = functions
       .add('DispatchWebhooksFunction', 'dispatch-webhooks', { invokedAsync: true, timeout: DISPATCHER_TIMEOUT })
-      .bindTables({ Config: 'readWrite', Outreach: 'read' });
+      // Config: webhooks and their deliveries; Outreach: the recorded events and the outbox markers it clears.
+      .bindTables({ Config: 'readWrite', Outreach: 'readWrite' });
     dispatcher.addEventSource(
       new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }),
     );

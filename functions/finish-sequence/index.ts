@@ -24,11 +24,11 @@ export const handler = lambdaEntry({
       return { settled };
     }
     if (input.contacted) {
-      const status = await markSequenceContacted(input.leadId, input.campaignId);
+      const status = await markSequenceContacted(input.leadId, input.campaignId, input.executionName);
       logger.info('sequence ended after its touches', { status });
       return { status };
     }
-    const status = await markSequenceExhausted(input.leadId, input.campaignId);
+    const status = await markSequenceExhausted(input.leadId, input.campaignId, input.executionName);
     logger.info('sequence exhausted', { status });
     return { status };
   },

@@ -22,7 +22,7 @@ interface OutboxMarker {
 async function oldestMarkers(limit: number): Promise<OutboxMarker[]> {
   const { Items } = await documentClient().send(
     new QueryCommand({
-      TableName: tableName('config'),
+      TableName: tableName('outreach'),
       KeyConditionExpression: 'pk = :outbox',
       ExpressionAttributeValues: { ':outbox': OUTBOX_PK },
       Limit: limit,

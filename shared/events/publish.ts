@@ -16,7 +16,7 @@ import type { DomainEvent } from './domain-events';
 /** EventBridge takes at most 10 entries per PutEvents. */
 export const PUT_EVENTS_BATCH = 10;
 
-/** The outbox's partition in the Config table; a marker's sort key orders the sweep oldest first. */
+/** The outbox's partition in the Outreach table (every function that records a fact writes there already); a marker's sort key orders the sweep oldest first. */
 export const OUTBOX_PK = 'OUTBOX';
 
 /** Where an event item lives in the Outreach table (a lead's facts sit with its records). */
@@ -65,7 +65,7 @@ export async function writeOutboxMarker(event: DomainEvent, reason: string): Pro
   const { pk, sk } = eventKeyOf(event);
   await documentClient().send(
     new PutCommand({
-      TableName: tableName('config'),
+      TableName: tableName('outreach'),
       Item: {
         pk: OUTBOX_PK,
         sk: markerSk(event),
@@ -80,7 +80,7 @@ export async function writeOutboxMarker(event: DomainEvent, reason: string): Pro
 }
 
 export async function deleteOutboxMarker(sk: string): Promise<void> {
-  await documentClient().send(new DeleteCommand({ TableName: tableName('config'), Key: { pk: OUTBOX_PK, sk } }));
+  await documentClient().send(new DeleteCommand({ TableName: tableName('outreach'), Key: { pk: OUTBOX_PK, sk } }));
 }
 
 /**

@@ -136,7 +136,7 @@ async function storedEvents(campaignId: string): Promise<StoredEvent[]> {
 
 /** What one fact is about: its type and the lead, message, task or sender it names. */
 const factOf = (event: StoredEvent) =>
-  [event.type, event.leadId, event.data.messageId, event.data.taskId, event.data.senderId].join('|');
+  [event.type, event.leadId, event.data.messageId, event.data.taskId, event.data.senderId, event.data.executionName].join('|');
 
 beforeAll(async () => {
   process.env.CASCADE_FAULT_INJECTION = '1';

@@ -3,7 +3,7 @@ import { requiredSetting } from '#shared/config/settings';
 import { type Lead, LeadStatus } from '#shared/domain/schemas';
 import { HttpProblem } from '#shared/errors';
 import { auditExecutionRecord, executionArnFor, sfnClient } from '#shared/outreach/audit';
-import { verifyUnsubscribeToken } from '#shared/outreach/unsubscribe';
+import { recordUnsubscribed, verifyUnsubscribeToken } from '#shared/outreach/unsubscribe';
 import { getLead, LeadStatusConflictError, transitionLead } from '#shared/store/leads';
 import { linkedinSuppressionKey, suppressPerson } from '#shared/store/suppression-checks';
 import {
@@ -178,6 +178,8 @@ export const operationRoutes = [
         } catch (error) {
           if (!(error instanceof LeadStatusConflictError)) throw error;
         }
+        // After the move (or finding it made): a repeated click makes good an event a crash left unsent.
+        await recordUnsubscribed(lead.leadId);
       }
       // The landing page's button (a browser) gets a page; mail clients get JSON.
       if (headers.accept?.includes('text/html')) return { status: 200, html: DONE_PAGE };

@@ -70,7 +70,7 @@ async function capturedEvents(count: number): Promise<DomainEvent[]> {
 async function outboxMarkers() {
   const { Items } = await documentClient().send(
     new QueryCommand({
-      TableName: tableName('config'),
+      TableName: tableName('outreach'),
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': OUTBOX_PK },
       ConsistentRead: true,

@@ -30,7 +30,7 @@ describe('house rules', () => {
     const unwrapped = handlers.filter((file) => !/from '\.\.\/commons\/(entry|channel-entry)'/.test(read(file)));
 
     // Assess
-    expect(handlers.length).toBe(11);
+    expect(handlers.length).toBe(12);
     expect(unwrapped).toEqual([]);
   });
 
