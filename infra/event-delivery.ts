@@ -4,8 +4,8 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { CascadeFunction, CascadeFunctions, SettingValues } from './cascade-function';
 import { acknowledge } from './acknowledgements';
+import type { CascadeFunction, CascadeFunctions, SettingValues } from './cascade-function';
 import { deadLetterQueue } from './dead-letters';
 
 /** The `source` of every event Cascade puts on its bus (PRODUCT.md §11); rules of operators match on it too. */

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '#local/stack';
 import type { EventEnvelope } from '#local/eventbridge/rules';
+import { type LocalStack, startLocalStack } from '#local/stack';
 import { documentClient } from '#shared/aws/clients';
 import { armFaults, disarmFaults, FAULT_POINTS, type FaultPoint } from '#shared/faults';
 import { leadFromInput } from '#shared/leads/create';
@@ -101,9 +101,7 @@ async function duplicateSesEvents(campaignId: string, copies: number, order: num
   const redeliveries = ofCampaign.flatMap((event) => Array.from({ length: copies }, () => event));
   const shuffled = redeliveries.map((event, index) => ({ event, key: order[index % order.length] ?? index }));
   shuffled.sort((a, b) => a.key - b.key);
-  await Promise.all(
-    shuffled.map(({ event }) => stack.eventBridge.deliverAndSettle(event as unknown as EventEnvelope)),
-  );
+  await Promise.all(shuffled.map(({ event }) => stack.eventBridge.deliverAndSettle(event as unknown as EventEnvelope)));
   return redeliveries.length;
 }
 
@@ -136,7 +134,14 @@ async function storedEvents(campaignId: string): Promise<StoredEvent[]> {
 
 /** What one fact is about: its type and the lead, message, task or sender it names. */
 const factOf = (event: StoredEvent) =>
-  [event.type, event.leadId, event.data.messageId, event.data.taskId, event.data.senderId, event.data.executionName].join('|');
+  [
+    event.type,
+    event.leadId,
+    event.data.messageId,
+    event.data.taskId,
+    event.data.senderId,
+    event.data.executionName,
+  ].join('|');
 
 beforeAll(async () => {
   process.env.CASCADE_FAULT_INJECTION = '1';
@@ -180,15 +185,20 @@ describe('webhook events under duplicate SES events, retries and crashes', () =>
           await duplicateSesEvents(campaignId, copies, order);
           await stack.eventBridge.drain();
           const delivered = (id: string) => receiver.arrivals.some((each) => each.id === id && each.answered < 300);
-          const events = await waitFor(async () => {
-            const recorded = await storedEvents(campaignId);
-            return recorded.every((event) => delivered(event.id)) ? recorded : undefined;
-          }, 120_000, 250);
+          const events = await waitFor(
+            async () => {
+              const recorded = await storedEvents(campaignId);
+              return recorded.every((event) => delivered(event.id)) ? recorded : undefined;
+            },
+            120_000,
+            250,
+          );
 
           // Assess
           expect(report.started).toBe(LEADS_PER_RUN);
           const idsByFact = new Map<string, Set<string>>();
-          for (const event of events) idsByFact.set(factOf(event), (idsByFact.get(factOf(event)) ?? new Set()).add(event.id));
+          for (const event of events)
+            idsByFact.set(factOf(event), (idsByFact.get(factOf(event)) ?? new Set()).add(event.id));
           for (const [fact, ids] of idsByFact) expect(ids.size, fact).toBe(1);
           // What the receiver got under one id is one body, however often it came.
           for (const event of events) {

@@ -148,7 +148,14 @@ describe('webhooks: a demo batch through serve, delivered to a receiver that fai
     const facts = new Map<string, string>();
     for (const [id, body] of bodies) {
       const event = JSON.parse(body);
-      const fact = [event.type, event.leadId, event.data.messageId, event.data.taskId, event.data.senderId, event.data.executionName].join('|');
+      const fact = [
+        event.type,
+        event.leadId,
+        event.data.messageId,
+        event.data.taskId,
+        event.data.senderId,
+        event.data.executionName,
+      ].join('|');
       expect(facts.get(fact) ?? id, fact).toBe(id);
       facts.set(fact, id);
     }
