@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ColdStartSection } from './cold-start';
+import type { ConsoleSection } from './console';
 import {
   costOf,
   estimateAt10k,
@@ -54,7 +55,7 @@ function machine(): MachineFacts {
  */
 async function runSections(
   overheadLeads: number[],
-): Promise<{ sections: Sections; sectionSeconds: Record<string, number> }> {
+): Promise<{ sections: Sections; consoleSection: ConsoleSection; sectionSeconds: Record<string, number> }> {
   const sectionSeconds: Record<string, number> = {};
   const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -93,7 +94,24 @@ async function runSections(
       );
     }
   }
-  return { sections: { paths, rateLimit, metrics, coldStart, overhead }, sectionSeconds };
+  process.stderr.write('cascade bench: section 8 (the console: bundle, first render with 10,000 leads, alone)\n');
+  const consoleSection = await timed('console', () => runSection<ConsoleSection>('console.ts', ['--leads', '10000']));
+  return { sections: { paths, rateLimit, metrics, coldStart, overhead }, consoleSection, sectionSeconds };
+}
+
+/** Issue 17's targets: the console bundle ≤ 250 KB gzipped, the campaigns page of 10,000 leads drawn in ≤ 1 s. */
+const CONSOLE_TARGETS = { bundleGzipKb: 250, firstRenderMs: 1000 };
+
+function consoleLines(section: ConsoleSection): string[] {
+  const kb = section.bundleGzipBytes / 1024;
+  const mark = (met: boolean) => (met ? '✓' : '✗ missed');
+  return [
+    '8. Operator console',
+    `    bundle ${kb.toFixed(1)} KB gzipped (${section.files.map((file) => `${file.name} ${(file.bytes / 1024).toFixed(1)} KB`).join(', ')})`,
+    `    target: ≤ ${CONSOLE_TARGETS.bundleGzipKb} KB gzipped → ${mark(kb <= CONSOLE_TARGETS.bundleGzipKb)}`,
+    `    campaigns page, one campaign of ${section.leads} leads: first render ${section.firstRenderMs.toFixed(0)} ms (median of ${section.runsMs.length})`,
+    `    target: ≤ ${CONSOLE_TARGETS.firstRenderMs} ms → ${mark(section.firstRenderMs <= CONSOLE_TARGETS.firstRenderMs)}`,
+  ];
 }
 
 async function main(): Promise<void> {
@@ -101,7 +119,7 @@ async function main(): Promise<void> {
   const clock = performance.now();
   const prices = JSON.parse(readFileSync(path.join(BENCH_DIR, 'prices.json'), 'utf8')) as Prices;
   const overheadLeads = (process.env.BENCH_OVERHEAD_LEADS ?? '300,1000,2000').split(',').map(Number);
-  const { sections, sectionSeconds } = await runSections(overheadLeads);
+  const { sections, consoleSection, sectionSeconds } = await runSections(overheadLeads);
   const { paths, overhead } = sections;
   const largestDirect = [...overhead].filter((run) => run.mode === 'direct').sort((a, b) => b.leads - a.leads)[0];
   const launchMsPerLead = largestDirect ? (largestDirect.launchSeconds * 1000) / largestDirect.leads : 0;
@@ -113,6 +131,7 @@ async function main(): Promise<void> {
   const verdicts = verdictsOf(sections, pairs, estimate10k, multiTouch);
   const facts = machine();
   const lines = reportTable({ startedAt, facts, prices, sections, costs, multiTouch, pairs, estimate10k, verdicts });
+  lines.push(...consoleLines(consoleSection));
   const seconds = (performance.now() - clock) / 1000;
   lines.push(`bench took ${seconds.toFixed(0)} s · results in bench/results.json`);
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -129,6 +148,14 @@ async function main(): Promise<void> {
     rateLimit: sections.rateLimit,
     metrics: sections.metrics,
     coldStart: sections.coldStart,
+    console: {
+      ...consoleSection,
+      targets: CONSOLE_TARGETS,
+      met: {
+        bundle: consoleSection.bundleGzipBytes / 1024 <= CONSOLE_TARGETS.bundleGzipKb,
+        firstRender: consoleSection.firstRenderMs <= CONSOLE_TARGETS.firstRenderMs,
+      },
+    },
     overhead: {
       runs: overhead,
       pairs: pairs.map(({ leads, ratio }) => ({ leads, ratio: round(ratio, 3) })),

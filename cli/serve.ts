@@ -4,6 +4,7 @@ import type { LocalRule } from '#local/eventbridge/rules';
 import { parseSchedule } from '#local/eventbridge/schedule-expression';
 import { generateApiToken, type HttpAdapter, startHttpAdapter } from '#local/http-adapter/server';
 import { type LocalStack, startLocalStack } from '#local/stack';
+import { type ConsoleHost, createConsoleHost, mountConsole } from './console-host';
 import { type EventReceiver, startEventReceiver, subscribeToEvents } from './event-printer';
 import { simulationRoutes } from './simulate-routes';
 
@@ -34,6 +35,8 @@ export interface ApiServerOptions {
   allowPrivateNetwork?: boolean;
   /** Exact origins the stack's outbound guard lets through (e.g. `serve --events`' own loopback receiver). */
   trustedOrigins?: string[];
+  /** Host the operator console at `/console/` (default true; an in-process CLI verb has no browser to serve). */
+  console?: boolean;
 }
 
 export interface ApiServer {
@@ -43,6 +46,12 @@ export interface ApiServer {
   openApiUrl: string;
   sesInboxUrl: string;
   token: string;
+  /** `<url>/console/` */
+  consoleUrl: string;
+  /** The console's static host (its `ready` settles when the build is done). */
+  console?: ConsoleHost;
+  /** A fresh one-time login link `<url>/console/#/login?code=…` (valid once, 15 minutes). */
+  newLoginLink(): string;
   stack: LocalStack;
   adapter: HttpAdapter;
   close(): Promise<void>;
@@ -162,6 +171,14 @@ async function startStackBehind(
   }
 }
 
+/** The console's host on the adapter's server: `/console…` is answered there, the rest by the API twin. */
+function hostConsole(adapter: HttpAdapter, token: string, log?: (line: string) => void): ConsoleHost {
+  const write = log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const host = createConsoleHost({ origin: adapter.url, token, log: write });
+  mountConsole(adapter.server, host, write);
+  return host;
+}
+
 /** Starts the embedded stack and the operator API in this process. */
 export async function startApiServer(options: ApiServerOptions = {}): Promise<ApiServer> {
   const token = options.token || process.env.CASCADE_API_TOKEN || generateApiToken();
@@ -172,6 +189,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   };
   // The adapter first: the stack resolves the template's API URL (unsubscribe links) to the port it got.
   const adapter = await startGateway(options, token, started, () => stack?.routes ?? []);
+  // Static hosting beside the API, as CloudFront + S3 deployed (never via the Lambda); built when first needed.
+  const consoleHost = options.console === false ? undefined : hostConsole(adapter, token, options.log);
   const { stack: running, unlock } = await startStackBehind(adapter, options);
   stack = running;
   return {
@@ -180,6 +199,12 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     openApiUrl: `${adapter.url}/v1/openapi.json`,
     sesInboxUrl: `${running.endpoints.ses}/`,
     token,
+    consoleUrl: `${adapter.url}/console/`,
+    ...(consoleHost && { console: consoleHost }),
+    newLoginLink() {
+      if (!consoleHost) throw new Error('this server hosts no console (started with console: false)');
+      return consoleHost.newLoginLink();
+    },
     stack: running,
     adapter,
     async close() {
@@ -298,6 +323,17 @@ async function startEventPrinting(
   };
 }
 
+/** The banner's console line: the one-time login link once the console is built, or why there is none. */
+async function consoleLine(server: ApiServer): Promise<string> {
+  if (!server.console) return 'Console       not hosted';
+  try {
+    await server.console.ready;
+    return `Console       ${server.newLoginLink()}`;
+  } catch (error) {
+    return `Console       unavailable: the build failed (${(error as Error).message})`;
+  }
+}
+
 /** Runs until SIGINT/SIGTERM. */
 export async function runServe(
   options: ServeCommandOptions,
@@ -331,6 +367,7 @@ export async function runServe(
   write(`OpenAPI       ${server.openApiUrl}`);
   write(`SES inbox     ${server.sesInboxUrl}`);
   write(`Token         ${server.token}`);
+  write(await consoleLine(server));
   write(`Data          ${options.data ? path.resolve(options.data) : 'in memory (pass --data DIR to keep it)'}`);
   if (schedule) write(`Schedule      ${schedule.expression} → launch-batch {"allActiveCampaigns":true}`);
   for (const line of sweepLines(server.stack)) write(line);

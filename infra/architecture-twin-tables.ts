@@ -172,6 +172,12 @@ export function rulesTable(deployment: Deployment): string {
 ${rows.join('\n')}`;
 }
 
+/** What the local bearer token replaces, by route authorization type. */
+const AUTHORIZATION: Record<string, string> = {
+  AWS_IAM: 'a SigV4 signature',
+  JWT: "a Cognito JWT (the console's API)",
+};
+
 export function routesTable(deployment: Deployment): string {
   const { resolver } = deployment;
   const integrationOf = new Map(
@@ -190,7 +196,7 @@ export function routesTable(deployment: Deployment): string {
       `| ${code(routeKey)} | ${authorizationType} | ${
         authorizationType === 'NONE'
           ? 'public'
-          : `the operator bearer token stands in for ${authorizationType === 'AWS_IAM' ? 'a SigV4 signature' : authorizationType}`
+          : `the operator bearer token stands in for ${AUTHORIZATION[authorizationType] ?? authorizationType}`
       } | ${integrationOf.get(routeKey) ?? '—'} |`,
   );
   return `| route | authorization | locally | integration |

@@ -65,6 +65,19 @@ const NOT_RUN_LOCALLY: Record<string, string> = {
     'no SES receiving: `cascade simulate inbound|reply` stores the mail in the inbound bucket',
   'AWS::SES::ReceiptRule': 'see AWS::SES::ReceiptRuleSet',
   'Custom::AWS': 'a deploy-time SDK call (activating the receipt rule set)',
+  'AWS::ApiGatewayV2::Authorizer':
+    "the console API's Cognito JWT authorizer: locally the console is served by `cascade serve` and signs in with the operator token",
+  'AWS::Cognito::UserPool':
+    'no Cognito locally: the console signs in with the operator token (`cascade serve` prints a login link)',
+  'AWS::Cognito::UserPoolClient': 'see AWS::Cognito::UserPool',
+  'AWS::Cognito::UserPoolDomain': 'see AWS::Cognito::UserPool',
+  'AWS::CloudFront::Distribution': "`cascade serve` serves the console at `/console/`, on the API's origin",
+  'AWS::CloudFront::OriginAccessControl': 'see AWS::CloudFront::Distribution',
+  'AWS::CloudFront::ResponseHeadersPolicy': "`cascade serve` sends the console's security headers itself",
+  'AWS::CloudFront::Function': 'see AWS::CloudFront::Distribution (the console uses hash routes)',
+  'Custom::CDKBucketDeployment':
+    'a deploy-time copy of the console build and its `config.json` to the site bucket; `cascade serve` builds it in memory',
+  'AWS::Lambda::LayerVersion': "the AWS CLI layer of CDK's BucketDeployment handler (deploy time only)",
   'AWS::CloudWatch::Alarm': 'no CloudWatch locally',
   'AWS::CloudWatch::Dashboard': 'no CloudWatch locally',
 };

@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import { acknowledge, acknowledgeReviewedWildcards } from './acknowledgements';
 import { scheduleBatchLaunches } from './batch-schedule';
 import { type CascadeFunction, CascadeFunctions, type SettingValues } from './cascade-function';
+import { ConsoleHosting } from './console-hosting';
 import { DataTables, type TableId } from './data-tables';
 import { DEAD_LETTER_REASON, deadLetterQueue } from './dead-letters';
 import { type DeploymentContext, deploymentContext } from './deployment-context';
@@ -42,6 +43,8 @@ export class CascadeStack extends Stack {
   readonly mail: MailIngress;
   /** The event bus, the webhook delivery queue and its dispatcher (PRODUCT.md §11). */
   readonly eventDelivery: EventDelivery;
+  /** The operator console: static site, Cognito sign-in, the API for console users (PRODUCT.md §12). */
+  readonly console: ConsoleHosting;
   /** The functions by construct id (SendEmailFunction, ApiFunction, …). */
   readonly functions: Record<string, CascadeFunction>;
 
@@ -78,7 +81,9 @@ export class CascadeStack extends Stack {
       deadLetters: eventsDeadLetters,
     });
     this.mail.receiveReplies(functions, stateMachine, context.replyDomain);
-    this.operatorApi.connect(this.apiFunction(functions));
+    const apiFunction = this.apiFunction(functions);
+    this.operatorApi.connect(apiFunction);
+    this.console = new ConsoleHosting(this, 'Console', { operatorApi: this.operatorApi, handler: apiFunction });
     // After every other function: each of them may put events on the bus.
     this.eventDelivery.connect(functions, eventsDeadLetters);
 

@@ -1,6 +1,7 @@
 import type { Route } from '../route';
 import { campaignRoutes } from './campaigns';
 import { channelRoutes } from './channels';
+import { consoleReadRoutes } from './console-reads';
 import { leadRoutes } from './leads';
 import { limitRoutes } from './limits';
 import { operationRoutes } from './operations';
@@ -14,6 +15,7 @@ import { webhookRoutes } from './webhooks';
 /** Every operator route but the OpenAPI document's own (openapi.ts adds it). */
 export const API_ROUTES: readonly Route[] = [
   ...campaignRoutes,
+  ...consoleReadRoutes,
   ...schedulePreviewRoutes,
   ...leadRoutes,
   ...releaseRoutes,
