@@ -37,8 +37,9 @@ async function main() {
     for (const [name, hash] of shots) {
       await page.goto(`${server.url}/console/#${hash}`);
       await page.getByRole('heading', { level: 1 }).waitFor();
-      // Charts draw after their data arrives: let the first poll settle.
-      await page.waitForLoadState('networkidle');
+      // Sections fill in as their data arrives (polling never lets the network idle): wait until none is loading.
+      await page.waitForFunction(() => !/Loading/.test(document.body.innerText), undefined, { timeout: 30_000 });
+      await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
       process.stdout.write(`wrote docs/console/${name}.png\n`);
     }

@@ -206,6 +206,7 @@ describe('the operator console in Chromium', () => {
 
     // Assess
     expect(found).toEqual([]);
-    expect(problems).toEqual([]);
+    // The parked lead is seeded as a crash leaves it, without the run it names: its audit is the one 404 allowed.
+    expect(problems.filter((problem) => !problem.includes('/v1/executions/exec-console-parked-'))).toEqual([]);
   });
 });
