@@ -59,7 +59,13 @@ export class EventDelivery extends Construct {
       // Config: webhooks and their deliveries; Outreach: the recorded events and the outbox markers it clears.
       .bindTables({ Config: 'readWrite', Outreach: 'readWrite' });
     dispatcher.addEventSource(
-      new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }),
+      // Up to a second's events in one invocation: a burst (a batch's sends) costs a few invocations, not one per event.
+      new SqsEventSource(this.queue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        maxConcurrency: 5,
+      }),
     );
     const mapping = dispatcher.node.children.find((child) => child.node.id.startsWith('SqsEventSource'));
     if (mapping)
