@@ -38,7 +38,8 @@ async function main() {
       await page.goto(`${server.url}/console/#${hash}`);
       await page.getByRole('heading', { level: 1 }).waitFor();
       // Sections fill in as their data arrives (polling never lets the network idle): wait until none is loading.
-      await page.waitForFunction(() => !/Loading/.test(document.body.innerText), undefined, { timeout: 30_000 });
+      // (A string: it runs in the page, whose DOM this Node program's types do not know.)
+      await page.waitForFunction('!/Loading/.test(document.body.innerText)', undefined, { timeout: 30_000 });
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
       process.stdout.write(`wrote docs/console/${name}.png\n`);
