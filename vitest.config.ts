@@ -8,8 +8,5 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Two files at a time on the 2-core CI machine: most integration files wait on their embedded stack (retries,
-    // waits, subprocesses) more than they compute, and one at a time took ~26 minutes.
-    maxWorkers: 2,
   },
 });
