@@ -52,9 +52,10 @@ export async function measureConsole(leads: number, runs: number): Promise<Conso
       const page = await (await browser.newContext()).newPage();
       await page.goto(server.newLoginLink());
       await page.getByRole('heading', { level: 1, name: 'Campaigns' }).waitFor();
+      // One load of the page from nothing (the tab keeps its session): navigation to the row drawn with its funnel.
+      await page.goto('about:blank');
       const started = performance.now();
       await page.goto(`${server.url}/console/#/campaigns`);
-      await page.reload();
       await page.getByRole('row', { name: /Ten thousand/ }).waitFor({ timeout: 30_000 });
       runsMs.push(performance.now() - started);
       await page.context().close();
