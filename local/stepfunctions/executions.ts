@@ -227,7 +227,9 @@ export class LocalStepFunctions {
   private timeFor(startMs?: number): ExecutionTime {
     const { clock, pauseMs = 2, instantClock = WALL_CLOCK } = this.options;
     if (clock) return scaledTime(clock);
-    return instantTime(pauseMs, Math.max(startMs ?? Number.NEGATIVE_INFINITY, instantClock.nowMs()));
+    // Offsets, not instants: reading the wall clock twice could straddle a millisecond and start 1 ms in the past.
+    const resumedOffsetMs = startMs === undefined ? Number.NEGATIVE_INFINITY : startMs - Date.now();
+    return instantTime(pauseMs, Math.max(resumedOffsetMs, instantClock.offsetMs()));
   }
 
   /** Drives one execution to its end: the interpreter's run, its history, its end state, kept in the store. */

@@ -135,9 +135,9 @@ export interface ExecutionTime {
   readonly shared: boolean;
 }
 
-/** An execution's own clock from `startMs`, compressed through its waits (instant mode). */
-export function instantTime(pauseMs: number, startMs = Date.now()): ExecutionTime {
-  const clock = new OffsetClock(startMs - Date.now());
+/** An execution's own clock, `offsetMs` from the wall clock at its start, compressed through its waits (instant mode). */
+export function instantTime(pauseMs: number, offsetMs = 0): ExecutionTime {
+  const clock = new OffsetClock(offsetMs);
   return {
     nowMs: () => clock.nowMs(),
     offsetMs: () => clock.offset,
