@@ -1,5 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { runtimeVariable } from '../config/settings';
 import { CascadeError, type ErrorKind } from '../errors';
 import { classifyAddress, normalizeAddress } from './address-class';
@@ -56,13 +58,11 @@ class BlockedLookupError extends CascadeError {
   readonly kind: ErrorKind = 'forbidden';
 }
 
-type LookupCallback = (error: Error | null, address: string | LookupAddress[], family?: number) => void;
-
-function guardedLookup(
-  hostname: string,
-  options: { family?: number; hints?: number; all?: boolean },
-  callback: LookupCallback,
-): void {
+/**
+ * The lookup of every connection to an untrusted target (`lookup` of `http.request`/`net.connect`): each address
+ * DNS returns is checked, and the connection fails with a BlockedLookupError before connecting if one is refused.
+ */
+export const guardedLookup: LookupFunction = (hostname, options, callback) => {
   dnsLookup(
     hostname,
     { all: true, family: options.family ?? 0, ...(options.hints ? { hints: options.hints } : {}) },
@@ -79,14 +79,31 @@ function guardedLookup(
       callback(null, first.address, first.family);
     },
   );
-}
+};
 
-let guardedAgent: Agent | undefined;
+/**
+ * Keep-alive pools, made once: a warm Lambda reuses its connections across invocations. An idle socket is
+ * closed after 4 s, before servers commonly drop idle connections (undici's default).
+ */
+const KEEP_ALIVE = { keepAlive: true, timeout: 4_000 };
 
-/** Dispatcher for untrusted targets: every connection resolves through `guardedLookup`. */
-export function guardedDispatcher(): Dispatcher {
-  guardedAgent ??= new Agent({ connect: { lookup: guardedLookup as never } });
-  return guardedAgent;
+/**
+ * A pooled socket is reused by host and port, not by how it was resolved, so one opened without the check (a
+ * trusted peer, the guard lifted) must never carry a guarded request: guarded targets have pools of their own, whose every
+ * socket resolves through `guardedLookup`.
+ */
+const agents = {
+  guarded: {
+    'http:': new HttpAgent({ ...KEEP_ALIVE, lookup: guardedLookup }),
+    'https:': new HttpsAgent({ ...KEEP_ALIVE, lookup: guardedLookup }),
+  },
+  plain: { 'http:': new HttpAgent(KEEP_ALIVE), 'https:': new HttpsAgent(KEEP_ALIVE) },
+};
+
+/** The connection pool for a request to `protocol` (`http:` or `https:`), guarded or not. */
+export function connectionAgent(protocol: string, guarded: boolean): HttpAgent {
+  const pools = guarded ? agents.guarded : agents.plain;
+  return protocol === 'https:' ? pools['https:'] : pools['http:'];
 }
 
 /** The refusal `guardedLookup` raised, found in the chain of causes the request failed with. */

@@ -1,9 +1,12 @@
+import { type ClientRequest, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { CookieJar } from 'tough-cookie';
-import { type Dispatcher, request } from 'undici';
-import { blockedLookupReason, guardedDispatcher } from './address-guard';
+import { blockedLookupReason, connectionAgent, guardedLookup } from './address-guard';
 import { OutboundBlockedError, OutboundRequestError, OutboundResponseTooLargeError } from './errors';
 import { type HopRequest, isFollowedRedirect, redirectedRequest } from './redirect';
-import { flattenHeaders, readBodyWithin } from './response-body';
+import { discardBody, flattenHeaders, readBodyWithin } from './response-body';
 import { ALLOW_HINT, planTarget, type TargetPlan } from './target-policy';
 
 /**
@@ -49,8 +52,15 @@ export const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
 
 const USER_AGENT = 'Cascade/0.1 (+https://github.com/cascade-outreach)';
 
+/**
+ * A connection (TCP, and TLS for https) not established within this is given up as never connected. node:http
+ * has no such limit of its own; 10 s is undici's default, which this module used before.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+const CONNECT_TIMEOUT = 'CASCADE_CONNECT_TIMEOUT';
+
 /** Connection never established: the server cannot have seen the request. */
-const NEVER_CONNECTED = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'];
+const NEVER_CONNECTED = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', CONNECT_TIMEOUT];
 
 /** What every hop of one exchange shares: its options, the one deadline and the body cap. */
 interface Exchange {
@@ -72,7 +82,59 @@ async function hopHeaders(hop: HopRequest, plan: TargetPlan, jar: CookieJar | un
   }
   const jarCookies = jar ? await jar.getCookieString(hop.url.href) : '';
   if (jarCookies) headers.cookie = jarCookies;
+  if (hop.body) {
+    // The length of the bytes sent, whatever the caller declared; node:http would send a GET's body unframed.
+    for (const name of Object.keys(headers)) if (name.toLowerCase() === 'content-length') delete headers[name];
+    headers['content-length'] = String(Buffer.byteLength(hop.body));
+  }
   return headers;
+}
+
+/** Fails a connection not established within CONNECT_TIMEOUT_MS; a reused keep-alive socket is connected. */
+function limitConnect(request: ClientRequest, socket: Socket): void {
+  if (request.reusedSocket) return;
+  const timer = setTimeout(() => {
+    const error = new Error(`connect timed out after ${CONNECT_TIMEOUT_MS} ms`);
+    request.destroy(Object.assign(error, { code: CONNECT_TIMEOUT }));
+  }, CONNECT_TIMEOUT_MS);
+  socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => clearTimeout(timer));
+  socket.once('close', () => clearTimeout(timer));
+}
+
+/**
+ * One request over node:http(s), settled with the response head or the first error; `http.request` throws
+ * synchronously for some bad input (a header value, a method), which rejects the same way. The deadline
+ * destroys the request and, once it arrived, the response, so it also bounds reading the body.
+ */
+function transmit(url: URL, options: RequestOptions, body: string | undefined, deadline: AbortSignal) {
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    if (deadline.aborted) return reject(deadline.reason);
+    let request: ClientRequest;
+    try {
+      request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options);
+    } catch (error) {
+      return reject(error);
+    }
+    let response: IncomingMessage | undefined;
+    const onDeadline = () => {
+      response?.destroy(deadline.reason);
+      request.destroy(deadline.reason);
+    };
+    deadline.addEventListener('abort', onDeadline, { once: true });
+    const release = () => deadline.removeEventListener('abort', onDeadline);
+    // Stays attached after the response: a later socket error is reported on the request too.
+    request.on('error', (error) => {
+      if (!response) release();
+      reject(error);
+    });
+    request.once('socket', (socket) => limitConnect(request, socket));
+    request.once('response', (incoming) => {
+      response = incoming;
+      incoming.once('close', release);
+      resolve(incoming);
+    });
+    request.end(body === undefined ? undefined : Buffer.from(body));
+  });
 }
 
 /** Sends one hop; a failure says whether the server may have seen it. */
@@ -81,19 +143,18 @@ async function sendHop(
   plan: TargetPlan,
   exchange: Exchange,
   redirected: boolean,
-): Promise<Dispatcher.ResponseData> {
+): Promise<IncomingMessage> {
   const socketUrl = plan.rule ? new URL(hop.url.pathname + hop.url.search, plan.rule.target) : hop.url;
   const headers = await hopHeaders(hop, plan, exchange.init.cookieJar);
+  const options: RequestOptions = {
+    method: hop.method,
+    headers,
+    // The guarded pools resolve through guardedLookup already; naming it here too keeps the check explicit.
+    agent: connectionAgent(socketUrl.protocol, plan.guarded),
+    ...(plan.guarded ? { lookup: guardedLookup } : {}),
+  };
   try {
-    return await request(socketUrl, {
-      method: hop.method as 'GET',
-      headers,
-      body: hop.body,
-      signal: exchange.deadline,
-      headersTimeout: exchange.timeoutMs,
-      bodyTimeout: exchange.timeoutMs,
-      ...(plan.guarded ? { dispatcher: guardedDispatcher() } : {}),
-    });
+    return await transmit(socketUrl, options, hop.body, exchange.deadline);
   } catch (error) {
     const blocked = blockedLookupReason(error);
     if (blocked) throw new OutboundBlockedError(hop.url.href, `${blocked} (${ALLOW_HINT})`, redirected);
@@ -103,10 +164,9 @@ async function sendHop(
   }
 }
 
-async function storeCookies(jar: CookieJar | undefined, response: Dispatcher.ResponseData, url: URL) {
+async function storeCookies(jar: CookieJar | undefined, response: IncomingMessage, url: URL) {
   if (!jar) return;
-  const setCookies = response.headers['set-cookie'];
-  for (const cookie of Array.isArray(setCookies) ? setCookies : setCookies ? [setCookies] : []) {
+  for (const cookie of response.headersDistinct['set-cookie'] ?? []) {
     // A cookie the page may not set (another domain, a public suffix) is dropped, as a browser would.
     await jar.setCookie(cookie, url.href, { ignoreError: true });
   }
@@ -115,7 +175,7 @@ async function storeCookies(jar: CookieJar | undefined, response: Dispatcher.Res
 /** The final response's body within the cap; any other read failure happened after the server answered. */
 async function readFinalBody(
   hop: HopRequest,
-  response: Dispatcher.ResponseData,
+  response: IncomingMessage,
   headers: Record<string, string>,
   exchange: Exchange,
 ): Promise<string> {
@@ -127,7 +187,7 @@ async function readFinalBody(
       maxBytes,
     );
   try {
-    return await readBodyWithin(response.body, headers['content-length'], maxBytes, tooLarge);
+    return await readBodyWithin(response, headers['content-length'], maxBytes, tooLarge);
   } catch (error) {
     if (error instanceof OutboundResponseTooLargeError) throw error;
     if (exchange.deadline.aborted) throw failure(hop, `timed out after ${exchange.timeoutMs} ms`, true);
@@ -152,24 +212,28 @@ export async function outboundRequest(url: string, init: OutboundRequest = {}): 
     body: init.body,
     headers: { ...init.headers },
   };
+  let response: IncomingMessage | undefined;
   try {
     for (let index = 0; ; index++) {
       const plan = planTarget(hop.url, init);
       if (plan instanceof OutboundBlockedError) {
         throw index > 0 ? new OutboundBlockedError(plan.url, plan.reason, true) : plan;
       }
-      const response = await sendHop(hop, plan, exchange, index > 0);
+      response = await sendHop(hop, plan, exchange, index > 0);
       await storeCookies(init.cookieJar, response, hop.url);
-      const headers = flattenHeaders(response.headers);
-      if (isFollowedRedirect(response.statusCode, headers.location, index < maxRedirects)) {
-        await response.body.dump().catch(() => undefined);
-        hop = redirectedRequest(hop, response.statusCode, headers.location as string);
+      const headers = flattenHeaders(response.headersDistinct);
+      const status = response.statusCode ?? 0;
+      if (isFollowedRedirect(status, headers.location, index < maxRedirects)) {
+        await discardBody(response);
+        hop = redirectedRequest(hop, status, headers.location as string);
         continue;
       }
       const body = await readFinalBody(hop, response, headers, exchange);
-      return { status: response.statusCode, url: hop.url.href, headers, body };
+      return { status, url: hop.url.href, headers, body };
     }
   } finally {
     clearTimeout(timer);
+    // A body left unread (a redirect to a bad Location, say) would hold its connection open: close it.
+    if (response && !response.readableEnded) response.destroy();
   }
 }
