@@ -1,10 +1,11 @@
 /**
  * Bench section 8 (issue 17): the operator console's weight and first render. The bundle is built as `cascade serve`
  * builds it (console/build.ts) and gzipped file by file; the campaigns page is loaded in Debian's Chromium against
- * `cascade serve` with one campaign of 10,000 leads, timing from navigation to the campaigns table showing that
- * campaign's row with its funnel (median of the runs, each in a fresh page).
+ * `cascade serve` with one campaign of 10,000 leads, timing in the page's own clock from navigation start to the
+ * campaigns table showing that campaign's row with its funnel (median of the runs, each in a fresh page).
  */
 
+import type { Page } from 'playwright-core';
 import { startApiServer } from '#cli/serve';
 import { storeLeads } from '#shared/leads/create';
 import { LeadInput } from '#shared/leads/import';
@@ -39,6 +40,21 @@ async function seedCampaign(url: string, leads: number): Promise<void> {
   await storeLeads({ campaignId: 'bench-10k' }, inputs, { concurrency: 32 });
 }
 
+/**
+ * When the campaign's row appeared, in the page's own clock (ms since its navigation started), checked on every
+ * animation frame: Playwright's locator polling backs off to 500 ms between checks, which measured its own
+ * interval rather than the page's render.
+ */
+async function renderedAtMs(page: Page): Promise<number> {
+  // A string: this Node program is type-checked without the DOM library.
+  const handle = await page.waitForFunction(
+    `[...document.querySelectorAll('tr')].some((tr) => tr.textContent.includes('Ten thousand')) && performance.now()`,
+    undefined,
+    { polling: 'raf', timeout: 30_000 },
+  );
+  return Number(await handle.jsonValue());
+}
+
 export async function measureConsole(leads: number, runs: number): Promise<ConsoleSection> {
   const built = await buildConsole();
   const files = [...built.files].map(([name, file]) => ({ name, bytes: file.body.length }));
@@ -54,10 +70,8 @@ export async function measureConsole(leads: number, runs: number): Promise<Conso
       await page.getByRole('heading', { level: 1, name: 'Campaigns' }).waitFor();
       // One load of the page from nothing (the tab keeps its session): navigation to the row drawn with its funnel.
       await page.goto('about:blank');
-      const started = performance.now();
       await page.goto(`${server.url}/console/#/campaigns`);
-      await page.getByRole('row', { name: /Ten thousand/ }).waitFor({ timeout: 30_000 });
-      runsMs.push(performance.now() - started);
+      runsMs.push(await renderedAtMs(page));
       await page.context().close();
     }
     return { bundleGzipBytes: built.gzipBytes, files, leads, firstRenderMs: median(runsMs), runsMs };
