@@ -335,7 +335,6 @@ async function startPeers(options: LocalStackOptions) {
     events.sesSimulator,
     linkedin,
     site,
-    dynamo,
     dns,
   ];
   const close = async () => {
@@ -348,6 +347,9 @@ async function startPeers(options: LocalStackOptions) {
     ses.server.closeAllConnections?.();
     await Promise.all([...servers.map((server) => server.close()), closeSes()]);
     await lambda.close();
+    // The database last: a late event (an SES notification published after the drains) may still be writing
+    // through a function, and dynalite rejects a write on a closed database outside any caller's reach.
+    await dynamo.close();
   };
   const { eventBridge } = events;
   return {
